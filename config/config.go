@@ -1,0 +1,141 @@
+// Package config reads keydesk's configuration from the environment (flags override a few
+// fields). Every variable is listed in the README's configuration table.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+
+	"github.com/keydesk/keydesk/internal/secretbox"
+)
+
+// Config is the whole configuration of one keydesk process.
+type Config struct {
+	// DataDir holds the SQLite files and generated secrets of the embedded mode.
+	DataDir string `env:"KEYDESK_DATA_DIR" envDefault:"keydesk-data"`
+	// Listen is the HTTP address of the API and pages.
+	Listen string `env:"KEYDESK_LISTEN" envDefault:"127.0.0.1:8080"`
+	// PublicURL is how buyers reach the pages (status links); default http://Listen.
+	PublicURL string `env:"KEYDESK_PUBLIC_URL"`
+	// Database is "sqlite:PATH" or "mysql:DSN"; default sqlite:DataDir/keydesk.db.
+	Database string `env:"KEYDESK_DB"`
+	// Temporal is the frontend address of an external Temporal cluster. Empty in `serve`
+	// means: run the embedded server. TEMPORAL_ADDRESS is honoured too.
+	Temporal string `env:"KEYDESK_TEMPORAL"`
+	// TemporalPort is the embedded server's frontend port.
+	TemporalPort int `env:"KEYDESK_TEMPORAL_PORT" envDefault:"7233"`
+	// Namespace is the Temporal namespace.
+	Namespace string `env:"KEYDESK_TEMPORAL_NAMESPACE" envDefault:"default"`
+	// TaskQueue is the task queue workers poll.
+	TaskQueue string `env:"KEYDESK_TASK_QUEUE" envDefault:"keydesk"`
+	// SecretKey is the 32-byte master key (hex or base64) sealing card keys and other secrets.
+	SecretKey string `env:"KEYDESK_SECRET_KEY"`
+	// JWTSecret signs staff access tokens.
+	JWTSecret string `env:"KEYDESK_JWT_SECRET"`
+	// LogLevel is keydesk's own log level; TemporalLogLevel the embedded server's.
+	LogLevel         string `env:"KEYDESK_LOG_LEVEL" envDefault:"info"`
+	TemporalLogLevel string `env:"KEYDESK_TEMPORAL_LOG_LEVEL" envDefault:"warn"`
+	// Demo seeds a demo merchant on the first start of `serve` (an empty database).
+	Demo bool `env:"KEYDESK_DEMO" envDefault:"true"`
+	// ShutdownTimeout bounds the drain on Ctrl-C.
+	ShutdownTimeout time.Duration `env:"KEYDESK_SHUTDOWN_TIMEOUT" envDefault:"10s"`
+}
+
+// Load reads the environment.
+func Load() (Config, error) {
+	var c Config
+	if err := env.Parse(&c); err != nil {
+		return c, fmt.Errorf("config: %w", err)
+	}
+	if c.Temporal == "" {
+		c.Temporal = os.Getenv("TEMPORAL_ADDRESS")
+	}
+	return c, nil
+}
+
+// Finish fills derived defaults once flags have been applied.
+func (c *Config) Finish() {
+	if c.Database == "" {
+		c.Database = "sqlite:" + filepath.Join(c.DataDir, "keydesk.db")
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Listen
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+}
+
+// Embedded reports whether this process should run the embedded Temporal server.
+func (c *Config) Embedded() bool { return c.Temporal == "" }
+
+// Secrets are the key material a process needs.
+type Secrets struct {
+	Box       *secretbox.Box
+	JWTSecret []byte
+}
+
+// LoadSecrets returns the configured secrets. When generate is true (the embedded mode) a
+// missing secret is generated once and kept in DataDir, with a warning; otherwise (production
+// roles) a missing secret is an error.
+func (c *Config) LoadSecrets(generate bool, log *slog.Logger) (Secrets, error) {
+	secretKey, err := c.secret("KEYDESK_SECRET_KEY", c.SecretKey, "secret.key", generate, secretbox.GenerateKey, log)
+	if err != nil {
+		return Secrets{}, err
+	}
+	key, err := secretbox.ParseKey(secretKey)
+	if err != nil {
+		return Secrets{}, fmt.Errorf("KEYDESK_SECRET_KEY: %w", err)
+	}
+	box, err := secretbox.New(key)
+	if err != nil {
+		return Secrets{}, err
+	}
+	jwt, err := c.secret("KEYDESK_JWT_SECRET", c.JWTSecret, "jwt.secret", generate, randomHex, log)
+	if err != nil {
+		return Secrets{}, err
+	}
+	if len(jwt) < 32 {
+		return Secrets{}, errors.New("KEYDESK_JWT_SECRET: use at least 32 characters")
+	}
+	return Secrets{Box: box, JWTSecret: []byte(jwt)}, nil
+}
+
+func (c *Config) secret(name, value, file string, generate bool, gen func() string, log *slog.Logger) (string, error) {
+	if value != "" {
+		return value, nil
+	}
+	if !generate {
+		return "", fmt.Errorf("%s is required in this role (the embedded mode generates it; production must set it)", name)
+	}
+	path := filepath.Join(c.DataDir, file)
+	if b, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return "", fmt.Errorf("data dir: %w", err)
+	}
+	v := gen()
+	if err := os.WriteFile(path, []byte(v+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	log.Warn("generated a secret and kept it in the data dir; set it explicitly in production", "variable", name, "file", path)
+	return v, nil
+}
+
+func randomHex() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}

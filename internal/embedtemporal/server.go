@@ -1,0 +1,295 @@
+// Package embedtemporal runs a single-process Temporal server inside keydesk, persisted to a
+// SQLite file. It is the zero-setup default of `keydesk serve`; production points the same
+// binary at a Temporal cluster instead and never links this package's work at run time.
+//
+// The server is heavy to compile: only cmd/keydesk and the end-to-end tests import it, so the
+// pure packages and most tests build without it.
+package embedtemporal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"go.temporal.io/server/common/authorization"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	tlog "go.temporal.io/server/common/log"
+	"go.temporal.io/server/common/log/tag"
+	"go.temporal.io/server/common/membership/static"
+	"go.temporal.io/server/common/metrics"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
+	"go.temporal.io/server/common/primitives/timestamp"
+	"go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+)
+
+// Options configure an embedded server.
+type Options struct {
+	// DatabaseFile is the SQLite file holding histories, timers and visibility. Empty means
+	// in memory (tests only: everything is lost when the process ends).
+	DatabaseFile string
+	// Host is the address the services bind to; default 127.0.0.1.
+	Host string
+	// FrontendPort is the gRPC port clients dial; 0 picks a free port.
+	FrontendPort int
+	// Namespace is created (idempotently) before the server starts.
+	Namespace string
+	// Retention keeps closed workflow histories this long; default 7 days.
+	Retention time.Duration
+	// Logger receives the server's own log lines at LogLevel and above (default warn).
+	Logger   *slog.Logger
+	LogLevel slog.Level
+}
+
+// Server is a running embedded Temporal server.
+type Server struct {
+	srv      temporal.Server
+	hostPort string
+	logger   *quietLogger
+}
+
+// Start creates the schema when the file is new, registers the namespace and starts every
+// service (frontend, history, matching, worker) in this process.
+func Start(opts Options) (*Server, error) {
+	if opts.Host == "" {
+		opts.Host = "127.0.0.1"
+	}
+	if opts.Namespace == "" {
+		opts.Namespace = "default"
+	}
+	if opts.Retention == 0 {
+		opts.Retention = 7 * 24 * time.Hour
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.LogLevel == 0 {
+		opts.LogLevel = slog.LevelWarn
+	}
+	ports, err := pickPorts(opts.Host, opts.FrontendPort)
+	if err != nil {
+		return nil, err
+	}
+	sqlCfg := sqlConfig(opts.DatabaseFile)
+	if err := prepareDatabase(opts, sqlCfg); err != nil {
+		return nil, err
+	}
+
+	logger := &quietLogger{log: opts.Logger.With("component", "temporal-server"), level: opts.LogLevel}
+	cfg := serverConfig(opts.Host, ports, sqlCfg)
+	authorizer, err := authorization.GetAuthorizerFromConfig(&cfg.Global.Authorization)
+	if err != nil {
+		return nil, fmt.Errorf("temporal authorizer: %w", err)
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&cfg.Global.Authorization, logger)
+	if err != nil {
+		return nil, fmt.Errorf("temporal claim mapper: %w", err)
+	}
+	hosts := map[primitives.ServiceName]static.Hosts{}
+	for i, name := range []primitives.ServiceName{primitives.FrontendService, primitives.HistoryService, primitives.MatchingService, primitives.WorkerService} {
+		hosts[name] = static.SingleLocalHost(net.JoinHostPort(opts.Host, strconv.Itoa(ports[i])))
+	}
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(cfg),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(hosts),
+		temporal.WithLogger(logger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(dynamicConfig()),
+		temporal.WithCustomMetricsHandler(metrics.NoopMetricsHandler),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("create temporal server: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("start temporal server: %w", err)
+	}
+	return &Server{srv: srv, hostPort: net.JoinHostPort(opts.Host, strconv.Itoa(ports[0])), logger: logger}, nil
+}
+
+// HostPort is the frontend address a Temporal client dials.
+func (s *Server) HostPort() string { return s.hostPort }
+
+// Stop shuts every service down. Its own shutdown chatter is silenced first: it is noise to an
+// operator pressing Ctrl-C.
+func (s *Server) Stop() error {
+	s.logger.silenced.Store(true)
+	return s.srv.Stop()
+}
+
+func sqlConfig(file string) *config.SQL {
+	attrs := map[string]string{
+		"journal_mode": "wal",
+		"synchronous":  "normal",
+		"busy_timeout": "5000",
+	}
+	name := file
+	if file == "" {
+		attrs = map[string]string{"mode": "memory", "cache": "shared"}
+		name = "keydesk-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	} else {
+		attrs["mode"] = "rwc"
+	}
+	// One connection: measured 3x faster than four on SQLite (fewer busy retries).
+	return &config.SQL{
+		PluginName:        sqliteplugin.PluginName,
+		DatabaseName:      name,
+		ConnectAttributes: attrs,
+		MaxConns:          1,
+		MaxIdleConns:      1,
+	}
+}
+
+func prepareDatabase(opts Options, sqlCfg *config.SQL) error {
+	fresh := opts.DatabaseFile == ""
+	if !fresh {
+		if err := os.MkdirAll(filepath.Dir(opts.DatabaseFile), 0o700); err != nil {
+			return fmt.Errorf("temporal data dir: %w", err)
+		}
+		_, err := os.Stat(opts.DatabaseFile)
+		fresh = errors.Is(err, os.ErrNotExist)
+	}
+	// The SQLite schema is created only for a new file and never upgraded by the server: the
+	// server version is pinned in go.mod for that reason.
+	if fresh {
+		if err := sqlite.SetupSchema(sqlCfg); err != nil {
+			return fmt.Errorf("temporal schema: %w", err)
+		}
+	}
+	ns, err := sqlite.NewNamespaceConfig("active", opts.Namespace, false, nil)
+	if err != nil {
+		return fmt.Errorf("temporal namespace config: %w", err)
+	}
+	// NewNamespaceConfig hard-codes a 24 h retention: closed tickets' histories would vanish
+	// after a day.
+	ns.Detail.Config.Retention = timestamp.DurationPtr(opts.Retention)
+	if err := sqlite.CreateNamespaces(sqlCfg, ns); err != nil {
+		return fmt.Errorf("temporal namespace: %w", err)
+	}
+	return nil
+}
+
+func serverConfig(host string, ports []int, sqlCfg *config.SQL) *config.Config {
+	frontend := net.JoinHostPort(host, strconv.Itoa(ports[0]))
+	svc := func(i int) config.Service {
+		return config.Service{RPC: config.RPC{GRPCPort: ports[i], MembershipPort: ports[i+4], BindOnIP: host}}
+	}
+	return &config.Config{
+		Global: config.Global{
+			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: host},
+		},
+		Persistence: config.Persistence{
+			DefaultStore:     sqliteplugin.PluginName,
+			VisibilityStore:  sqliteplugin.PluginName,
+			NumHistoryShards: 1,
+			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
+		},
+		ClusterMetadata: &cluster.Config{
+			EnableGlobalNamespace:    false,
+			FailoverVersionIncrement: 10,
+			MasterClusterName:        "active",
+			CurrentClusterName:       "active",
+			ClusterInformation: map[string]cluster.ClusterInformation{
+				"active": {Enabled: true, InitialFailoverVersion: 1, RPCAddress: frontend},
+			},
+		},
+		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
+		Services: map[string]config.Service{
+			"frontend": svc(0), "history": svc(1), "matching": svc(2), "worker": svc(3),
+		},
+		Archival: config.Archival{
+			History:    config.HistoryArchival{State: "disabled"},
+			Visibility: config.VisibilityArchival{State: "disabled"},
+		},
+		PublicClient: config.PublicClient{HostPort: frontend},
+		NamespaceDefaults: config.NamespaceDefaults{Archival: config.ArchivalNamespaceDefaults{
+			History:    config.HistoryArchivalNamespaceDefaults{State: "disabled"},
+			Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
+		}},
+	}
+}
+
+// dynamicConfig lifts the poll-rate caps that make a one-shard server slow (default 20/s
+// capped a one-activity workflow at ~10/s) and uses one task-queue partition, which removed
+// multi-second tails in measurements on this kind of machine.
+func dynamicConfig() dynamicconfig.StaticClient {
+	return dynamicconfig.StaticClient{
+		dynamicconfig.TransferProcessorMaxPollRPS.Key():         1000,
+		dynamicconfig.TimerProcessorMaxPollRPS.Key():            1000,
+		dynamicconfig.VisibilityProcessorMaxPollRPS.Key():       1000,
+		dynamicconfig.OutboundProcessorMaxPollRPS.Key():         1000,
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
+	}
+}
+
+// pickPorts returns the frontend port (as asked, or free) followed by seven free ports: three
+// more gRPC ports and four membership ports.
+func pickPorts(host string, frontend int) ([]int, error) {
+	ports := make([]int, 0, 8)
+	var listeners []net.Listener
+	defer func() {
+		for _, l := range listeners {
+			_ = l.Close()
+		}
+	}()
+	for i := 0; i < 8; i++ {
+		port := 0
+		if i == 0 {
+			port = frontend
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			return nil, fmt.Errorf("temporal port %d on %s: %w", port, host, err)
+		}
+		listeners = append(listeners, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+// quietLogger adapts the server's logger interface to slog with its own minimum level, and can
+// be silenced entirely during shutdown.
+type quietLogger struct {
+	log      *slog.Logger
+	level    slog.Level
+	silenced atomic.Bool
+}
+
+func (l *quietLogger) emit(level slog.Level, msg string, tags []tag.Tag) {
+	if level < l.level || l.silenced.Load() {
+		return
+	}
+	attrs := make([]any, 0, 2*len(tags))
+	for _, t := range tags {
+		attrs = append(attrs, t.Key(), fmt.Sprint(t.Value()))
+	}
+	l.log.Log(context.Background(), level, msg, attrs...)
+}
+
+func (l *quietLogger) Debug(msg string, tags ...tag.Tag)  { l.emit(slog.LevelDebug, msg, tags) }
+func (l *quietLogger) Info(msg string, tags ...tag.Tag)   { l.emit(slog.LevelInfo, msg, tags) }
+func (l *quietLogger) Warn(msg string, tags ...tag.Tag)   { l.emit(slog.LevelWarn, msg, tags) }
+func (l *quietLogger) Error(msg string, tags ...tag.Tag)  { l.emit(slog.LevelError, msg, tags) }
+func (l *quietLogger) DPanic(msg string, tags ...tag.Tag) { l.emit(slog.LevelError, msg, tags) }
+func (l *quietLogger) Panic(msg string, tags ...tag.Tag) {
+	l.emit(slog.LevelError, msg, tags)
+	panic(msg)
+}
+func (l *quietLogger) Fatal(msg string, tags ...tag.Tag) {
+	l.emit(slog.LevelError, msg, tags)
+	os.Exit(1)
+}
+
+var _ tlog.Logger = (*quietLogger)(nil)

@@ -1,0 +1,287 @@
+// Package store is keydesk's data layer over GORM: one Store per database, the transaction
+// carried in the context so every repository call made inside InTx joins it (the way gitea
+// does), and repositories that take an update function run inside a locked transaction.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	gormmysql "gorm.io/driver/mysql"
+	gormsqlite "gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/logger"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/keydesk/keydesk/migrations"
+)
+
+// Errors every repository maps database failures to, so callers never see driver types.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrDuplicate = errors.New("already exists")
+	ErrConflict  = errors.New("conflict")
+)
+
+// Store is an open database.
+type Store struct {
+	db      *gorm.DB
+	dialect string
+}
+
+// Options open a store.
+type Options struct {
+	// URL is "sqlite:PATH" (a file; created when missing) or "mysql:DSN" in go-sql-driver form
+	// (user:pass@tcp(host:3306)/db). Required MySQL parameters (parseTime, UTC, utf8mb4) are added.
+	URL    string
+	Logger *slog.Logger
+	// SlowQuery logs statements slower than this (default 200ms).
+	SlowQuery time.Duration
+}
+
+// Open connects to the database. It does not migrate: call Migrate.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	dialect, dsn, err := ParseURL(opts.URL)
+	if err != nil {
+		return nil, err
+	}
+	var dial gorm.Dialector
+	switch dialect {
+	case migrations.SQLite:
+		dial = sqliteDialector{gormsqlite.New(gormsqlite.Config{DriverName: "sqlite", DSN: sqliteDSN(dsn)}).(*gormsqlite.Dialector)}
+	case migrations.MySQL:
+		mdsn, err := mysqlDSN(dsn)
+		if err != nil {
+			return nil, err
+		}
+		dial = gormmysql.New(gormmysql.Config{DSN: mdsn})
+	}
+	if opts.SlowQuery == 0 {
+		opts.SlowQuery = 200 * time.Millisecond
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	gdb, err := gorm.Open(dial, &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		Logger: logger.NewSlogLogger(opts.Logger, logger.Config{
+			SlowThreshold:             opts.SlowQuery,
+			LogLevel:                  logger.Warn,
+			IgnoreRecordNotFoundError: true,
+			// Parameterized: values (contacts, secrets' ciphertext) never reach the log.
+			ParameterizedQueries: true,
+		}),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return nil, err
+	}
+	if dialect == migrations.SQLite {
+		// Writers serialise on SQLite anyway (BEGIN IMMEDIATE); a few connections let reads
+		// proceed beside a writer under WAL.
+		sqlDB.SetMaxOpenConns(4)
+	} else {
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(16)
+		sqlDB.SetConnMaxLifetime(30 * time.Minute)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("ping %s database: %w", dialect, err)
+	}
+	return &Store{db: gdb, dialect: dialect}, nil
+}
+
+// ParseURL splits a database URL into dialect and driver DSN.
+func ParseURL(u string) (dialect, dsn string, err error) {
+	switch {
+	case strings.HasPrefix(u, "sqlite:"):
+		dsn = strings.TrimPrefix(strings.TrimPrefix(u, "sqlite:"), "//")
+		if dsn == "" {
+			return "", "", errors.New("database URL: sqlite: needs a file path")
+		}
+		return migrations.SQLite, dsn, nil
+	case strings.HasPrefix(u, "mysql:"):
+		dsn = strings.TrimPrefix(strings.TrimPrefix(u, "mysql:"), "//")
+		if dsn == "" {
+			return "", "", errors.New("database URL: mysql: needs a DSN")
+		}
+		return migrations.MySQL, dsn, nil
+	default:
+		return "", "", fmt.Errorf("database URL %q: want sqlite:PATH or mysql:DSN", redactURL(u))
+	}
+}
+
+func redactURL(u string) string {
+	if i := strings.Index(u, "@"); i > 0 {
+		return "***" + u[i:]
+	}
+	return u
+}
+
+// sqliteDSN adds the pragmas that made concurrent read-modify-write transactions correct:
+// WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE (without it most concurrent
+// transactions failed with SQLITE_BUSY instead of waiting).
+func sqliteDSN(path string) string {
+	if strings.Contains(path, "?") {
+		return path
+	}
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	prefix := "file:"
+	if strings.HasPrefix(path, "file:") {
+		prefix = ""
+	}
+	return prefix + path + "?" + q.Encode()
+}
+
+// mysqlDSN forces the parameters keydesk relies on: times as UTC time.Time, full Unicode,
+// and strict mode so bad data is an error rather than a silent truncation.
+func mysqlDSN(dsn string) (string, error) {
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return "", fmt.Errorf("mysql DSN: %w", err)
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["charset"] = "utf8mb4"
+	cfg.Collation = "utf8mb4_unicode_ci"
+	cfg.Params["sql_mode"] = "'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'"
+	cfg.Params["time_zone"] = "'+00:00'"
+	cfg.MultiStatements = true // goose runs multi-statement migration files
+	return cfg.FormatDSN(), nil
+}
+
+// Dialect is "sqlite" or "mysql".
+func (s *Store) Dialect() string { return s.dialect }
+
+// SQL returns the underlying database handle (for migrations and health checks).
+func (s *Store) SQL() (*sql.DB, error) { return s.db.DB() }
+
+// Migrate applies pending migrations.
+func (s *Store) Migrate(ctx context.Context) (int, error) {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return 0, err
+	}
+	return migrations.Up(ctx, sqlDB, s.dialect)
+}
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+type txKey struct{}
+
+// DB returns the handle to use for ctx: the transaction carried in ctx when there is one,
+// else the root handle bound to ctx. Every repository method goes through it.
+func (s *Store) DB(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return s.db.WithContext(ctx)
+}
+
+// InTx runs fn in a transaction carried by the context fn receives. A call inside another
+// InTx joins the outer transaction (so repositories compose); fn's error rolls everything back.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// InTransaction reports whether ctx carries a transaction.
+func InTransaction(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*gorm.DB)
+	return ok
+}
+
+// ForUpdate locks the selected rows until the transaction ends. On SQLite the clause is
+// dropped: there every transaction is BEGIN IMMEDIATE, which already serialises writers.
+func (s *Store) ForUpdate(db *gorm.DB) *gorm.DB {
+	if s.dialect == migrations.MySQL {
+		return db.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
+	}
+	return db
+}
+
+// ForUpdateSkipLocked locks rows no other transaction holds, skipping the rest: concurrent
+// allocators each take different rows instead of queueing behind one another.
+func (s *Store) ForUpdateSkipLocked(db *gorm.DB) *gorm.DB {
+	if s.dialect == migrations.MySQL {
+		return db.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate, Options: clause.LockingOptionsSkipLocked})
+	}
+	return db
+}
+
+// Translate maps GORM and driver errors to the store's errors, wrapping with what.
+func Translate(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return fmt.Errorf("%s: %w", what, ErrDuplicate)
+	default:
+		return fmt.Errorf("%s: %w", what, err)
+	}
+}
+
+// sqliteDialector fixes error translation for modernc's driver: GORM's translator is written
+// for mattn's error shape and misses modernc's unique / primary-key / foreign-key codes.
+type sqliteDialector struct{ *gormsqlite.Dialector }
+
+// Translate implements gorm.ErrorTranslator.
+func (d sqliteDialector) Translate(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return gorm.ErrDuplicatedKey
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return gorm.ErrForeignKeyViolated
+		case sqlite3.SQLITE_CONSTRAINT_CHECK:
+			return gorm.ErrCheckConstraintViolated
+		}
+	}
+	return err
+}

@@ -1,0 +1,192 @@
+package workflows
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keydesk/keydesk/sla"
+)
+
+// DefaultTaskQueue is the task queue the ticket workflows and their activities run on.
+const DefaultTaskQueue = "keydesk"
+
+// TicketWorkflowName is the registered name of the ticket workflow.
+const TicketWorkflowName = "TicketWorkflow"
+
+// TicketWorkflowID is the workflow ID of a ticket: one workflow per ticket, for its whole life.
+func TicketWorkflowID(ticketID uint64) string { return "ticket/" + strconv.FormatUint(ticketID, 10) }
+
+// TicketIDFromWorkflowID parses a workflow ID made by TicketWorkflowID.
+func TicketIDFromWorkflowID(id string) (uint64, error) {
+	s, ok := strings.CutPrefix(id, "ticket/")
+	if !ok {
+		return 0, fmt.Errorf("workflow id %q is not a ticket workflow", id)
+	}
+	return strconv.ParseUint(s, 10, 64)
+}
+
+// Update names the ticket workflow accepts. Each is validated, recorded as a ticket event and
+// answered with the ticket's new State.
+const (
+	UpdateAssign         = "assign"          // AssignInput: supervisor sets or clears the assignee
+	UpdateClaim          = "claim"           // ActionInput: the acting agent takes the ticket
+	UpdateReply          = "reply"           // ReplyInput: agent reply to the buyer (public)
+	UpdateNote           = "note"            // ReplyInput: internal note
+	UpdateCustomerReply  = "customer_reply"  // ReplyInput: buyer message (reopens a resolved ticket)
+	UpdateSetStatus      = "set_status"      // StatusInput
+	UpdateSetPriority    = "set_priority"    // PriorityInput
+	UpdateEscalate       = "escalate"        // EscalateInput: level up or down by hand
+	UpdateResolve        = "resolve"         // ReplyInput (optional closing message)
+	UpdateReopen         = "reopen"          // ActionInput
+	UpdateRate           = "rate"            // RateInput: buyer CSAT once resolved
+	UpdateRiskDecision   = "risk_decision"   // DecisionInput: approve (reissue) / deny a risk review
+	UpdateRefundDecision = "refund_decision" // DecisionInput: approve / reject a refund
+	UpdatePolicyChanged  = "policy_changed"  // ActionInput: SLA policy or calendar edited: recompute deadlines
+)
+
+// QueryState is the query returning the live State, SLA clocks included.
+const QueryState = "state"
+
+// Actor kinds.
+const (
+	ActorCustomer = "customer"
+	ActorAgent    = "agent"
+	ActorSystem   = "system"
+)
+
+// Actor is who performs an update. Role is the acting user's highest keydesk role in the
+// ticket's merchant ("agent", "risk_agent", "supervisor", "admin"); the API has already
+// authorised the call with Casbin, and the workflow re-checks only rules that depend on the
+// ticket's state (such as a refund above the agent limit).
+type Actor struct {
+	Kind   string `json:"kind"`
+	UserID uint64 `json:"user_id,omitempty"`
+	Name   string `json:"name,omitempty"`
+	Role   string `json:"role,omitempty"`
+}
+
+// ActionInput is the common part of every update. RequestID makes an update idempotent: a
+// repeated RequestID returns the current state without acting again.
+type ActionInput struct {
+	RequestID string `json:"request_id"`
+	Actor     Actor  `json:"actor"`
+}
+
+// AssignInput assigns the ticket (AssigneeID 0 clears it).
+type AssignInput struct {
+	ActionInput
+	AssigneeID   uint64 `json:"assignee_id"`
+	AssigneeName string `json:"assignee_name,omitempty"`
+}
+
+// ReplyInput carries a message. The body is written to the database by the activity the
+// update runs; it travels in the workflow history through the encrypting payload codec.
+type ReplyInput struct {
+	ActionInput
+	Body string `json:"body"`
+	// SetStatus optionally moves the ticket with the reply (e.g. pending_customer).
+	SetStatus string `json:"set_status,omitempty"`
+}
+
+// StatusInput sets the status.
+type StatusInput struct {
+	ActionInput
+	Status string `json:"status"`
+}
+
+// PriorityInput sets the priority; SLA deadlines are recomputed from the time already used.
+type PriorityInput struct {
+	ActionInput
+	Priority string `json:"priority"`
+}
+
+// EscalateInput moves the escalation level by Delta (+1 up, -1 down) with a reason.
+type EscalateInput struct {
+	ActionInput
+	Delta  int    `json:"delta"`
+	Reason string `json:"reason"`
+}
+
+// RateInput is a buyer's satisfaction rating (1–5).
+type RateInput struct {
+	ActionInput
+	Score   int    `json:"score"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// DecisionInput approves or rejects a pending risk review or refund.
+type DecisionInput struct {
+	ActionInput
+	Approve bool   `json:"approve"`
+	Reason  string `json:"reason"`
+	// Amount optionally changes a refund's amount (minor units) when approving.
+	Amount int64 `json:"amount,omitempty"`
+}
+
+// TicketInput starts a ticket workflow. Resume, when set, carries the state of an earlier
+// run (continue-as-new, or a reopened closed ticket rebuilt from the database).
+type TicketInput struct {
+	TicketID   uint64    `json:"ticket_id"`
+	MerchantID uint64    `json:"merchant_id"`
+	Ref        string    `json:"ref"`
+	Category   string    `json:"category"`
+	Priority   string    `json:"priority"`
+	OrderID    uint64    `json:"order_id,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	Resume     *State    `json:"resume,omitempty"`
+}
+
+// Clocks are a ticket's three SLA clocks.
+type Clocks struct {
+	FirstResponse sla.Clock `json:"first_response"`
+	NextResponse  sla.Clock `json:"next_response"`
+	Resolution    sla.Clock `json:"resolution"`
+}
+
+// Risk is the fraud decision recorded on a ticket.
+type Risk struct {
+	Score    int      `json:"score"`
+	Decision string   `json:"decision"` // allow, review, deny (fraud.Decision)
+	Reasons  []string `json:"reasons,omitempty"`
+	// Pending is true while a risk review waits for a human decision.
+	Pending bool `json:"pending"`
+}
+
+// Reissue is the outcome of the automatic replacement-key path.
+type Reissue struct {
+	Status     string `json:"status"` // delivered, out_of_stock, blocked, denied
+	CardKeyID  uint64 `json:"card_key_id,omitempty"`
+	DeliveryID uint64 `json:"delivery_id,omitempty"`
+	Reason     string `json:"reason,omitempty"`
+}
+
+// State is a ticket's live state as the workflow holds it.
+type State struct {
+	TicketID        uint64    `json:"ticket_id"`
+	MerchantID      uint64    `json:"merchant_id"`
+	Ref             string    `json:"ref"`
+	Category        string    `json:"category"`
+	OrderID         uint64    `json:"order_id,omitempty"`
+	Status          string    `json:"status"`
+	Priority        string    `json:"priority"`
+	Queue           string    `json:"queue"`
+	AssigneeID      uint64    `json:"assignee_id,omitempty"`
+	EscalationLevel int       `json:"escalation_level"`
+	Clocks          Clocks    `json:"clocks"`
+	Risk            *Risk     `json:"risk,omitempty"`
+	Reissue         *Reissue  `json:"reissue,omitempty"`
+	CSAT            int       `json:"csat,omitempty"`
+	ResolvedAt      time.Time `json:"resolved_at,omitempty"`
+	// Seq numbers the ticket's events; event keys derive from it, so activity retries and
+	// replays write each event once.
+	Seq int64 `json:"seq"`
+	// Version is bumped on every state change; the read-model row is only overwritten by a
+	// higher version.
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// RequestIDs remembers recent update request ids for idempotency (bounded).
+	RequestIDs []string `json:"request_ids,omitempty"`
+}
