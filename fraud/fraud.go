@@ -1,0 +1,292 @@
+package fraud
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// RulesetVersion identifies the rule set in this package. It is stored with every
+// assessment; bump it whenever a rule, its points or its conditions change.
+const RulesetVersion = "2026-11.1"
+
+// MaxScore is the highest score an assessment can have; the lowest is 0.
+const MaxScore = 100
+
+// Decision is the outcome of a fraud check.
+type Decision string
+
+const (
+	// Allow means low risk: the claim may be served automatically (reissue or refund).
+	Allow Decision = "allow"
+	// Review means medium risk: a risk agent decides, under the risk queue's SLA.
+	Review Decision = "review"
+	// Deny means high risk: the claim is denied with the rule reasons and an agent confirms.
+	Deny Decision = "deny"
+)
+
+// Valid reports whether d is one of Allow, Review or Deny.
+func (d Decision) Valid() bool {
+	switch d {
+	case Allow, Review, Deny:
+		return true
+	}
+	return false
+}
+
+// Thresholds turn a score into a decision: score < Review is Allow, score < Deny is
+// Review, score >= Deny is Deny. Each merchant stores its own; see DefaultThresholds.
+type Thresholds struct {
+	Review int `json:"review"`
+	Deny   int `json:"deny"`
+}
+
+// Default threshold values (DESIGN.md: < 30 allow, 30-69 review, >= 70 deny).
+const (
+	DefaultReviewThreshold = 30
+	DefaultDenyThreshold   = 70
+)
+
+// ErrInvalidThresholds is wrapped by the error Thresholds.Validate returns.
+var ErrInvalidThresholds = errors.New("fraud: invalid thresholds")
+
+// DefaultThresholds returns the thresholds used when a merchant has not set its own:
+// review from 30, deny from 70.
+func DefaultThresholds() Thresholds {
+	return Thresholds{Review: DefaultReviewThreshold, Deny: DefaultDenyThreshold}
+}
+
+// Validate checks 0 < Review < Deny <= 100. The error wraps ErrInvalidThresholds and
+// says which bound is broken, in words fit for a settings form.
+func (t Thresholds) Validate() error {
+	switch {
+	case t.Review <= 0:
+		return fmt.Errorf("%w: review threshold must be greater than 0 (got %d)", ErrInvalidThresholds, t.Review)
+	case t.Deny > MaxScore:
+		return fmt.Errorf("%w: deny threshold must be at most %d (got %d)", ErrInvalidThresholds, MaxScore, t.Deny)
+	case t.Review >= t.Deny:
+		return fmt.Errorf("%w: review threshold (%d) must be lower than deny threshold (%d)", ErrInvalidThresholds, t.Review, t.Deny)
+	}
+	return nil
+}
+
+// Decide maps a score to a decision with these thresholds. Invalid thresholds are
+// replaced by DefaultThresholds, exactly as Assess does.
+func (t Thresholds) Decide(score int) Decision {
+	if t.Validate() != nil {
+		t = DefaultThresholds()
+	}
+	switch {
+	case score >= t.Deny:
+		return Deny
+	case score >= t.Review:
+		return Review
+	default:
+		return Allow
+	}
+}
+
+// ClaimKind is the kind of claim being checked. The values equal the matching
+// triage.Category values, so a conversion ClaimKind(category) is enough.
+type ClaimKind string
+
+const (
+	// ClaimInvalid: the buyer says the delivered key does not work.
+	ClaimInvalid ClaimKind = "key_invalid"
+	// ClaimMissing: the buyer says the key was never received.
+	ClaimMissing ClaimKind = "key_missing"
+	// ClaimRefund: the buyer asks for the money back.
+	ClaimRefund ClaimKind = "refund"
+)
+
+// Valid reports whether k is one of the known claim kinds.
+func (k ClaimKind) Valid() bool {
+	switch k {
+	case ClaimInvalid, ClaimMissing, ClaimRefund:
+		return true
+	}
+	return false
+}
+
+// Signals are the facts an activity gathers about one claim; the zero value means
+// "nothing known" and scores 0. Counts never include the claim being assessed; negative
+// counts are treated as 0. All times should be in UTC (only differences are used).
+type Signals struct {
+	// Kind is the kind of claim; rules specific to one kind are skipped for an unknown kind.
+	Kind ClaimKind `json:"kind"`
+
+	// Earlier claims (tickets of the categories key_invalid, key_missing, refund,
+	// dispute) by the same buyer email, claim IP and device, in the last 30 and 90 days,
+	// excluding this one. A 90-day count includes the 30-day count.
+	ClaimsByEmail30d  int `json:"claims_by_email_30d"`
+	ClaimsByEmail90d  int `json:"claims_by_email_90d"`
+	ClaimsByIP30d     int `json:"claims_by_ip_30d"`
+	ClaimsByIP90d     int `json:"claims_by_ip_90d"`
+	ClaimsByDevice30d int `json:"claims_by_device_30d"`
+	ClaimsByDevice90d int `json:"claims_by_device_90d"`
+
+	// ReissuesByEmail90d and RefundsByEmail90d count replacement keys and refunds this
+	// buyer email already received in the last 90 days.
+	ReissuesByEmail90d int `json:"reissues_by_email_90d"`
+	RefundsByEmail90d  int `json:"refunds_by_email_90d"`
+
+	// KeyRevealed is true when the shop recorded the key being shown to the buyer (the
+	// first "revealed" key event); FirstRevealAt is that event's time, ClaimAt the time
+	// of this claim. The time from first reveal to claim is ClaimAt - FirstRevealAt.
+	KeyRevealed   bool      `json:"key_revealed"`
+	FirstRevealAt time.Time `json:"first_reveal_at"`
+	ClaimAt       time.Time `json:"claim_at"`
+
+	// BatchInvalidReports counts other buyers' invalid reports on keys of the same
+	// batch. It points to the supplier, so it LOWERS the buyer's risk.
+	BatchInvalidReports int `json:"batch_invalid_reports"`
+
+	// Chargebacks on record for this buyer (email, IP or device), any time.
+	Chargebacks int `json:"chargebacks"`
+
+	// ClaimIP is where the claim came from, OrderIP where the order was paid. IPv4
+	// addresses are compared by /24, IPv6 by /48; an IPv4-mapped IPv6 address counts as
+	// IPv4. Addresses of different families, or unparsable ones, are not compared.
+	ClaimIP string `json:"claim_ip"`
+	OrderIP string `json:"order_ip"`
+
+	// OrderAmount is the order's value and ProductNormAmount the product's usual order
+	// value, both in minor units of the same currency. A zero norm disables the rule.
+	OrderAmount       int64 `json:"order_amount"`
+	ProductNormAmount int64 `json:"product_norm_amount"`
+
+	// OrdersByEmail24h counts the orders this buyer email placed in the 24 hours around
+	// the order, including the order itself (order velocity).
+	OrdersByEmail24h int `json:"orders_by_email_24h"`
+
+	// SharedKey is true when the product's key is shared by many buyers. Shared keys can
+	// never be reissued: Assess returns a hard block, not points.
+	SharedKey bool `json:"shared_key"`
+}
+
+// Hit is one rule that fired for a claim.
+type Hit struct {
+	// Rule is the stable rule name (see Rules).
+	Rule string `json:"rule"`
+	// Points added to the score; negative for rules that lower the risk.
+	Points int `json:"points"`
+	// Reason explains the hit in plain English for a risk agent.
+	Reason string `json:"reason"`
+}
+
+// Assessment is the result of a fraud check, stored with the ticket as it is.
+type Assessment struct {
+	// Score is the sum of the hit points, clamped to 0..100.
+	Score int `json:"score"`
+	// Decision is Score mapped through Thresholds.
+	Decision Decision `json:"decision"`
+	// Hits are the rules that fired, sorted by Points descending, then by Rule.
+	Hits []Hit `json:"hits"`
+	// RulesetVersion is the RulesetVersion that produced this assessment.
+	RulesetVersion string `json:"ruleset_version"`
+	// Blocked is true when the claim must never be served by a reissue, whatever the
+	// score (a shared key); BlockReason says why in plain English.
+	Blocked     bool   `json:"blocked"`
+	BlockReason string `json:"block_reason,omitempty"`
+	// Thresholds are the thresholds actually used (the defaults when the given ones
+	// were invalid).
+	Thresholds Thresholds `json:"thresholds"`
+}
+
+// AutoReissue reports whether a replacement key may be delivered without a human: the
+// decision is Allow and nothing blocks a reissue.
+func (a Assessment) AutoReissue() bool {
+	return a.Decision == Allow && !a.Blocked
+}
+
+// Reasons returns the hit reasons in hit order, for a ticket event or a reply to an agent.
+func (a Assessment) Reasons() []string {
+	out := make([]string, 0, len(a.Hits)+1)
+	if a.Blocked {
+		out = append(out, a.BlockReason)
+	}
+	for _, h := range a.Hits {
+		out = append(out, h.Reason)
+	}
+	return out
+}
+
+// SharedKeyBlockReason is the BlockReason of an assessment blocked by a shared key.
+const SharedKeyBlockReason = "the product uses a shared key, and shared keys can never be reissued"
+
+// Assess scores one claim. It is deterministic: the same signals and thresholds always
+// give the same assessment. Invalid thresholds (see Thresholds.Validate) are replaced by
+// DefaultThresholds; the ones used are returned in the assessment.
+func Assess(s Signals, t Thresholds) Assessment {
+	if t.Validate() != nil {
+		t = DefaultThresholds()
+	}
+	s = normalize(s)
+
+	hits := []Hit{}
+	sum := 0
+	for _, r := range ruleset {
+		if !r.applies(s.Kind) {
+			continue
+		}
+		pts, reason := r.eval(&s)
+		if pts == 0 {
+			continue
+		}
+		hits = append(hits, Hit{Rule: r.name, Points: pts, Reason: reason})
+		sum += pts
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].Points != hits[j].Points {
+			return hits[i].Points > hits[j].Points
+		}
+		return hits[i].Rule < hits[j].Rule
+	})
+
+	score := clamp(sum, 0, MaxScore)
+	a := Assessment{
+		Score:          score,
+		Decision:       t.Decide(score),
+		Hits:           hits,
+		RulesetVersion: RulesetVersion,
+		Thresholds:     t,
+	}
+	if s.SharedKey {
+		a.Blocked = true
+		a.BlockReason = SharedKeyBlockReason
+	}
+	return a
+}
+
+// normalize clears negative counts and amounts so that bad input cannot lower a score.
+func normalize(s Signals) Signals {
+	for _, p := range []*int{
+		&s.ClaimsByEmail30d, &s.ClaimsByEmail90d,
+		&s.ClaimsByIP30d, &s.ClaimsByIP90d,
+		&s.ClaimsByDevice30d, &s.ClaimsByDevice90d,
+		&s.ReissuesByEmail90d, &s.RefundsByEmail90d,
+		&s.BatchInvalidReports, &s.Chargebacks, &s.OrdersByEmail24h,
+	} {
+		if *p < 0 {
+			*p = 0
+		}
+	}
+	if s.OrderAmount < 0 {
+		s.OrderAmount = 0
+	}
+	if s.ProductNormAmount < 0 {
+		s.ProductNormAmount = 0
+	}
+	return s
+}
+
+func clamp(v, lo, hi int) int {
+	if v < lo {
+		return lo
+	}
+	if v > hi {
+		return hi
+	}
+	return v
+}

@@ -1,0 +1,481 @@
+package fraud
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var t0 = time.Date(2026, 11, 3, 14, 5, 0, 0, time.UTC)
+
+// revealed returns signals of the given kind whose key was first revealed d before the claim.
+func revealed(kind ClaimKind, d time.Duration) Signals {
+	return Signals{Kind: kind, KeyRevealed: true, FirstRevealAt: t0, ClaimAt: t0.Add(d)}
+}
+
+// pointsOf returns the points of the named rule in a, and whether it fired.
+func pointsOf(a Assessment, rule string) (int, bool) {
+	for _, h := range a.Hits {
+		if h.Rule == rule {
+			return h.Points, true
+		}
+	}
+	return 0, false
+}
+
+func TestThresholdsValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		th      Thresholds
+		wantErr string
+	}{
+		{"defaults", DefaultThresholds(), ""},
+		{"tight", Thresholds{Review: 1, Deny: 2}, ""},
+		{"deny at 100", Thresholds{Review: 99, Deny: 100}, ""},
+		{"zero value", Thresholds{}, "review threshold must be greater than 0"},
+		{"negative review", Thresholds{Review: -1, Deny: 50}, "greater than 0"},
+		{"review equals deny", Thresholds{Review: 50, Deny: 50}, "must be lower than deny"},
+		{"review above deny", Thresholds{Review: 80, Deny: 70}, "must be lower than deny"},
+		{"deny above 100", Thresholds{Review: 30, Deny: 101}, "at most 100"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.th.Validate()
+			if tt.wantErr == "" {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrInvalidThresholds)
+			assert.Contains(t, err.Error(), tt.wantErr)
+		})
+	}
+}
+
+func TestDefaultThresholds(t *testing.T) {
+	assert.Equal(t, Thresholds{Review: 30, Deny: 70}, DefaultThresholds())
+}
+
+func TestDecideBoundaries(t *testing.T) {
+	tests := []struct {
+		th    Thresholds
+		score int
+		want  Decision
+	}{
+		{DefaultThresholds(), 0, Allow},
+		{DefaultThresholds(), 29, Allow},
+		{DefaultThresholds(), 30, Review},
+		{DefaultThresholds(), 69, Review},
+		{DefaultThresholds(), 70, Deny},
+		{DefaultThresholds(), 100, Deny},
+		{Thresholds{Review: 50, Deny: 90}, 49, Allow},
+		{Thresholds{Review: 50, Deny: 90}, 50, Review},
+		{Thresholds{Review: 50, Deny: 90}, 89, Review},
+		{Thresholds{Review: 50, Deny: 90}, 90, Deny},
+		{Thresholds{Review: 99, Deny: 100}, 100, Deny},
+		// Invalid thresholds fall back to the defaults.
+		{Thresholds{}, 29, Allow},
+		{Thresholds{}, 30, Review},
+		{Thresholds{Review: 80, Deny: 20}, 70, Deny},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.th.Decide(tt.score), "thresholds %+v score %d", tt.th, tt.score)
+	}
+}
+
+// TestAssessBoundaries drives Assess itself to the exact boundary scores.
+func TestAssessBoundaries(t *testing.T) {
+	tests := []struct {
+		name  string
+		s     Signals
+		score int
+		want  Decision
+	}{
+		{
+			// repeat_claims 12+4 + repeat_claims_ip 8 + IP mismatch 5
+			name:  "29 allow",
+			s:     Signals{Kind: ClaimInvalid, ClaimsByEmail30d: 1, ClaimsByEmail90d: 1, ClaimsByIP90d: 8, ClaimIP: "203.0.113.7", OrderIP: "198.51.100.7"},
+			score: 29, want: Allow,
+		},
+		{
+			name:  "30 review",
+			s:     Signals{Kind: ClaimInvalid, RefundsByEmail90d: 3},
+			score: 30, want: Review,
+		},
+		{
+			// chargeback 45 + repeat_claims 16 + repeat_claims_ip 3 + IP mismatch 5
+			name: "69 review",
+			s: Signals{Kind: ClaimInvalid, Chargebacks: 1, ClaimsByDevice30d: 1, ClaimsByDevice90d: 1,
+				ClaimsByIP90d: 3, ClaimIP: "2001:db8:1::1", OrderIP: "2001:db8:2::1"},
+			score: 69, want: Review,
+		},
+		{
+			// chargeback 45 + refund after reveal 25
+			name:  "70 deny",
+			s:     Signals{Kind: ClaimRefund, Chargebacks: 1, KeyRevealed: true},
+			score: 70, want: Deny,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := Assess(tt.s, DefaultThresholds())
+			assert.Equal(t, tt.score, a.Score, "hits: %+v", a.Hits)
+			assert.Equal(t, tt.want, a.Decision)
+		})
+	}
+}
+
+func TestRules(t *testing.T) {
+	tests := []struct {
+		name   string
+		rule   string
+		s      Signals
+		points int // 0: the rule must not fire
+		reason string
+	}{
+		// claimed_missing_after_reveal
+		{"missing, revealed", RuleMissingAfterReveal, revealed(ClaimMissing, time.Hour), 50, "revealed to them on 2026-11-03 14:05 UTC"},
+		{"missing, revealed, time unknown", RuleMissingAfterReveal, Signals{Kind: ClaimMissing, KeyRevealed: true}, 50, "never arrived"},
+		{"missing, not revealed", RuleMissingAfterReveal, Signals{Kind: ClaimMissing}, 0, ""},
+		{"invalid, revealed", RuleMissingAfterReveal, revealed(ClaimInvalid, time.Hour), 0, ""},
+
+		// chargeback_history
+		{"no chargebacks", RuleChargebacks, Signals{Kind: ClaimInvalid}, 0, ""},
+		{"1 chargeback", RuleChargebacks, Signals{Kind: ClaimInvalid, Chargebacks: 1}, 45, "1 chargeback on record"},
+		{"2 chargebacks", RuleChargebacks, Signals{Kind: ClaimMissing, Chargebacks: 2}, 60, "2 chargebacks"},
+		{"3 chargebacks", RuleChargebacks, Signals{Kind: ClaimRefund, Chargebacks: 3}, 75, ""},
+		{"10 chargebacks capped", RuleChargebacks, Signals{Chargebacks: 10}, 75, ""},
+
+		// repeat_claims
+		{"first claim", RuleRepeatClaims, Signals{Kind: ClaimInvalid}, 0, ""},
+		{"1 in 30d", RuleRepeatClaims, Signals{Kind: ClaimInvalid, ClaimsByEmail30d: 1, ClaimsByEmail90d: 1}, 16, "1 earlier claim in the last 30 days"},
+		{"1 in 90d only", RuleRepeatClaims, Signals{Kind: ClaimInvalid, ClaimsByEmail90d: 1}, 4, ""},
+		{"2 in 30d", RuleRepeatClaims, Signals{Kind: ClaimInvalid, ClaimsByEmail30d: 2, ClaimsByEmail90d: 2}, 32, "2 earlier claims"},
+		{"device beats email", RuleRepeatClaims, Signals{Kind: ClaimMissing, ClaimsByEmail30d: 0, ClaimsByDevice30d: 3, ClaimsByDevice90d: 3}, 48, "by device: 3 and 3"},
+		{"90d count below 30d count", RuleRepeatClaims, Signals{Kind: ClaimRefund, ClaimsByEmail30d: 2}, 32, ""},
+		{"capped", RuleRepeatClaims, Signals{Kind: ClaimInvalid, ClaimsByEmail30d: 9, ClaimsByEmail90d: 20}, 60, ""},
+
+		// repeat_claims_ip
+		{"ip 1 in 30d", RuleRepeatClaimsIP, Signals{Kind: ClaimInvalid, ClaimsByIP30d: 1, ClaimsByIP90d: 1}, 4, "same IP address"},
+		{"ip 2 in 90d", RuleRepeatClaimsIP, Signals{Kind: ClaimInvalid, ClaimsByIP90d: 2}, 2, ""},
+		{"ip capped", RuleRepeatClaimsIP, Signals{Kind: ClaimInvalid, ClaimsByIP30d: 10, ClaimsByIP90d: 10}, 15, ""},
+		{"ip none", RuleRepeatClaimsIP, Signals{Kind: ClaimInvalid, ClaimsByEmail30d: 3}, 0, ""},
+
+		// prior_reissues
+		{"1 reissue", RulePriorReissues, Signals{Kind: ClaimInvalid, ReissuesByEmail90d: 1}, 10, "1 replacement key"},
+		{"2 reissues", RulePriorReissues, Signals{Kind: ClaimMissing, ReissuesByEmail90d: 2}, 20, "2 replacement keys"},
+		{"5 reissues capped", RulePriorReissues, Signals{Kind: ClaimRefund, ReissuesByEmail90d: 5}, 30, ""},
+
+		// prior_refunds
+		{"1 refund", RulePriorRefunds, Signals{Kind: ClaimRefund, RefundsByEmail90d: 1}, 10, "1 refund in the last 90 days"},
+		{"4 refunds capped", RulePriorRefunds, Signals{Kind: ClaimInvalid, RefundsByEmail90d: 4}, 30, "4 refunds"},
+
+		// late_invalid_claim
+		{"invalid after 5 minutes", RuleLateInvalidClaim, revealed(ClaimInvalid, 5*time.Minute), 0, ""},
+		{"invalid after 23h59m", RuleLateInvalidClaim, revealed(ClaimInvalid, 24*time.Hour-time.Minute), 0, ""},
+		{"invalid after 24h", RuleLateInvalidClaim, revealed(ClaimInvalid, 24*time.Hour), 10, "24 hours after"},
+		{"invalid after 6 days", RuleLateInvalidClaim, revealed(ClaimInvalid, 6*24*time.Hour), 10, "6 days"},
+		{"invalid after 7 days", RuleLateInvalidClaim, revealed(ClaimInvalid, 7*24*time.Hour), 20, "7 days"},
+		{"invalid after 30 days", RuleLateInvalidClaim, revealed(ClaimInvalid, 30*24*time.Hour), 30, "30 days"},
+		{"invalid, claim before reveal (clock skew)", RuleLateInvalidClaim, revealed(ClaimInvalid, -48*time.Hour), 0, ""},
+		{"invalid, claim time unknown", RuleLateInvalidClaim, Signals{Kind: ClaimInvalid, KeyRevealed: true, FirstRevealAt: t0}, 0, ""},
+		{"invalid, never revealed", RuleLateInvalidClaim, Signals{Kind: ClaimInvalid, FirstRevealAt: t0, ClaimAt: t0.Add(40 * 24 * time.Hour)}, 0, ""},
+		{"missing after 30 days", RuleLateInvalidClaim, revealed(ClaimMissing, 30*24*time.Hour), 0, ""},
+
+		// refund_after_reveal
+		{"refund, revealed", RuleRefundAfterReveal, revealed(ClaimRefund, time.Minute), 25, "may already have been redeemed"},
+		{"refund, not revealed", RuleRefundAfterReveal, Signals{Kind: ClaimRefund}, 0, ""},
+		{"invalid, revealed", RuleRefundAfterReveal, revealed(ClaimInvalid, time.Minute), 0, ""},
+
+		// claim_ip_differs_from_order
+		{"same /24", RuleIPMismatch, Signals{ClaimIP: "203.0.113.7", OrderIP: "203.0.113.200"}, 0, ""},
+		{"different /24", RuleIPMismatch, Signals{ClaimIP: "203.0.113.7", OrderIP: "203.0.114.7"}, 5, "network 203.0.113.0/24 but the order was paid from network 203.0.114.0/24"},
+		{"same /48", RuleIPMismatch, Signals{ClaimIP: "2001:db8:1:aa::1", OrderIP: "2001:db8:1:bb::2"}, 0, ""},
+		{"different /48", RuleIPMismatch, Signals{ClaimIP: "2001:db8:1::1", OrderIP: "2001:db8:2::1"}, 5, "2001:db8:1::/48"},
+		{"mapped v4 equals v4", RuleIPMismatch, Signals{ClaimIP: "::ffff:203.0.113.9", OrderIP: "203.0.113.1"}, 0, ""},
+		{"mapped v4 differs", RuleIPMismatch, Signals{ClaimIP: "::ffff:198.51.100.9", OrderIP: "203.0.113.1"}, 5, ""},
+		{"v4 vs v6 not compared", RuleIPMismatch, Signals{ClaimIP: "203.0.113.7", OrderIP: "2001:db8::1"}, 0, ""},
+		{"claim IP unknown", RuleIPMismatch, Signals{OrderIP: "203.0.113.7"}, 0, ""},
+		{"garbage IP", RuleIPMismatch, Signals{ClaimIP: "not an ip", OrderIP: "203.0.113.7"}, 0, ""},
+		{"zoned v6", RuleIPMismatch, Signals{ClaimIP: "fe80::1%eth0", OrderIP: "fe80::2"}, 0, ""},
+
+		// order_above_norm
+		{"at norm", RuleOrderAboveNorm, Signals{OrderAmount: 1000, ProductNormAmount: 1000}, 0, ""},
+		{"2.9x norm", RuleOrderAboveNorm, Signals{OrderAmount: 2999, ProductNormAmount: 1000}, 0, ""},
+		{"3x norm", RuleOrderAboveNorm, Signals{OrderAmount: 3000, ProductNormAmount: 1000}, 10, "3 times"},
+		{"10x norm", RuleOrderAboveNorm, Signals{OrderAmount: 10000, ProductNormAmount: 1000}, 20, "10 times"},
+		{"no norm", RuleOrderAboveNorm, Signals{OrderAmount: 1 << 40}, 0, ""},
+		{"huge amounts do not overflow", RuleOrderAboveNorm, Signals{OrderAmount: 1<<62 + 5, ProductNormAmount: 1 << 61}, 0, ""},
+
+		// order_velocity
+		{"4 orders", RuleOrderVelocity, Signals{OrdersByEmail24h: 4}, 0, ""},
+		{"5 orders", RuleOrderVelocity, Signals{OrdersByEmail24h: 5}, 10, "5 orders within 24 hours"},
+		{"10 orders", RuleOrderVelocity, Signals{OrdersByEmail24h: 10}, 15, ""},
+		{"20 orders", RuleOrderVelocity, Signals{OrdersByEmail24h: 20}, 20, ""},
+
+		// batch_invalid_reports (negative)
+		{"batch 1", RuleBatchInvalid, Signals{Kind: ClaimInvalid, BatchInvalidReports: 1}, -10, "1 other buyer reported"},
+		{"batch 2", RuleBatchInvalid, Signals{Kind: ClaimInvalid, BatchInvalidReports: 2}, -15, "2 other buyers"},
+		{"batch 5", RuleBatchInvalid, Signals{Kind: ClaimRefund, BatchInvalidReports: 5}, -30, "quarantining the batch"},
+		{"batch 50 floored", RuleBatchInvalid, Signals{Kind: ClaimInvalid, BatchInvalidReports: 50}, -30, ""},
+		{"batch, missing claim", RuleBatchInvalid, Signals{Kind: ClaimMissing, BatchInvalidReports: 5}, 0, ""},
+		{"batch, unknown kind", RuleBatchInvalid, Signals{BatchInvalidReports: 5}, 0, ""},
+
+		// fresh_claim_on_reported_batch (negative)
+		{"fresh on bad batch", RuleFreshClaimBadBatch, func() Signals { s := revealed(ClaimInvalid, 12*time.Minute); s.BatchInvalidReports = 2; return s }(), -10, "12 minutes after"},
+		{"fresh at the hour", RuleFreshClaimBadBatch, func() Signals { s := revealed(ClaimInvalid, time.Hour); s.BatchInvalidReports = 1; return s }(), -10, ""},
+		{"after the hour", RuleFreshClaimBadBatch, func() Signals {
+			s := revealed(ClaimInvalid, time.Hour+time.Second)
+			s.BatchInvalidReports = 1
+			return s
+		}(), 0, ""},
+		{"fresh, clean batch", RuleFreshClaimBadBatch, revealed(ClaimInvalid, time.Minute), 0, ""},
+		{"fresh, refund", RuleFreshClaimBadBatch, func() Signals { s := revealed(ClaimRefund, time.Minute); s.BatchInvalidReports = 1; return s }(), 0, ""},
+	}
+	known := map[string]bool{}
+	for _, r := range Rules() {
+		known[r.Name] = true
+	}
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		t.Run(tt.rule+"/"+tt.name, func(t *testing.T) {
+			require.True(t, known[tt.rule], "unknown rule %q", tt.rule)
+			a := Assess(tt.s, DefaultThresholds())
+			got, fired := pointsOf(a, tt.rule)
+			if tt.points == 0 {
+				assert.False(t, fired, "rule fired with %d points", got)
+				return
+			}
+			covered[tt.rule] = true
+			require.True(t, fired, "rule did not fire; hits: %+v", a.Hits)
+			assert.Equal(t, tt.points, got)
+			for _, h := range a.Hits {
+				if h.Rule == tt.rule {
+					assert.Contains(t, h.Reason, tt.reason)
+				}
+			}
+		})
+	}
+	for name := range known {
+		assert.True(t, covered[name], "rule %s has no firing test case", name)
+	}
+}
+
+// TestScenarios checks the intent of the rule set on whole, realistic claims.
+func TestScenarios(t *testing.T) {
+	tests := []struct {
+		name string
+		s    Signals
+		want Decision
+	}{
+		{"first-time buyer, key fails minutes after reveal", revealed(ClaimInvalid, 3*time.Minute), Allow},
+		{"key fails minutes after reveal on a batch others reported", func() Signals {
+			s := revealed(ClaimInvalid, 3*time.Minute)
+			s.BatchInvalidReports = 4
+			s.ClaimsByEmail30d, s.ClaimsByEmail90d = 1, 1
+			return s
+		}(), Allow},
+		{"claims missing although the key was revealed", revealed(ClaimMissing, 2*time.Hour), Review},
+		{"revealed, claims missing, has a chargeback", func() Signals {
+			s := revealed(ClaimMissing, 2*time.Hour)
+			s.Chargebacks = 1
+			return s
+		}(), Deny},
+		{"repeat claimant on a new email, same device", Signals{Kind: ClaimInvalid,
+			ClaimsByDevice30d: 2, ClaimsByDevice90d: 3, ClaimsByIP30d: 2, ClaimsByIP90d: 3}, Review},
+		{"serial claimant on a new email, same device", Signals{Kind: ClaimInvalid,
+			ClaimsByDevice30d: 3, ClaimsByDevice90d: 5, ClaimsByIP30d: 3, ClaimsByIP90d: 5}, Deny},
+		{"serial claimant with replacements already", Signals{Kind: ClaimInvalid,
+			ClaimsByEmail30d: 3, ClaimsByEmail90d: 4, ReissuesByEmail90d: 2}, Deny},
+		{"invalid a month after reveal", revealed(ClaimInvalid, 31*24*time.Hour), Review},
+		{"missing, never revealed, first claim", Signals{Kind: ClaimMissing, ClaimAt: t0}, Allow},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := Assess(tt.s, DefaultThresholds())
+			assert.Equal(t, tt.want, a.Decision, "score %d, hits %+v", a.Score, a.Hits)
+		})
+	}
+}
+
+func TestSharedKeyBlock(t *testing.T) {
+	for _, kind := range []ClaimKind{ClaimInvalid, ClaimMissing, ClaimRefund, ""} {
+		t.Run(string(kind), func(t *testing.T) {
+			s := revealed(kind, 2*time.Minute)
+			plain := Assess(s, DefaultThresholds())
+			s.SharedKey = true
+			a := Assess(s, DefaultThresholds())
+
+			assert.True(t, a.Blocked)
+			assert.Equal(t, SharedKeyBlockReason, a.BlockReason)
+			assert.False(t, a.AutoReissue(), "a shared key must never be auto-reissued")
+			// The block is not a score: score, decision and hits are unchanged.
+			assert.Equal(t, plain.Score, a.Score)
+			assert.Equal(t, plain.Decision, a.Decision)
+			assert.Equal(t, plain.Hits, a.Hits)
+			assert.Equal(t, SharedKeyBlockReason, a.Reasons()[0])
+		})
+	}
+	a := Assess(Signals{Kind: ClaimInvalid}, DefaultThresholds())
+	assert.False(t, a.Blocked)
+	assert.Empty(t, a.BlockReason)
+	assert.True(t, a.AutoReissue())
+}
+
+func TestAutoReissue(t *testing.T) {
+	assert.True(t, Assessment{Decision: Allow}.AutoReissue())
+	assert.False(t, Assessment{Decision: Review}.AutoReissue())
+	assert.False(t, Assessment{Decision: Deny}.AutoReissue())
+	assert.False(t, Assessment{Decision: Allow, Blocked: true}.AutoReissue())
+}
+
+func TestClamping(t *testing.T) {
+	everything := Signals{
+		Kind: ClaimMissing, KeyRevealed: true, FirstRevealAt: t0, ClaimAt: t0.Add(time.Hour),
+		Chargebacks: 5, ClaimsByEmail30d: 9, ClaimsByEmail90d: 9, ClaimsByIP30d: 9, ClaimsByIP90d: 9,
+		ReissuesByEmail90d: 9, RefundsByEmail90d: 9, OrdersByEmail24h: 50,
+		OrderAmount: 100_000, ProductNormAmount: 100, ClaimIP: "203.0.113.1", OrderIP: "198.51.100.1",
+	}
+	a := Assess(everything, DefaultThresholds())
+	sum := 0
+	for _, h := range a.Hits {
+		sum += h.Points
+	}
+	assert.Greater(t, sum, 100)
+	assert.Equal(t, 100, a.Score)
+	assert.Equal(t, Deny, a.Decision)
+
+	onlyMitigation := revealed(ClaimInvalid, 5*time.Minute)
+	onlyMitigation.BatchInvalidReports = 20
+	a = Assess(onlyMitigation, DefaultThresholds())
+	assert.Equal(t, 0, a.Score, "score never goes negative")
+	assert.Equal(t, Allow, a.Decision)
+	assert.Len(t, a.Hits, 2, "negative hits are still reported")
+}
+
+func TestZeroSignals(t *testing.T) {
+	a := Assess(Signals{}, DefaultThresholds())
+	assert.Equal(t, 0, a.Score)
+	assert.Equal(t, Allow, a.Decision)
+	assert.NotNil(t, a.Hits)
+	assert.Empty(t, a.Hits)
+	assert.Equal(t, RulesetVersion, a.RulesetVersion)
+	assert.Equal(t, DefaultThresholds(), a.Thresholds)
+}
+
+func TestNegativeInputsCountAsZero(t *testing.T) {
+	neg := Signals{Kind: ClaimInvalid, ClaimsByEmail30d: -5, ClaimsByEmail90d: -5, ClaimsByIP30d: -3,
+		ClaimsByDevice90d: -1, ReissuesByEmail90d: -2, RefundsByEmail90d: -2, Chargebacks: -1,
+		BatchInvalidReports: -4, OrdersByEmail24h: -9, OrderAmount: -100, ProductNormAmount: -1}
+	a := Assess(neg, DefaultThresholds())
+	assert.Equal(t, 0, a.Score)
+	assert.Empty(t, a.Hits)
+}
+
+func TestInvalidThresholdsFallBack(t *testing.T) {
+	s := Signals{Kind: ClaimInvalid, RefundsByEmail90d: 3} // 30 points
+	a := Assess(s, Thresholds{Review: 90, Deny: 10})
+	assert.Equal(t, DefaultThresholds(), a.Thresholds)
+	assert.Equal(t, Review, a.Decision)
+
+	a = Assess(s, Thresholds{Review: 40, Deny: 60})
+	assert.Equal(t, Thresholds{Review: 40, Deny: 60}, a.Thresholds)
+	assert.Equal(t, Allow, a.Decision)
+}
+
+func TestDeterminismAndOrder(t *testing.T) {
+	s := Signals{
+		Kind: ClaimInvalid, KeyRevealed: true, FirstRevealAt: t0, ClaimAt: t0.Add(8 * 24 * time.Hour),
+		ClaimsByEmail30d: 1, ClaimsByEmail90d: 2, ClaimsByIP30d: 1, ClaimsByIP90d: 1,
+		ReissuesByEmail90d: 1, RefundsByEmail90d: 1, BatchInvalidReports: 1,
+		ClaimIP: "203.0.113.1", OrderIP: "198.51.100.1", OrdersByEmail24h: 5,
+	}
+	first := Assess(s, DefaultThresholds())
+	for range 50 {
+		assert.Equal(t, first, Assess(s, DefaultThresholds()))
+	}
+	// Points descending, then rule name ascending (prior_refunds and prior_reissues both 10).
+	var order []string
+	for _, h := range first.Hits {
+		order = append(order, h.Rule)
+	}
+	assert.Equal(t, []string{
+		RuleLateInvalidClaim, // 20
+		RuleRepeatClaims,     // 12 + 8
+		RuleOrderVelocity,    // 10
+		RulePriorRefunds,     // 10
+		RulePriorReissues,    // 10
+		RuleIPMismatch,       // 5
+		RuleRepeatClaimsIP,   // 4
+		RuleBatchInvalid,     // -10
+	}, order)
+	assert.Equal(t, 69, first.Score)
+}
+
+func TestRulesCatalogue(t *testing.T) {
+	rules := Rules()
+	require.NotEmpty(t, rules)
+	seen := map[string]bool{}
+	for _, r := range rules {
+		assert.False(t, seen[r.Name], "duplicate rule %s", r.Name)
+		seen[r.Name] = true
+		assert.NotEmpty(t, r.Description, r.Name)
+		assert.NotContains(t, r.Description, "%!", "formatting error in %s", r.Name)
+		assert.GreaterOrEqual(t, r.MaxPoints, 0, r.Name)
+		assert.LessOrEqual(t, r.MinPoints, 0, r.Name)
+		assert.True(t, r.MaxPoints > 0 || r.MinPoints < 0, "rule %s can never score", r.Name)
+		assert.LessOrEqual(t, r.MaxPoints, MaxScore, r.Name)
+		for _, k := range r.Kinds {
+			assert.True(t, k.Valid(), "%s: kind %q", r.Name, k)
+		}
+	}
+	// Rules returns a copy.
+	rules[0].Name = "changed"
+	rules[0].Kinds = append(rules[0].Kinds, "x")
+	assert.NotEqual(t, "changed", Rules()[0].Name)
+	assert.NotContains(t, Rules()[0].Kinds, ClaimKind("x"))
+}
+
+func TestValidKindsAndDecisions(t *testing.T) {
+	for _, k := range []ClaimKind{ClaimInvalid, ClaimMissing, ClaimRefund} {
+		assert.True(t, k.Valid())
+	}
+	assert.False(t, ClaimKind("dispute").Valid())
+	assert.False(t, ClaimKind("").Valid())
+	for _, d := range []Decision{Allow, Review, Deny} {
+		assert.True(t, d.Valid())
+	}
+	assert.False(t, Decision("maybe").Valid())
+}
+
+func TestAssessmentJSON(t *testing.T) {
+	a := Assess(revealed(ClaimMissing, time.Hour), DefaultThresholds())
+	b, err := json.Marshal(a)
+	require.NoError(t, err)
+	for _, key := range []string{`"score":50`, `"decision":"review"`, `"rule":"claimed_missing_after_reveal"`, `"ruleset_version":"2026-11.1"`} {
+		assert.Contains(t, string(b), key)
+	}
+	var back Assessment
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, a, back)
+}
+
+func TestHumanDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		time.Second:                 "1 second",
+		45 * time.Second:            "45 seconds",
+		time.Minute:                 "1 minute",
+		59 * time.Minute:            "59 minutes",
+		time.Hour:                   "1 hour",
+		47 * time.Hour:              "47 hours",
+		48 * time.Hour:              "2 days",
+		30*24*time.Hour + time.Hour: "30 days",
+	} {
+		assert.Equal(t, want, humanDuration(d))
+	}
+	assert.False(t, strings.Contains(humanDuration(0), "-"))
+}

@@ -1,0 +1,158 @@
+package fraud
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const propertyRuns = 5000
+
+var kinds = []ClaimKind{ClaimInvalid, ClaimMissing, ClaimRefund, "", "dispute"}
+
+var ips = []string{"", "203.0.113.7", "203.0.113.99", "198.51.100.1", "::ffff:203.0.113.5",
+	"2001:db8:1::1", "2001:db8:1:ff::2", "2001:db8:2::1", "garbage"}
+
+// randomSignals draws signals that cover every rule, including out-of-range input.
+func randomSignals(r *rand.Rand) Signals {
+	n := func(hi int) int { return r.IntN(hi+3) - 2 } // occasionally negative
+	s := Signals{
+		Kind:                kinds[r.IntN(len(kinds))],
+		ClaimsByEmail30d:    n(6),
+		ClaimsByIP30d:       n(6),
+		ClaimsByDevice30d:   n(6),
+		ReissuesByEmail90d:  n(5),
+		RefundsByEmail90d:   n(5),
+		KeyRevealed:         r.IntN(2) == 0,
+		BatchInvalidReports: n(8),
+		Chargebacks:         n(4),
+		ClaimIP:             ips[r.IntN(len(ips))],
+		OrderIP:             ips[r.IntN(len(ips))],
+		OrderAmount:         r.Int64N(50_000) - 100,
+		ProductNormAmount:   r.Int64N(5_000) - 100,
+		OrdersByEmail24h:    n(25),
+		SharedKey:           r.IntN(5) == 0,
+	}
+	s.ClaimsByEmail90d = s.ClaimsByEmail30d + n(4)
+	s.ClaimsByIP90d = s.ClaimsByIP30d + n(4)
+	s.ClaimsByDevice90d = s.ClaimsByDevice30d + n(4)
+	if r.IntN(4) > 0 {
+		s.FirstRevealAt = t0.Add(time.Duration(r.Int64N(int64(60 * 24 * time.Hour))))
+	}
+	if r.IntN(4) > 0 {
+		// Mostly after the reveal, sometimes before it (clock skew).
+		s.ClaimAt = s.FirstRevealAt.Add(time.Duration(r.Int64N(int64(45*24*time.Hour))) - time.Hour)
+	}
+	return s
+}
+
+func randomThresholds(r *rand.Rand) Thresholds {
+	if r.IntN(3) == 0 {
+		return DefaultThresholds()
+	}
+	rev := 1 + r.IntN(99)
+	return Thresholds{Review: rev, Deny: rev + 1 + r.IntN(MaxScore-rev)}
+}
+
+func TestPropertyScoreRangeAndConsistency(t *testing.T) {
+	r := rand.New(rand.NewPCG(20261101, 1))
+	ranges := map[string]RuleInfo{}
+	for _, ri := range Rules() {
+		ranges[ri.Name] = ri
+	}
+	for i := range propertyRuns {
+		s, th := randomSignals(r), randomThresholds(r)
+		a := Assess(s, th)
+		ctx := fmt.Sprintf("run %d: %+v", i, s)
+
+		require.GreaterOrEqual(t, a.Score, 0, ctx)
+		require.LessOrEqual(t, a.Score, MaxScore, ctx)
+		require.Equal(t, th.Decide(a.Score), a.Decision, ctx)
+		require.Equal(t, s.SharedKey, a.Blocked, ctx)
+		require.Equal(t, RulesetVersion, a.RulesetVersion)
+
+		sum := 0
+		for _, h := range a.Hits {
+			ri, ok := ranges[h.Rule]
+			require.True(t, ok, "unknown rule %s", h.Rule)
+			require.NotZero(t, h.Points, ctx)
+			require.GreaterOrEqual(t, h.Points, ri.MinPoints, "%s %s", h.Rule, ctx)
+			require.LessOrEqual(t, h.Points, ri.MaxPoints, "%s %s", h.Rule, ctx)
+			require.NotEmpty(t, h.Reason)
+			require.NotContains(t, h.Reason, "%!", h.Rule)
+			sum += h.Points
+		}
+		require.Equal(t, clamp(sum, 0, MaxScore), a.Score, ctx)
+		require.True(t, sort.SliceIsSorted(a.Hits, func(i, j int) bool {
+			if a.Hits[i].Points != a.Hits[j].Points {
+				return a.Hits[i].Points > a.Hits[j].Points
+			}
+			return a.Hits[i].Rule < a.Hits[j].Rule
+		}), ctx)
+		require.Equal(t, a, Assess(s, th), "not deterministic: %s", ctx)
+	}
+}
+
+// countFields are the history counts in which one more event must never lower the score.
+var countFields = map[string]func(*Signals) *int{
+	"ClaimsByEmail30d":   func(s *Signals) *int { return &s.ClaimsByEmail30d },
+	"ClaimsByEmail90d":   func(s *Signals) *int { return &s.ClaimsByEmail90d },
+	"ClaimsByIP30d":      func(s *Signals) *int { return &s.ClaimsByIP30d },
+	"ClaimsByIP90d":      func(s *Signals) *int { return &s.ClaimsByIP90d },
+	"ClaimsByDevice30d":  func(s *Signals) *int { return &s.ClaimsByDevice30d },
+	"ClaimsByDevice90d":  func(s *Signals) *int { return &s.ClaimsByDevice90d },
+	"ReissuesByEmail90d": func(s *Signals) *int { return &s.ReissuesByEmail90d },
+	"RefundsByEmail90d":  func(s *Signals) *int { return &s.RefundsByEmail90d },
+	"Chargebacks":        func(s *Signals) *int { return &s.Chargebacks },
+	"OrdersByEmail24h":   func(s *Signals) *int { return &s.OrdersByEmail24h },
+}
+
+func TestPropertyMoreClaimsNeverLowerScore(t *testing.T) {
+	r := rand.New(rand.NewPCG(20261101, 2))
+	th := DefaultThresholds()
+	for i := range propertyRuns {
+		s := randomSignals(r)
+		base := Assess(s, th).Score
+		for name, field := range countFields {
+			more := s
+			*field(&more) += 1 + r.IntN(3)
+			got := Assess(more, th).Score
+			require.GreaterOrEqual(t, got, base, "run %d: one more %s lowered the score: %+v", i, name, s)
+		}
+		// A new claim shows up in the 30- and 90-day windows of every identity at once.
+		more := s
+		for _, name := range []string{"ClaimsByEmail30d", "ClaimsByEmail90d", "ClaimsByIP30d", "ClaimsByIP90d", "ClaimsByDevice30d", "ClaimsByDevice90d"} {
+			*countFields[name](&more)++
+		}
+		require.GreaterOrEqual(t, Assess(more, th).Score, base, "run %d: %+v", i, s)
+	}
+}
+
+func TestPropertyBatchReportsNeverRaiseScore(t *testing.T) {
+	r := rand.New(rand.NewPCG(20261101, 3))
+	th := DefaultThresholds()
+	for i := range propertyRuns {
+		s := randomSignals(r)
+		base := Assess(s, th).Score
+		more := s
+		more.BatchInvalidReports = max(0, more.BatchInvalidReports) + 1 + r.IntN(5)
+		require.LessOrEqual(t, Assess(more, th).Score, base, "run %d: %+v", i, s)
+	}
+}
+
+func TestPropertyChargebackNeverLowersDecision(t *testing.T) {
+	r := rand.New(rand.NewPCG(20261101, 4))
+	rank := map[Decision]int{Allow: 0, Review: 1, Deny: 2}
+	for range propertyRuns {
+		s, th := randomSignals(r), randomThresholds(r)
+		before := Assess(s, th)
+		s.Chargebacks = max(0, s.Chargebacks) + 1
+		after := Assess(s, th)
+		assert.GreaterOrEqual(t, rank[after.Decision], rank[before.Decision])
+	}
+}

@@ -1,0 +1,267 @@
+package triage
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCategories(t *testing.T) {
+	assert.Equal(t, []Category{KeyInvalid, KeyMissing, Refund, Dispute, Account, Other}, Categories())
+	c := Categories()
+	c[0] = "changed"
+	assert.Equal(t, KeyInvalid, Categories()[0], "Categories returns a copy")
+	for _, c := range Categories() {
+		assert.True(t, c.Valid(), c)
+	}
+	assert.False(t, Category("").Valid())
+	assert.False(t, Category("KEY_INVALID").Valid())
+	assert.True(t, KeyInvalid.IsClaim())
+	assert.True(t, KeyMissing.IsClaim())
+	assert.True(t, Refund.IsClaim())
+	assert.False(t, Dispute.IsClaim())
+	assert.False(t, Other.IsClaim())
+}
+
+func TestParseCategory(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Category
+		wantErr string
+	}{
+		{"key_invalid", KeyInvalid, ""},
+		{"KEY_MISSING", KeyMissing, ""},
+		{" refund ", Refund, ""},
+		{"Key-Invalid", KeyInvalid, ""},
+		{"key missing", KeyMissing, ""},
+		{"dispute", Dispute, ""},
+		{"account", Account, ""},
+		{"other", Other, ""},
+		{"", "", "empty"},
+		{"   ", "", "empty"},
+		{"chargeback", "", `"chargeback" (want one of key_invalid, key_missing, refund, dispute, account, other)`},
+		{"key__invalid", "", "invalid category"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseCategory(tt.in)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.ErrorIs(t, err, ErrInvalidCategory)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.Equal(t, Category(""), got)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestUrgency(t *testing.T) {
+	assert.Equal(t, []Urgency{Low, Normal, High, Urgent}, Urgencies())
+	assert.Equal(t, 0, Low.Rank())
+	assert.Equal(t, 3, Urgent.Rank())
+	assert.Equal(t, -1, Urgency("asap").Rank())
+	assert.False(t, Urgency("").Valid())
+	assert.Equal(t, Normal, Low.Raise(1))
+	assert.Equal(t, Urgent, Normal.Raise(5))
+	assert.Equal(t, Urgent, Urgent.Raise(1))
+	assert.Equal(t, Low, Normal.Raise(-3))
+	assert.Equal(t, High, Urgency("bogus").Raise(1))
+	u, err := ParseUrgency(" HIGH ")
+	require.NoError(t, err)
+	assert.Equal(t, High, u)
+	_, err = ParseUrgency("critical")
+	assert.Error(t, err)
+}
+
+func TestClassifyCategory(t *testing.T) {
+	tests := []struct {
+		name          string
+		chosen        Category
+		subject, body string
+		category      Category
+		inferred      Category
+		minConfidence float64
+	}{
+		// English.
+		{"en invalid", "", "Key doesn't work", "Steam says the key is invalid.", KeyInvalid, KeyInvalid, 0.6},
+		{"en already redeemed", "", "", "It says this code has already been redeemed", KeyInvalid, KeyInvalid, 0.5},
+		{"en curly apostrophe", "", "", "The code doesn\u2019t work on Xbox", KeyInvalid, KeyInvalid, 0.4},
+		{"en missing", "", "Where is my key?", "I paid an hour ago and never received anything", KeyMissing, KeyMissing, 0.6},
+		{"en missing no email", "", "", "I haven't received the email with my code", KeyMissing, KeyMissing, 0.5},
+		{"en refund", "", "Refund please", "I want my money back", Refund, Refund, 0.6},
+		{"en refunded prefix", "", "", "Can this order be refunded?", Refund, Refund, 0.5},
+		{"en dispute", "", "", "I did not authorize this payment and have opened a dispute with my bank", Dispute, Dispute, 0.7},
+		{"en account", "", "Can't log in", "I forgot my password and I'm locked out", Account, Account, 0.7},
+		{"en other", "", "Question", "Do you sell Nintendo cards for Japan?", Other, Other, 0},
+		{"en empty", "", "", "", Other, Other, 0},
+		{"en refund beats invalid on a tie", "", "", "The key is invalid, I want a refund", Refund, Refund, 0.3},
+		{"en chargeback threat with refund ties to refund", "", "", "Refund me or I file a chargeback", Refund, Refund, 0.3},
+		{"en invalid outweighs refund", "", "", "Invalid key, it doesn't work, already used. Refund?", KeyInvalid, KeyInvalid, 0.4},
+		{"en account word alone is weak", "", "", "I tried to redeem on my account but it says invalid", KeyInvalid, KeyInvalid, 0.4},
+		{"en word boundary: issue is not sue", "", "", "There is an issue with the payment page layout", Other, Other, 0},
+
+		// Chinese.
+		{"zh invalid", "", "卡密不能用", "激活码显示无效", KeyInvalid, KeyInvalid, 0.7},
+		{"zh invalid traditional", "", "", "序號無效，已被兌換", KeyInvalid, KeyInvalid, 0.7},
+		{"zh missing", "", "", "付款了但是没收到卡密", KeyMissing, KeyMissing, 0.5},
+		{"zh missing 2", "", "", "订单一直未发货", KeyMissing, KeyMissing, 0.5},
+		{"zh refund", "", "", "请给我退款", Refund, Refund, 0.5},
+		{"zh dispute", "", "", "我已经向银行申请拒付", Dispute, Dispute, 0.5},
+		{"zh account", "", "", "忘记密码了，账号登录不了", Account, Account, 0.7},
+		{"zh other", "", "", "你们有日服的点卡吗", Other, Other, 0},
+		{"mixed", "", "key无效", "please help, 兑换失败", KeyInvalid, KeyInvalid, 0.7},
+
+		// The buyer's choice.
+		{"chosen wins", KeyMissing, "", "the key is invalid", KeyMissing, KeyInvalid, 0.5},
+		{"chosen other wins", Other, "", "I want a refund", Other, Refund, 0.5},
+		{"chosen matches", Refund, "退款", "", Refund, Refund, 0.5},
+		{"invalid choice ignored", Category("chargeback"), "", "key invalid", KeyInvalid, KeyInvalid, 0.5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Classify(tt.chosen, tt.subject, tt.body)
+			assert.Equal(t, tt.category, r.Category, "reasons: %v", r.Reasons)
+			assert.Equal(t, tt.inferred, r.Inferred, "reasons: %v", r.Reasons)
+			assert.GreaterOrEqual(t, r.Confidence, tt.minConfidence)
+			assert.LessOrEqual(t, r.Confidence, 1.0)
+			if tt.inferred == Other {
+				assert.Zero(t, r.Confidence)
+			}
+			assert.NotEmpty(t, r.Reasons)
+		})
+	}
+}
+
+func TestClassifyReasons(t *testing.T) {
+	r := Classify(KeyMissing, "", "the key is invalid")
+	assert.Contains(t, r.Reasons, `the text suggests key_invalid ("invalid")`)
+	assert.Contains(t, r.Reasons, "the buyer chose key_missing")
+	assert.Contains(t, r.Reasons, "the buyer chose key_missing but the text reads like key_invalid; check the category")
+
+	r = Classify("bogus", "", "hello")
+	assert.Contains(t, r.Reasons, `the chosen category "bogus" is not valid, so the inferred category other is used`)
+
+	r = Classify("", "", "")
+	assert.Contains(t, r.Reasons, "no category keywords found in the text")
+	assert.Contains(t, r.Reasons, "low urgency is usual for other")
+}
+
+func TestClassifyUrgency(t *testing.T) {
+	tests := []struct {
+		name    string
+		chosen  Category
+		text    string
+		want    Urgency
+		because string
+	}{
+		{"calm invalid", "", "The key does not work, could you check?", Normal, "normal urgency is usual for key_invalid"},
+		{"calm other", "", "Do you have PSN cards?", Low, "low urgency is usual for other"},
+		{"dispute is high", "", "I opened a dispute with my bank", High, "high urgency is usual for dispute"},
+		{"dispute chosen, calm", Dispute, "Please look at my case.", High, "high urgency is usual for dispute"},
+		{"angry", "", "This is a scam, the key is invalid", High, `angry words ("scam")`},
+		{"angry and hurry", "", "Ridiculous! Key invalid, fix it asap", Urgent, "the buyer asks for speed"},
+		{"hurry only", "", "Key not received, urgent please", High, `"urgent"`},
+		{"urgently prefix", "", "Key missing, need it urgently", High, `"urgent"`},
+		{"shouting", "", "MY KEY DOES NOT WORK AT ALL", High, "shouting"},
+		{"exclamations", "", "key doesn't work!!!", High, "repeated exclamation marks"},
+		{"lawyer", "", "The key is invalid. My lawyer will hear about this.", Urgent, `"lawyer"`},
+		{"police", "", "I will call the police", Urgent, `"police"`},
+		{"sue", "", "I'm going to sue you", Urgent, `"sue"`},
+		{"chargeback", "", "Give me a refund or I will do a chargeback", Urgent, `"chargeback"`},
+		{"zh angry", "", "卡密无效，你们就是骗子", High, `"骗子"`},
+		{"zh hurry", "", "没收到卡密，急用，麻烦马上处理", High, `"马上"`},
+		{"zh police", "", "再不退款我就报警", Urgent, `"报警"`},
+		{"zh lawyer", "", "我会找律师", Urgent, `"律师"`},
+		{"zh 12315", "", "不处理我就打12315投诉", Urgent, `"12315"`},
+		{"zh chargeback", "", "我要拒付", Urgent, `"拒付"`},
+		{"zh full-width exclamations", "", "卡密不能用！！！", High, "repeated exclamation marks"},
+		{"12315 inside an order number is no threat", "", "Order ORD-2026-123150 key invalid", Normal, "normal urgency"},
+		{"issue is not sue", "", "There is an issue with my key, it is invalid", Normal, "normal urgency"},
+		{"policy is not police", "", "What is your refund policy?", Normal, "normal urgency"},
+		{"key letters are not words", "", "Key SUEX-1234-ABCD-WTF9 is invalid", Normal, "normal urgency"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Classify(tt.chosen, "", tt.text)
+			assert.Equal(t, tt.want, r.Urgency, "reasons: %v", r.Reasons)
+			assert.True(t, containsSub(r.Reasons, tt.because), "no reason containing %q in %v", tt.because, r.Reasons)
+		})
+	}
+}
+
+func TestClassifySentiment(t *testing.T) {
+	tests := []struct {
+		text string
+		want string
+	}{
+		{"Thank you so much, it works now!", SentimentPositive},
+		{"谢谢，可以用了", SentimentPositive},
+		{"Hi, thanks in advance: my key does not work.", SentimentNeutral},
+		{"What payment methods do you accept?", SentimentNeutral},
+		{"I'm not happy, the key is invalid.", SentimentNegative},
+		{"Worst shop ever, total scam", SentimentNegative},
+		{"很失望，卡密无效", SentimentNegative},
+		{"不满意", SentimentNegative},
+		{"I'll call my lawyer", SentimentNegative},
+		{"DO NOT IGNORE THIS MESSAGE PLEASE", SentimentNegative},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			r := Classify("", "", tt.text)
+			assert.Equal(t, tt.want, r.Sentiment, "reasons: %v", r.Reasons)
+		})
+	}
+}
+
+func TestClassifyEntities(t *testing.T) {
+	r := Classify("", "Order ORD-2026-000123: key invalid",
+		"Key AB12-CD34-EF56-GH9Z fails. Also order kd20261103001. Reply to Bob.Smith@Example.com or bob.smith@example.com.")
+	assert.Equal(t, []string{"ORD-2026-000123", "KD20261103001"}, r.Entities.OrderNumbers)
+	assert.Equal(t, []string{"Bob.Smith@Example.com"}, r.Entities.Emails)
+	assert.Equal(t, []string{"AB12-CD34-EF56-GH9Z"}, r.Entities.CardKeys)
+	assert.Contains(t, r.Reasons, "the text contains 1 card-key-like string (masked in previews)")
+	for _, reason := range r.Reasons {
+		assert.NotContains(t, reason, "CD34", "reasons must never quote a key")
+	}
+
+	red := r.Redacted()
+	assert.Equal(t, []string{"AB**-****-****-**9Z"}, red.Entities.CardKeys)
+	assert.Equal(t, []string{"B***@Example.com"}, red.Entities.Emails)
+	assert.Equal(t, r.Entities.OrderNumbers, red.Entities.OrderNumbers)
+	assert.Equal(t, []string{"AB12-CD34-EF56-GH9Z"}, r.Entities.CardKeys, "Redacted does not modify the original")
+	b, err := json.Marshal(red)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "CD34")
+	assert.NotContains(t, string(b), "Smith")
+}
+
+func TestClassifyDeterministic(t *testing.T) {
+	text := "卡密ABCDE-FGHIJ-KLMNO不能用，我要退款！！！不然我就报警, my lawyer, ASAP, thanks"
+	first := Classify("", "subject", text)
+	for range 20 {
+		assert.Equal(t, first, Classify("", "subject", text))
+	}
+}
+
+func TestConfidence(t *testing.T) {
+	assert.Equal(t, 0.0, confidence(0, 0))
+	assert.Equal(t, 0.6, confidence(3, 0))
+	assert.Equal(t, 0.3, confidence(3, 3))
+	assert.Greater(t, confidence(9, 0), confidence(3, 0))
+	assert.Less(t, confidence(100, 0), 1.0+1e-9)
+}
+
+func containsSub(list []string, sub string) bool {
+	for _, s := range list {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
