@@ -558,6 +558,6 @@ func All() []any {
 		&Delivery{}, &KeyEvent{}, &Ticket{}, &Message{}, &Attachment{}, &TicketEvent{},
 		&AuditEntry{}, &SLAPolicy{}, &BusinessCalendar{}, &Notification{}, &Refund{},
 		&Dispute{}, &FraudAssessment{}, &KBArticle{}, &Macro{}, &CSAT{}, &WebhookEndpoint{},
-		&WebhookDelivery{}, &CasbinRule{},
+		&WebhookDelivery{}, &CasbinRule{}, &TicketSnapshot{}, &OutboundMessage{},
 	}
 }

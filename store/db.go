@@ -135,7 +135,11 @@ func redactURL(u string) string {
 
 // sqliteDSN adds the pragmas that made concurrent read-modify-write transactions correct:
 // WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE (without it most concurrent
-// transactions failed with SQLITE_BUSY instead of waiting).
+// transactions failed with SQLITE_BUSY instead of waiting). It also pins how times are
+// stored: converted to UTC and written as "2006-01-02 15:04:05.999999999+00:00"
+// (_timezone=UTC, _time_format=sqlite). The driver's default, time.Time.String, keeps the
+// caller's zone and may append a monotonic-clock suffix, so text comparison and ORDER BY
+// on time columns would be wrong for any value not already in UTC.
 func sqliteDSN(path string) string {
 	if strings.Contains(path, "?") {
 		return path
@@ -146,6 +150,8 @@ func sqliteDSN(path string) string {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	q.Set("_timezone", "UTC")
 	prefix := "file:"
 	if strings.HasPrefix(path, "file:") {
 		prefix = ""
