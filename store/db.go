@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -57,6 +59,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	var dial gorm.Dialector
 	switch dialect {
 	case migrations.SQLite:
+		if !strings.HasPrefix(dsn, "file:") && !strings.Contains(dsn, "?") {
+			if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
+				return nil, fmt.Errorf("sqlite directory: %w", err)
+			}
+		}
 		dial = sqliteDialector{gormsqlite.New(gormsqlite.Config{DriverName: "sqlite", DSN: sqliteDSN(dsn)}).(*gormsqlite.Dialector)}
 	case migrations.MySQL:
 		mdsn, err := mysqlDSN(dsn)
@@ -152,11 +159,11 @@ func sqliteDSN(path string) string {
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
 	q.Set("_timezone", "UTC")
-	prefix := "file:"
 	if strings.HasPrefix(path, "file:") {
-		prefix = ""
+		return path + "?" + q.Encode()
 	}
-	return prefix + path + "?" + q.Encode()
+	// A URI filename: SQLite decodes %XX, so a '#' or '?' in a directory name is safe.
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
 // mysqlDSN forces the parameters keydesk relies on: times as UTC time.Time, full Unicode,

@@ -152,16 +152,16 @@ func sqlConfig(file string) *config.SQL {
 }
 
 func prepareDatabase(opts Options, sqlCfg *config.SQL) error {
-	fresh := opts.DatabaseFile == ""
-	if !fresh {
+	fresh := false
+	// In memory the SQLite plugin creates the schema itself. A file gets it once, when new, and
+	// never an upgrade: the server version is pinned in go.mod for that reason.
+	if opts.DatabaseFile != "" {
 		if err := os.MkdirAll(filepath.Dir(opts.DatabaseFile), 0o700); err != nil {
 			return fmt.Errorf("temporal data dir: %w", err)
 		}
 		_, err := os.Stat(opts.DatabaseFile)
 		fresh = errors.Is(err, os.ErrNotExist)
 	}
-	// The SQLite schema is created only for a new file and never upgraded by the server: the
-	// server version is pinned in go.mod for that reason.
 	if fresh {
 		if err := sqlite.SetupSchema(sqlCfg); err != nil {
 			return fmt.Errorf("temporal schema: %w", err)
