@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keydesk/keydesk/internal/secretbox"
+	"github.com/keydesk/keydesk/payments"
 	"github.com/keydesk/keydesk/store"
 )
 
@@ -22,6 +23,8 @@ type Activities struct {
 	PublicURL string
 	// Now is the clock (tests pin it); nil means time.Now.
 	Now func() time.Time
+	// Payments resolves a merchant's payment gateway for refunds (see NewPaymentsRegistry).
+	Payments *payments.Registry
 }
 
 func (a *Activities) now() time.Time {

@@ -46,6 +46,9 @@ type Config struct {
 	TemporalLogLevel string `env:"KEYDESK_TEMPORAL_LOG_LEVEL" envDefault:"warn"`
 	// Demo seeds a demo merchant on the first start of `serve` (an empty database).
 	Demo bool `env:"KEYDESK_DEMO" envDefault:"true"`
+	// PaymentSimulator enables the in-process payment simulator gateway: "auto" (on only with
+	// the embedded Temporal server, i.e. `serve`), "on" or "off". Never on for real money.
+	PaymentSimulator string `env:"KEYDESK_PAYMENT_SIMULATOR" envDefault:"auto"`
 	// ShutdownTimeout bounds the drain on Ctrl-C.
 	ShutdownTimeout time.Duration `env:"KEYDESK_SHUTDOWN_TIMEOUT" envDefault:"10s"`
 }
@@ -75,6 +78,18 @@ func (c *Config) Finish() {
 
 // Embedded reports whether this process should run the embedded Temporal server.
 func (c *Config) Embedded() bool { return c.Temporal == "" }
+
+// SimulatorEnabled reports whether the payment simulator gateway is offered.
+func (c *Config) SimulatorEnabled() bool {
+	switch c.PaymentSimulator {
+	case "on", "true", "1":
+		return true
+	case "off", "false", "0":
+		return false
+	default:
+		return c.Embedded()
+	}
+}
 
 // Secrets are the key material a process needs.
 type Secrets struct {

@@ -136,6 +136,9 @@ type TicketInput struct {
 	OrderID    uint64    `json:"order_id,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
 	Resume     *State    `json:"resume,omitempty"`
+	// HistoryLimit continues the run as new once its history has this many events (0 means
+	// DefaultHistoryLimit); the server's own suggestion is honoured too.
+	HistoryLimit int `json:"history_limit,omitempty"`
 }
 
 // Clocks are a ticket's three SLA clocks.
@@ -164,21 +167,25 @@ type Reissue struct {
 
 // State is a ticket's live state as the workflow holds it.
 type State struct {
-	TicketID        uint64    `json:"ticket_id"`
-	MerchantID      uint64    `json:"merchant_id"`
-	Ref             string    `json:"ref"`
-	Category        string    `json:"category"`
-	OrderID         uint64    `json:"order_id,omitempty"`
-	Status          string    `json:"status"`
-	Priority        string    `json:"priority"`
-	Queue           string    `json:"queue"`
-	AssigneeID      uint64    `json:"assignee_id,omitempty"`
-	EscalationLevel int       `json:"escalation_level"`
-	Clocks          Clocks    `json:"clocks"`
-	Risk            *Risk     `json:"risk,omitempty"`
-	Reissue         *Reissue  `json:"reissue,omitempty"`
-	CSAT            int       `json:"csat,omitempty"`
-	ResolvedAt      time.Time `json:"resolved_at,omitempty"`
+	TicketID        uint64   `json:"ticket_id"`
+	MerchantID      uint64   `json:"merchant_id"`
+	Ref             string   `json:"ref"`
+	Category        string   `json:"category"`
+	OrderID         uint64   `json:"order_id,omitempty"`
+	Status          string   `json:"status"`
+	Priority        string   `json:"priority"`
+	Queue           string   `json:"queue"`
+	AssigneeID      uint64   `json:"assignee_id,omitempty"`
+	EscalationLevel int      `json:"escalation_level"`
+	Clocks          Clocks   `json:"clocks"`
+	Risk            *Risk    `json:"risk,omitempty"`
+	Reissue         *Reissue `json:"reissue,omitempty"`
+	// Refund is the refund path's state (workflows/refund.go); nil for other categories.
+	Refund *RefundState `json:"refund,omitempty"`
+	// Dispute is the dispute path's state (workflows/dispute.go); nil for other categories.
+	Dispute    *DisputeState `json:"dispute,omitempty"`
+	CSAT       int           `json:"csat,omitempty"`
+	ResolvedAt time.Time     `json:"resolved_at,omitempty"`
 	// Seq numbers the ticket's events; event keys derive from it, so activity retries and
 	// replays write each event once.
 	Seq int64 `json:"seq"`
@@ -189,4 +196,29 @@ type State struct {
 	UpdatedAt time.Time `json:"updated_at"`
 	// RequestIDs remembers recent update request ids for idempotency (bounded).
 	RequestIDs []string `json:"request_ids,omitempty"`
+	// EscalatedAt is when the level last went up; ClosedAt when the ticket closed.
+	EscalatedAt time.Time `json:"escalated_at,omitzero"`
+	ClosedAt    time.Time `json:"closed_at,omitzero"`
+	// NextResponseBreachedAt keeps the latest next-response breach: that clock restarts
+	// after every buyer message.
+	NextResponseBreachedAt time.Time `json:"next_response_breached_at,omitzero"`
+	// SLA is a view of the clocks computed when the state is returned (query or update):
+	// target, used, remaining, deadline, status for each metric.
+	SLA []ClockView `json:"sla,omitempty"`
+}
+
+// ClockView is one SLA clock as of the moment a State was returned.
+type ClockView struct {
+	Metric    sla.Metric    `json:"metric"`
+	Target    time.Duration `json:"target"`
+	Used      time.Duration `json:"used"`
+	Remaining time.Duration `json:"remaining"`
+	// Status is ok, warning, breached, paused, met, stopped or "" (not started).
+	Status     string    `json:"status"`
+	Paused     bool      `json:"paused"`
+	Deadline   time.Time `json:"deadline,omitzero"`
+	WarnAt     time.Time `json:"warn_at,omitzero"`
+	WarnedAt   time.Time `json:"warned_at,omitzero"`
+	BreachedAt time.Time `json:"breached_at,omitzero"`
+	MetAt      time.Time `json:"met_at,omitzero"`
 }

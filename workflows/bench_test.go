@@ -1,0 +1,263 @@
+package workflows_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/keydesk/keydesk/models"
+	"github.com/keydesk/keydesk/workflows"
+)
+
+// BenchmarkEscalationLateness opens KEYDESK_BENCH_TICKETS tickets (default 500) on the
+// embedded stack, all with a first-response target so their deadlines fall within a few
+// minutes, and reports how late each escalation landed in the database (the row's write
+// time minus the deadline): p50 / p99 / max, and the escalation rate. Run it once, e.g.:
+//
+//	KEYDESK_BENCH_TICKETS=10000 KEYDESK_BENCH_SPREAD_SECONDS=300 KEYDESK_BENCH_TARGET_SECONDS=330 \
+//	KEYDESK_BENCH_WFT_POLLERS=8 KEYDESK_BENCH_CACHE=30000 \
+//	go test ./workflows -run '^$' -bench EscalationLateness -benchtime=1x -timeout 60m
+//
+// KEYDESK_BENCH_SPREAD_SECONDS paces the creations (0: as fast as KEYDESK_BENCH_CLIENTS
+// clients go); KEYDESK_BENCH_TARGET_SECONDS is the first-response target (default 60 s when
+// paced, else long enough for the creations to finish first).
+func BenchmarkEscalationLateness(b *testing.B) {
+	n := envInt("KEYDESK_BENCH_TICKETS", 500)
+	workers := envInt("KEYDESK_BENCH_CLIENTS", 16)
+	spread := time.Duration(envInt("KEYDESK_BENCH_SPREAD_SECONDS", 0)) * time.Second
+	for range b.N {
+		lateness, createRate := escalationRun(b, n, workers, spread)
+		p50, p99, worst := pct(lateness, 50), pct(lateness, 99), lateness[len(lateness)-1]
+		b.ReportMetric(float64(p50.Milliseconds()), "p50-ms")
+		b.ReportMetric(float64(p99.Milliseconds()), "p99-ms")
+		b.ReportMetric(float64(worst.Milliseconds()), "max-ms")
+		fmt.Printf("escalation lateness, %d tickets (created at %.1f/s by %d clients, spread %v): p50 %v  p99 %v  max %v\n",
+			n, createRate, workers, spread, p50.Round(time.Millisecond), p99.Round(time.Millisecond), worst.Round(time.Millisecond))
+	}
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// escalationRun creates n tickets whose first response is due a fixed time after creation
+// (long enough for all creations to finish first), waits for every escalation and returns
+// the sorted latenesses and the creation rate.
+func escalationRun(b *testing.B, n, clients int, spread time.Duration) ([]time.Duration, float64) {
+	ctx := context.Background()
+	// Deadlines fall within a few minutes; creation ran at ~240 tickets/s here, so they mostly
+	// land after the last creation.
+	target := max(30*time.Second, time.Duration(n/100)*time.Second)
+	if spread > 0 {
+		// Creation is paced over spread, so the deadlines are spread evenly over it too.
+		target = 60 * time.Second
+	}
+	if t := envInt("KEYDESK_BENCH_TARGET_SECONDS", 0); t > 0 {
+		// A target longer than spread lets every ticket be open before the first deadline,
+		// so the escalations do not compete with the creations.
+		target = time.Duration(t) * time.Second
+	}
+	sh := newShop(b, target, n)
+	b.ResetTimer()
+	start := time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				if spread > 0 {
+					time.Sleep(time.Until(start.Add(spread * time.Duration(i) / time.Duration(n))))
+				}
+				if _, err := createQuiet(sh, i); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	rate := float64(n) / time.Since(start).Seconds()
+	if time.Since(start) > target {
+		b.Logf("creation took %v, longer than the %v target: early tickets breached during creation", time.Since(start), target)
+	}
+	waitAllEscalated(b, sh.merchant, n, target+10*time.Minute)
+	var rows []struct {
+		FirstResponseDueAt time.Time
+		UpdatedAt          time.Time
+	}
+	defer func() {
+		first, last := rows[0].FirstResponseDueAt, rows[0].UpdatedAt
+		for _, r := range rows {
+			first, last = minTime(first, r.FirstResponseDueAt), maxTime(last, r.UpdatedAt)
+		}
+		fmt.Printf("escalations: %d between the first deadline and the last landing (%v): %.1f/s\n",
+			len(rows), last.Sub(first).Round(time.Millisecond), float64(len(rows))/last.Sub(first).Seconds())
+	}()
+	err := env.store.DB(ctx).Model(&models.Ticket{}).Select("first_response_due_at, updated_at").
+		Where("merchant_id = ? AND escalation_level > 0", sh.merchant).Scan(&rows).Error
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := make([]time.Duration, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.UpdatedAt.Sub(r.FirstResponseDueAt))
+	}
+	slices.Sort(out)
+	return out, rate
+}
+
+func createQuiet(sh shop, i int) (uint64, error) {
+	c, err := env.svc.Create(context.Background(), createInput(sh, i))
+	return c.Ticket.ID, err
+}
+
+func waitAllEscalated(b *testing.B, merchantID uint64, n int, within time.Duration) {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		var got int64
+		err := env.store.DB(context.Background()).Model(&models.Ticket{}).
+			Where("merchant_id = ? AND escalation_level > 0", merchantID).Count(&got).Error
+		if err != nil {
+			b.Fatal(err)
+		}
+		if int(got) == n {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	b.Fatalf("not all %d tickets escalated within %v", n, within)
+}
+
+func pct(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p + 99) / 100
+	return sorted[min(max(i-1, 0), len(sorted)-1)]
+}
+
+// BenchmarkTicketFootprint runs KEYDESK_BENCH_LIVES typical ticket lives (default 50): open,
+// agent reply, buyer reply, agent reply, resolve, rating, close; and reports the workflow
+// history events per ticket and the SQLite growth per ticket.
+func BenchmarkTicketFootprint(b *testing.B) {
+	n := envInt("KEYDESK_BENCH_LIVES", 50)
+	for range b.N {
+		sh := newShop(b, time.Hour, n)
+		before := dbBytes(b)
+		var events int
+		for i := range n {
+			id := typicalLife(b, sh, i)
+			events += historyLength(b, workflows.TicketWorkflowID(id))
+		}
+		after := dbBytes(b)
+		perTicket := float64(after-before) / float64(n)
+		b.ReportMetric(float64(events)/float64(n), "history-events/ticket")
+		b.ReportMetric(perTicket, "db-bytes/ticket")
+		fmt.Printf("typical ticket life: %.1f workflow history events, %.0f bytes of SQLite per ticket (%d tickets)\n",
+			float64(events)/float64(n), perTicket, n)
+	}
+}
+
+func typicalLife(b *testing.B, sh shop, i int) uint64 {
+	ctx := context.Background()
+	c, err := env.svc.Create(ctx, createInput(sh, i))
+	if err != nil {
+		b.Fatal(err)
+	}
+	id := c.Ticket.ID
+	ag := func(r string) workflows.ActionInput {
+		return workflows.ActionInput{RequestID: fmt.Sprintf("%d-%s", id, r), Actor: workflows.Actor{Kind: workflows.ActorAgent, UserID: 1, Role: "agent"}}
+	}
+	by := func(r string) workflows.ActionInput {
+		return workflows.ActionInput{RequestID: fmt.Sprintf("%d-%s", id, r), Actor: workflows.Actor{Kind: workflows.ActorCustomer}}
+	}
+	steps := []struct {
+		u  string
+		in any
+	}{
+		{workflows.UpdateReply, workflows.ReplyInput{ActionInput: ag("1"), Body: "Please try again in the launcher."}},
+		{workflows.UpdateCustomerReply, workflows.ReplyInput{ActionInput: by("2"), Body: "Still no luck."}},
+		{workflows.UpdateReply, workflows.ReplyInput{ActionInput: ag("3"), Body: "Fixed on our side."}},
+		{workflows.UpdateResolve, workflows.ReplyInput{ActionInput: ag("4")}},
+		{workflows.UpdateRate, workflows.RateInput{ActionInput: by("5"), Score: 5}},
+		{workflows.UpdateSetStatus, workflows.StatusInput{ActionInput: ag("6"), Status: models.StatusClosed}},
+	}
+	for _, s := range steps {
+		if _, err := env.svc.Act(ctx, sh.merchant, id, s.u, s.in); err != nil {
+			b.Fatalf("%s: %v", s.u, err)
+		}
+	}
+	return id
+}
+
+func historyLength(b *testing.B, wfID string) int {
+	ctx := context.Background()
+	for range 100 { // wait for the run to finish writing its last events
+		it := env.client.GetWorkflowHistory(ctx, wfID, "", false, 0)
+		n, closed := 0, false
+		for it.HasNext() {
+			e, err := it.Next()
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+			closed = closed || e.GetWorkflowExecutionCompletedEventAttributes() != nil
+		}
+		if closed {
+			return n
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.Fatalf("%s did not complete", wfID)
+	return 0
+}
+
+// dbBytes is the SQLite database size after a checkpoint.
+func dbBytes(b *testing.B) int64 {
+	db, err := env.store.SQL()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		b.Fatal(err)
+	}
+	var pages, size int64
+	if err := db.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.QueryRowContext(ctx, "PRAGMA page_size").Scan(&size); err != nil {
+		b.Fatal(err)
+	}
+	return pages * size
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,179 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/keydesk/keydesk/activities"
+	"github.com/keydesk/keydesk/fraud"
+	"github.com/keydesk/keydesk/models"
+)
+
+// csatRecord is the activity's rating row.
+type csatRecord = activities.CSATRecord
+
+// Reissue statuses beyond the inventory's (delivered, out_of_stock, blocked).
+const (
+	ReissueDelivered  = "delivered"
+	ReissueOutOfStock = "out_of_stock"
+	ReissueBlocked    = "blocked"
+	ReissueDenied     = "denied"
+	ReissueFailed     = "failed"
+)
+
+// Buyer-facing texts of the automatic key path. They never contain a key.
+const (
+	msgReplacementReady = "Your replacement key is ready: open your ticket's status page to see it."
+	msgClaimDenied      = "We could not approve an automatic replacement for this order. An agent will review your request and get back to you."
+)
+
+// keyClaim is the automatic path of key_invalid / key_missing tickets: fraud check, then
+// reissue (allow), risk review (review) or denial awaiting an agent (deny). It runs beside
+// the main loop so updates and SLA timers keep working while the activities run.
+func (r *run) keyClaim(ctx workflow.Context) {
+	var res activities.KeyClaimAssessment
+	err := workflow.ExecuteActivity(activityCtx(ctx), acts.AssessKeyClaim, activities.KeyClaimInput{TicketID: r.s.TicketID}).Get(ctx, &res)
+	if lerr := r.mu.Lock(ctx); lerr != nil {
+		return
+	}
+	defer r.mu.Unlock()
+	now := workflow.Now(ctx)
+	ch := &change{}
+	if err != nil || r.s.Status == models.StatusClosed {
+		r.event(ch, now, "risk_check_failed", Actor{Kind: ActorSystem}, map[string]any{"error": errText(err)})
+		r.message(ch, now, "", Actor{Kind: ActorSystem}, "Automatic fraud check failed; handle this claim by hand.", true)
+		_ = r.commit(ctx, ch)
+		return
+	}
+	r.recordAssessment(ch, now, res)
+	a := res.Assessment
+	switch {
+	case r.s.Status == models.StatusResolved:
+		// An agent resolved the ticket while the check ran: record the decision only.
+	case a.Blocked || res.SharedKey:
+		r.blockReissue(ch, now, a.BlockReason)
+	case a.Decision == fraud.Allow:
+		r.reissue(ctx, ch, Actor{Kind: ActorSystem})
+	case a.Decision == fraud.Review:
+		r.s.Risk.Pending = true
+		r.s.Queue = queueFor(r.s)
+		r.message(ch, now, "", Actor{Kind: ActorSystem}, fmt.Sprintf("Risk review needed (score %d): %s", a.Score, joinReasons(r.s.Risk.Reasons)), true)
+	default:
+		r.s.Reissue = &Reissue{Status: ReissueDenied, Reason: joinReasons(r.s.Risk.Reasons)}
+		r.message(ch, now, "", Actor{Kind: ActorSystem}, msgClaimDenied, false)
+		r.message(ch, now, "", Actor{Kind: ActorSystem}, fmt.Sprintf("Claim denied automatically (score %d): %s. Resolve to confirm, or a risk agent may approve.", a.Score, joinReasons(r.s.Risk.Reasons)), true)
+	}
+	_ = r.commit(ctx, ch)
+}
+
+// recordAssessment stores the fraud decision with its reasons as state and event.
+func (r *run) recordAssessment(ch *change, now time.Time, res activities.KeyClaimAssessment) {
+	a := res.Assessment
+	reasons := make([]string, 0, len(a.Hits))
+	hits := make([]map[string]any, 0, len(a.Hits))
+	for _, h := range a.Hits {
+		reasons = append(reasons, h.Reason)
+		hits = append(hits, map[string]any{"rule": h.Rule, "points": h.Points, "reason": h.Reason})
+	}
+	r.s.Risk = &Risk{Score: a.Score, Decision: string(a.Decision), Reasons: reasons}
+	r.event(ch, now, "risk_assessed", Actor{Kind: ActorSystem}, map[string]any{
+		"score": a.Score, "decision": string(a.Decision), "hits": hits, "ruleset_version": a.RulesetVersion,
+		"blocked": a.Blocked || res.SharedKey, "block_reason": a.BlockReason, "order_id": res.OrderID,
+	})
+}
+
+// blockReissue sends a claim that must never be reissued (shared key) to an agent.
+func (r *run) blockReissue(ch *change, now time.Time, reason string) {
+	if reason == "" {
+		reason = "shared key: it can never be reissued"
+	}
+	r.s.Reissue = &Reissue{Status: ReissueBlocked, Reason: reason}
+	r.s.Queue = queueFor(r.s)
+	r.event(ch, now, "reissue_blocked", Actor{Kind: ActorSystem}, map[string]any{"reason": reason})
+	r.message(ch, now, "", Actor{Kind: ActorSystem}, "Automatic replacement blocked: "+reason, true)
+}
+
+// reissue delivers a replacement key (exactly once per ticket, by the inventory activity)
+// and acts on the outcome: delivered resolves, out of stock raises the priority and waits
+// for an agent, blocked goes to an agent with the reason.
+func (r *run) reissue(ctx workflow.Context, ch *change, actor Actor) {
+	var res activities.ReissueResult
+	err := workflow.ExecuteActivity(activityCtx(ctx), acts.ReissueKey, activities.ReissueInput{TicketID: r.s.TicketID}).Get(ctx, &res)
+	now := workflow.Now(ctx)
+	if err != nil {
+		r.s.Reissue = &Reissue{Status: ReissueFailed, Reason: errText(err)}
+		r.event(ch, now, "reissue_failed", actor, map[string]any{"error": errText(err)})
+		r.message(ch, now, "", Actor{Kind: ActorSystem}, "Automatic replacement failed; handle this claim by hand.", true)
+		return
+	}
+	r.s.Reissue = &Reissue{Status: res.Status, CardKeyID: res.CardKeyID, DeliveryID: res.DeliveryID, Reason: res.Reason}
+	r.event(ch, now, "reissue_"+res.Status, actor, map[string]any{
+		"card_key_id": res.CardKeyID, "delivery_id": res.DeliveryID, "reason": res.Reason,
+	})
+	switch res.Status {
+	case ReissueDelivered:
+		r.message(ch, now, "", Actor{Kind: ActorSystem}, msgReplacementReady, false)
+		r.answered(now)
+		r.resolve(ch, now, Actor{Kind: ActorSystem}, "reissue")
+	case ReissueOutOfStock:
+		r.s.Queue = models.QueueGeneral
+		if r.s.Priority != models.PriorityUrgent && r.s.Priority != models.PriorityHigh {
+			from := r.s.Priority
+			r.s.Priority = models.PriorityHigh
+			r.s.Clocks = retargetClocks(r.s.Clocks, r.policy.TargetsFor(r.s.Priority))
+			r.event(ch, now, "priority_changed", Actor{Kind: ActorSystem}, map[string]any{"from": from, "to": r.s.Priority, "reason": "out of stock"})
+		}
+		r.message(ch, now, "", Actor{Kind: ActorSystem}, "No replacement key in stock: restock or handle by hand.", true)
+	default:
+		r.blockReissue(ch, now, res.Reason)
+	}
+}
+
+// applyRiskDecision approves (reissue path) or denies (reason to the buyer, resolve) a
+// pending risk review or overrides an automatic denial.
+func (r *run) applyRiskDecision(ctx workflow.Context, ch *change, now time.Time, in DecisionInput) error {
+	r.s.Risk.Pending = false
+	kind := "risk_denied"
+	if in.Approve {
+		kind = "risk_approved"
+	}
+	r.event(ch, now, kind, in.Actor, map[string]any{"reason": in.Reason, "score": r.s.Risk.Score, "assessed": r.s.Risk.Decision})
+	r.s.Queue = queueFor(r.s)
+	if in.Approve {
+		r.reissue(ctx, ch, in.Actor)
+		return nil
+	}
+	r.s.Reissue = &Reissue{Status: ReissueDenied, Reason: in.Reason}
+	r.message(ch, now, in.RequestID, in.Actor, in.Reason, false)
+	r.answered(now)
+	r.resolve(ch, now, in.Actor, "risk_denied")
+	return nil
+}
+
+// queueFor is the queue of the current escalation level, or the category's own queue.
+func queueFor(s State) string {
+	if s.EscalationLevel > 0 && s.Queue != "" && s.Queue != models.QueueRisk {
+		return s.Queue
+	}
+	return baseQueue(s)
+}
+
+func joinReasons(rs []string) string {
+	if len(rs) == 0 {
+		return "no rule fired"
+	}
+	out := rs[0]
+	for _, x := range rs[1:] {
+		out += "; " + x
+	}
+	return out
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

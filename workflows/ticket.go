@@ -1,0 +1,383 @@
+// Package workflows holds keydesk's Temporal workflows. TicketWorkflow is one durable
+// workflow per ticket: it owns the ticket's status, priority, queue, assignee, escalation
+// level and SLA clocks, accepts agent and buyer actions as validated Updates, arms the SLA
+// warnings and breaches as workflow timers, and writes every change to the database through
+// idempotent local activities before it answers.
+package workflows
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/keydesk/keydesk/activities"
+	"github.com/keydesk/keydesk/models"
+	"github.com/keydesk/keydesk/sla"
+)
+
+// DefaultHistoryLimit is the history length at which a ticket run continues as new.
+const DefaultHistoryLimit = 2000
+
+// maxRequestIDs bounds the remembered update request ids (idempotency window).
+const maxRequestIDs = 64
+
+// reopenGrace is how long a run started for a closed ticket (to reopen it) waits for the
+// reopening update before it ends again.
+const reopenGrace = time.Minute
+
+// acts is the nil receiver used to name activities: the worker registers the real value and
+// the SDK resolves method values by name.
+var acts *activities.Activities
+
+// run is one execution's working set.
+type run struct {
+	in     TicketInput
+	s      State
+	policy activities.TicketPolicy
+	mu     workflow.Mutex
+	ready  bool
+	gen    int // bumped on every committed change: the main loop re-plans its timer
+	busy   int // background paths (key claim) still running
+}
+
+// TicketWorkflow runs one ticket from creation (or Resume) until it is closed.
+func TicketWorkflow(ctx workflow.Context, in TicketInput) (State, error) {
+	r := &run{in: in, s: initialState(in), mu: workflow.NewMutex(ctx)}
+	if err := r.registerHandlers(ctx); err != nil {
+		return r.s, err
+	}
+	if err := r.start(ctx); err != nil {
+		return r.s, err
+	}
+	return r.loop(ctx)
+}
+
+// initialState is the state before the policy is loaded: the resumed state, or a new one.
+func initialState(in TicketInput) State {
+	if in.Resume != nil {
+		s := *in.Resume
+		s.SLA = nil
+		return s
+	}
+	prio := in.Priority
+	if !validPriority(prio) {
+		prio = models.PriorityNormal
+	}
+	s := State{
+		TicketID: in.TicketID, MerchantID: in.MerchantID, Ref: in.Ref, Category: in.Category,
+		OrderID: in.OrderID, Status: models.StatusNew, Priority: prio, CreatedAt: in.CreatedAt,
+	}
+	s.Queue = baseQueue(s)
+	return s
+}
+
+// start loads the policy, starts the clocks of a new ticket and records its opening.
+func (r *run) start(ctx workflow.Context) error {
+	if err := r.loadPolicy(ctx); err != nil {
+		return err
+	}
+	if err := r.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer r.mu.Unlock()
+	now := workflow.Now(ctx)
+	if r.in.Resume == nil {
+		at := r.in.CreatedAt
+		if at.IsZero() || at.After(now) {
+			at = now
+		}
+		r.s.CreatedAt = at
+		r.s.Clocks = newClocks(r.policy.TargetsFor(r.s.Priority), at)
+		r.s.Status = models.StatusOpen
+		ch := &change{}
+		r.event(ch, now, "opened", Actor{Kind: ActorSystem}, map[string]any{
+			"priority": r.s.Priority, "queue": r.s.Queue, "category": r.s.Category,
+		})
+		if err := r.commit(ctx, ch); err != nil {
+			return err
+		}
+	}
+	r.ready = true
+	r.startPath(ctx)
+	return nil
+}
+
+// loadPolicy fetches the merchant's SLA policy, calendar, chain and auto-close delay.
+func (r *run) loadPolicy(ctx workflow.Context) error {
+	var p activities.TicketPolicy
+	err := workflow.ExecuteLocalActivity(localCtx(ctx), acts.LoadTicketPolicy,
+		activities.PolicyInput{MerchantID: r.s.MerchantID}).Get(ctx, &p)
+	if err != nil {
+		return fmt.Errorf("load policy of ticket %d: %w", r.s.TicketID, err)
+	}
+	r.policy = p
+	return nil
+}
+
+// localCtx sets the options of the quick database writes: a local activity retried with
+// backoff for up to ten minutes (the database may restart), each attempt bounded.
+func localCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: 10 * time.Minute,
+		StartToCloseTimeout:    15 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: 100 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second,
+		},
+	})
+}
+
+// activityCtx sets the options of the slower activities (fraud assessment, reissue).
+func activityCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute, MaximumAttempts: 10,
+		},
+	})
+}
+
+// loop waits for the next SLA or auto-close instant (a timer re-armed only when that
+// instant moves) or for a change made by an update, until the ticket is closed.
+func (r *run) loop(ctx workflow.Context) (State, error) {
+	var timer workflow.Future
+	var cancel workflow.CancelFunc
+	var armed time.Time
+	var notBefore time.Time
+	disarm := func() {
+		if cancel != nil {
+			cancel()
+		}
+		timer, cancel, armed = nil, nil, time.Time{}
+	}
+	for {
+		if r.s.Status == models.StatusClosed && !r.awaitReopen(ctx) {
+			disarm()
+			// Let the handler that closed the ticket (and any queued behind it) answer.
+			err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && r.busy == 0 })
+			return r.out(ctx), err
+		}
+		if r.shouldContinueAsNew(ctx) {
+			disarm()
+			return r.continueAsNew(ctx)
+		}
+		now := workflow.Now(ctx)
+		at, what, ok := nextWake(r.s, r.policy)
+		if ok && at.Before(notBefore) {
+			at = notBefore
+		}
+		if ok && !at.After(now) {
+			disarm()
+			changed, err := r.onWake(ctx)
+			if err != nil {
+				return r.out(ctx), err
+			}
+			if !changed {
+				notBefore = now.Add(time.Second) // never spin on a due instant that changes nothing
+			}
+			continue
+		}
+		if !ok || !at.Equal(armed) {
+			disarm()
+			if ok {
+				var tctx workflow.Context
+				tctx, cancel = workflow.WithCancel(ctx)
+				timer = workflow.NewTimerWithOptions(tctx, at.Sub(now), workflow.TimerOptions{Summary: what})
+				armed = at
+			}
+		}
+		gen := r.gen
+		if err := workflow.Await(ctx, func() bool {
+			return r.gen != gen || (timer != nil && timer.IsReady())
+		}); err != nil {
+			return r.out(ctx), err
+		}
+		if timer != nil && timer.IsReady() {
+			err := timer.Get(ctx, nil)
+			timer, cancel, armed = nil, nil, time.Time{}
+			if err != nil && !temporal.IsCanceledError(err) {
+				return r.out(ctx), err
+			}
+		}
+	}
+}
+
+// awaitReopen keeps a run started for a closed ticket alive briefly so the reopening
+// update (sent with the start) can land. It reports whether the ticket is open again.
+func (r *run) awaitReopen(ctx workflow.Context) bool {
+	if r.in.Resume == nil || r.in.Resume.Status != models.StatusClosed || r.s.Version != r.in.Resume.Version {
+		return false
+	}
+	ok, err := workflow.AwaitWithTimeout(ctx, reopenGrace, func() bool { return r.s.Status != models.StatusClosed })
+	return err == nil && ok
+}
+
+// onWake records the SLA thresholds reached by now (warnings, breaches with their
+// escalation) and auto-closes a resolved ticket whose delay is over.
+func (r *run) onWake(ctx workflow.Context) (bool, error) {
+	if err := r.mu.Lock(ctx); err != nil {
+		return false, err
+	}
+	defer r.mu.Unlock()
+	now := workflow.Now(ctx)
+	ch := &change{}
+	r.applyTick(ch, now)
+	if r.s.Status == models.StatusResolved && !now.Before(autoCloseAt(r.s, r.policy)) {
+		r.s.Status, r.s.ClosedAt = models.StatusClosed, now
+		r.event(ch, now, "auto_closed", Actor{Kind: ActorSystem}, map[string]any{"after_days": r.policy.AutoCloseDays})
+	}
+	if ch.empty() {
+		return false, nil
+	}
+	return true, r.commit(ctx, ch)
+}
+
+// applyTick records the crossings of every clock; a breach escalates one level.
+func (r *run) applyTick(ch *change, now time.Time) {
+	t := r.policy.TargetsFor(r.s.Priority)
+	clocks, crossings := tickClocks(r.s.Clocks, r.policy.Calendar, now, t.Warn())
+	r.s.Clocks = clocks
+	for _, c := range crossings {
+		if c.Kind == sla.KindWarn {
+			r.warn(ch, now, c)
+			continue
+		}
+		if c.Metric == sla.NextResponse {
+			r.s.NextResponseBreachedAt = c.At
+		}
+		r.breach(ch, now, c)
+	}
+}
+
+// shouldContinueAsNew reports whether the history is long enough to start a fresh run.
+func (r *run) shouldContinueAsNew(ctx workflow.Context) bool {
+	info := workflow.GetInfo(ctx)
+	limit := r.in.HistoryLimit
+	if limit <= 0 {
+		limit = DefaultHistoryLimit
+	}
+	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit
+}
+
+// continueAsNew drains the update handlers and background paths, then carries the state
+// into a new run of the same workflow ID.
+func (r *run) continueAsNew(ctx workflow.Context) (State, error) {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && r.busy == 0 }); err != nil {
+		return r.out(ctx), err
+	}
+	next := r.in
+	st := r.s
+	st.SLA = nil
+	next.Resume = &st
+	return r.out(ctx), workflow.NewContinueAsNewError(ctx, TicketWorkflowName, next)
+}
+
+// out returns the state with the clock views as of now.
+func (r *run) out(ctx workflow.Context) State {
+	s := r.s
+	s.SLA = clockViews(s, r.policy, workflow.Now(ctx))
+	s.RequestIDs = append([]string(nil), s.RequestIDs...)
+	return s
+}
+
+// change collects what one step writes.
+type change struct {
+	events        []activities.EventRecord
+	messages      []activities.MessageRecord
+	notifications []activities.NotificationRecord
+	csat          *activities.CSATRecord
+	dirty         bool // state changed without an event (rare)
+}
+
+func (c *change) empty() bool { return len(c.events) == 0 && len(c.messages) == 0 && !c.dirty }
+
+// event appends a ticket event keyed by the next sequence number.
+func (r *run) event(ch *change, now time.Time, kind string, actor Actor, data map[string]any) {
+	r.s.Seq++
+	ch.events = append(ch.events, activities.EventRecord{
+		Key: fmt.Sprintf("wf/%d", r.s.Seq), Kind: kind, ActorKind: actor.Kind, ActorID: actor.UserID, Data: data, At: now,
+	})
+}
+
+// message appends a message; its request id is the update's, or derived from the sequence.
+func (r *run) message(ch *change, now time.Time, requestID string, actor Actor, body string, internal bool) {
+	if requestID == "" {
+		requestID = fmt.Sprintf("wf/%d", r.s.Seq)
+	}
+	if len(ch.messages) > 0 {
+		requestID = fmt.Sprintf("%s/%d", requestID, len(ch.messages))
+	}
+	kind := actor.Kind
+	if kind == "" {
+		kind = ActorSystem
+	}
+	ch.messages = append(ch.messages, activities.MessageRecord{
+		RequestID: requestID, AuthorKind: kind, AuthorID: actor.UserID, AuthorName: actor.Name,
+		Body: body, Internal: internal, At: now,
+	})
+}
+
+// commit bumps the version and writes the change with the read-model row and snapshot in
+// one local activity, before the caller answers.
+func (r *run) commit(ctx workflow.Context, ch *change) error {
+	now := workflow.Now(ctx)
+	r.s.Version++
+	r.s.UpdatedAt = now
+	r.gen++
+	snap := r.s
+	snap.SLA = nil
+	raw, err := json.Marshal(snap)
+	if err != nil {
+		return fmt.Errorf("snapshot ticket %d: %w", r.s.TicketID, err)
+	}
+	in := activities.TicketChange{
+		MerchantID: r.s.MerchantID, TicketID: r.s.TicketID, Row: readModel(r.s, r.policy, now), Snapshot: raw,
+		Events: ch.events, Messages: ch.messages, Notifications: ch.notifications, CSAT: ch.csat,
+	}
+	if err := workflow.ExecuteLocalActivity(localCtx(ctx), acts.RecordTicketChange, in).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record ticket %d v%d: %w", r.s.TicketID, r.s.Version, err)
+	}
+	return nil
+}
+
+// seen reports whether a request id was already applied.
+func (r *run) seen(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, x := range r.s.RequestIDs {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// remember records a request id, forgetting the oldest beyond maxRequestIDs.
+func (r *run) remember(id string) {
+	if id == "" {
+		return
+	}
+	r.s.RequestIDs = append(r.s.RequestIDs, id)
+	if n := len(r.s.RequestIDs); n > maxRequestIDs {
+		r.s.RequestIDs = append([]string(nil), r.s.RequestIDs[n-maxRequestIDs:]...)
+	}
+}
+
+// ErrTypeRejected is the application error type of a rejected update; its message is the
+// reason. tickets.ErrRejected wraps it for callers.
+const ErrTypeRejected = "Rejected"
+
+// rejected builds the non-retryable error a validator returns.
+func rejected(format string, args ...any) error {
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), ErrTypeRejected, nil)
+}
+
+// IsRejected reports whether err is a validator's rejection.
+func IsRejected(err error) bool {
+	var app *temporal.ApplicationError
+	return errors.As(err, &app) && app.Type() == ErrTypeRejected
+}
