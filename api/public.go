@@ -1,0 +1,295 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/keydesk/keydesk/models"
+	"github.com/keydesk/keydesk/store"
+	"github.com/keydesk/keydesk/tickets"
+	"github.com/keydesk/keydesk/workflows"
+)
+
+type createTicketReq struct {
+	Merchant    string `json:"merchant"` // slug
+	OrderNo     string `json:"order_no"`
+	Email       string `json:"email"`
+	Contact     string `json:"contact,omitempty"`
+	Category    string `json:"category,omitempty"`
+	Subject     string `json:"subject"`
+	Description string `json:"description"`
+	Language    string `json:"language,omitempty"`
+	DeviceID    string `json:"device_id,omitempty"`
+}
+
+type createTicketResp struct {
+	Ref       string `json:"ref"`
+	Token     string `json:"token,omitempty"`
+	StatusURL string `json:"status_url,omitempty"`
+	Status    string `json:"status"`
+	Replayed  bool   `json:"replayed,omitempty"`
+}
+
+type resendReq struct {
+	Merchant string `json:"merchant"`
+	OrderNo  string `json:"order_no"`
+	Contact  string `json:"contact"`
+}
+
+type messageReq struct {
+	Body string `json:"body"`
+}
+
+type csatReq struct {
+	Score   int    `json:"score"`
+	Comment string `json:"comment,omitempty"`
+}
+
+type actionResp struct {
+	Ticket workflows.State `json:"ticket"`
+}
+
+type publicMessage struct {
+	AuthorKind string    `json:"author_kind"`
+	AuthorName string    `json:"author_name,omitempty"`
+	Body       string    `json:"body"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+type publicTicketResp struct {
+	Ref                  string          `json:"ref"`
+	Status               string          `json:"status"`
+	StatusText           string          `json:"status_text"`
+	Category             string          `json:"category"`
+	Subject              string          `json:"subject"`
+	CreatedAt            time.Time       `json:"created_at"`
+	ResolvedAt           *time.Time      `json:"resolved_at,omitempty"`
+	QueuePosition        *int64          `json:"queue_position,omitempty"`
+	EstimatedWaitSeconds *int64          `json:"estimated_wait_seconds,omitempty"`
+	CSAT                 *int            `json:"csat,omitempty"`
+	Messages             []publicMessage `json:"messages"`
+}
+
+type kbArticle struct {
+	Slug  string `json:"slug"`
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+type kbResp struct {
+	Articles []kbArticle `json:"articles"`
+}
+
+// statusText words each status for buyers.
+var statusText = map[string]string{
+	models.StatusNew:             "We have received your request and will look at it shortly.",
+	models.StatusOpen:            "An agent is working on your request.",
+	models.StatusPendingCustomer: "We are waiting for your reply.",
+	models.StatusPendingInternal: "We are checking with our team; no action is needed from you.",
+	models.StatusResolved:        "Your request has been resolved. Reply if anything is still wrong.",
+	models.StatusClosed:          "This request is closed.",
+}
+
+// standingWindow is how far back the queue's handling rate is measured.
+const standingWindow = 7 * 24 * time.Hour
+
+func (s *Server) createTicket(c *gin.Context) error {
+	var req createTicketReq
+	if err := decodeJSON(c, &req, false); err != nil {
+		return err
+	}
+	idem := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	fe := fieldErrors{}
+	fe.check(req.Merchant == "", "merchant", "required")
+	fe.check(len(idem) > 128, "Idempotency-Key", "at most 128 characters")
+	if err := fe.err(); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	m, err := s.d.Store.MerchantBySlug(ctx, req.Merchant)
+	if errors.Is(err, store.ErrNotFound) {
+		return Validation(map[string]string{"merchant": "unknown shop"})
+	}
+	if err != nil {
+		return err
+	}
+	created, err := s.d.Tickets.Create(ctx, tickets.CreateInput{
+		MerchantID: m.ID, OrderNo: req.OrderNo, Email: req.Email, Contact: req.Contact, Category: req.Category,
+		Subject: req.Subject, Description: req.Description, Channel: "web", Language: req.Language,
+		IdempotencyKey: idem, IP: c.ClientIP(), UserAgent: c.Request.UserAgent(), DeviceID: req.DeviceID,
+	})
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if created.Replayed {
+		status = http.StatusOK
+	}
+	c.JSON(status, createTicketResp{Ref: created.Ticket.Ref, Token: created.AccessToken, StatusURL: created.StatusURL,
+		Status: created.Ticket.Status, Replayed: created.Replayed})
+	return nil
+}
+
+// resendLink always answers 202, whether or not anything matched: it never reveals a match.
+func (s *Server) resendLink(c *gin.Context) error {
+	var req resendReq
+	if err := decodeJSON(c, &req, false); err != nil {
+		return err
+	}
+	fe := fieldErrors{}
+	fe.check(req.Merchant == "", "merchant", "required")
+	fe.check(req.OrderNo == "", "order_no", "required")
+	fe.check(req.Contact == "", "contact", "required")
+	if err := fe.err(); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	if m, err := s.d.Store.MerchantBySlug(ctx, req.Merchant); err == nil {
+		if err := s.d.Tickets.ResendLink(ctx, m.ID, req.OrderNo, req.Contact); err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.log.WarnContext(ctx, "resend link", "request_id", requestID(c), "err", err)
+		}
+	}
+	c.JSON(http.StatusAccepted, statusResp{Status: "if the order and contact match, the link has been sent to that contact"})
+	return nil
+}
+
+// getTicket serves buyers (token, by ref) and staff (JWT, by id) on the same path.
+func (s *Server) getTicket(c *gin.Context) error {
+	if _, staff := principal(c); staff {
+		return s.staffTicket(c)
+	}
+	t, ok := buyerTicket(c)
+	if !ok {
+		return errUnauthorized
+	}
+	ctx := c.Request.Context()
+	msgs, err := s.d.Store.TicketMessages(ctx, t.MerchantID, t.ID, false)
+	if err != nil {
+		return err
+	}
+	resp := publicTicketResp{
+		Ref: t.Ref, Status: t.Status, StatusText: statusText[t.Status], Category: t.Category, Subject: t.Subject,
+		CreatedAt: t.CreatedAt, ResolvedAt: t.ResolvedAt, CSAT: t.CSATScore, Messages: make([]publicMessage, 0, len(msgs)),
+	}
+	for _, m := range msgs {
+		if m.Internal { // belt and braces: the query already excludes them
+			continue
+		}
+		resp.Messages = append(resp.Messages, publicMessage{AuthorKind: m.AuthorKind, AuthorName: m.AuthorName, Body: m.Body, CreatedAt: m.CreatedAt})
+	}
+	if isOpen(t.Status) {
+		st, err := s.d.Store.QueueStanding(ctx, t, s.now(), standingWindow)
+		if err != nil {
+			return err
+		}
+		pos := st.Ahead + 1
+		resp.QueuePosition = &pos
+		if st.EstimatedWait > 0 {
+			w := int64(st.EstimatedWait.Seconds())
+			resp.EstimatedWaitSeconds = &w
+		}
+	}
+	c.JSON(http.StatusOK, resp)
+	return nil
+}
+
+func isOpen(status string) bool {
+	for _, s := range store.OpenStatuses {
+		if s == status {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) buyerMessage(c *gin.Context) error {
+	var req messageReq
+	if err := decodeJSON(c, &req, false); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Body) == "" {
+		return Validation(map[string]string{"body": "required"})
+	}
+	t, _ := buyerTicket(c)
+	in := workflows.ReplyInput{ActionInput: s.buyerAction(c), Body: req.Body}
+	return s.respondAct(c, t.MerchantID, t.ID, workflows.UpdateCustomerReply, in)
+}
+
+func (s *Server) buyerCSAT(c *gin.Context) error {
+	var req csatReq
+	if err := decodeJSON(c, &req, false); err != nil {
+		return err
+	}
+	fe := fieldErrors{}
+	fe.check(req.Score < 1 || req.Score > 5, "score", "must be 1 to 5")
+	fe.check(len(req.Comment) > 1000, "comment", "at most 1000 characters")
+	if err := fe.err(); err != nil {
+		return err
+	}
+	t, _ := buyerTicket(c)
+	in := workflows.RateInput{ActionInput: s.buyerAction(c), Score: req.Score, Comment: req.Comment}
+	return s.respondAct(c, t.MerchantID, t.ID, workflows.UpdateRate, in)
+}
+
+func (s *Server) buyerAction(c *gin.Context) workflows.ActionInput {
+	return workflows.ActionInput{RequestID: idempotencyKey(c), Actor: workflows.Actor{Kind: workflows.ActorCustomer}}
+}
+
+// idempotencyKey is the request's Idempotency-Key (clipped) or a new id.
+func idempotencyKey(c *gin.Context) string {
+	if k := strings.TrimSpace(c.GetHeader("Idempotency-Key")); k != "" && len(k) <= 64 {
+		return k
+	}
+	return newID()
+}
+
+// respondAct sends an update to the ticket's workflow and answers with the new state. Buyers
+// see the same state shape as staff minus nothing secret: State carries ids and clocks only.
+func (s *Server) respondAct(c *gin.Context, merchantID, ticketID uint64, update string, in any) error {
+	st, err := s.d.Tickets.Act(c.Request.Context(), merchantID, ticketID, update, in)
+	if err != nil {
+		return err
+	}
+	if _, staff := principal(c); !staff {
+		st.RequestIDs = nil
+		st.Risk = nil
+		st.Reissue = nil
+	}
+	c.JSON(http.StatusOK, actionResp{Ticket: st})
+	return nil
+}
+
+func (s *Server) kbSuggest(c *gin.Context) error {
+	q, slug := c.Query("q"), c.Query("merchant")
+	fe := fieldErrors{}
+	fe.check(slug == "", "merchant", "required")
+	fe.check(len(q) > 200, "q", "at most 200 characters")
+	if err := fe.err(); err != nil {
+		return err
+	}
+	resp := kbResp{Articles: []kbArticle{}}
+	m, err := s.d.Store.MerchantBySlug(c.Request.Context(), slug)
+	if errors.Is(err, store.ErrNotFound) {
+		c.JSON(http.StatusOK, resp)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	arts, err := s.d.Store.SuggestKB(c.Request.Context(), m.ID, q, 5)
+	if err != nil {
+		return err
+	}
+	for _, a := range arts {
+		resp.Articles = append(resp.Articles, kbArticle{Slug: a.Slug, Title: a.Title, Body: a.Body})
+	}
+	c.JSON(http.StatusOK, resp)
+	return nil
+}
+
+func uitoa(u uint64) string { return strconv.FormatUint(u, 10) }

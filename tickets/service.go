@@ -1,0 +1,448 @@
+// Package tickets is the ticket manager the API uses: it validates and creates tickets
+// (row + first message + workflow, idempotently), sends agent and buyer actions to the
+// ticket's workflow as Temporal Updates, reads the live state, checks buyers' private links
+// and re-sends them. It never changes a ticket's state itself: the workflow does.
+package tickets
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/keydesk/keydesk/internal/secretbox"
+	"github.com/keydesk/keydesk/models"
+	"github.com/keydesk/keydesk/store"
+	"github.com/keydesk/keydesk/triage"
+	"github.com/keydesk/keydesk/workflows"
+)
+
+// Opts configure a Service.
+type Opts struct {
+	Store     *store.Store
+	Temporal  client.Client
+	TaskQueue string
+	Box       *secretbox.Box
+	// PublicURL is the base of buyer links (status page).
+	PublicURL string
+	Log       *slog.Logger
+	// Now is the clock (tests pin it); nil means time.Now.
+	Now func() time.Time
+}
+
+// Service is the ticket manager.
+type Service struct {
+	o Opts
+}
+
+// New returns a Service.
+func New(o Opts) *Service {
+	if o.TaskQueue == "" {
+		o.TaskQueue = workflows.DefaultTaskQueue
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Service{o: o}
+}
+
+// ValidationError lists bad input fields (field → message).
+type ValidationError struct{ Fields map[string]string }
+
+// Error implements error.
+func (e *ValidationError) Error() string {
+	parts := make([]string, 0, len(e.Fields))
+	for f, m := range e.Fields {
+		parts = append(parts, f+": "+m)
+	}
+	return "invalid ticket: " + strings.Join(parts, "; ")
+}
+
+// ErrRejected is matched (errors.Is) by the error Act returns when the workflow's validator
+// rejected the action; that error's message is the validator's reason.
+var ErrRejected = errors.New("rejected")
+
+type rejectedError struct{ reason string }
+
+// Error is the validator's reason.
+func (e rejectedError) Error() string { return e.reason }
+
+// Is makes errors.Is(err, ErrRejected) true.
+func (e rejectedError) Is(target error) bool { return target == ErrRejected }
+
+// Rejected returns an error matching ErrRejected whose message is reason.
+func Rejected(reason string) error { return rejectedError{reason: reason} }
+
+// Field limits of a submission.
+const (
+	maxOrderNo     = 64
+	maxEmail       = 254
+	maxContact     = 200
+	maxSubject     = 300
+	maxDescription = workflows.MaxBodyLen
+	maxIdemKey     = 128
+)
+
+// CreateInput is a buyer's submission.
+type CreateInput struct {
+	MerchantID     uint64
+	OrderNo        string
+	Email          string
+	Contact        string
+	Category       string
+	Subject        string
+	Description    string
+	Channel        string
+	Language       string
+	IdempotencyKey string
+	IP             string
+	UserAgent      string
+	DeviceID       string
+}
+
+// Created is the answer to a submission. AccessToken is shown once: only its hash is kept.
+type Created struct {
+	Ticket      models.Ticket
+	AccessToken string
+	StatusURL   string
+	Replayed    bool
+}
+
+func (s *Service) now() time.Time { return s.o.Now().UTC() }
+
+// validate checks a submission's fields and returns the parsed category.
+func validate(in *CreateInput) (triage.Category, error) {
+	f := map[string]string{}
+	in.OrderNo, in.Email, in.Contact = strings.TrimSpace(in.OrderNo), strings.TrimSpace(in.Email), strings.TrimSpace(in.Contact)
+	in.Subject, in.Description = strings.TrimSpace(in.Subject), strings.TrimSpace(in.Description)
+	cat, err := triage.ParseCategory(in.Category)
+	if err != nil {
+		f["category"] = err.Error()
+	}
+	checkLen := func(field, v string, max int, required bool) {
+		switch n := utf8.RuneCountInString(v); {
+		case required && n == 0:
+			f[field] = "is required"
+		case n > max:
+			f[field] = fmt.Sprintf("must be at most %d characters", max)
+		}
+	}
+	checkLen("order_no", in.OrderNo, maxOrderNo, true)
+	checkLen("email", in.Email, maxEmail, true)
+	checkLen("contact", in.Contact, maxContact, false)
+	checkLen("subject", in.Subject, maxSubject, true)
+	checkLen("description", in.Description, maxDescription, true)
+	checkLen("idempotency_key", in.IdempotencyKey, maxIdemKey, false)
+	if _, ok := f["email"]; !ok {
+		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
+			f["email"] = "is not a valid e-mail address"
+		}
+	}
+	if in.MerchantID == 0 {
+		f["merchant"] = "is required"
+	}
+	if len(f) > 0 {
+		return "", &ValidationError{Fields: f}
+	}
+	return cat, nil
+}
+
+// contactMatches reports whether a submission's email / contact is the order's buyer.
+func contactMatches(o models.Order, email, contact string) bool {
+	if email != "" && strings.EqualFold(strings.TrimSpace(o.BuyerEmail), email) {
+		return true
+	}
+	return contact != "" && o.BuyerContact != "" && strings.EqualFold(strings.TrimSpace(o.BuyerContact), contact)
+}
+
+// Create validates a submission, triages it, stores the ticket and its first message in one
+// transaction and starts its workflow. A retry with the same IdempotencyKey returns the
+// same ticket (Replayed) and never starts a second workflow.
+func (s *Service) Create(ctx context.Context, in CreateInput) (Created, error) {
+	cat, err := validate(&in)
+	if err != nil {
+		return Created{}, err
+	}
+	if in.IdempotencyKey != "" {
+		if c, ok, err := s.replay(ctx, in.MerchantID, in.IdempotencyKey); ok || err != nil {
+			return c, err
+		}
+	}
+	order, err := s.o.Store.OrderForClaim(ctx, in.MerchantID, in.OrderNo)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return Created{}, fmt.Errorf("create ticket: %w", err)
+	}
+	if err != nil || !contactMatches(order, in.Email, in.Contact) {
+		// One message for both cases, so the form cannot be used to probe order numbers.
+		return Created{}, &ValidationError{Fields: map[string]string{"order_no": "no order with this number was bought with this e-mail or contact"}}
+	}
+	t, token, err := s.insert(ctx, in, cat, order)
+	if errors.Is(err, store.ErrDuplicate) && in.IdempotencyKey != "" {
+		// A concurrent retry with the same key won the insert.
+		if c, ok, rerr := s.replay(ctx, in.MerchantID, in.IdempotencyKey); ok || rerr != nil {
+			return c, rerr
+		}
+	}
+	if err != nil {
+		return Created{}, err
+	}
+	if err := s.startWorkflow(ctx, t); err != nil {
+		// The row is stored: a retry or Reconcile starts the workflow. Report the failure so
+		// the client retries (with its Idempotency-Key) instead of trusting a half-made ticket.
+		return Created{}, err
+	}
+	return Created{Ticket: t, AccessToken: token, StatusURL: s.statusURL(t.Ref, token)}, nil
+}
+
+// replay answers a retried submission: the same ticket, its workflow started if the first
+// attempt crashed before starting it, and a fresh access token. Only the token's hash is
+// stored, so the first token cannot be shown again; the client that retries lost the first
+// answer, so it gets a new token and the old one stops working (only the newest link grants
+// access, which is also what a leaked-link rotation needs).
+func (s *Service) replay(ctx context.Context, merchantID uint64, key string) (Created, bool, error) {
+	t, err := s.o.Store.TicketByIdempotencyKey(ctx, merchantID, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return Created{}, false, nil
+	}
+	if err != nil {
+		return Created{}, false, fmt.Errorf("replay ticket: %w", err)
+	}
+	token, hash, err := newToken()
+	if err != nil {
+		return Created{}, false, err
+	}
+	if err := s.o.Store.SetTicketTokenHash(ctx, merchantID, t.ID, hash); err != nil {
+		return Created{}, false, err
+	}
+	t.AccessTokenHash = hash
+	if t.Status != models.StatusClosed {
+		if err := s.startWorkflow(ctx, t); err != nil {
+			return Created{}, false, err
+		}
+	}
+	return Created{Ticket: t, AccessToken: token, StatusURL: s.statusURL(t.Ref, token), Replayed: true}, true, nil
+}
+
+// insert stores the ticket and the first message, retrying on a (rare) reference clash.
+func (s *Service) insert(ctx context.Context, in CreateInput, cat triage.Category, order models.Order) (models.Ticket, string, error) {
+	res := triage.Classify(cat, in.Subject, in.Description)
+	token, hash, err := newToken()
+	if err != nil {
+		return models.Ticket{}, "", err
+	}
+	for attempt := 0; ; attempt++ {
+		ref, err := newRef()
+		if err != nil {
+			return models.Ticket{}, "", err
+		}
+		t := s.ticketRow(in, res, order, ref, hash)
+		// Buyers paste the key they got into the form: the stored text is masked.
+		first := &models.Message{AuthorKind: models.AuthorCustomer, AuthorName: in.Email,
+			Body: triage.Mask(in.Description), RequestID: "submission", CreatedAt: t.CreatedAt}
+		err = s.o.Store.InTx(ctx, func(ctx context.Context) error {
+			if err := s.o.Store.CreateTicket(ctx, &t, first); err != nil {
+				return err
+			}
+			t.WorkflowID = workflows.TicketWorkflowID(t.ID)
+			return s.o.Store.SetTicketWorkflowID(ctx, t.MerchantID, t.ID, t.WorkflowID)
+		})
+		if err == nil {
+			return t, token, nil
+		}
+		if !errors.Is(err, store.ErrDuplicate) || in.IdempotencyKey != "" || attempt >= 3 {
+			return models.Ticket{}, "", fmt.Errorf("create ticket: %w", err)
+		}
+	}
+}
+
+func (s *Service) ticketRow(in CreateInput, res triage.Result, order models.Order, ref, hash string) models.Ticket {
+	now := s.now().Truncate(time.Microsecond)
+	oid := order.ID
+	t := models.Ticket{
+		MerchantID: in.MerchantID, Ref: ref, OrderID: &oid, Category: string(res.Category),
+		Channel: clip(defaultStr(in.Channel, "web"), 16), Subject: triage.Mask(in.Subject),
+		Status: models.StatusNew, Priority: string(res.Urgency), CustomerEmail: in.Email,
+		CustomerContact: in.Contact, CustomerIP: clip(in.IP, 64), DeviceID: clip(in.DeviceID, 128),
+		AccessTokenHash: hash, Sentiment: res.Sentiment, Language: clip(in.Language, 8),
+		CreatedAt: now, UpdatedAt: now,
+	}
+	t.Queue = queueOf(t.Category)
+	if in.IdempotencyKey != "" {
+		k := in.IdempotencyKey
+		t.IdempotencyKey = &k
+	}
+	return t
+}
+
+func queueOf(category string) string {
+	switch category {
+	case string(triage.Refund):
+		return models.QueueRefunds
+	case string(triage.Dispute):
+		return models.QueueDisputes
+	}
+	return models.QueueGeneral
+}
+
+// startInput is the workflow input for a ticket row (Resume when a snapshot exists).
+func (s *Service) startInput(ctx context.Context, t models.Ticket) (workflows.TicketInput, error) {
+	in := workflows.TicketInput{TicketID: t.ID, MerchantID: t.MerchantID, Ref: t.Ref, Category: t.Category,
+		Priority: t.Priority, CreatedAt: t.CreatedAt}
+	if t.OrderID != nil {
+		in.OrderID = *t.OrderID
+	}
+	snap, err := s.o.Store.TicketSnapshot(ctx, t.MerchantID, t.ID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return in, nil
+	case err != nil:
+		return in, err
+	}
+	var st workflows.State
+	if err := snap.State.Decode(&st); err != nil {
+		return in, fmt.Errorf("decode snapshot of ticket %d: %w", t.ID, err)
+	}
+	in.Resume = &st
+	return in, nil
+}
+
+func (s *Service) startOptions(t models.Ticket) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID: workflows.TicketWorkflowID(t.ID), TaskQueue: s.o.TaskQueue,
+		// A running workflow is reused (a retry never starts a second one); a finished run
+		// may be followed by a new one (reopening, or healing a run that failed).
+		WorkflowIDConflictPolicy: conflictUseExisting,
+		WorkflowIDReusePolicy:    reuseAllowDuplicate,
+	}
+}
+
+// startWorkflow starts (or finds running) the ticket's workflow.
+func (s *Service) startWorkflow(ctx context.Context, t models.Ticket) error {
+	in, err := s.startInput(ctx, t)
+	if err != nil {
+		return err
+	}
+	if _, err := s.o.Temporal.ExecuteWorkflow(ctx, s.startOptions(t), workflows.TicketWorkflowName, in); err != nil {
+		return fmt.Errorf("start workflow of ticket %d: %w", t.ID, err)
+	}
+	return nil
+}
+
+func (s *Service) statusURL(ref, token string) string {
+	return strings.TrimRight(s.o.PublicURL, "/") + "/t/" + url.PathEscape(ref) + "?token=" + url.QueryEscape(token)
+}
+
+// crockford is Crockford's base32 alphabet (no I, L, O, U).
+const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// newRef returns a public reference "KD-" + 8 random Crockford base32 characters.
+func newRef() (string, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("ticket ref: %w", err)
+	}
+	out := make([]byte, 8)
+	for i, x := range b {
+		out[i] = crockford[x&31]
+	}
+	return "KD-" + string(out), nil
+}
+
+// newToken returns a random access token and the SHA-256 hash that is stored.
+func newToken() (token, hash string, err error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", "", fmt.Errorf("access token: %w", err)
+	}
+	token = base64.RawURLEncoding.EncodeToString(b[:])
+	return token, hashToken(token), nil
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// VerifyAccess returns the ticket a buyer's link grants. Any mismatch (unknown ref, wrong
+// token) is store.ErrNotFound, and the comparison takes the same time either way.
+func (s *Service) VerifyAccess(ctx context.Context, ref, token string) (models.Ticket, error) {
+	t, err := s.o.Store.TicketByRef(ctx, strings.TrimSpace(ref))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return models.Ticket{}, err
+	}
+	want := t.AccessTokenHash
+	if want == "" {
+		want = strings.Repeat("0", 64)
+	}
+	ok := subtle.ConstantTimeCompare([]byte(hashToken(token)), []byte(want)) == 1
+	if err != nil || !ok || token == "" {
+		return models.Ticket{}, fmt.Errorf("ticket access: %w", store.ErrNotFound)
+	}
+	return t, nil
+}
+
+// ResendLink mails a fresh private link for the newest ticket of an order to the buyer,
+// when order number and contact match. It answers the same whether or not they matched.
+func (s *Service) ResendLink(ctx context.Context, merchantID uint64, orderNo, contact string) error {
+	orderNo, contact = strings.TrimSpace(orderNo), strings.TrimSpace(contact)
+	if orderNo == "" || contact == "" {
+		return nil
+	}
+	order, err := s.o.Store.OrderForClaim(ctx, merchantID, orderNo)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !contactMatches(order, contact, contact)) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("resend link: %w", err)
+	}
+	ts, err := s.o.Store.TicketsByOrder(ctx, merchantID, order.ID)
+	if err != nil || len(ts) == 0 {
+		return err
+	}
+	t := ts[0]
+	token, hash, err := newToken()
+	if err != nil {
+		return err
+	}
+	return s.o.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.o.Store.SetTicketTokenHash(ctx, merchantID, t.ID, hash); err != nil {
+			return err
+		}
+		tid := t.ID
+		return s.o.Store.AddOutboundMessage(ctx, &models.OutboundMessage{
+			MerchantID: merchantID, TicketID: &tid, Channel: "email", To: t.CustomerEmail,
+			Subject:   "Your support request " + t.Ref,
+			Body:      "Follow this private link to see your request and our replies:\n" + s.statusURL(t.Ref, token) + "\n",
+			CreatedAt: s.now(),
+		})
+	})
+}
+
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+func defaultStr(s, d string) string {
+	if strings.TrimSpace(s) == "" {
+		return d
+	}
+	return s
+}
