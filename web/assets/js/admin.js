@@ -1,0 +1,177 @@
+/* Admin: users and roles, inventory (stock, low-stock alerts, import, quarantine a batch),
+ * fraud and refund settings, audit log. */
+(function () {
+  'use strict';
+  var KD = window.KD, el = KD.el, $ = KD.$;
+  var ROLES = ['agent', 'risk_agent', 'supervisor', 'admin'];
+
+  KD.onReady(function () {
+    var me = null;
+
+    function fail(err) { var b = $('#load-error'); b.textContent = KD.errorText(err); b.hidden = false; }
+
+    /* users: GET /users, POST /users (password generated, shown once), PATCH /users/{id},
+     * PUT|DELETE /users/{id}/roles/{role} */
+    function loadUsers() {
+      return KD.api('/users', { staff: true }).then(function (res) {
+        var body = KD.clear($('#users-body'));
+        ((res && res.users) || []).forEach(function (u) { body.appendChild(userRow(u)); });
+      }, fail);
+    }
+    function userRow(u) {
+      var roles = u.roles || [];
+      var boxes = el('fieldset', { class: 'roles' }, el('legend', { class: 'sr-only', text: KD.t('admin.roles') + ' ' + (u.email || '') }));
+      ROLES.forEach(function (r) {
+        var id = 'role-' + u.id + '-' + r;
+        var box = el('input', { type: 'checkbox', id: id, value: r, checked: roles.indexOf(r) >= 0, disabled: !KD.can(me, 'roles') });
+        box.addEventListener('change', function () {
+          KD.busy(box, KD.api('/users/' + u.id + '/roles/' + r, { method: box.checked ? 'PUT' : 'DELETE', staff: true }))
+            .then(function () { KD.toast(KD.t('admin.saved')); }, function (err) { box.checked = !box.checked; KD.toast(KD.errorText(err), 'error'); });
+        });
+        boxes.appendChild(el('span', { class: 'check' }, box, el('label', { for: id, i18n: 'role.' + r })));
+      });
+      var active = el('input', { type: 'checkbox', id: 'active-' + u.id, checked: u.active !== false, disabled: !KD.can(me, 'admin') || (me.user && me.user.id === u.id) });
+      active.addEventListener('change', function () {
+        KD.api('/users/' + u.id, { method: 'PATCH', staff: true, body: { active: active.checked } })
+          .then(function () { KD.toast(KD.t('admin.saved')); }, function (err) { active.checked = !active.checked; KD.toast(KD.errorText(err), 'error'); });
+      });
+      return el('tr', null, el('td', { text: u.name || '' }), el('td', { text: u.email || '' }), el('td', null, boxes),
+        el('td', null, active, el('label', { for: 'active-' + u.id, class: 'sr-only', i18n: 'admin.active' })),
+        el('td', { class: 'muted small', text: u.locked ? KD.t('admin.locked') : (u.last_login_at ? KD.fmtTime(u.last_login_at) : '') }));
+    }
+    $('#user-form').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var f = ev.target;
+      KD.clearFieldErrors(f);
+      var body = { name: f.elements.name.value.trim(), email: f.elements.email.value.trim(), roles: [f.elements.role.value] };
+      KD.busy(f.querySelector('button'), KD.api('/users', { method: 'POST', staff: true, body: body })).then(function (res) {
+        f.reset();
+        var box = $('#new-password');
+        KD.clear(box).appendChild(el('span', { text: KD.t('admin.password_once', { email: body.email }) + ' ' }));
+        box.appendChild(el('code', { text: (res && res.password) || '' }));
+        box.hidden = false;
+        KD.toast(KD.t('admin.user_added'));
+        loadUsers();
+      }, function (err) { if (!KD.showFieldErrors(f, err.fields || {})) KD.toast(KD.errorText(err), 'error'); });
+    });
+
+    /* inventory: GET /inventory, POST /products/{sku}/keys (text/plain, one key a line),
+     * POST /batches/{id}/quarantine */
+    function loadInventory() {
+      return KD.api('/inventory', { staff: true }).then(function (res) {
+        var prods = (res && res.products) || [];
+        var body = KD.clear($('#inv-body'));
+        var sel = $('#i-sku'), keep = sel.value;
+        KD.clear(sel);
+        var low = [];
+        prods.forEach(function (p) {
+          sel.appendChild(el('option', { value: p.sku, text: p.sku + ' · ' + (p.name || '') }));
+          if (p.low) low.push(p.sku);
+          body.appendChild(el('tr', { class: p.low ? 'low' : '' }, el('td', null, el('code', { text: p.sku })), el('td', { text: p.name || '' }),
+            el('td', { class: p.low ? 'bad' : '', text: String(p.available || 0) }), el('td', { text: String(p.threshold || 0) }),
+            el('td', { class: 'muted', text: [p.delivered || 0, p.invalid || 0, p.quarantined || 0].join(' · ') })));
+        });
+        if (keep) sel.value = keep;
+        var alert = $('#low-stock');
+        alert.textContent = low.length ? KD.t('admin.low', { skus: low.join(', ') }) : '';
+        alert.hidden = !low.length;
+      }, fail);
+    }
+    $('#import-form').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var f = ev.target;
+      KD.clearFieldErrors(f);
+      var keys = f.elements.keys.value.split(/\r?\n/).map(function (s) { return s.trim(); }).filter(Boolean);
+      if (!keys.length) { KD.showFieldErrors(f, { keys: KD.t('v.required') }); return; }
+      var report = KD.clear($('#import-report'));
+      KD.busy(f.querySelector('button'), KD.api('/products/' + encodeURIComponent(f.elements.sku.value) + '/keys', {
+        method: 'POST', staff: true, raw: keys.join('\n') + '\n', contentType: 'text/plain',
+        query: { label: f.elements.label.value.trim(), supplier: f.elements.supplier.value.trim() }
+      })).then(function (res) {
+        f.elements.keys.value = ''; // secrets leave the page as soon as they are stored
+        var r = (res && res.report) || {};
+        report.appendChild(el('p', { class: 'success-note', text: KD.t('admin.imported', { n: r.imported || 0, b: r.batch_id || '' }) }));
+        loadInventory();
+      }, function (err) {
+        var r = err.body && err.body.report;
+        report.appendChild(el('p', { class: 'error-summary', text: KD.errorText(err) }));
+        if (r && r.errors && r.errors.length) {
+          var ul = el('ul', { class: 'hits' });
+          r.errors.slice(0, 20).forEach(function (e) { ul.appendChild(el('li', { text: KD.t('admin.line', { n: e.line }) + ': ' + (e.reason || e.error || e.message || '') })); });
+          report.appendChild(ul);
+        }
+      });
+    });
+    $('#quarantine-form').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var f = ev.target;
+      KD.clearFieldErrors(f);
+      var id = parseInt(f.elements.batch_id.value, 10), reason = f.elements.reason.value.trim(), bad = {};
+      if (!(id > 0)) bad.batch_id = KD.t('v.required');
+      if (!reason) bad.reason = KD.t('v.required');
+      if (Object.keys(bad).length) { KD.showFieldErrors(f, bad); return; }
+      KD.busy(f.querySelector('button'), KD.api('/batches/' + id + '/quarantine', { method: 'POST', staff: true, body: { reason: reason } }))
+        .then(function (res) {
+          f.reset();
+          KD.toast(KD.t('admin.quarantined_n', { n: (res && res.keys_withdrawn) || 0 }));
+          loadInventory();
+        }, function (err) { if (!KD.showFieldErrors(f, err.fields || {})) KD.toast(KD.errorText(err), 'error'); });
+    });
+
+    /* settings: GET|PUT /settings (fraud thresholds, refund limits) */
+    function loadSettings() {
+      return KD.api('/settings', { staff: true }).then(function (s) {
+        s = s || {};
+        var f = $('#settings-form'), fr = s.fraud || {}, rf = s.refund || {};
+        f.elements.review_at.value = fr.review_at !== undefined ? fr.review_at : '';
+        f.elements.deny_at.value = fr.deny_at !== undefined ? fr.deny_at : '';
+        f.elements.agent_refund_limit.value = rf.agent_refund_limit !== undefined ? (rf.agent_refund_limit / 100).toFixed(2) : '';
+        f.elements.refund_window_days.value = rf.refund_window_days !== undefined ? rf.refund_window_days : '';
+      }, function (err) {
+        if (err.status === 404) {
+          KD.$all('#settings-form input, #settings-form button').forEach(function (n) { n.disabled = true; });
+          var s = $('#settings-summary');
+          s.textContent = KD.t('admin.no_settings_api');
+          s.hidden = false;
+        }
+      });
+    }
+    $('#settings-form').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var f = ev.target;
+      KD.clearFieldErrors(f);
+      var num = function (n) { return f.elements[n].value === '' ? undefined : Number(f.elements[n].value); };
+      var limit = num('agent_refund_limit');
+      var body = { fraud: { review_at: num('review_at'), deny_at: num('deny_at') },
+        refund: { agent_refund_limit: limit === undefined ? undefined : Math.round(limit * 100), refund_window_days: num('refund_window_days') } };
+      KD.busy(f.querySelector('button'), KD.api('/settings', { method: 'PUT', staff: true, body: body })).then(function () {
+        KD.toast(KD.t('admin.saved'));
+      }, function (err) {
+        var mapped = {};
+        Object.keys(err.fields || {}).forEach(function (k) { mapped[k.replace(/^(fraud|refund)\./, '')] = err.fields[k]; });
+        if (!KD.showFieldErrors(f, mapped, $('#settings-summary'))) KD.toast(KD.errorText(err), 'error');
+      });
+    });
+
+    /* audit: GET /audit (entries are plain models) */
+    function loadAudit() {
+      return KD.api('/audit', { staff: true, query: { limit: 50 } }).then(function (res) {
+        var ol = KD.clear($('#audit'));
+        KD.snake((res && res.entries) || []).forEach(function (a) {
+          ol.appendChild(el('li', null, el('time', { text: KD.fmtTime(a.created_at) }), ' ', el('strong', { text: a.action }), ' ',
+            el('span', { class: 'muted', text: [a.actor_email, a.target_type && (a.target_type + ' ' + a.target_id), a.ip].filter(Boolean).join(' · ') })));
+        });
+      }, function () {});
+    }
+
+    KD.onLang(function () { loadUsers(); loadInventory(); });
+    KD.staffShell().then(function (m) {
+      me = m;
+      if (!KD.can(me, 'admin') && !KD.can(me, 'inventory')) { fail({ status: 403 }); return; }
+      if (KD.can(me, 'users_read')) loadUsers();
+      if (KD.can(me, 'inventory')) loadInventory();
+      if (KD.can(me, 'audit')) loadAudit();
+      loadSettings();
+    });
+  });
+})();

@@ -1,0 +1,455 @@
+/* keydesk pages: shared helpers (i18n, DOM building, API client, staff session).
+ * Rule of this code base: data goes into the DOM with textContent / attributes only,
+ * never as markup, so anything a buyer types shows as text. */
+(function () {
+  'use strict';
+  var DICT = window.KD_I18N || { en: {} };
+  var LANG_KEY = 'keydesk.lang';
+  var TOKEN_KEY = 'keydesk.staff';
+
+  function detectLang() {
+    var saved = null;
+    try { saved = localStorage.getItem(LANG_KEY); } catch (e) { /* storage disabled */ }
+    if (saved && DICT[saved]) return saved;
+    var nav = (navigator.languages && navigator.languages[0]) || navigator.language || 'en';
+    return /^zh/i.test(nav) ? 'zh-CN' : 'en';
+  }
+
+  var lang = detectLang();
+
+  /** t returns the text of key in the current language, {name} placeholders filled. */
+  function t(key, vars) {
+    var s = (DICT[lang] && DICT[lang][key]);
+    if (s === undefined) s = DICT.en[key];
+    if (s === undefined) s = key;
+    if (vars) {
+      s = s.replace(/\{(\w+)\}/g, function (m, k) { return vars[k] === undefined ? m : String(vars[k]); });
+    }
+    return s;
+  }
+
+  /** applyI18n translates data-i18n (text), data-i18n-placeholder and data-i18n-aria. */
+  function applyI18n(root) {
+    root = root || document;
+    document.documentElement.lang = lang;
+    root.querySelectorAll('[data-i18n]').forEach(function (n) { n.textContent = t(n.getAttribute('data-i18n')); });
+    root.querySelectorAll('[data-i18n-placeholder]').forEach(function (n) { n.setAttribute('placeholder', t(n.getAttribute('data-i18n-placeholder'))); });
+    root.querySelectorAll('[data-i18n-aria]').forEach(function (n) { n.setAttribute('aria-label', t(n.getAttribute('data-i18n-aria'))); });
+    root.querySelectorAll('[data-i18n-title]').forEach(function (n) { n.setAttribute('title', t(n.getAttribute('data-i18n-title'))); });
+  }
+
+  var langListeners = [];
+  function setLang(l) {
+    if (!DICT[l]) return;
+    lang = l;
+    try { localStorage.setItem(LANG_KEY, l); } catch (e) { /* ignore */ }
+    applyI18n(document);
+    langListeners.forEach(function (f) { f(l); });
+  }
+
+  /** el builds an element. attrs: text, i18n, class, dataset-like data-*, on<event>, hidden,
+   * any other attribute. Children: nodes or strings (added as text). */
+  function el(tag, attrs) {
+    var n = document.createElement(tag);
+    attrs = attrs || {};
+    Object.keys(attrs).forEach(function (k) {
+      var v = attrs[k];
+      if (v === undefined || v === null || v === false) return;
+      if (k === 'text') n.textContent = String(v);
+      else if (k === 'i18n') { n.setAttribute('data-i18n', v); n.textContent = t(v); }
+      else if (k === 'class') n.className = v;
+      else if (k.slice(0, 2) === 'on' && typeof v === 'function') n.addEventListener(k.slice(2), v);
+      else if (k === 'hidden') n.hidden = !!v;
+      else if (k === 'value') n.value = v;
+      else if (k === 'checked') n.checked = !!v;
+      else if (k === 'disabled') n.disabled = !!v;
+      else n.setAttribute(k, v === true ? '' : String(v));
+    });
+    for (var i = 2; i < arguments.length; i++) append(n, arguments[i]);
+    return n;
+  }
+  function append(n, c) {
+    if (c === null || c === undefined || c === false) return;
+    if (Array.isArray(c)) { c.forEach(function (x) { append(n, x); }); return; }
+    n.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
+  }
+  function clear(n) { while (n.firstChild) n.removeChild(n.firstChild); return n; }
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+
+  /* ---------- API ---------- */
+
+  /** ApiError carries the API's error shape {error:{code,message,fields}}. */
+  function ApiError(status, body) {
+    var e = (body && body.error) || {};
+    this.status = status;
+    this.code = e.code || ('http_' + status);
+    this.message = e.message || t('err.generic');
+    this.fields = e.fields || {};
+    this.retryAfter = 0;
+  }
+  ApiError.prototype = Object.create(Error.prototype);
+
+  /** api calls /api/v1 + path. opts: method, body (JSON), raw + contentType (a non-JSON
+   * body), token (bearer), staff (use the staff session), idem (Idempotency-Key), headers,
+   * query (object). Resolves the decoded JSON (null on 204). A staff call answered 401 first
+   * tries the refresh token once, then sends the user to /login. */
+  function api(path, opts, retried) {
+    opts = opts || {};
+    var url = '/api/v1' + path;
+    if (opts.query) {
+      var qs = new URLSearchParams();
+      Object.keys(opts.query).forEach(function (k) {
+        var v = opts.query[k];
+        if (v !== undefined && v !== null && v !== '') qs.set(k, v);
+      });
+      var s = qs.toString();
+      if (s) url += (url.indexOf('?') < 0 ? '?' : '&') + s;
+    }
+    var headers = { 'Accept': 'application/json' };
+    Object.keys(opts.headers || {}).forEach(function (k) { headers[k] = opts.headers[k]; });
+    if (opts.idem) headers['Idempotency-Key'] = opts.idem;
+    var token = opts.token || (opts.staff ? staffToken() : null);
+    if (token) headers['Authorization'] = 'Bearer ' + token;
+    var init = { method: opts.method || 'GET', headers: headers, credentials: 'same-origin', cache: 'no-store' };
+    if (opts.raw !== undefined) {
+      headers['Content-Type'] = opts.contentType || 'text/plain';
+      init.body = opts.raw;
+    } else if (opts.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(opts.body);
+    }
+    return fetch(url, init).then(function (res) {
+      if (res.status === 204) return null;
+      return res.text().then(function (txt) {
+        var data = null;
+        if (txt) { try { data = JSON.parse(txt); } catch (e) { data = null; } }
+        if (!res.ok) {
+          var err = new ApiError(res.status, data);
+          err.body = data;
+          err.retryAfter = parseInt(res.headers.get('Retry-After') || '0', 10) || 0;
+          if (res.status === 401 && opts.staff) {
+            // The page is leaving for /login: settle nothing, so no caller reports an error.
+            var leave = function () { clearStaff(); toLogin(); return new Promise(function () {}); };
+            if (!retried) return refresh().then(function () { return api(path, opts, true); }, leave);
+            return leave();
+          }
+          throw err;
+        }
+        return data;
+      });
+    }, function () {
+      var err = new ApiError(0, null);
+      err.code = 'network';
+      err.message = t('err.network');
+      throw err;
+    });
+  }
+
+  var refreshing = null;
+  /** refresh trades the single-use refresh token for new tokens (one call at a time). */
+  function refresh() {
+    if (refreshing) return refreshing;
+    var sess = staffSession();
+    if (!sess || !sess.refresh_token) return Promise.reject(new Error('no refresh token'));
+    refreshing = fetch('/api/v1/auth/refresh', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
+      body: JSON.stringify({ refresh_token: sess.refresh_token }), cache: 'no-store'
+    }).then(function (res) {
+      if (!res.ok) throw new Error('refresh failed');
+      return res.json();
+    }).then(function (tok) {
+      setStaff({ token: tok.access_token, expires_at: tok.expires_at, refresh_token: tok.refresh_token });
+    }).finally(function () { refreshing = null; });
+    return refreshing;
+  }
+
+  /** snake turns the Go field names of a plain model (AssigneeID, SLADueAt) into the
+   * snake_case the rest of the API uses (assignee_id, sla_due_at), recursively. */
+  function snake(v) {
+    if (Array.isArray(v)) return v.map(snake);
+    if (!v || typeof v !== 'object') return v;
+    var o = {};
+    Object.keys(v).forEach(function (k) {
+      var nk = /[A-Z]/.test(k) ? k.replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase() : k;
+      o[nk] = snake(v[k]);
+    });
+    return o;
+  }
+
+  /** errorText turns an ApiError into a sentence for the user. */
+  function errorText(err) {
+    if (!err) return t('err.generic');
+    if (err.status === 429) return t('err.rate', { s: err.retryAfter || 30 });
+    if (err.status === 413) return t('err.too_large');
+    if (err.status === 403) return t('err.forbidden');
+    if (err.status === 404) return t('err.not_found');
+    if (err.code === 'network') return t('err.network');
+    return err.message || t('err.generic');
+  }
+
+  /* ---------- staff session ---------- */
+
+  function staffSession() {
+    try { return JSON.parse(localStorage.getItem(TOKEN_KEY) || 'null'); } catch (e) { return null; }
+  }
+  function staffToken() {
+    var s = staffSession();
+    if (!s || !s.token) return null;
+    // An expired access token is still returned: the API answers 401 and api() refreshes it.
+    return s.token;
+  }
+  function setStaff(sess) { localStorage.setItem(TOKEN_KEY, JSON.stringify(sess)); }
+  function clearStaff() { try { localStorage.removeItem(TOKEN_KEY); } catch (e) { /* ignore */ } meCache = null; }
+  function toLogin() {
+    var next = location.pathname + location.search;
+    location.assign('/login?next=' + encodeURIComponent(next));
+  }
+
+  var meCache = null;
+  /** me loads the signed-in staff user ({user, merchant, roles}) or sends them to /login. */
+  function me() {
+    if (meCache) return meCache;
+    if (!staffToken()) { toLogin(); return new Promise(function () {}); }
+    meCache = api('/me', { staff: true }).then(function (m) {
+      m = m || {};
+      m.roles = m.roles || (m.user && m.user.roles) || [];
+      return m;
+    });
+    return meCache;
+  }
+
+  /* Actions the pages show, and the permission (Casbin object.action) each needs. /me lists
+   * the caller's permissions; the pages only HIDE what is not allowed, the API refuses it anyway.
+   * A permission no route uses yet is not listed by /me, so for those the role table of
+   * DESIGN.md decides. */
+  var PERM = {
+    work: 'tickets.work', reassign: 'tickets.assign', refund_small: 'refunds.approve', refund_any: 'refunds.approve_any',
+    supervisor: 'escalations.read', sla_read: 'sla.read', sla_edit: 'sla.edit', risk: 'risk.decide', reveal: 'keys.reveal',
+    admin: 'users.manage', users_read: 'users.read', roles: 'roles.manage', inventory: 'inventory.read', import: 'inventory.manage',
+    quarantine: 'inventory.quarantine', audit: 'audit.read', orders: 'orders.read'
+  };
+  var ROLE_CAN = {
+    refund_any: ['supervisor', 'admin'],
+    sla_edit: ['supervisor', 'admin'],
+    settings: ['admin']
+  };
+  function can(m, action) {
+    if (!m) return false;
+    var perms = m.permissions || [];
+    if (PERM[action] && perms.indexOf(PERM[action]) >= 0) return true;
+    var roles = m.roles || [];
+    return (ROLE_CAN[action] || []).some(function (r) { return roles.indexOf(r) >= 0; });
+  }
+
+  /** staffShell fills the header (who, nav by role, logout) and resolves /me. */
+  function staffShell() {
+    return me().then(function (m) {
+      var u = m.user || {};
+      var who = $('#who');
+      if (who) who.textContent = (u.name || u.email || '') + (m.roles.length ? ' · ' + m.roles.map(function (r) { return word('role', r); }).join(', ') : '');
+      $all('[data-need]').forEach(function (a) { a.hidden = !can(m, a.getAttribute('data-need')); });
+      var page = ($('meta[name="keydesk-page"]') || {}).content;
+      $all('[data-nav]').forEach(function (a) {
+        if (a.getAttribute('data-nav') === page || (page === 'ticket' && a.getAttribute('data-nav') === 'agent')) a.setAttribute('aria-current', 'page');
+      });
+      var lo = $('#logout');
+      if (lo) {
+        lo.hidden = false;
+        lo.addEventListener('click', function () {
+          var sess = staffSession() || {};
+          api('/auth/logout', { method: 'POST', staff: true, body: sess.refresh_token ? { refresh_token: sess.refresh_token } : {} }).catch(function () {}).then(function () {
+            clearStaff(); location.assign('/login');
+          });
+        });
+      }
+      return m;
+    }, function (err) {
+      // /me failed (server down, 5xx): say so and stop here; nothing else can work.
+      var box = $('#load-error') || $('main');
+      var msg = el('p', { class: 'error-summary', role: 'alert', text: errorText(err) });
+      if (box.id === 'load-error') { box.textContent = msg.textContent; box.hidden = false; } else box.insertBefore(msg, box.firstChild);
+      return new Promise(function () {});
+    });
+  }
+
+  /* ---------- feedback ---------- */
+
+  function announce(msg) {
+    var n = $('#live');
+    if (!n) return;
+    n.textContent = '';
+    setTimeout(function () { n.textContent = msg; }, 30);
+  }
+  var toastTimer = null;
+  function toast(msg, kind) {
+    var n = $('#toast');
+    if (!n) return;
+    n.textContent = msg;
+    n.className = 'toast ' + (kind || 'info');
+    n.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { n.hidden = true; }, kind === 'error' ? 8000 : 4000);
+  }
+
+  /** showFieldErrors puts each message next to the input named like the field, marks it
+   * aria-invalid, and focuses the first invalid input. Unknown fields go to summary. */
+  function showFieldErrors(form, fields, summary) {
+    clearFieldErrors(form);
+    var first = null;
+    var rest = [];
+    Object.keys(fields || {}).forEach(function (name) {
+      var msg = fields[name];
+      if (Array.isArray(msg)) msg = msg.join(' ');
+      var input = form.querySelector('[name="' + (window.CSS && CSS.escape ? CSS.escape(name) : name) + '"]');
+      if (!input) { rest.push(name + ': ' + msg); return; }
+      var id = 'err-' + name.replace(/[^\w-]/g, '_');
+      var box = el('p', { class: 'field-error', id: id, text: msg });
+      var field = input.closest('.field') || input.parentNode;
+      field.appendChild(box);
+      field.classList.add('has-error');
+      input.setAttribute('aria-invalid', 'true');
+      var desc = (input.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+      desc.push(id);
+      input.setAttribute('aria-describedby', desc.join(' '));
+      if (!first) first = input;
+    });
+    if (summary) {
+      summary.textContent = rest.join(' · ');
+      summary.hidden = rest.length === 0;
+    }
+    if (first) first.focus();
+    return first;
+  }
+  function clearFieldErrors(form) {
+    $all('.field-error', form).forEach(function (n) {
+      var input = form.querySelector('[aria-describedby~="' + n.id + '"]');
+      if (input) {
+        input.removeAttribute('aria-invalid');
+        var d = (input.getAttribute('aria-describedby') || '').split(' ').filter(function (x) { return x && x !== n.id; });
+        if (d.length) input.setAttribute('aria-describedby', d.join(' ')); else input.removeAttribute('aria-describedby');
+      }
+      n.remove();
+    });
+    $all('.has-error', form).forEach(function (n) { n.classList.remove('has-error'); });
+  }
+
+  /* ---------- formatting ---------- */
+
+  function fmtDuration(sec) {
+    sec = Math.max(0, Math.round(sec));
+    var d = Math.floor(sec / 86400), h = Math.floor(sec % 86400 / 3600), m = Math.floor(sec % 3600 / 60), s = sec % 60;
+    if (d) return t('dur.dh', { d: d, h: h });
+    if (h) return t('dur.hm', { h: h, m: m });
+    if (m) return t('dur.m', { m: m });
+    return t('dur.s', { s: s });
+  }
+  function fmtTime(iso) {
+    if (!iso) return '';
+    var d = new Date(iso);
+    if (isNaN(d)) return '';
+    return d.toLocaleString(lang, { dateStyle: 'medium', timeStyle: 'short' });
+  }
+  function fmtMoney(minor, cur) {
+    if (minor === undefined || minor === null) return '';
+    var digits = /^(JPY|KRW|VND)$/.test(cur || '') ? 0 : 2;
+    var v = minor / Math.pow(10, digits);
+    try { return v.toLocaleString(lang, { style: 'currency', currency: cur || 'USD' }); } catch (e) { return v.toFixed(digits) + ' ' + (cur || ''); }
+  }
+  function word(group, value) {
+    if (!value) return '';
+    var k = group + '.' + value;
+    var s = t(k);
+    return s === k ? String(value).replace(/_/g, ' ') : s;
+  }
+
+  /** slaBadge renders a countdown badge: green while running, amber from the warning
+   * (sla_state "warning" or warn time reached), red once breached. */
+  function slaBadge(item, now) {
+    now = now || Date.now();
+    var due = item.sla_due_at ? Date.parse(item.sla_due_at) : NaN;
+    var warnAt = item.sla_warn_at ? Date.parse(item.sla_warn_at) : NaN;
+    var state = item.sla_state || '';
+    var cls = 'ok', text;
+    if (state === 'breached' || (!isNaN(due) && due <= now)) {
+      cls = 'breach';
+      text = isNaN(due) ? t('sla.breached') : t('sla.overdue', { d: fmtDuration((now - due) / 1000) });
+    } else if (isNaN(due)) {
+      cls = state === 'paused' ? 'paused' : 'none';
+      text = state === 'paused' ? t('sla.paused') : (state === 'met' ? t('sla.met') : '—');
+    } else {
+      if (state === 'warning' || (!isNaN(warnAt) && warnAt <= now)) cls = 'warn';
+      text = t('sla.left', { d: fmtDuration((due - now) / 1000) });
+    }
+    return el('span', { class: 'badge sla sla-' + cls, 'data-sla': cls, title: item.sla_due_at ? fmtTime(item.sla_due_at) : '' }, text);
+  }
+
+  /** poll runs fn now and every ms while the page is visible; returns a stop function. */
+  function poll(fn, ms) {
+    var timer = null, stopped = false;
+    function tick() {
+      if (stopped) return;
+      var p = document.hidden ? Promise.resolve() : Promise.resolve().then(fn).catch(function () {});
+      p.then(function () { if (!stopped) timer = setTimeout(tick, ms); });
+    }
+    document.addEventListener('visibilitychange', function () {
+      if (!document.hidden && !stopped) { clearTimeout(timer); tick(); }
+    });
+    tick();
+    return function () { stopped = true; clearTimeout(timer); };
+  }
+
+  function debounce(fn, ms) {
+    var h = null;
+    return function () {
+      var args = arguments, self = this;
+      clearTimeout(h);
+      h = setTimeout(function () { fn.apply(self, args); }, ms);
+    };
+  }
+
+  function newRequestId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var a = new Uint8Array(16);
+    crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+  }
+
+  /** pathParam returns the n-th path segment (0-based). */
+  function pathParam(n) {
+    return decodeURIComponent(location.pathname.split('/').filter(Boolean)[n] || '');
+  }
+
+  /** busy disables a button while a promise runs. */
+  function busy(btn, promise) {
+    if (!btn) return promise;
+    btn.disabled = true;
+    btn.setAttribute('aria-busy', 'true');
+    return promise.finally(function () { btn.disabled = false; btn.removeAttribute('aria-busy'); });
+  }
+
+  function onReady(fn) {
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', fn); else fn();
+  }
+
+  onReady(function () {
+    applyI18n(document);
+    var sw = $('#lang-switch');
+    if (sw) {
+      sw.value = lang;
+      sw.addEventListener('change', function () { setLang(sw.value); });
+    }
+  });
+
+  window.KD = {
+    t: t, lang: function () { return lang; }, setLang: setLang, applyI18n: applyI18n,
+    onLang: function (f) { langListeners.push(f); },
+    el: el, clear: clear, $: $, $all: $all,
+    api: api, ApiError: ApiError, errorText: errorText, snake: snake,
+    staffToken: staffToken, setStaff: setStaff, clearStaff: clearStaff, me: me, can: can, staffShell: staffShell,
+    announce: announce, toast: toast, showFieldErrors: showFieldErrors, clearFieldErrors: clearFieldErrors,
+    fmtDuration: fmtDuration, fmtTime: fmtTime, fmtMoney: fmtMoney, word: word, slaBadge: slaBadge,
+    poll: poll, debounce: debounce, newRequestId: newRequestId, pathParam: pathParam, busy: busy, onReady: onReady,
+    publicURL: function () { var m = $('meta[name="keydesk-public-url"]'); return (m && m.content) || location.origin; }
+  };
+})();

@@ -1,0 +1,2 @@
+/* Landing page: nothing to drive beyond the shared header. */
+(function () { 'use strict'; })();

@@ -1,0 +1,68 @@
+/* Risk queue: tickets held for review, with the fraud assessment and its reasons;
+ * approve / deny with a reason. */
+(function () {
+  'use strict';
+  var KD = window.KD, el = KD.el, $ = KD.$;
+  KD.onReady(function () {
+    var me = null, details = {}, shown = null;
+
+    function refresh() {
+      return KD.api('/queue', { staff: true, query: { queue: 'risk' } }).then(function (res) {
+        var items = ((res && (res.tickets || res.items)) || []).filter(function (t) { return t.status !== 'resolved' && t.status !== 'closed'; });
+        $('#refreshed').textContent = new Date().toLocaleTimeString(KD.lang());
+        return Promise.all(items.slice(0, 20).map(function (t) {
+          if (details[t.id]) return details[t.id];
+          return KD.api('/tickets/' + t.id, { staff: true }).then(function (d) { d = KD.snake(d); details[t.id] = d; return d; }, function () { return { ticket: t }; });
+        })).then(function (ds) { draw(items, ds); });
+      });
+    }
+
+    function draw(items, ds) {
+      var sig = items.map(function (t) { return t.id + ':' + t.status + ':' + t.sla_due_at; }).join(',');
+      if (sig === shown) return; // keep a half-written reason intact
+      shown = sig;
+      var box = KD.clear($('#reviews'));
+      if (!items.length) { box.appendChild(el('p', { class: 'empty', i18n: 'risk.empty' })); return; }
+      items.forEach(function (t, i) { box.appendChild(card(t, ds[i] || {})); });
+    }
+
+    function card(t, d) {
+      var f = d.fraud || (d.state && d.state.risk) || {};
+      var hits = el('ul', { class: 'hits' });
+      (f.hits || f.reasons || []).forEach(function (h) {
+        hits.appendChild(typeof h === 'string' ? el('li', { text: h }) :
+          el('li', null, el('span', { class: 'pts', text: '+' + (h.points || 0) }), ' ', el('span', { text: h.reason || h.rule })));
+      });
+      var rid = 'reason-' + t.id;
+      var reason = el('textarea', { id: rid, name: 'reason', rows: '2', required: true });
+      var form = el('form', { class: 'decision', novalidate: true },
+        el('div', { class: 'field' }, el('label', { for: rid, i18n: 'common.reason' }), reason),
+        el('div', { class: 'actions' },
+          el('button', { type: 'button', class: 'primary', 'data-action': 'risk_approve', i18n: 'act.risk_approve', onclick: function (ev) { decide(t, 'approve', reason, ev.target, form); } }),
+          el('button', { type: 'button', class: 'danger', 'data-action': 'risk_deny', i18n: 'act.risk_deny', onclick: function (ev) { decide(t, 'deny', reason, ev.target, form); } })));
+      return el('article', { class: 'card review', 'data-ticket': t.id, 'data-ref': t.ref },
+        el('header', null, KD.slaBadge(t), ' ', el('a', { href: '/agent/tickets/' + t.id, class: 'ref', text: t.ref }), ' ',
+          el('span', { text: t.subject || KD.word('cat', t.category) })),
+        el('p', null, el('span', { class: 'score score-' + (f.decision || 'none'), text: f.score === undefined ? '—' : String(f.score) }), ' ',
+          el('strong', { text: KD.word('decision', f.decision) })),
+        hits,
+        KD.can(me, 'risk') ? form : el('p', { class: 'muted', i18n: 'risk.readonly' }));
+    }
+
+    function decide(t, what, reason, btn, form) {
+      KD.clearFieldErrors(form);
+      if (!reason.value.trim()) { KD.showFieldErrors(form, { reason: KD.t('v.required') }); return; }
+      KD.busy(btn, KD.api('/tickets/' + t.id + '/risk/' + what, { method: 'POST', staff: true, idem: KD.newRequestId(), body: { reason: reason.value.trim() } }))
+        .then(function () {
+          KD.toast(KD.t('risk.decided', { ref: t.ref }));
+          KD.announce(KD.t('risk.decided', { ref: t.ref }));
+          delete details[t.id];
+          shown = null;
+          return refresh();
+        }, function (err) { if (!KD.showFieldErrors(form, err.fields || {})) KD.toast(KD.errorText(err), 'error'); });
+    }
+
+    KD.onLang(function () { shown = null; refresh(); });
+    KD.staffShell().then(function (m) { me = m; KD.poll(refresh, 5000); });
+  });
+})();
