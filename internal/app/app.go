@@ -1,0 +1,298 @@
+// Package app assembles keydesk's processes from their parts: the store, Temporal (embedded
+// or a cluster), the worker, the HTTP API with the pages. cmd/keydesk chooses which parts a
+// role runs; tests start the same assembly in-process.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/keydesk/keydesk/activities"
+	"github.com/keydesk/keydesk/api"
+	"github.com/keydesk/keydesk/config"
+	"github.com/keydesk/keydesk/internal/auth"
+	"github.com/keydesk/keydesk/internal/embedtemporal"
+	"github.com/keydesk/keydesk/internal/temporalx"
+	"github.com/keydesk/keydesk/payments"
+	"github.com/keydesk/keydesk/rbac"
+	"github.com/keydesk/keydesk/store"
+	"github.com/keydesk/keydesk/tickets"
+	"github.com/keydesk/keydesk/web"
+	"github.com/keydesk/keydesk/workflows"
+)
+
+// Roles selects what a process runs.
+type Roles struct {
+	// API serves HTTP (API + pages).
+	API bool
+	// Worker runs workflows and activities.
+	Worker bool
+	// Migrate applies pending migrations at start (serve does; production runs `migrate up`).
+	Migrate bool
+	// GenerateSecrets keeps generated secrets in the data dir when none are configured.
+	GenerateSecrets bool
+	// Prepare, when set, runs once the store, Temporal and the worker are up and before HTTP
+	// accepts a request, so a 200 from /readyz also means it has finished (serve seeds the
+	// demo here).
+	Prepare func(context.Context, *App) error
+}
+
+// App is a running assembly.
+type App struct {
+	Config   config.Config
+	Log      *slog.Logger
+	Store    *store.Store
+	Temporal client.Client
+	Secrets  config.Secrets
+	RBAC     *rbac.Enforcer
+	Tickets  *tickets.Service
+	// Payments resolves refund gateways (manual, webhook, and the simulator when enabled).
+	Payments *payments.Registry
+	// Addr is the HTTP listener's address once started (useful with port 0).
+	Addr string
+
+	embedded *embedtemporal.Server
+	worker   worker.Worker
+	http     *http.Server
+	listener net.Listener
+	closers  []func()
+}
+
+// rbacReload is how often each process reloads Casbin policies from the database.
+const rbacReload = 5 * time.Second
+
+// Start opens everything the roles need and starts serving. Stop undoes it.
+func Start(ctx context.Context, cfg config.Config, roles Roles, log *slog.Logger) (_ *App, err error) {
+	cfg.Finish()
+	a := &App{Config: cfg, Log: log}
+	defer func() {
+		if err != nil {
+			a.Stop(context.Background())
+		}
+	}()
+	if a.Secrets, err = cfg.LoadSecrets(roles.GenerateSecrets, log); err != nil {
+		return nil, err
+	}
+	if err = a.openStore(ctx, roles.Migrate); err != nil {
+		return nil, err
+	}
+	if err = a.openTemporal(ctx); err != nil {
+		return nil, err
+	}
+	if roles.API {
+		// Listen before anything builds links: with port 0 the public URL needs the real port.
+		if err = a.listen(); err != nil {
+			return nil, err
+		}
+	}
+	a.Payments = activities.NewPaymentsRegistry(a.Store, a.Secrets.Box, a.simulator())
+	if a.RBAC, err = rbac.New(ctx, a.Store); err != nil {
+		return nil, fmt.Errorf("rbac: %w", err)
+	}
+	// Grants changed through another API process reach this one within the interval.
+	a.RBAC.StartAutoLoad(rbacReload)
+	a.closers = append(a.closers, a.RBAC.StopAutoLoad)
+	a.Tickets = tickets.New(tickets.Opts{
+		Store: a.Store, Temporal: a.Temporal, TaskQueue: cfg.TaskQueue,
+		Box: a.Secrets.Box, PublicURL: cfg.PublicURL, Log: log,
+	})
+	if roles.Worker {
+		if err = a.startWorker(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if roles.Prepare != nil {
+		if err = roles.Prepare(ctx, a); err != nil {
+			return nil, err
+		}
+	}
+	if roles.API {
+		if err = a.startHTTP(); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func (a *App) openStore(ctx context.Context, migrate bool) error {
+	s, err := store.Open(ctx, store.Options{URL: a.Config.Database, Logger: a.Log})
+	if err != nil {
+		return err
+	}
+	a.Store = s
+	a.closers = append(a.closers, func() { _ = s.Close() })
+	if migrate {
+		n, err := s.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			a.Log.Info("database migrated", "applied", n, "dialect", s.Dialect())
+		}
+	}
+	return nil
+}
+
+func (a *App) openTemporal(ctx context.Context) error {
+	hostPort := a.Config.Temporal
+	if a.Config.Embedded() {
+		start := time.Now()
+		srv, err := embedtemporal.Start(embedtemporal.Options{
+			DatabaseFile: filepath.Join(a.Config.DataDir, "temporal.db"),
+			FrontendPort: a.Config.TemporalPort,
+			Namespace:    a.Config.Namespace,
+			Logger:       a.Log,
+			LogLevel:     parseLevel(a.Config.TemporalLogLevel, slog.LevelWarn),
+		})
+		if err != nil {
+			return err
+		}
+		a.embedded = srv
+		hostPort = srv.HostPort()
+		a.Log.Info("embedded Temporal server started", "address", hostPort, "took", time.Since(start).Round(time.Millisecond))
+	}
+	c, err := temporalx.Dial(ctx, temporalx.DialOptions{
+		HostPort: hostPort, Namespace: a.Config.Namespace, Box: a.Secrets.Box, Logger: a.Log,
+	})
+	if err != nil {
+		return err
+	}
+	a.Temporal = c
+	return nil
+}
+
+func (a *App) startWorker(ctx context.Context) error {
+	w := worker.New(a.Temporal, a.Config.TaskQueue, worker.Options{
+		// Ticket workflows are short bursts of work woken by timers and updates; more pollers
+		// keep a burst of escalations from queueing behind one another (issue 3's benchmark).
+		MaxConcurrentWorkflowTaskPollers: 8,
+		MaxConcurrentActivityTaskPollers: 8,
+	})
+	workflows.Register(w, &activities.Activities{
+		Store: a.Store, Box: a.Secrets.Box, Log: a.Log, PublicURL: a.Config.PublicURL, Payments: a.Payments,
+	})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	a.worker = w
+	// Heal tickets whose workflow never started (a crash between the insert and the start).
+	go func() {
+		if err := a.Tickets.Reconcile(ctx); err != nil {
+			a.Log.Warn("reconcile tickets", "err", err)
+		}
+	}()
+	return nil
+}
+
+func (a *App) startHTTP() error {
+	router, err := api.NewRouter(api.Deps{
+		Store: a.Store, Tickets: a.Tickets, RBAC: a.RBAC,
+		Auth: auth.New(auth.Opts{Store: a.Store, Secret: a.Secrets.JWTSecret}),
+		Box:  a.Secrets.Box, Log: a.Log, PublicURL: a.Config.PublicURL,
+		Ready:    a.Ready,
+		Pages:    web.Handler(web.Options{PublicURL: a.Config.PublicURL, Log: a.Log}),
+		Payments: api.PaymentsDeps{Gateways: a.Payments, Signal: a.signal},
+	})
+	if err != nil {
+		return err
+	}
+	a.http = &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := a.http.Serve(a.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.Log.Error("http server", "err", err)
+		}
+	}()
+	return nil
+}
+
+func (a *App) listen() error {
+	ln, err := net.Listen("tcp", a.Config.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.Listen, err)
+	}
+	a.listener = ln
+	a.Addr = ln.Addr().String()
+	a.closers = append(a.closers, func() { _ = ln.Close() })
+	if a.Config.PublicURL == "http://"+a.Config.Listen {
+		a.Config.PublicURL = "http://" + a.Addr
+	}
+	return nil
+}
+
+// signal sends a signal to a running workflow (payment notifications wake refund workflows).
+func (a *App) signal(ctx context.Context, workflowID, name string, arg any) error {
+	return a.Temporal.SignalWorkflow(ctx, workflowID, "", name, arg)
+}
+
+// simulator returns the in-process payment simulator when enabled: refunds complete half the
+// time at once and half a few seconds later by notification, as real gateways do.
+func (a *App) simulator() *payments.Simulator {
+	if !a.Config.SimulatorEnabled() {
+		return nil
+	}
+	return payments.NewSimulator(payments.SimConfig{
+		Seed: time.Now().UnixNano(), AsyncRate: 0.5, AsyncDelay: 5 * time.Second,
+		Notify: func(ctx context.Context, n payments.Notification) {
+			if _, err := api.ApplyRefundNotification(ctx, a.Store, a.signal, payments.SimulatorName, 0, n, time.Now().UTC()); err != nil {
+				a.Log.Warn("simulator refund notification", "out_refund_no", n.OutRefundNo, "err", err)
+			}
+		},
+	})
+}
+
+// Ready reports whether the database and Temporal answer.
+func (a *App) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := a.Store.Ping(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if _, err := a.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		return fmt.Errorf("temporal: %w", err)
+	}
+	return nil
+}
+
+// Stop drains HTTP, stops the worker, then the Temporal client and embedded server, then
+// the database, within ctx's deadline.
+func (a *App) Stop(ctx context.Context) {
+	if a.http != nil {
+		if err := a.http.Shutdown(ctx); err != nil {
+			a.Log.Warn("http shutdown", "err", err)
+		}
+	}
+	if a.worker != nil {
+		a.worker.Stop()
+	}
+	if a.Temporal != nil {
+		a.Temporal.Close()
+	}
+	if a.embedded != nil {
+		if err := a.embedded.Stop(); err != nil {
+			a.Log.Warn("embedded temporal stop", "err", err)
+		}
+	}
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+func parseLevel(s string, def slog.Level) slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return def
+	}
+	return l
+}
+
+// ParseLevel exposes the log-level parser to cmd.
+func ParseLevel(s string) slog.Level { return parseLevel(s, slog.LevelInfo) }
