@@ -77,7 +77,7 @@ func (f *fakeTickets) Create(ctx context.Context, in tickets.CreateInput) (ticke
 	if err := f.st.CreateTicket(ctx, &t, first); err != nil {
 		return tickets.Created{}, err
 	}
-	return tickets.Created{Ticket: t, AccessToken: tok, StatusURL: "http://x/t/" + t.Ref + "?token=" + tok}, nil
+	return tickets.Created{Ticket: t, AccessToken: tok, StatusURL: "http://x/t/" + t.Ref + "#token=" + tok}, nil
 }
 
 func (f *fakeTickets) Act(ctx context.Context, merchantID, ticketID uint64, update string, input any) (workflows.State, error) {

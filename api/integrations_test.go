@@ -151,26 +151,27 @@ func TestIntegrationSignature(t *testing.T) {
 	e := newInvEnv(t, testdb.SQLite(t))
 	body := e.orderBody("A-1", "KEY-AAAA-0001")
 	bad := []struct {
-		name string
-		o    signOpt
+		name    string
+		o       signOpt
+		message string // what the shop's developer reads
 	}{
-		{"wrong secret", signOpt{secret: "not-the-secret"}},
-		{"tampered signature", signOpt{sig: "sha256=" + strings.Repeat("0", 64)}},
-		{"stale timestamp", signOpt{at: e.now.Add(-6 * time.Minute)}},
-		{"future timestamp", signOpt{at: e.now.Add(6 * time.Minute)}},
-		{"unknown merchant", signOpt{slug: "nobody"}},
+		{"wrong secret", signOpt{secret: "not-the-secret"}, "signature does not match"},
+		{"tampered signature", signOpt{sig: "sha256=" + strings.Repeat("0", 64)}, "signature does not match"},
+		{"stale timestamp", signOpt{at: e.now.Add(-6 * time.Minute)}, "outside the 5m0s replay window"},
+		{"future timestamp", signOpt{at: e.now.Add(6 * time.Minute)}, "outside the 5m0s replay window"},
+		{"unknown merchant", signOpt{slug: "nobody"}, "signature does not match"},
 	}
 	for _, c := range bad {
 		w := e.signed(V1+"/integrations/orders", body, c.o)
-		if w.Code != http.StatusUnauthorized || errCode(t, w) != CodeUnauthorized {
-			t.Errorf("%s: %d %s; want 401 unauthorized", c.name, w.Code, w.Body.String())
+		if w.Code != http.StatusUnauthorized || errCode(t, w) != CodeUnauthorized || !strings.Contains(w.Body.String(), c.message) {
+			t.Errorf("%s: %d %s; want 401 unauthorized saying %q", c.name, w.Code, w.Body.String(), c.message)
 		}
 	}
 	req := httptest.NewRequest(http.MethodPost, V1+"/integrations/orders", bytes.NewReader(body))
 	w := httptest.NewRecorder()
 	e.eng.ServeHTTP(w, req)
-	if w.Code != http.StatusUnauthorized {
-		t.Errorf("unsigned: %d", w.Code)
+	if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "signed request required") {
+		t.Errorf("unsigned: %d %s", w.Code, w.Body.String())
 	}
 	if n := e.count(&models.Order{}, "1 = 1"); n != 0 {
 		t.Fatalf("%d orders written by rejected requests", n)

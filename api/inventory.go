@@ -79,7 +79,7 @@ func (h *InventoryAPI) Routes() []Route {
 	signed := [][2]string{{HeaderIntegrationMerchant, "merchant slug"}, {HeaderIntegrationTimestamp, "unix seconds (5-minute window)"},
 		{HeaderIntegrationSignature, "sha256=<hex HMAC-SHA256(secret, timestamp + \".\" + body)>"}}
 	return []Route{
-		{Method: http.MethodPost, Path: V1 + "/integrations/orders", Access: AccessHMAC, Limit: LimitIntegration, Handler: h.IntegrationOrder,
+		{Method: http.MethodPost, Path: V1 + "/integrations/orders", Access: AccessHMAC, Limit: LimitIntegration, MaxBody: maxIntegrationBody, Handler: h.IntegrationOrder,
 			Doc: Doc{Tag: "integrations", Summary: "Push an order with its delivered keys (idempotent on order_no)", Body: inventory.OrderPush{},
 				Resp: OrderResponse{}, Status: http.StatusCreated, Headers: signed}},
 		{Method: http.MethodPost, Path: V1 + "/integrations/key-events", Access: AccessHMAC, Limit: LimitIntegration, Handler: h.IntegrationKeyEvent,
@@ -88,7 +88,7 @@ func (h *InventoryAPI) Routes() []Route {
 		{Method: http.MethodGet, Path: V1 + "/tickets/:ticket/replacement-key", Access: AccessTicket, Limit: LimitPublic, Handler: h.ReplacementKey,
 			Doc: Doc{Tag: "buyer", Summary: "The ticket's replacement key (recorded as a reveal)", Resp: inventory.Replacement{},
 				Query: [][2]string{{"token", "ticket token (or Authorization: Bearer)"}}}},
-		{Method: http.MethodPost, Path: V1 + "/products/:sku/keys", Access: AccessStaff, Perm: PermInventoryManage, Handler: h.ImportKeys,
+		{Method: http.MethodPost, Path: V1 + "/products/:sku/keys", Access: AccessStaff, Perm: PermInventoryManage, MaxBody: maxImportBody, Handler: h.ImportKeys,
 			Doc: Doc{Tag: "inventory", Summary: "Bulk key import: text/plain lines, text/csv or application/json (all or nothing)", Resp: ImportResponse{},
 				Status: http.StatusCreated, Query: [][2]string{{"label", "batch label"}, {"supplier", "supplier name"}}}},
 		{Method: http.MethodGet, Path: V1 + "/inventory", Access: AccessStaff, Perm: PermInventoryRead, Handler: h.Stock,

@@ -114,7 +114,7 @@ func (s *Server) paymentNotify(c *gin.Context) error {
 	n, err := gw.ParseNotification(c.Request)
 	switch {
 	case errors.Is(err, payments.ErrBadSignature):
-		return errSignature("bad notification signature")
+		return errBadNotification
 	case errors.Is(err, payments.ErrNotSupported):
 		return errNotFound
 	case err != nil:
@@ -143,7 +143,7 @@ func (s *Server) notifyMerchant(c *gin.Context) (uint64, error) {
 	}
 	m, err := s.d.Store.MerchantBySlug(c.Request.Context(), slug)
 	if errors.Is(err, store.ErrNotFound) {
-		return 0, errSignature("bad notification signature")
+		return 0, errBadNotification
 	}
 	return m.ID, err
 }

@@ -343,8 +343,10 @@ func (s *Service) startWorkflow(ctx context.Context, t models.Ticket) error {
 	return nil
 }
 
+// statusURL is the buyer's private link. The token rides in the fragment, which browsers never
+// send to a server, so it stays out of access logs and Referer headers.
 func (s *Service) statusURL(ref, token string) string {
-	return strings.TrimRight(s.o.PublicURL, "/") + "/t/" + url.PathEscape(ref) + "?token=" + url.QueryEscape(token)
+	return strings.TrimRight(s.o.PublicURL, "/") + "/t/" + url.PathEscape(ref) + "#token=" + url.QueryEscape(token)
 }
 
 // crockford is Crockford's base32 alphabet (no I, L, O, U).

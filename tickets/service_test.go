@@ -146,3 +146,14 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// The buyer's link carries its token in the fragment, which browsers never send to a server
+// (no token in access logs or Referer headers).
+func TestStatusURLKeepsTokenInFragment(t *testing.T) {
+	s := New(Opts{PublicURL: "https://help.example.com/"})
+	got := s.statusURL("KD-ABCD1234", "tok+/=")
+	want := "https://help.example.com/t/KD-ABCD1234#token=tok%2B%2F%3D"
+	if got != want {
+		t.Fatalf("statusURL = %q, want %q", got, want)
+	}
+}

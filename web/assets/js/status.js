@@ -8,6 +8,12 @@
   KD.onReady(function () {
     var ref = KD.pathParam(1);
     var token = new URLSearchParams(location.hash.slice(1)).get('token') || '';
+    var query = new URLSearchParams(location.search);
+    if (!token && query.get('token')) {
+      // A link pasted with ?token=: use it, then drop it from the address bar and history.
+      token = query.get('token');
+      history.replaceState(null, '', location.pathname + '#token=' + encodeURIComponent(token));
+    }
     var storeKey = 'keydesk.ticket.' + ref;
     if (token) { try { sessionStorage.setItem(storeKey, token); } catch (e) { /* ignore */ } }
     else { try { token = sessionStorage.getItem(storeKey) || ''; } catch (e) { /* ignore */ } }
