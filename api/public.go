@@ -62,16 +62,19 @@ type publicMessage struct {
 }
 
 type publicTicketResp struct {
-	Ref                  string          `json:"ref"`
-	Status               string          `json:"status"`
-	StatusText           string          `json:"status_text"`
-	Category             string          `json:"category"`
-	Subject              string          `json:"subject"`
-	CreatedAt            time.Time       `json:"created_at"`
-	ResolvedAt           *time.Time      `json:"resolved_at,omitempty"`
-	QueuePosition        *int64          `json:"queue_position,omitempty"`
-	EstimatedWaitSeconds *int64          `json:"estimated_wait_seconds,omitempty"`
-	CSAT                 *int            `json:"csat,omitempty"`
+	Ref                  string     `json:"ref"`
+	Status               string     `json:"status"`
+	StatusText           string     `json:"status_text"`
+	Category             string     `json:"category"`
+	Subject              string     `json:"subject"`
+	CreatedAt            time.Time  `json:"created_at"`
+	ResolvedAt           *time.Time `json:"resolved_at,omitempty"`
+	QueuePosition        *int64     `json:"queue_position,omitempty"`
+	EstimatedWaitSeconds *int64     `json:"estimated_wait_seconds,omitempty"`
+	CSAT                 *int       `json:"csat,omitempty"`
+	// ReplacementAvailable says a replacement key was issued; the buyer reveals it through
+	// /replacement-key (recorded as a reveal), never inline here.
+	ReplacementAvailable bool            `json:"replacement_available"`
 	Messages             []publicMessage `json:"messages"`
 }
 
@@ -181,6 +184,12 @@ func (s *Server) getTicket(c *gin.Context) error {
 			continue
 		}
 		resp.Messages = append(resp.Messages, publicMessage{AuthorKind: m.AuthorKind, AuthorName: m.AuthorName, Body: m.Body, CreatedAt: m.CreatedAt})
+	}
+	switch _, err := s.d.Store.ReissueDelivery(ctx, t.ID); {
+	case err == nil:
+		resp.ReplacementAvailable = true
+	case !errors.Is(err, store.ErrNotFound):
+		return err
 	}
 	if isOpen(t.Status) {
 		st, err := s.d.Store.QueueStanding(ctx, t, s.now(), standingWindow)

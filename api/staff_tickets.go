@@ -54,6 +54,7 @@ type staffTicketResp struct {
 type ticketView struct {
 	queueItem
 	OrderID                 *uint64    `json:"order_id,omitempty"`
+	OrderNo                 string     `json:"order_no,omitempty"`
 	Channel                 string     `json:"channel"`
 	RiskScore               *int       `json:"risk_score,omitempty"`
 	FirstResponseDueAt      *time.Time `json:"first_response_due_at,omitempty"`
@@ -136,6 +137,13 @@ func (s *Server) staffTicket(c *gin.Context) error {
 		return err
 	}
 	resp := staffTicketResp{Ticket: toTicketView(t)}
+	if t.OrderID != nil {
+		o, err := s.d.Store.OrderByID(ctx, m, *t.OrderID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		resp.Ticket.OrderNo = o.OrderNo
+	}
 	msgs, err := s.d.Store.TicketMessages(ctx, m, id, true)
 	if err != nil {
 		return err
