@@ -49,6 +49,14 @@ type Config struct {
 	// PaymentSimulator enables the in-process payment simulator gateway: "auto" (on only with
 	// the embedded Temporal server, i.e. `serve`), "on" or "off". Never on for real money.
 	PaymentSimulator string `env:"KEYDESK_PAYMENT_SIMULATOR" envDefault:"auto"`
+	// PublicRate is the steady rate, per client IP and second, of buyer requests (ticket
+	// form, status page); bursts of 15 seconds' worth are allowed. Logins and integrations
+	// have fixed limits.
+	PublicRate float64 `env:"KEYDESK_PUBLIC_RATE" envDefault:"2"`
+	// TrustedProxies are the proxy addresses or CIDRs (comma-separated) whose
+	// X-Forwarded-For names the client. Behind a load balancer, list it here, or every buyer
+	// shares the balancer's rate limit and audit IP.
+	TrustedProxies []string `env:"KEYDESK_TRUSTED_PROXIES" envSeparator:","`
 	// ShutdownTimeout bounds the drain on Ctrl-C.
 	ShutdownTimeout time.Duration `env:"KEYDESK_SHUTDOWN_TIMEOUT" envDefault:"10s"`
 }

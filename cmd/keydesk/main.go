@@ -30,7 +30,7 @@ Usage:
   keydesk migrate up|down|status                        database migrations
   keydesk seed-demo [--json] [--slug SLUG]              seed a demo merchant and print what was made
   keydesk keys import --merchant SLUG --sku SKU FILE    import card keys (lines, CSV or JSON; "-" = stdin)
-  keydesk bench queue|reissue|sla [flags]               benchmarks that print their figures
+  keydesk bench queue|reissue [flags]                   benchmarks that print their figures
   keydesk version                                       print the version
 
 Configuration is by environment variables (KEYDESK_*); see the README.

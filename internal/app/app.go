@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	"golang.org/x/time/rate"
 
 	"github.com/keydesk/keydesk/activities"
 	"github.com/keydesk/keydesk/api"
@@ -198,9 +200,10 @@ func (a *App) startHTTP() error {
 		Store: a.Store, Tickets: a.Tickets, RBAC: a.RBAC,
 		Auth: auth.New(auth.Opts{Store: a.Store, Secret: a.Secrets.JWTSecret}),
 		Box:  a.Secrets.Box, Log: a.Log, PublicURL: a.Config.PublicURL,
-		Ready:    a.Ready,
-		Pages:    web.Handler(web.Options{PublicURL: a.Config.PublicURL, Log: a.Log}),
-		Payments: api.PaymentsDeps{Gateways: a.Payments, Signal: a.signal},
+		Ready:      a.Ready,
+		Pages:      web.Handler(web.Options{PublicURL: a.Config.PublicURL, Log: a.Log}),
+		Payments:   api.PaymentsDeps{Gateways: a.Payments, Signal: a.signal},
+		RateLimits: a.rateLimits(), TrustedProxies: a.Config.TrustedProxies,
 	})
 	if err != nil {
 		return err
@@ -212,6 +215,15 @@ func (a *App) startHTTP() error {
 		}
 	}()
 	return nil
+}
+
+// rateLimits are the API's per-IP limits with the configured buyer rate.
+func (a *App) rateLimits() api.RateLimits {
+	rl := api.DefaultRateLimits()
+	if r := a.Config.PublicRate; r > 0 {
+		rl.Public = api.Limit{Rate: rate.Limit(r), Burst: max(rl.Public.Burst, int(math.Ceil(15*r)))}
+	}
+	return rl
 }
 
 func (a *App) listen() error {
