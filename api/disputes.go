@@ -34,8 +34,11 @@ func (s *Server) disputeRoutes() []Route {
 	work := Perm{rbac.ObjTickets, rbac.ActWork}
 	signed := [][2]string{{HeaderIntegrationMerchant, "merchant slug"}, {HeaderIntegrationTimestamp, "unix seconds (5-minute window)"},
 		{HeaderIntegrationSignature, "sha256=<hex HMAC-SHA256(secret, timestamp + \".\" + body)>"}}
-	step := func(verb, summary string, body, example any) Route {
-		return Route{Method: http.MethodPost, Path: V1 + "/disputes/:id/" + verb, Access: AccessStaff, Perm: work, Handler: s.disputeStep(verb),
+	// Sign-off and outcome are supervisors' (the workflow checks the role again); any agent
+	// working the ticket may mark signed-off evidence submitted.
+	decide := Perm{rbac.ObjDisputes, rbac.ActDecide}
+	step := func(verb, summary string, perm Perm, body, example any) Route {
+		return Route{Method: http.MethodPost, Path: V1 + "/disputes/:id/" + verb, Access: AccessStaff, Perm: perm, Handler: s.disputeStep(verb),
 			Doc: Doc{Tag: "disputes", Summary: summary, Body: body, Example: example, Resp: disputeResp{},
 				Headers: [][2]string{{"Idempotency-Key", "request id: a repeated key does not act twice"}}}}
 	}
@@ -50,9 +53,9 @@ func (s *Server) disputeRoutes() []Route {
 				Query: [][2]string{{"download", "1 to download"}}}},
 		{Method: http.MethodGet, Path: V1 + "/disputes/:id/report.html", Access: AccessStaff, Perm: read, Handler: s.disputeReportHTML,
 			Doc: Doc{Tag: "disputes", Summary: "The evidence report as a printable HTML page", Raw: "text/html"}},
-		step("sign-off", "Supervisor sign-off of the evidence report (audited)", nil, nil),
-		step("submit", "Mark the signed-off evidence submitted to the gateway (audited)", nil, nil),
-		step("outcome", "Record the gateway's decision; lost revokes the order's unrevealed keys (audited)", outcomeReq{}, outcomeReq{Outcome: "won"}),
+		step("sign-off", "Supervisor sign-off of the evidence report (audited)", decide, nil, nil),
+		step("submit", "Mark the signed-off evidence submitted to the gateway (audited)", work, nil, nil),
+		step("outcome", "Record the gateway's decision; lost revokes the order's unrevealed keys (audited)", decide, outcomeReq{}, outcomeReq{Outcome: "won"}),
 	}
 }
 

@@ -23,6 +23,7 @@ var expectedRoles = map[string][]string{
 	"refunds.approve":      {rbac.RoleAgent, rbac.RoleSupervisor, rbac.RoleAdmin},
 	"tickets.assign":       {rbac.RoleSupervisor, rbac.RoleAdmin},
 	"risk.decide":          {rbac.RoleRiskAgent, rbac.RoleSupervisor, rbac.RoleAdmin},
+	"disputes.decide":      {rbac.RoleSupervisor, rbac.RoleAdmin},
 	"keys.reveal":          {rbac.RoleRiskAgent, rbac.RoleSupervisor, rbac.RoleAdmin},
 	"sla.read":             {rbac.RoleSupervisor, rbac.RoleAdmin},
 	"sla.edit":             {rbac.RoleSupervisor, rbac.RoleAdmin},

@@ -19,13 +19,14 @@ const (
 	ObjIntegrations = "integrations"
 	ObjWebhooks     = "webhooks"
 	ObjSettings     = "settings"
+	ObjDisputes     = "disputes"
 
 	ActRead       = "read"
 	ActWork       = "work"        // claim, reply, note, status, priority, escalate, resolve, reopen
 	ActAssign     = "assign"      // (re)assign to someone else
 	ActApprove    = "approve"     // refunds up to the agent limit (the workflow checks amounts)
 	ActApproveAny = "approve_any" // refunds of any amount
-	ActDecide     = "decide"      // risk reviews
+	ActDecide     = "decide"      // risk reviews; dispute sign-off and outcome
 	ActReveal     = "reveal"      // card-key secrets (audited)
 	ActEdit       = "edit"
 	ActManage     = "manage"
@@ -63,6 +64,7 @@ func DefaultPolicies() []Policy {
 		Policy{RoleSupervisor, ObjTickets, ActAssign},
 		Policy{RoleSupervisor, ObjRefunds, ActApprove + "|" + ActApproveAny},
 		Policy{RoleSupervisor, ObjRisk, ActDecide},
+		Policy{RoleSupervisor, ObjDisputes, ActDecide},
 		Policy{RoleSupervisor, ObjKeys, ActReveal},
 		Policy{RoleSupervisor, ObjSLA, ActRead + "|" + ActEdit},
 		Policy{RoleSupervisor, ObjEscalations, ActRead},
@@ -75,6 +77,7 @@ func DefaultPolicies() []Policy {
 		Policy{RoleAdmin, ObjTickets, ActAssign},
 		Policy{RoleAdmin, ObjRefunds, ActApprove + "|" + ActApproveAny},
 		Policy{RoleAdmin, ObjRisk, ActDecide},
+		Policy{RoleAdmin, ObjDisputes, ActDecide},
 		Policy{RoleAdmin, ObjKeys, ActReveal},
 		Policy{RoleAdmin, ObjSLA, ActRead + "|" + ActEdit},
 		Policy{RoleAdmin, ObjEscalations, ActRead},
