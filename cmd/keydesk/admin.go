@@ -25,6 +25,20 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*stor
 	return store.Open(ctx, store.Options{URL: cfg.Database, Logger: log})
 }
 
+// openMigrated opens the configured database and applies pending migrations (seed-demo and
+// the benchmarks work on a fresh database).
+func openMigrated(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
+	s, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 func migrate(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, out io.Writer) error {
 	if len(args) != 1 {
 		return errors.New("usage: keydesk migrate up|down|status")
@@ -85,14 +99,11 @@ func seedDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	s, err := openStore(ctx, &cfg, log)
+	s, err := openMigrated(ctx, &cfg, log)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		return err
-	}
 	secrets, err := cfg.LoadSecrets(cfg.Embedded(), log)
 	if err != nil {
 		return err

@@ -42,14 +42,11 @@ func benchQueue(ctx context.Context, cfg config.Config, log *slog.Logger, args [
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	s, err := openStore(ctx, &cfg, log)
+	s, err := openMigrated(ctx, &cfg, log)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		return err
-	}
 	_, err = api.BenchQueue(ctx, s, o)
 	return err
 }
