@@ -358,6 +358,8 @@ func seedContent(ctx context.Context, s *store.Store, merchantID uint64) error {
 		{Name: "Ask for a screenshot", Body: "Sorry for the trouble! Could you send a screenshot of the error message you see when redeeming the key?"},
 		{Name: "Replacement sent", Body: "We have issued a replacement key: you can see it on your ticket's status page. Thanks for your patience!"},
 		{Name: "Region mismatch", Body: "This key is for the CN region. Please make sure your account region matches before redeeming."},
+		{Name: "Key activation steps", Body: "To activate your key: open the game launcher, choose \"Redeem a code\" (or \"Activate a product\"), paste the key exactly as shown on your order page, without spaces, and confirm. If it is refused, send us the exact error message."},
+		{Name: "Refund timeline", Body: "Your refund has been approved and sent back to your original payment method. Depending on your bank it shows up within 3-5 business days; the keys it covers can no longer be redeemed."},
 	}
 	for i := range macros {
 		macros[i].MerchantID = merchantID

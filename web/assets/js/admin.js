@@ -1,5 +1,5 @@
 /* Admin: users and roles, inventory (stock, low-stock alerts, import, quarantine a batch),
- * fraud and refund settings, audit log. */
+ * fraud and refund settings, macros (canned replies), audit log. */
 (function () {
   'use strict';
   var KD = window.KD, el = KD.el, $ = KD.$;
@@ -118,39 +118,127 @@
         }, function (err) { if (!KD.showFieldErrors(f, err.fields || {})) KD.toast(KD.errorText(err), 'error'); });
     });
 
-    /* settings: GET|PUT /settings (fraud thresholds, refund limits) */
+    /* settings: GET|PUT /settings. The document is flat and uses the keys the workers read
+     * (fraud.review / fraud.deny, agent_refund_limit in minor units, refund_fee_policy, …);
+     * inputs are named like those keys, so field errors land next to them. A PUT sends only
+     * what the form holds and the API merges it; the answer is the new document. */
+    var SETTINGS_NUM = ['quarantine_after_invalid_reports', 'refund_fee_bps', 'auto_close_days'];
+    var SETTINGS_TEXT = ['refund_fee_policy', 'refund_gateway', 'refund_webhook_url', 'terms_url', 'terms_text'];
+    function showSettings(s) {
+      s = s || {};
+      var f = $('#settings-form'), fr = s.fraud || {}, e = f.elements;
+      var gw = e.refund_gateway, names = (s.gateways || []).slice();
+      if (s.refund_gateway && names.indexOf(s.refund_gateway) < 0) names.push(s.refund_gateway);
+      KD.clear(gw);
+      names.forEach(function (n) { gw.appendChild(el('option', { value: n, text: KD.word('gateway', n) })); });
+      e['fraud.review'].value = fr.review !== undefined ? fr.review : '';
+      e['fraud.deny'].value = fr.deny !== undefined ? fr.deny : '';
+      e.agent_refund_limit.value = s.agent_refund_limit !== undefined ? (s.agent_refund_limit / 100).toFixed(2) : '';
+      SETTINGS_NUM.concat(SETTINGS_TEXT).forEach(function (k) { e[k].value = s[k] !== undefined && s[k] !== null ? s[k] : ''; });
+      // Keys the merchant never set show the defaults: name them by their labels.
+      var labels = (s.defaults || []).map(function (k) {
+        var input = k === 'fraud' ? e['fraud.review'] : e[k];
+        return input && input.labels && input.labels.length ? input.labels[0].textContent : null;
+      }).filter(Boolean);
+      var note = $('#settings-defaults');
+      note.textContent = labels.length ? KD.t('admin.defaults_note', { fields: labels.join(', ') }) : '';
+      note.hidden = !labels.length;
+    }
     function loadSettings() {
-      return KD.api('/settings', { staff: true }).then(function (s) {
-        s = s || {};
-        var f = $('#settings-form'), fr = s.fraud || {}, rf = s.refund || {};
-        f.elements.review_at.value = fr.review_at !== undefined ? fr.review_at : '';
-        f.elements.deny_at.value = fr.deny_at !== undefined ? fr.deny_at : '';
-        f.elements.agent_refund_limit.value = rf.agent_refund_limit !== undefined ? (rf.agent_refund_limit / 100).toFixed(2) : '';
-        f.elements.refund_window_days.value = rf.refund_window_days !== undefined ? rf.refund_window_days : '';
-      }, function (err) {
-        if (err.status === 404) {
-          KD.$all('#settings-form input, #settings-form button').forEach(function (n) { n.disabled = true; });
-          var s = $('#settings-summary');
-          s.textContent = KD.t('admin.no_settings_api');
-          s.hidden = false;
-        }
+      return KD.api('/settings', { staff: true }).then(showSettings, function (err) {
+        var s = $('#settings-summary');
+        s.textContent = KD.errorText(err);
+        s.hidden = false;
       });
     }
     $('#settings-form').addEventListener('submit', function (ev) {
       ev.preventDefault();
-      var f = ev.target;
+      var f = ev.target, e = f.elements;
       KD.clearFieldErrors(f);
-      var num = function (n) { return f.elements[n].value === '' ? undefined : Number(f.elements[n].value); };
+      $('#settings-summary').hidden = true;
+      var num = function (n) { return e[n].value === '' ? undefined : Number(e[n].value); };
       var limit = num('agent_refund_limit');
-      var body = { fraud: { review_at: num('review_at'), deny_at: num('deny_at') },
-        refund: { agent_refund_limit: limit === undefined ? undefined : Math.round(limit * 100), refund_window_days: num('refund_window_days') } };
-      KD.busy(f.querySelector('button'), KD.api('/settings', { method: 'PUT', staff: true, body: body })).then(function () {
+      var body = { agent_refund_limit: limit === undefined ? undefined : Math.round(limit * 100) };
+      if (e['fraud.review'].value !== '' || e['fraud.deny'].value !== '') body.fraud = { review: num('fraud.review'), deny: num('fraud.deny') };
+      SETTINGS_NUM.forEach(function (k) { body[k] = num(k); });
+      SETTINGS_TEXT.forEach(function (k) { body[k] = e[k].value.trim(); });
+      KD.busy(f.querySelector('button[type=submit]'), KD.api('/settings', { method: 'PUT', staff: true, body: body })).then(function (res) {
+        showSettings(res);
         KD.toast(KD.t('admin.saved'));
       }, function (err) {
-        var mapped = {};
-        Object.keys(err.fields || {}).forEach(function (k) { mapped[k.replace(/^(fraud|refund)\./, '')] = err.fields[k]; });
-        if (!KD.showFieldErrors(f, mapped, $('#settings-summary'))) KD.toast(KD.errorText(err), 'error');
+        if (!KD.showFieldErrors(f, err.fields || {}, $('#settings-summary'))) KD.toast(KD.errorText(err), 'error');
       });
+    });
+
+    /* macros (canned replies): GET /macros, POST /macros, PUT|DELETE /macros/{id}. The agent
+     * ticket view inserts them into replies. */
+    var editing = null;
+    function loadMacros() {
+      return KD.api('/macros', { staff: true }).then(function (res) {
+        var list = (res && res.macros) || [];
+        var body = KD.clear($('#macros-body'));
+        list.forEach(function (m) { body.appendChild(macroRow(m)); });
+        $('#macros-empty').hidden = list.length > 0;
+      }, fail);
+    }
+    function macroRow(m) {
+      var text = m.body || '';
+      var edit = el('button', { type: 'button', class: 'small', 'data-action': 'edit-macro', i18n: 'admin.edit', onclick: function () { editMacro(m); } });
+      edit.setAttribute('aria-label', KD.t('admin.edit') + ': ' + m.name);
+      var del = el('button', { type: 'button', class: 'small danger', 'data-action': 'delete-macro', i18n: 'common.remove' });
+      del.setAttribute('aria-label', KD.t('common.remove') + ': ' + m.name);
+      del.addEventListener('click', function () {
+        // A second click within a few seconds confirms (no blocking dialogs).
+        if (del.getAttribute('data-armed') !== 'true') {
+          del.setAttribute('data-armed', 'true');
+          del.textContent = KD.t('common.confirm');
+          setTimeout(function () { del.removeAttribute('data-armed'); del.textContent = KD.t('common.remove'); }, 4000);
+          return;
+        }
+        KD.busy(del, KD.api('/macros/' + m.id, { method: 'DELETE', staff: true })).then(function () {
+          if (editing && editing.id === m.id) resetMacroForm();
+          KD.toast(KD.t('admin.macro_deleted'));
+          loadMacros();
+        }, function (err) { KD.toast(KD.errorText(err), 'error'); });
+      });
+      var cell = el('td', null, edit, ' ', del);
+      cell.style.whiteSpace = 'nowrap';
+      return el('tr', null, el('td', { text: m.name }),
+        el('td', { class: 'muted small', text: text.length > 140 ? text.slice(0, 140) + '…' : text }), cell);
+    }
+    function editMacro(m) {
+      var f = $('#macro-form');
+      KD.clearFieldErrors(f);
+      editing = m;
+      f.elements.name.value = m.name;
+      f.elements.body.value = m.body;
+      $('#macro-form-h').textContent = KD.t('admin.edit_macro', { name: m.name });
+      $('#macro-cancel').hidden = false;
+      f.elements.name.focus();
+    }
+    function resetMacroForm() {
+      var f = $('#macro-form');
+      editing = null;
+      f.reset();
+      KD.clearFieldErrors(f);
+      $('#macro-form-h').textContent = KD.t('admin.add_macro');
+      $('#macro-cancel').hidden = true;
+    }
+    $('#macro-cancel').addEventListener('click', resetMacroForm);
+    $('#macro-form').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var f = ev.target;
+      KD.clearFieldErrors(f);
+      var body = { name: f.elements.name.value.trim(), body: f.elements.body.value.trim() }, bad = {};
+      if (!body.name) bad.name = KD.t('v.required');
+      if (!body.body) bad.body = KD.t('v.required');
+      if (Object.keys(bad).length) { KD.showFieldErrors(f, bad); return; }
+      var req = editing ? KD.api('/macros/' + editing.id, { method: 'PUT', staff: true, body: body }) : KD.api('/macros', { method: 'POST', staff: true, body: body });
+      KD.busy(f.querySelector('button[type=submit]'), req).then(function () {
+        resetMacroForm();
+        KD.toast(KD.t('admin.saved'));
+        loadMacros();
+      }, function (err) { if (!KD.showFieldErrors(f, err.fields || {})) KD.toast(KD.errorText(err), 'error'); });
     });
 
     /* audit: GET /audit (entries are plain models) */
@@ -164,14 +252,15 @@
       }, function () {});
     }
 
-    KD.onLang(function () { loadUsers(); loadInventory(); });
+    KD.onLang(function () { loadUsers(); loadInventory(); if (KD.can(me, 'settings')) loadMacros(); });
     KD.staffShell().then(function (m) {
       me = m;
       if (!KD.can(me, 'admin') && !KD.can(me, 'inventory')) { fail({ status: 403 }); return; }
       if (KD.can(me, 'users_read')) loadUsers();
       if (KD.can(me, 'inventory')) loadInventory();
       if (KD.can(me, 'audit')) loadAudit();
-      loadSettings();
+      $('#settings-panel').hidden = $('#macros-panel').hidden = !KD.can(me, 'settings');
+      if (KD.can(me, 'settings')) { loadSettings(); loadMacros(); }
     });
   });
 })();
