@@ -86,6 +86,11 @@ func (g *specGen) operation(rt Route) map[string]any {
 		}
 		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": media}}
 	}
+	if d.Upload != "" {
+		form := map[string]any{"type": "object", "required": []string{d.Upload},
+			"properties": map[string]any{d.Upload: map[string]any{"type": "string", "format": "binary"}}}
+		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": form}}}
+	}
 	op["responses"] = g.responses(rt, status)
 	return op
 }
@@ -146,7 +151,7 @@ func (g *specGen) responses(rt Route, status int) map[string]any {
 		ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.ref(reflect.TypeOf(rt.Doc.Resp))}}
 	}
 	out := map[string]any{strconv.Itoa(status): ok, "default": errResp("error")}
-	if rt.Doc.Body != nil {
+	if rt.Doc.Body != nil || rt.Doc.Upload != "" {
 		out["400"] = errResp("malformed body or invalid fields")
 		out["413"] = errResp("body too large")
 	}

@@ -76,6 +76,8 @@ type publicTicketResp struct {
 	// /replacement-key (recorded as a reveal), never inline here.
 	ReplacementAvailable bool            `json:"replacement_available"`
 	Messages             []publicMessage `json:"messages"`
+	// Attachments are the buyer's screenshots (GET …/attachments/{id} with the token).
+	Attachments []attachmentView `json:"attachments"`
 }
 
 type kbArticle struct {
@@ -184,6 +186,9 @@ func (s *Server) getTicket(c *gin.Context) error {
 			continue
 		}
 		resp.Messages = append(resp.Messages, publicMessage{AuthorKind: m.AuthorKind, AuthorName: m.AuthorName, Body: m.Body, CreatedAt: m.CreatedAt})
+	}
+	if resp.Attachments, err = s.ticketAttachments(c, t.MerchantID, t.ID); err != nil {
+		return err
 	}
 	switch _, err := s.d.Store.ReissueDelivery(ctx, t.ID); {
 	case err == nil:

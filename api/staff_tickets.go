@@ -48,6 +48,8 @@ type staffTicketResp struct {
 	Messages []messageView    `json:"messages"`
 	Timeline []eventView      `json:"timeline"`
 	Fraud    *fraudView       `json:"fraud,omitempty"`
+	// Attachments are the buyer's screenshots (GET /tickets/{id}/attachments/{attachment}).
+	Attachments []attachmentView `json:"attachments"`
 }
 
 // ticketView is the staff view of a ticket row (never the access-token hash).
@@ -154,6 +156,9 @@ func (s *Server) staffTicket(c *gin.Context) error {
 	}
 	evs, err := s.d.Store.TicketEvents(ctx, m, id)
 	if err != nil {
+		return err
+	}
+	if resp.Attachments, err = s.ticketAttachments(c, m, id); err != nil {
 		return err
 	}
 	resp.Timeline = make([]eventView, 0, len(evs))

@@ -63,6 +63,7 @@
       $('#replacement').hidden = !rep || noReplacement;
       $('#rep-title').textContent = KD.t(rep === 'maybe' ? 'status.rep_title_maybe' : 'status.rep_title');
       renderMessages(t.messages || [], relabel);
+      renderAttachments(t.attachments || []);
       var rated = t.csat || t.csat_score;
       var closed = t.status === 'resolved' || t.status === 'closed';
       $('#csat-form').hidden = !closed || !!rated;
@@ -97,22 +98,54 @@
       lastMsgCount = msgs.length;
     }
 
+    // The buyer's screenshots, drawn again only when the list changes (the page polls).
+    var attKey = null;
+    function renderAttachments(items) {
+      var key = items.map(function (a) { return a.id; }).join(',');
+      if (key === attKey || !KD.files) return;
+      attKey = key;
+      $('#attachments-box').hidden = !items.length;
+      KD.files.render($('#attachments'), items, '/api/v1/tickets/' + encodeURIComponent(ref), function () { return token; });
+    }
+
+    var replyFile = $('#reply-file');
+    replyFile.addEventListener('change', function () {
+      var form = $('#reply-form');
+      var problem = KD.files.check(replyFile.files && replyFile.files[0]);
+      KD.clearFieldErrors(form);
+      if (problem) { replyFile.value = ''; KD.showFieldErrors(form, { file: problem }); }
+    });
+
+    // A reply may carry a screenshot, or be only one: the text goes first, then the file.
     $('#reply-form').addEventListener('submit', function (ev) {
       ev.preventDefault();
       var form = ev.target;
       KD.clearFieldErrors(form);
       var body = form.elements.body.value;
-      if (!body.trim()) { KD.showFieldErrors(form, { body: KD.t('v.required') }); return; }
+      var file = replyFile.files && replyFile.files[0];
+      if (!body.trim() && !file) { KD.showFieldErrors(form, { body: KD.t('v.required') }); return; }
       var btn = form.querySelector('button[type=submit]');
-      KD.busy(btn, KD.api('/tickets/' + encodeURIComponent(ref) + '/messages', { method: 'POST', token: token, idem: KD.newRequestId(), body: { body: body } }))
-        .then(function () {
-          form.elements.body.value = '';
-          KD.toast(KD.t('status.sent'));
-          lastMsgCount = -2;
-          return load();
-        }, function (err) {
-          if (!KD.showFieldErrors(form, err.fields || {})) KD.toast(KD.errorText(err), 'error');
+      var sendText = body.trim() ? KD.api('/tickets/' + encodeURIComponent(ref) + '/messages', { method: 'POST', token: token, idem: KD.newRequestId(), body: { body: body } }) : Promise.resolve(null);
+      KD.busy(btn, sendText.then(function () {
+        form.elements.body.value = '';
+        if (!file) return null;
+        return KD.files.upload(ref, token, file).then(function () { replyFile.value = ''; }, function (err) {
+          err.uploadFailed = true;
+          throw err;
         });
+      })).then(function () {
+        KD.toast(KD.t('status.sent'));
+        lastMsgCount = -2;
+        return load();
+      }, function (err) {
+        if (err.uploadFailed) {
+          KD.showFieldErrors(form, { file: KD.files.errorText(err) });
+          lastMsgCount = -2;
+          load();
+          return;
+        }
+        if (!KD.showFieldErrors(form, err.fields || {})) KD.toast(KD.errorText(err), 'error');
+      });
     });
 
     $('#show-key').addEventListener('click', function (ev) {

@@ -2,18 +2,13 @@
 (function () {
   'use strict';
   var KD = window.KD, el = KD.el, $ = KD.$;
-  var MAX_ATTACHMENT = 2 * 1024 * 1024;
-  var TYPES = ['image/png', 'image/jpeg', 'image/webp'];
   var FIELDS = ['order_no', 'email', 'contact', 'category', 'subject', 'description'];
-  // The ticket API (createTicketReq) has no attachment field yet and rejects unknown fields,
-  // so the screenshot field stays hidden until it does; then set this to true.
-  var ATTACHMENTS = false;
 
   KD.onReady(function () {
     var merchant = KD.pathParam(1);
     var form = $('#ticket-form');
     var draftKey = 'keydesk.draft.' + merchant;
-    var attachment = null; // {filename, content_type, data(base64)}
+    var attachment = null; // the chosen screenshot (a File), uploaded once the ticket exists
     $('#merchant-name').textContent = merchant;
 
     // Prefill: the draft (what the buyer typed) wins over the shop's query string.
@@ -64,34 +59,43 @@
     form.elements.description.addEventListener('input', suggest);
     form.elements.subject.addEventListener('input', suggest);
 
-    // Screenshot: type and size checked here, sent base64 in the JSON body.
+    // Screenshot: type and size checked here (the API checks the bytes again); it is uploaded
+    // right after the ticket is created, with the ticket's token.
     var fileInput = form.elements.attachment;
-    if (!ATTACHMENTS) fileInput.closest('.field').hidden = true;
-    fileInput.addEventListener('change', function () {
+    var preview = $('#attachment-preview');
+    function dropAttachment() {
+      if (preview.dataset.url) URL.revokeObjectURL(preview.dataset.url);
+      delete preview.dataset.url;
       attachment = null;
-      var prev = KD.clear($('#attachment-preview'));
-      prev.hidden = true;
-      KD.clearFieldErrors(fileInput.closest('.field'));
+      KD.clear(preview).hidden = true;
+    }
+    fileInput.addEventListener('change', function () {
+      dropAttachment();
+      var field = fileInput.closest('.field');
+      field.querySelectorAll('.field-error').forEach(function (n) { n.remove(); });
+      field.classList.remove('has-error');
+      fileInput.removeAttribute('aria-invalid');
       var f = fileInput.files && fileInput.files[0];
       if (!f) return;
-      var problem = TYPES.indexOf(f.type) < 0 ? KD.t('support.att_type') : (f.size > MAX_ATTACHMENT ? KD.t('support.att_size') : '');
+      var problem = KD.files.check(f);
       if (problem) {
+        // Only this field is touched: everything typed elsewhere stays as it is.
         fileInput.value = '';
-        KD.showFieldErrors(form, { attachment: problem });
+        field.appendChild(el('p', { class: 'field-error', id: 'err-attachment', role: 'alert', text: problem }));
+        field.classList.add('has-error');
+        fileInput.setAttribute('aria-invalid', 'true');
+        fileInput.setAttribute('aria-describedby', 'err-attachment');
         return;
       }
-      var r = new FileReader();
-      r.onload = function () {
-        var s = String(r.result);
-        attachment = { filename: f.name.slice(0, 200), content_type: f.type, data: s.slice(s.indexOf(',') + 1) };
-        prev.appendChild(el('img', { src: s, alt: KD.t('support.att_preview'), class: 'thumb' }));
-        prev.appendChild(el('span', { class: 'muted', text: f.name + ' · ' + Math.ceil(f.size / 1024) + ' KB' }));
-        prev.appendChild(el('button', { type: 'button', class: 'linkish', i18n: 'common.remove', onclick: function () {
-          attachment = null; fileInput.value = ''; KD.clear(prev); prev.hidden = true; fileInput.focus();
-        } }));
-        prev.hidden = false;
-      };
-      r.readAsDataURL(f);
+      fileInput.removeAttribute('aria-describedby');
+      attachment = f;
+      preview.dataset.url = URL.createObjectURL(f);
+      preview.appendChild(el('img', { src: preview.dataset.url, alt: KD.t('support.att_preview'), class: 'thumb' }));
+      preview.appendChild(el('span', { class: 'muted', text: f.name + ' · ' + KD.files.size(f.size) }));
+      preview.appendChild(el('button', { type: 'button', class: 'linkish', i18n: 'common.remove', onclick: function () {
+        dropAttachment(); fileInput.value = ''; fileInput.focus();
+      } }));
+      preview.hidden = false;
     });
 
     form.addEventListener('submit', function (ev) {
@@ -115,7 +119,6 @@
       if (!body.description.trim()) local.description = KD.t('v.required');
       if (Object.keys(local).length) { KD.showFieldErrors(form, local, $('#form-summary')); return; }
       if (!body.subject) body.subject = KD.t('cat.' + body.category);
-      if (attachment && ATTACHMENTS) body.attachment = attachment;
       var btn = $('#submit');
       KD.busy(btn, KD.api('/tickets', { method: 'POST', body: body, headers: { 'Idempotency-Key': idempotencyKey() } }))
         .then(done, function (err) {
@@ -143,6 +146,26 @@
       d.hidden = false;
       d.focus();
       KD.announce(KD.t('support.done_title') + ' ' + res.ref);
+      if (attachment && res.token) sendAttachment(res, attachment);
+    }
+
+    // sendAttachment uploads the screenshot to the new ticket. The ticket exists whatever
+    // happens here, so a failure is reported on the done card, never as a failed request.
+    function sendAttachment(res, file) {
+      var note = $('#done-attachment');
+      note.className = 'muted';
+      note.textContent = KD.t('support.att_uploading');
+      note.hidden = false;
+      KD.files.upload(res.ref, res.token, file).then(function () {
+        dropAttachment();
+        note.className = 'success-note';
+        note.textContent = KD.t('support.att_done');
+        KD.announce(note.textContent);
+      }, function (err) {
+        note.className = 'error-summary';
+        note.textContent = KD.t('support.att_failed', { reason: KD.files.errorText(err) });
+        KD.announce(note.textContent);
+      });
     }
     $('#copy-link').addEventListener('click', function () {
       copy($('#done-link').value);
