@@ -8,10 +8,13 @@ package api
 // order of the steps and the roles and writes each step with its audit line.
 
 import (
+	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,6 +49,9 @@ func (s *Server) disputeRoutes() []Route {
 		{Method: http.MethodPost, Path: V1 + "/integrations/disputes", Access: AccessHMAC, Limit: LimitIntegration, Handler: s.intakeDispute,
 			Doc: Doc{Tag: "integrations", Summary: "A chargeback from the payment gateway: opens a dispute ticket (idempotent on case_id)",
 				Body: disputeIntake{}, Resp: disputeResp{}, Status: http.StatusCreated, Headers: signed}},
+		{Method: http.MethodGet, Path: V1 + "/disputes", Access: AccessStaff, Perm: read, Handler: s.listDisputes,
+			Doc: Doc{Tag: "disputes", Summary: "This merchant's disputes, newest first or soonest evidence deadline first (cursor pagination)",
+				Resp: disputeListResp{}, Query: disputeListParams}},
 		{Method: http.MethodGet, Path: V1 + "/disputes/:id", Access: AccessStaff, Perm: read, Handler: s.getDispute,
 			Doc: Doc{Tag: "disputes", Summary: "A dispute with its evidence report", Resp: disputeResp{}}},
 		{Method: http.MethodGet, Path: V1 + "/disputes/:id/report", Access: AccessStaff, Perm: read, Handler: s.disputeReportJSON,
@@ -92,11 +98,14 @@ type disputeView struct {
 }
 
 type disputeResp struct {
-	Dispute   disputeView                `json:"dispute"`
-	TicketRef string                     `json:"ticket_ref,omitempty"`
-	Report    *activities.EvidenceReport `json:"report,omitempty"`
-	State     *workflows.State           `json:"state,omitempty"`
-	Replayed  bool                       `json:"replayed,omitempty"`
+	Dispute   disputeView `json:"dispute"`
+	TicketRef string      `json:"ticket_ref,omitempty"`
+	OrderNo   string      `json:"order_no,omitempty"`
+	// SignedOffByName names the supervisor who signed the report off.
+	SignedOffByName string                     `json:"signed_off_by_name,omitempty"`
+	Report          *activities.EvidenceReport `json:"report,omitempty"`
+	State           *workflows.State           `json:"state,omitempty"`
+	Replayed        bool                       `json:"replayed,omitempty"`
 }
 
 func toDisputeView(d models.Dispute) disputeView {
@@ -210,6 +219,9 @@ func (s *Server) getDispute(c *gin.Context) error {
 		return err
 	}
 	resp := disputeResp{Dispute: toDisputeView(d)}
+	if err := s.nameDispute(c.Request.Context(), d, &resp); err != nil {
+		return err
+	}
 	if len(d.Report) > 0 && string(d.Report) != "null" {
 		var rep activities.EvidenceReport
 		if err := d.Report.Decode(&rep); err != nil {
@@ -219,6 +231,145 @@ func (s *Server) getDispute(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, resp)
 	return nil
+}
+
+// nameDispute adds what the staff page shows beside the ids: the ticket's ref, the order
+// number and the signer's name (a row gone since is left out, not an error).
+func (s *Server) nameDispute(ctx context.Context, d models.Dispute, resp *disputeResp) error {
+	if tk, err := s.d.Store.TicketByID(ctx, d.MerchantID, d.TicketID); err == nil {
+		resp.TicketRef = tk.Ref
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if o, err := s.d.Store.OrderByID(ctx, d.MerchantID, d.OrderID); err == nil {
+		resp.OrderNo = o.OrderNo
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if d.SignedOffBy == nil {
+		return nil
+	}
+	u, err := s.d.Store.UserByID(ctx, *d.SignedOffBy)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case u.Name != "":
+		resp.SignedOffByName = u.Name
+	default:
+		resp.SignedOffByName = u.Email
+	}
+	return nil
+}
+
+// disputeListParams are the query parameters of GET /disputes.
+var disputeListParams = [][2]string{
+	{"status", "open, evidence_ready, signed_off, submitted, won, lost, or active (not yet won or lost)"},
+	{"ticket_id", "the dispute of this ticket (staff ticket id)"},
+	{"sort", "newest (default) or due (soonest evidence deadline first)"},
+	{"cursor", "from next_cursor"}, {"limit", "1–200 (default 50)"},
+}
+
+// disputeStatuses are the values of the status filter; active means not decided yet.
+var disputeStatuses = map[string][]string{
+	models.DisputeOpen: {models.DisputeOpen}, models.DisputeReady: {models.DisputeReady}, models.DisputeSignedOff: {models.DisputeSignedOff},
+	models.DisputeSubmitted: {models.DisputeSubmitted}, models.DisputeWon: {models.DisputeWon}, models.DisputeLost: {models.DisputeLost},
+	"active": {models.DisputeOpen, models.DisputeReady, models.DisputeSignedOff, models.DisputeSubmitted},
+}
+
+// disputeItem is one row of the dispute list.
+type disputeItem struct {
+	disputeView
+	OrderNo   string `json:"order_no"`
+	TicketRef string `json:"ticket_ref"`
+}
+
+type disputeListResp struct {
+	Disputes   []disputeItem `json:"disputes"`
+	NextCursor string        `json:"next_cursor,omitempty"`
+}
+
+func (s *Server) listDisputes(c *gin.Context) error {
+	m, err := s.merchant(c)
+	if err != nil {
+		return err
+	}
+	f, err := disputeFilter(c, m)
+	if err != nil {
+		return err
+	}
+	rows, next, err := s.d.Store.ListDisputes(c.Request.Context(), f)
+	if err != nil {
+		return err
+	}
+	resp := disputeListResp{Disputes: make([]disputeItem, 0, len(rows))}
+	for _, r := range rows {
+		resp.Disputes = append(resp.Disputes, disputeItem{disputeView: toDisputeView(r.Dispute), OrderNo: r.OrderNo, TicketRef: r.TicketRef})
+	}
+	if next != nil {
+		resp.NextCursor = encodeDisputeCursor(*next)
+	}
+	c.JSON(http.StatusOK, resp)
+	return nil
+}
+
+// disputeFilter reads the list's query parameters (a bad one is a 400 naming it).
+func disputeFilter(c *gin.Context, m uint64) (store.DisputeFilter, error) {
+	f := store.DisputeFilter{MerchantID: m}
+	fe := fieldErrors{}
+	if v := c.Query("status"); v != "" {
+		f.Statuses = disputeStatuses[v]
+		fe.check(f.Statuses == nil, "status", "one of open, evidence_ready, signed_off, submitted, won, lost, active")
+	}
+	if v := c.Query("ticket_id"); v != "" {
+		id, err := strconv.ParseUint(v, 10, 64)
+		fe.check(err != nil || id == 0, "ticket_id", "a ticket id")
+		f.TicketID = id
+	}
+	switch v := c.Query("sort"); v {
+	case "", "newest":
+	case "due":
+		f.ByDue = true
+	default:
+		fe.check(true, "sort", "newest or due")
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		fe.check(err != nil || n < 1 || n > 200, "limit", "1 to 200")
+		f.Limit = n
+	}
+	if v := c.Query("cursor"); v != "" {
+		cur, err := decodeDisputeCursor(v)
+		fe.check(err != nil, "cursor", "invalid cursor")
+		f.After = cur
+	}
+	return f, fe.err()
+}
+
+// encodeDisputeCursor renders the list cursor opaquely: base64url of "<due unix nanos>:<id>".
+func encodeDisputeCursor(c store.DisputeCursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.DueBy.UnixNano(), 10) + ":" + strconv.FormatUint(c.ID, 10)))
+}
+
+func decodeDisputeCursor(s string) (*store.DisputeCursor, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("dispute cursor: %w", err)
+	}
+	due, id, ok := strings.Cut(string(raw), ":")
+	if !ok {
+		return nil, errors.New("dispute cursor: missing separator")
+	}
+	n, err := strconv.ParseInt(due, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("dispute cursor due: %w", err)
+	}
+	c := &store.DisputeCursor{DueBy: time.Unix(0, n).UTC()}
+	if c.ID, err = strconv.ParseUint(id, 10, 64); err != nil {
+		return nil, fmt.Errorf("dispute cursor id: %w", err)
+	}
+	return c, nil
 }
 
 // errReportNotReady answers a report asked for before it was built.

@@ -211,3 +211,76 @@ func (s *Store) DisputeMerchant(ctx context.Context, id uint64) (models.Merchant
 	err := s.DB(ctx).Where("id = ?", id).Take(&m).Error
 	return m, Translate(err, "merchant")
 }
+
+// DisputeFilter selects a merchant's disputes for the staff list.
+type DisputeFilter struct {
+	MerchantID uint64
+	// Statuses keeps disputes in any of these statuses; empty keeps all.
+	Statuses []string
+	// TicketID keeps the dispute of one ticket; 0 keeps all.
+	TicketID uint64
+	// ByDue sorts by evidence due time, soonest first; otherwise newest first.
+	ByDue bool
+	// After is the last row of the previous page (nil: first page).
+	After *DisputeCursor
+	// Limit is the page size: 1–200, default 50.
+	Limit int
+}
+
+// DisputeCursor is the sort key of the last row of a page.
+type DisputeCursor struct {
+	DueBy time.Time
+	ID    uint64
+}
+
+// DisputeRow is a dispute without its report, with its order number and ticket ref.
+type DisputeRow struct {
+	models.Dispute
+	OrderNo   string
+	TicketRef string
+}
+
+// disputeListColumns are the dispute columns of the list (the report is left out: it is large).
+const disputeListColumns = "disputes.id, disputes.merchant_id, disputes.ticket_id, disputes.order_id, disputes.gateway_case_id, " +
+	"disputes.reason, disputes.amount, disputes.currency, disputes.evidence_due_by, disputes.status, disputes.signed_off_by, " +
+	"disputes.signed_off_at, disputes.submitted_at, disputes.outcome, disputes.outcome_at, disputes.created_at, disputes.updated_at, " +
+	"orders.order_no AS order_no, tickets.ref AS ticket_ref"
+
+// ListDisputes returns one page of the merchant's disputes and the cursor of the next (nil
+// at the end).
+func (s *Store) ListDisputes(ctx context.Context, f DisputeFilter) ([]DisputeRow, *DisputeCursor, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	q := s.DB(ctx).Table("disputes").Select(disputeListColumns).
+		Joins("LEFT JOIN orders ON orders.id = disputes.order_id AND orders.merchant_id = disputes.merchant_id").
+		Joins("LEFT JOIN tickets ON tickets.id = disputes.ticket_id AND tickets.merchant_id = disputes.merchant_id").
+		Where("disputes.merchant_id = ?", f.MerchantID)
+	if len(f.Statuses) > 0 {
+		q = q.Where("disputes.status IN ?", f.Statuses)
+	}
+	if f.TicketID != 0 {
+		q = q.Where("disputes.ticket_id = ?", f.TicketID)
+	}
+	switch {
+	case f.ByDue && f.After != nil:
+		q = q.Where("(disputes.evidence_due_by > ? OR (disputes.evidence_due_by = ? AND disputes.id > ?))", f.After.DueBy, f.After.DueBy, f.After.ID)
+	case f.After != nil:
+		q = q.Where("disputes.id < ?", f.After.ID)
+	}
+	if f.ByDue {
+		q = q.Order("disputes.evidence_due_by, disputes.id")
+	} else {
+		q = q.Order("disputes.id DESC")
+	}
+	var rows []DisputeRow
+	if err := q.Limit(f.Limit + 1).Scan(&rows).Error; err != nil {
+		return nil, nil, Translate(err, "list disputes")
+	}
+	if len(rows) <= f.Limit {
+		return rows, nil, nil
+	}
+	rows = rows[:f.Limit]
+	last := rows[len(rows)-1]
+	return rows, &DisputeCursor{DueBy: last.EvidenceDueBy, ID: last.ID}, nil
+}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -90,6 +91,82 @@ func TestPriorUndisputedOrders(t *testing.T) {
 		}
 		if !got[0].SameDevice || got[0].SameIP || !got[1].SameIP || got[1].SameDevice {
 			t.Fatalf("match flags wrong: %+v", got)
+		}
+	})
+}
+
+func TestListDisputes(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f, other := newPayFixture(t, s, "l1"), newPayFixture(t, s, "l2")
+		base := time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC)
+		// Created in this order; due in the order c3, c1 = c5 (same time: by id), c2, c4.
+		mk := func(m, ticket, order uint64, caseID, status string, dueDays int) uint64 {
+			if ticket == 0 {
+				tk := models.Ticket{MerchantID: m, Ref: "KD-" + caseID, OrderID: &order, Category: "dispute", Status: models.StatusOpen,
+					Priority: models.PriorityNormal, Queue: models.QueueDisputes}
+				payCreate(t, s, &tk)
+				ticket = tk.ID
+			}
+			d := models.Dispute{MerchantID: m, TicketID: ticket, OrderID: order, GatewayCaseID: caseID, Reason: "fraudulent", Amount: 500,
+				Currency: "EUR", EvidenceDueBy: base.AddDate(0, 0, dueDays), Status: status, Report: models.JSON(`{"big":true}`)}
+			payCreate(t, s, &d)
+			return d.ID
+		}
+		c1 := mk(f.merchant, f.ticket, f.order, "C1", models.DisputeReady, 2)
+		c2 := mk(f.merchant, 0, f.order, "C2", models.DisputeLost, 3)
+		c3 := mk(f.merchant, 0, f.order, "C3", models.DisputeOpen, 1)
+		c4 := mk(f.merchant, 0, f.order, "C4", models.DisputeSignedOff, 4)
+		c5 := mk(f.merchant, 0, f.order, "C5", models.DisputeSubmitted, 2)
+		mk(other.merchant, other.ticket, other.order, "X1", models.DisputeReady, 0)
+
+		ids := func(rows []store.DisputeRow) []uint64 {
+			out := []uint64{}
+			for _, r := range rows {
+				out = append(out, r.ID)
+			}
+			return out
+		}
+		all := func(filter store.DisputeFilter) []uint64 {
+			var got []uint64
+			for page := 0; page < 10; page++ {
+				rows, next, err := s.ListDisputes(ctx, filter)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, ids(rows)...)
+				if next == nil {
+					return got
+				}
+				filter.After = next
+			}
+			t.Fatal("pagination does not end")
+			return nil
+		}
+		for name, tc := range map[string]struct {
+			filter store.DisputeFilter
+			want   []uint64
+		}{
+			"newest first, pages of 3":  {store.DisputeFilter{MerchantID: f.merchant, Limit: 3}, []uint64{c5, c4, c3, c2, c1}},
+			"due first, pages of 1":     {store.DisputeFilter{MerchantID: f.merchant, ByDue: true, Limit: 1}, []uint64{c3, c1, c5, c2, c4}},
+			"due first, pages of 2":     {store.DisputeFilter{MerchantID: f.merchant, ByDue: true, Limit: 2}, []uint64{c3, c1, c5, c2, c4}},
+			"status filter":             {store.DisputeFilter{MerchantID: f.merchant, Statuses: []string{models.DisputeReady, models.DisputeSignedOff}}, []uint64{c4, c1}},
+			"ticket filter":             {store.DisputeFilter{MerchantID: f.merchant, TicketID: f.ticket}, []uint64{c1}},
+			"another merchant's ticket": {store.DisputeFilter{MerchantID: f.merchant, TicketID: other.ticket}, []uint64(nil)},
+		} {
+			t.Run(name, func(t *testing.T) {
+				if got := all(tc.filter); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+					t.Fatalf("got %v, want %v", got, tc.want)
+				}
+			})
+		}
+		rows, _, err := s.ListDisputes(ctx, store.DisputeFilter{MerchantID: f.merchant, TicketID: f.ticket})
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("rows %v %v", rows, err)
+		}
+		r := rows[0]
+		if r.OrderNo != "ORD-l1" || r.TicketRef != "KD-l1" || r.GatewayCaseID != "C1" || r.Amount != 500 || r.Report != nil || !r.EvidenceDueBy.Equal(base.AddDate(0, 0, 2)) {
+			t.Fatalf("row = %+v", r)
 		}
 	})
 }

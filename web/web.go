@@ -56,6 +56,8 @@ var pages = map[string]page{
 	"GET /risk":                   {name: "risk", title: "risk.title", script: "risk.js", staff: true},
 	"GET /supervisor":             {name: "supervisor", title: "sup.title", script: "supervisor.js", staff: true},
 	"GET /admin":                  {name: "admin", title: "admin.title", script: "admin.js", staff: true},
+	"GET /disputes":               {name: "disputes", title: "disp.title", script: "disputes.js", staff: true},
+	"GET /disputes/{id}":          {name: "dispute", title: "disp.detail_title", script: "disputes.js", staff: true},
 	"GET /{$}":                    {name: "home", title: "home.title", script: "home.js"},
 	"GET /support/{merchant}/{$}": {name: "support", title: "support.title", script: "support.js"},
 }

@@ -53,14 +53,29 @@
         messages: res.messages || [],
         timeline: res.timeline || [],
         fraud: res.fraud || null,
+        attachments: res.attachments || [],
         refund: res.refund || null,
         macros: res.macros || null
       };
     }
 
+    // disputeLink: a chargeback ticket links to its dispute page (looked up once per page).
+    var disputeAsked = false;
+    function disputeLink(t) {
+      if (disputeAsked || t.category !== 'dispute') return;
+      disputeAsked = true;
+      KD.api('/disputes', { staff: true, query: { ticket_id: t.id } }).then(function (r) {
+        var d = r && r.disputes && r.disputes[0];
+        if (!d) return;
+        $('#t-chips').insertAdjacentElement('afterend', el('p', { id: 't-dispute' },
+          el('a', { href: '/disputes/' + encodeURIComponent(d.id), i18n: 'disp.ticket_link' }), ' ', el('span', { class: 'ref', text: d.case_id })));
+      }, function () { disputeAsked = false; });
+    }
+
     function render() {
       var t = data.t;
       $('#ticket-view').hidden = false;
+      disputeLink(t);
       $('#t-ref').textContent = t.ref;
       $('#t-category').textContent = KD.word('cat', t.category);
       $('#t-created').textContent = KD.fmtTime(t.created_at);
@@ -77,6 +92,7 @@
       chips.appendChild(el('span', { class: 'muted', id: 't-assignee', text: who ? KD.t('ticket.assigned_to', { name: who }) : KD.t('agent.unassigned') }));
       renderActions(t);
       renderMessages();
+      renderAttachments();
       renderTimeline();
       renderSLA(t);
       renderBuyer(t);
@@ -183,10 +199,22 @@
       if (!data.messages.length) list.appendChild(el('li', { class: 'muted', i18n: 'status.no_messages' }));
     }
 
+    // renderAttachments shows the buyer's screenshots as thumbnails (fetched with the staff
+    // token into object URLs), drawn again only when the list changes.
+    var attKey = null;
+    function renderAttachments() {
+      var items = data.attachments;
+      var key = items.map(function (a) { return a.id; }).join(',');
+      if (key === attKey || !KD.files) return;
+      attKey = key;
+      $('#attachments-box').hidden = !items.length;
+      KD.files.render($('#attachments'), items, '/api/v1' + path(), KD.staffToken);
+    }
+
     function renderTimeline() {
       var list = KD.clear($('#timeline'));
       data.timeline.slice().reverse().slice(0, 50).forEach(function (e) {
-        var detail = e.summary || e.reason || (e.data && (e.data.reason || e.data.status || e.data.priority)) || '';
+        var detail = e.summary || e.reason || (e.data && (e.data.reason || e.data.status || e.data.priority || e.data.filename)) || '';
         list.appendChild(el('li', null,
           el('time', { datetime: e.created_at, text: KD.fmtTime(e.created_at) }), ' ',
           el('strong', { text: KD.word('ev', e.kind) }),
