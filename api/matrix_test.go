@@ -38,6 +38,7 @@ var expectedRoles = map[string][]string{
 	"integrations.manage":  {rbac.RoleAdmin},
 	"inventory.quarantine": {rbac.RoleSupervisor, rbac.RoleAdmin},
 	"webhooks.manage":      {rbac.RoleAdmin},
+	"settings.read":        {rbac.RoleAdmin},
 	"settings.edit":        {rbac.RoleAdmin},
 }
 

@@ -111,6 +111,8 @@ type Doc struct {
 	// Example is a valid request body (same type as Body): shown in the spec and sent by the
 	// authorization-matrix test so the request reaches the resource checks.
 	Example any
+	// Upload names the multipart/form-data file field of an upload route (Body stays nil).
+	Upload string
 }
 
 // routeGroups lists every group of routes; add yours here (one line).
@@ -125,6 +127,9 @@ func (s *Server) routeGroups() []func() []Route {
 		s.adminRoutes,
 		s.inventoryRoutes,
 		s.paymentRoutes,
+		s.attachmentRoutes,
+		s.reportsRoutes,
+		s.settingsRoutes, s.macroRoutes,
 	}
 }
 

@@ -16,7 +16,8 @@ import (
 
 // fakeAPI is a small in-memory stand-in for /api/v1 with the response shapes of api/ (queue
 // items, staff detail with Go-named models, /me permissions, SLA overview, escalations) and
-// the error shape of issue 5, plus GET /sla-policies in the shape the policy editor expects. It lets the page tests exercise the browser side (escaping, field errors, drafts,
+// the error shape of issue 5, plus GET /sla-policies in the shape the policy editor expects
+// and the two supervisor reports (GET /reports/daily, /reports/agents). It lets the page tests exercise the browser side (escaping, field errors, drafts,
 // language, role-based hiding) quickly and deterministically; the end-to-end tests in
 // e2e_test.go run the same pages against the real product.
 type fakeAPI struct {
@@ -24,6 +25,14 @@ type fakeAPI struct {
 	tickets []*fakeTicket
 	reveals int
 	claims  int
+	// queueReads counts GET /queue calls (the supervisor dashboard must not page the queue).
+	queueReads int
+	// admin holds the settings document and macros (fakeapi_admin_test.go).
+	admin *fakeAdmin
+	// files are the uploaded screenshots (fakeapi_attach_test.go).
+	files []fakeFile
+	// disputes are the chargeback cases (fakeapi_disputes_test.go).
+	disputes *fakeDisputes
 }
 
 type fakeTicket struct {
@@ -52,8 +61,8 @@ var fakeUsers = map[string]struct {
 }{
 	"tok-agent":      {1, "Ada Agent", []string{"agent"}, []string{"queue.read", "tickets.read", "tickets.work", "orders.read", "refunds.approve"}},
 	"tok-risk":       {2, "Rui Risk", []string{"risk_agent"}, []string{"queue.read", "tickets.read", "tickets.work", "orders.read", "risk.decide", "keys.reveal"}},
-	"tok-supervisor": {3, "Sam Supervisor", []string{"supervisor"}, []string{"queue.read", "tickets.read", "tickets.work", "orders.read", "tickets.assign", "refunds.approve", "risk.decide", "keys.reveal", "sla.read", "escalations.read"}},
-	"tok-admin":      {4, "Ann Admin", []string{"admin"}, []string{"queue.read", "tickets.read", "tickets.work", "orders.read", "tickets.assign", "refunds.approve", "risk.decide", "keys.reveal", "sla.read", "escalations.read", "users.read", "users.manage", "roles.manage", "audit.read", "inventory.read", "inventory.manage", "inventory.quarantine"}},
+	"tok-supervisor": {3, "Sam Supervisor", []string{"supervisor"}, []string{"queue.read", "tickets.read", "tickets.work", "disputes.decide", "orders.read", "tickets.assign", "refunds.approve", "risk.decide", "keys.reveal", "sla.read", "escalations.read", "reports.read"}},
+	"tok-admin":      {4, "Ann Admin", []string{"admin"}, []string{"queue.read", "tickets.read", "tickets.work", "disputes.decide", "orders.read", "tickets.assign", "refunds.approve", "risk.decide", "keys.reveal", "sla.read", "escalations.read", "reports.read", "users.read", "users.manage", "roles.manage", "audit.read", "inventory.read", "inventory.manage", "inventory.quarantine"}},
 }
 
 // startFake serves the pages and the fake API on one origin.
@@ -84,6 +93,10 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	p := strings.TrimPrefix(r.URL.Path, "/api/v1")
 	parts := strings.Split(strings.Trim(p, "/"), "/")
 	bearer := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if len(parts) >= 3 && parts[0] == "tickets" && parts[2] == "attachments" {
+		f.attachment(w, r, parts, bearer) // multipart, not JSON
+		return
+	}
 	var in map[string]any
 	if r.Body != nil {
 		_ = json.NewDecoder(r.Body).Decode(&in)
@@ -164,7 +177,8 @@ func (f *fakeAPI) buyer(w http.ResponseWriter, r *http.Request, parts []string, 
 	switch {
 	case len(parts) == 2:
 		writeJSON(w, 200, map[string]any{"ref": t.Ref, "subject": t.Subject, "category": t.Category, "status": t.Status,
-			"queue_position": 2, "estimated_wait_seconds": 1500, "messages": public(t.Messages), "created_at": t.Created})
+			"queue_position": 2, "estimated_wait_seconds": 1500, "messages": public(t.Messages), "created_at": t.Created,
+			"attachments": f.attachmentViews(t)})
 	case parts[2] == "messages":
 		t.Messages = append(t.Messages, map[string]any{"author_kind": "customer", "body": in["body"], "created_at": time.Now()})
 		writeJSON(w, 201, map[string]any{"ok": true})
@@ -239,6 +253,7 @@ func (f *fakeAPI) staff(w http.ResponseWriter, r *http.Request, p string, parts 
 	case p == "/me":
 		writeJSON(w, 200, map[string]any{"user": map[string]any{"id": uid, "name": name, "roles": roles}, "merchant_id": 1, "permissions": perms})
 	case p == "/queue":
+		f.queueReads++
 		items := []map[string]any{}
 		for _, t := range f.tickets {
 			if q := r.URL.Query().Get("queue"); q != "" && q != t.Queue {
@@ -270,6 +285,14 @@ func (f *fakeAPI) staff(w http.ResponseWriter, r *http.Request, p string, parts 
 			}
 		}
 		writeJSON(w, 200, map[string]any{"escalations": items})
+	case p == "/reports/daily":
+		f.daily(w, r)
+	case p == "/reports/agents":
+		f.agents(w)
+	case p == "/disputes" || strings.HasPrefix(p, "/disputes/"):
+		f.disputeAPI(w, r, parts, uid, perms, in)
+	case p == "/settings" || p == "/macros" || strings.HasPrefix(p, "/macros/"):
+		f.adminAPI(w, r, p, in)
 	case p == "/sla-policies" && r.Method == "GET":
 		writeJSON(w, 200, map[string]any{"policies": []map[string]any{{"priority": "normal", "first_response_secs": 14400, "next_response_secs": 28800, "resolution_secs": 172800, "warn_fraction": 0.75}},
 			"calendar": map[string]any{"timezone": "Asia/Shanghai", "week": []string{"", "09:00-18:00", "09:00-18:00", "09:00-18:00", "09:00-18:00", "09:00-18:00", ""}, "holidays": []string{"2026-10-01"}}})
@@ -283,7 +306,7 @@ func (f *fakeAPI) staff(w http.ResponseWriter, r *http.Request, p string, parts 
 		if t.Queue == "risk" {
 			state["risk"] = map[string]any{"score": 35, "decision": "review", "pending": true}
 		}
-		writeJSON(w, 200, map[string]any{"ticket": goModel(t), "state": state, "messages": goMessages(t.Messages),
+		writeJSON(w, 200, map[string]any{"ticket": goModel(t), "state": state, "messages": goMessages(t.Messages), "attachments": f.attachmentViews(t),
 			"timeline": []map[string]any{{"Kind": "opened", "ActorKind": "system", "CreatedAt": t.Created}},
 			"fraud":    map[string]any{"Score": 35, "Decision": "review", "RulesetVersion": "2026.11", "Hits": []map[string]any{{"rule": "ip_mismatch", "points": 20, "reason": "claim IP differs from order IP"}, {"rule": "revealed", "points": 15, "reason": "key revealed 3 min before claim"}}}})
 	case len(parts) == 3 && parts[0] == "tickets" && r.Method == "POST":
@@ -308,4 +331,67 @@ func (f *fakeAPI) staff(w http.ResponseWriter, r *http.Request, p string, parts 
 	default:
 		apiErr(w, 404, "not_found", "not found", nil)
 	}
+}
+
+// daily answers GET /reports/daily: tickets created per local day and breached (past due) on
+// the day their deadline passed.
+func (f *fakeAPI) daily(w http.ResponseWriter, r *http.Request) {
+	n := 7
+	if v := r.URL.Query().Get("days"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 || n > 90 {
+			apiErr(w, 422, "validation_failed", "some fields are invalid", map[string]string{"days": "a whole number from 1 to 90"})
+			return
+		}
+	}
+	now := time.Now()
+	days, idx := []map[string]any{}, map[string]int{}
+	for i := n - 1; i >= 0; i-- {
+		d := now.AddDate(0, 0, -i).Format("2006-01-02")
+		idx[d] = len(days)
+		days = append(days, map[string]any{"date": d, "created": 0, "resolved": 0, "resolved_met": 0, "compliance": nil, "breached": 0, "breaches": 0})
+	}
+	for _, t := range f.tickets {
+		if i, ok := idx[t.Created.Format("2006-01-02")]; ok {
+			days[i]["created"] = days[i]["created"].(int) + 1
+		}
+		if i, ok := idx[t.DueAt.Format("2006-01-02")]; ok && now.After(t.DueAt) {
+			days[i]["breached"] = days[i]["breached"].(int) + 1
+			days[i]["breaches"] = days[i]["breaches"].(int) + 1
+		}
+	}
+	writeJSON(w, 200, map[string]any{"as_of": now, "timezone": "Asia/Shanghai", "days": days})
+}
+
+// agents answers GET /reports/agents: every fake staff user with the open tickets they hold.
+func (f *fakeAPI) agents(w http.ResponseWriter) {
+	type row struct{ open, breached int }
+	by, unassigned := map[uint64]*row{}, &row{}
+	for _, t := range f.tickets {
+		if t.Status == "resolved" || t.Status == "closed" {
+			continue
+		}
+		a := unassigned
+		if t.AssigneeID != 0 {
+			if by[t.AssigneeID] == nil {
+				by[t.AssigneeID] = &row{}
+			}
+			a = by[t.AssigneeID]
+		}
+		a.open++
+		if time.Now().After(t.DueAt) {
+			a.breached++
+		}
+	}
+	list := []map[string]any{}
+	for _, tok := range []string{"tok-agent", "tok-risk", "tok-supervisor", "tok-admin"} {
+		u, a := fakeUsers[tok], &row{}
+		if by[u.ID] != nil {
+			a = by[u.ID]
+		}
+		list = append(list, map[string]any{"user_id": u.ID, "name": u.Name, "email": "", "active": true, "open": a.open, "breached": a.breached,
+			"resolved_today": 0, "first_responses_today": 0, "median_first_response_secs": nil, "roles": u.Roles, "assignable": true})
+	}
+	writeJSON(w, 200, map[string]any{"as_of": time.Now(), "timezone": "Asia/Shanghai", "date": time.Now().Format("2006-01-02"),
+		"unassigned_open": unassigned.open, "unassigned_breached": unassigned.breached, "agents": list})
 }

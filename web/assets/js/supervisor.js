@@ -9,36 +9,29 @@
   KD.onReady(function () {
     var me = null, agents = [], lastOverview = null, lastEsc = null;
 
-    var OPEN = 'new,open,pending_customer,pending_internal';
-    var ALL = OPEN + ',resolved,closed';
-    var chartAt = 0, series = [];
-
-    // pages reads up to max pages of the queue with the given statuses.
-    function pages(statuses, max) {
-      var out = [];
-      function next(cursor, n) {
-        return KD.api('/queue', { staff: true, query: { status: statuses, limit: 200, cursor: cursor } }).then(function (r) {
-          out = out.concat((r && r.tickets) || []);
-          if (r && r.next_cursor && n + 1 < max) return next(r.next_cursor, n + 1);
-          return out;
-        });
-      }
-      return next(null, 0);
-    }
+    // Both reports are aggregated by the server over the whole merchant in its time zone. The
+    // daily report (chart) is fetched again only when the overview's counts moved (a new,
+    // resolved or breached ticket) or a minute has passed; the rest refreshes every poll.
+    var chartAt = 0, chartKey = '', series = [], lastAgents = null;
 
     function refresh() {
-      // The 7-day chart is rebuilt from the queue every 10 s; the rest every poll.
-      var needChart = Date.now() - chartAt > 10000;
       return Promise.all([
         KD.api('/sla/overview', { staff: true }),
         KD.api('/escalations', { staff: true }),
-        pages(OPEN, 5),
-        needChart ? pages(ALL, 5) : Promise.resolve(null)
+        KD.api('/reports/agents', { staff: true })
       ]).then(function (r) {
         lastOverview = r[0] || {};
         lastEsc = r[1] || {};
-        lastOpen = r[2] || [];
-        if (r[3]) { series = daily(r[3]); chartAt = Date.now(); }
+        lastAgents = r[2] || {};
+        var o = lastOverview;
+        var key = [o.open_total, o.breaches_today, o.resolved_today, new Date().toDateString()].join('/');
+        if (key === chartKey && Date.now() - chartAt < 60000) return null;
+        return KD.api('/reports/daily', { staff: true, query: { days: 7 } }).then(function (d) {
+          series = (d && d.days) || [];
+          chartAt = Date.now();
+          chartKey = key;
+        });
+      }).then(function () {
         draw();
         $('#refreshed').textContent = new Date().toLocaleTimeString(KD.lang());
         $('#load-error').hidden = true;
@@ -46,26 +39,6 @@
         $('#load-error').textContent = KD.errorText(err);
         $('#load-error').hidden = false;
       });
-    }
-    var lastOpen = [];
-
-    // daily counts new tickets and breached ones per local day over the last 7 days.
-    function daily(tickets) {
-      var days = [], idx = {};
-      for (var i = 6; i >= 0; i--) {
-        var d = new Date(); d.setHours(0, 0, 0, 0); d.setDate(d.getDate() - i);
-        var key = d.getFullYear() + '-' + ('0' + (d.getMonth() + 1)).slice(-2) + '-' + ('0' + d.getDate()).slice(-2);
-        idx[key] = days.length;
-        days.push({ date: key, created: 0, breached: 0 });
-      }
-      tickets.forEach(function (t) {
-        var c = new Date(t.created_at);
-        var key = c.getFullYear() + '-' + ('0' + (c.getMonth() + 1)).slice(-2) + '-' + ('0' + c.getDate()).slice(-2);
-        if (idx[key] === undefined) return;
-        days[idx[key]].created++;
-        if (t.breached) days[idx[key]].breached++;
-      });
-      return days;
     }
 
     function pct(v) {
@@ -83,32 +56,14 @@
         if (e.breached_at && !e.sla_state) e.sla_state = 'breached';
         return e;
       });
-      var names = {};
-      escItems.forEach(function (e) { if (e.assignee_id && e.assignee_name) names[e.assignee_id] = e.assignee_name; });
-      if (me && me.user) names[me.user.id] = me.user.name || me.user.email;
       var breachedOpen = (o.open_by_state && o.open_by_state.breached) || 0;
       $('#c-breaches').textContent = String(breachedOpen);
       $('#c-breaches-today').textContent = KD.t('sup.breaches_today', { n: o.breaches_today || 0 });
       $('#c-open').textContent = o.open_total !== undefined ? String(o.open_total) : '—';
-      agents = load(lastOpen, names);
+      agents = (lastAgents && lastAgents.agents) || [];
       drawEscalations(escItems);
-      drawLoad(agents);
+      drawLoad(agents, lastAgents || {});
       drawChart(series);
-    }
-
-    // load groups the open tickets by assignee.
-    function load(open, names) {
-      var by = {};
-      open.forEach(function (t) {
-        if (!t.assignee_id) return;
-        var a = by[t.assignee_id] || (by[t.assignee_id] = { user_id: t.assignee_id, name: names[t.assignee_id] || KD.t('agent.user_n', { id: t.assignee_id }), open: 0, breached: 0 });
-        a.open++;
-        if (t.sla_state === 'breached') a.breached++;
-      });
-      Object.keys(names).forEach(function (id) {
-        if (!by[id]) by[id] = { user_id: +id, name: names[id], open: 0, breached: 0 };
-      });
-      return Object.keys(by).map(function (k) { return by[k]; }).sort(function (a, b) { return b.open - a.open; });
     }
 
     function drawEscalations(items) {
@@ -130,7 +85,7 @@
       var s = el('select', { id: id }, el('option', { value: '', i18n: 'act.assign_pick' }));
       agents.forEach(function (a) {
         var uid = a.user_id || a.id;
-        if (uid && uid !== t.assignee_id) s.appendChild(el('option', { value: String(uid), text: a.name || a.email }));
+        if (uid && uid !== t.assignee_id && a.assignable !== false) s.appendChild(el('option', { value: String(uid), text: a.name || a.email }));
       });
       s.addEventListener('change', function () {
         if (!s.value) return;
@@ -140,15 +95,35 @@
       return el('label', null, el('span', { class: 'sr-only', text: KD.t('sup.reassign') + ' ' + t.ref }), s);
     }
 
-    function drawLoad(list) {
+    // drawLoad fills the load-per-agent table from GET /reports/agents, with the open
+    // tickets nobody holds as a last row.
+    function drawLoad(list, rep) {
       var body = KD.clear($('#load-body'));
-      if (!list.length) body.appendChild(el('tr', null, el('td', { colspan: '3', class: 'empty', i18n: 'sup.no_agents' })));
-      var max = Math.max.apply(null, [1].concat(list.map(function (a) { return a.open || 0; })));
+      if (!list.length && !rep.unassigned_open) body.appendChild(el('tr', null, el('td', { colspan: '5', class: 'empty', i18n: 'sup.no_agents' })));
+      var max = Math.max.apply(null, [1, rep.unassigned_open || 0].concat(list.map(function (a) { return a.open || 0; })));
       list.forEach(function (a) {
-        body.appendChild(el('tr', null, el('td', { text: a.name || a.email }),
+        var name = a.name || a.email || KD.t('agent.user_n', { id: a.user_id });
+        body.appendChild(el('tr', { 'data-user': a.user_id },
+          el('td', null, el('span', { text: name }), a.active === false ? el('span', { class: 'muted small', text: ' · ' + KD.t('sup.inactive') }) : null),
           el('td', null, bar((a.open || 0) / max), ' ', String(a.open || 0)),
-          el('td', { class: a.breached ? 'bad' : '', text: String(a.breached || 0) })));
+          el('td', { class: a.breached ? 'bad' : '', text: String(a.breached || 0) }),
+          el('td', { text: String(a.resolved_today || 0) }),
+          el('td', { text: fmtWait(a.median_first_response_secs), title: a.first_responses_today ? KD.t('sup.first_n', { n: a.first_responses_today }) : null })));
       });
+      if (rep.unassigned_open) {
+        body.appendChild(el('tr', { class: 'unassigned' },
+          el('td', { class: 'muted', i18n: 'agent.unassigned' }),
+          el('td', null, bar(rep.unassigned_open / max), ' ', String(rep.unassigned_open)),
+          el('td', { class: rep.unassigned_breached ? 'bad' : '', text: String(rep.unassigned_breached || 0) }),
+          el('td', { text: '—' }), el('td', { text: '—' })));
+      }
+    }
+
+    // fmtWait shows a median wait compactly (seconds under a minute, else whole minutes).
+    function fmtWait(s) {
+      if (s === undefined || s === null) return '—';
+      if (s < 60) return Math.round(s) + 's';
+      return fmtSecs(Math.round(s / 60) * 60);
     }
 
     // bar sets its width through the CSSOM: the CSP forbids inline style attributes.
@@ -176,7 +151,8 @@
         var v = d.created || d.volume || d.total || 0, b = d.breached || 0;
         var x = P + i * bw + bw * 0.15, w = bw * 0.7, h = (H - P * 2) * v / max, hb = (H - P * 2) * b / max;
         var g = svg('g');
-        g.appendChild(svg('title', {}, (d.date || d.day) + ' — ' + KD.t('sup.volume') + ' ' + v + ', ' + KD.t('sup.breached') + ' ' + b));
+        g.appendChild(svg('title', {}, (d.date || d.day) + ' — ' + KD.t('sup.volume') + ' ' + v + ', ' + KD.t('sup.breached') + ' ' + b +
+          (d.resolved ? ', ' + KD.t('sup.resolved_n', { n: d.resolved }) + ', ' + KD.t('sup.compliance') + ' ' + pct(d.compliance) : '')));
         g.appendChild(svg('rect', { x: x, y: H - P - h, width: w, height: Math.max(h, 0.5), class: 'vol', rx: 2 }));
         if (b) g.appendChild(svg('rect', { x: x + w * 0.25, y: H - P - hb, width: w * 0.5, height: hb, class: 'brc', rx: 2 }));
         g.appendChild(svg('text', { x: x + w / 2, y: H - P + 14, 'text-anchor': 'middle', class: 'lbl' }, String(d.date || d.day || '').slice(5)));
