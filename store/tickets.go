@@ -273,15 +273,26 @@ func (s *Store) BusinessCalendar(ctx context.Context, merchantID uint64) (models
 	return c, Translate(err, "business calendar")
 }
 
-// SaveBusinessCalendar upserts a merchant's calendar.
+// SaveBusinessCalendar upserts a merchant's calendar (joining a transaction in ctx).
+// The calendar's time zone becomes the merchant's too, so "today" in reports and the SLA
+// overview is the same day the SLA clocks count in.
 func (s *Store) SaveBusinessCalendar(ctx context.Context, c models.BusinessCalendar) error {
 	c.ID = 0
 	c.UpdatedAt = time.Now().UTC()
-	err := s.DB(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "merchant_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"timezone", "week", "holidays", "escalation_chain", "updated_at"}),
-	}).Create(&c).Error
-	return Translate(err, "save business calendar")
+	return s.InTx(ctx, func(ctx context.Context) error {
+		err := s.DB(ctx).Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "merchant_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"timezone", "week", "holidays", "escalation_chain", "updated_at"}),
+		}).Create(&c).Error
+		if err != nil {
+			return Translate(err, "save business calendar")
+		}
+		if c.Timezone == "" {
+			return nil
+		}
+		err = s.DB(ctx).Model(&models.Merchant{}).Where("id = ?", c.MerchantID).Update("timezone", c.Timezone).Error
+		return Translate(err, "merchant time zone")
+	})
 }
 
 // MerchantSettings returns a merchant's time zone and raw settings document.

@@ -193,6 +193,13 @@ func TestSLAPoliciesAndCalendarUpsert(t *testing.T) {
 		if err != nil || string(c.Holidays) != `["2026-10-01"]` {
 			t.Fatalf("calendar %+v %v", c, err)
 		}
+		cal.Timezone = "America/New_York"
+		if err := s.SaveBusinessCalendar(ctx, cal); err != nil {
+			t.Fatal(err)
+		}
+		if tz, _, err := s.MerchantSettings(ctx, f.merchant); err != nil || tz != "America/New_York" {
+			t.Fatalf("merchant time zone after the calendar moved: %q %v", tz, err)
+		}
 	})
 }
 
