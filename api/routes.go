@@ -130,6 +130,7 @@ func (s *Server) routeGroups() []func() []Route {
 		s.attachmentRoutes,
 		s.reportsRoutes,
 		s.settingsRoutes, s.macroRoutes,
+		s.webhookRoutes,
 	}
 }
 

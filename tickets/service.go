@@ -421,18 +421,41 @@ func (s *Service) ResendLink(ctx context.Context, merchantID uint64, orderNo, co
 	if err != nil {
 		return err
 	}
-	return s.o.Store.InTx(ctx, func(ctx context.Context) error {
+	if s.o.Box == nil {
+		return errors.New("resend link: no secret box to seal the message")
+	}
+	tid := t.ID
+	msg := models.OutboundMessage{
+		MerchantID: merchantID, TicketID: &tid, Channel: "email", To: t.CustomerEmail,
+		Subject: "Your support request " + t.Ref,
+		Body: store.SealOutboundBody(s.o.Box, merchantID,
+			"Follow this private link to see your request and our replies:\n"+s.statusURL(t.Ref, token)+"\n"),
+		CreatedAt: s.now(),
+	}
+	err = s.o.Store.InTx(ctx, func(ctx context.Context) error {
 		if err := s.o.Store.SetTicketTokenHash(ctx, merchantID, t.ID, hash); err != nil {
 			return err
 		}
-		tid := t.ID
-		return s.o.Store.AddOutboundMessage(ctx, &models.OutboundMessage{
-			MerchantID: merchantID, TicketID: &tid, Channel: "email", To: t.CustomerEmail,
-			Subject:   "Your support request " + t.Ref,
-			Body:      "Follow this private link to see your request and our replies:\n" + s.statusURL(t.Ref, token) + "\n",
-			CreatedAt: s.now(),
-		})
+		return s.o.Store.AddOutboundMessage(ctx, &msg)
 	})
+	if err != nil {
+		return err
+	}
+	s.startOutbound(ctx, msg.ID)
+	return nil
+}
+
+// startOutbound starts the delivery workflow of a queued message. A failure is logged, not
+// returned: the message is stored and the buyer's request succeeded.
+func (s *Service) startOutbound(ctx context.Context, id uint64) {
+	if s.o.Temporal == nil {
+		s.o.Log.Warn("outbound message queued without a Temporal client; not delivered", "message_id", id)
+		return
+	}
+	opts := client.StartWorkflowOptions{ID: workflows.OutboundWorkflowID(id), TaskQueue: s.o.TaskQueue}
+	if _, err := s.o.Temporal.ExecuteWorkflow(ctx, opts, workflows.OutboundWorkflowName, id); err != nil {
+		s.o.Log.Error("start outbound delivery workflow", "message_id", id, "err", err)
+	}
 }
 
 func clip(s string, n int) string {

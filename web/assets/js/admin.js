@@ -1,5 +1,5 @@
 /* Admin: users and roles, inventory (stock, low-stock alerts, import, quarantine a batch),
- * fraud and refund settings, macros (canned replies), audit log. */
+ * fraud and refund settings, macros (canned replies), outbound webhooks, audit log. */
 (function () {
   'use strict';
   var KD = window.KD, el = KD.el, $ = KD.$;
@@ -241,6 +241,81 @@
       }, function (err) { if (!KD.showFieldErrors(f, err.fields || {})) KD.toast(KD.errorText(err), 'error'); });
     });
 
+    /* webhooks: GET|POST /webhooks (the secret is in the create answer only), PATCH|DELETE
+     * /webhooks/{id}, GET /webhooks/{id}/deliveries */
+    function canWebhooks(m) { return !!m && (m.permissions || []).indexOf('webhooks.manage') >= 0; }
+    function loadWebhooks() {
+      return KD.api('/webhooks', { staff: true }).then(function (res) {
+        var list = (res && res.webhooks) || [];
+        var body = KD.clear($('#webhooks-body'));
+        list.forEach(function (h) { body.appendChild(webhookRow(h)); });
+        $('#webhooks-empty').hidden = list.length > 0;
+      }, fail);
+    }
+    function webhookRow(h) {
+      var id = 'hook-active-' + h.id;
+      var active = el('input', { type: 'checkbox', id: id, checked: !!h.active });
+      active.addEventListener('change', function () {
+        KD.api('/webhooks/' + h.id, { method: 'PATCH', staff: true, body: { active: active.checked } })
+          .then(function () { KD.toast(KD.t('admin.saved')); }, function (err) { active.checked = !active.checked; KD.toast(KD.errorText(err), 'error'); });
+      });
+      var show = el('button', { type: 'button', class: 'small', 'data-action': 'webhook-deliveries', i18n: 'admin.webhook_deliveries', onclick: function () { loadDeliveries(h); } });
+      var del = el('button', { type: 'button', class: 'small danger', 'data-action': 'delete-webhook', i18n: 'common.remove' });
+      del.setAttribute('aria-label', KD.t('common.remove') + ': ' + h.url);
+      del.addEventListener('click', function () {
+        if (del.getAttribute('data-armed') !== 'true') {
+          del.setAttribute('data-armed', 'true');
+          del.textContent = KD.t('common.confirm');
+          setTimeout(function () { del.removeAttribute('data-armed'); del.textContent = KD.t('common.remove'); }, 4000);
+          return;
+        }
+        KD.busy(del, KD.api('/webhooks/' + h.id, { method: 'DELETE', staff: true })).then(function () {
+          $('#webhook-deliveries').hidden = true;
+          KD.toast(KD.t('admin.webhook_deleted'));
+          loadWebhooks();
+        }, function (err) { KD.toast(KD.errorText(err), 'error'); });
+      });
+      var cell = el('td', null, show, ' ', del);
+      cell.style.whiteSpace = 'nowrap';
+      var events = (h.events || []).length ? h.events.join(', ') : KD.t('admin.webhook_all_events');
+      return el('tr', null, el('td', null, el('code', { text: h.url })), el('td', { class: 'muted small', text: events }),
+        el('td', null, active, el('label', { for: id, class: 'sr-only', i18n: 'admin.active' })), cell);
+    }
+    function deliveryStatus(st) {
+      if (st === 'delivered') return KD.t('admin.webhook_status_delivered');
+      if (st === 'failed') return KD.t('admin.webhook_status_failed');
+      return KD.t('admin.webhook_status_pending');
+    }
+    function loadDeliveries(h) {
+      return KD.api('/webhooks/' + h.id + '/deliveries', { staff: true }).then(function (res) {
+        var body = KD.clear($('#webhook-deliveries-body'));
+        ((res && res.deliveries) || []).forEach(function (d) {
+          body.appendChild(el('tr', null, el('td', null, el('code', { text: d.event_type + ' · ' + d.event_id })),
+            el('td', { class: d.status === 'failed' ? 'bad' : '', text: deliveryStatus(d.status) }),
+            el('td', { text: String(d.attempts || 0) }), el('td', { class: 'muted small', text: d.last_error || '' }),
+            el('td', { class: 'muted small', text: KD.fmtTime(d.delivered_at || d.created_at) })));
+        });
+        $('#webhook-deliveries-h').textContent = KD.t('admin.webhook_deliveries') + ' · ' + h.url;
+        $('#webhook-deliveries').hidden = false;
+      }, function (err) { KD.toast(KD.errorText(err), 'error'); });
+    }
+    $('#webhook-form').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var f = ev.target;
+      KD.clearFieldErrors(f);
+      var body = { url: f.elements.url.value.trim(), events: [] };
+      if (!body.url) { KD.showFieldErrors(f, { url: KD.t('v.required') }); return; }
+      KD.busy(f.querySelector('button'), KD.api('/webhooks', { method: 'POST', staff: true, body: body })).then(function (res) {
+        f.reset();
+        var box = KD.clear($('#webhook-secret'));
+        box.appendChild(el('span', { text: KD.t('admin.webhook_secret_once') + ' ' }));
+        box.appendChild(el('code', { text: (res && res.secret) || '' }));
+        box.hidden = false;
+        KD.toast(KD.t('admin.saved'));
+        loadWebhooks();
+      }, function (err) { if (!KD.showFieldErrors(f, err.fields || {})) KD.toast(KD.errorText(err), 'error'); });
+    });
+
     /* audit: GET /audit (entries are plain models) */
     function loadAudit() {
       return KD.api('/audit', { staff: true, query: { limit: 50 } }).then(function (res) {
@@ -252,7 +327,7 @@
       }, function () {});
     }
 
-    KD.onLang(function () { loadUsers(); loadInventory(); if (KD.can(me, 'settings')) loadMacros(); });
+    KD.onLang(function () { loadUsers(); loadInventory(); if (KD.can(me, 'settings')) loadMacros(); if (canWebhooks(me)) loadWebhooks(); });
     KD.staffShell().then(function (m) {
       me = m;
       if (!KD.can(me, 'admin') && !KD.can(me, 'inventory')) { fail({ status: 403 }); return; }
@@ -261,6 +336,8 @@
       if (KD.can(me, 'audit')) loadAudit();
       $('#settings-panel').hidden = $('#macros-panel').hidden = !KD.can(me, 'settings');
       if (KD.can(me, 'settings')) { loadSettings(); loadMacros(); }
+      $('#webhooks-panel').hidden = !canWebhooks(me);
+      if (canWebhooks(me)) loadWebhooks();
     });
   });
 })();
