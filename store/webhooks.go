@@ -218,6 +218,16 @@ func (s *Store) OutboundMessageByID(ctx context.Context, id uint64) (models.Outb
 	return m, Translate(err, "outbound message")
 }
 
+// UnsentOutboundIDs lists, in id order after `after`, the messages queued since `since` and
+// not yet sent (any merchant: the caller is start-up reconciliation).
+func (s *Store) UnsentOutboundIDs(ctx context.Context, since time.Time, after uint64, limit int) ([]uint64, error) {
+	var ids []uint64
+	err := s.DB(ctx).Model(&models.OutboundMessage{}).
+		Where("sent_at IS NULL AND created_at >= ? AND id > ?", since, after).
+		Order("id").Limit(limit).Pluck("id", &ids).Error
+	return ids, Translate(err, "unsent outbound messages")
+}
+
 // MarkOutboundSent sets a message's sent_at, once (a later call keeps the first time).
 func (s *Store) MarkOutboundSent(ctx context.Context, id uint64, at time.Time) error {
 	err := s.DB(ctx).Model(&models.OutboundMessage{}).Where("id = ? AND sent_at IS NULL", id).Update("sent_at", at).Error

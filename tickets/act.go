@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -136,6 +137,39 @@ func (s *Service) Reconcile(ctx context.Context) error {
 	}
 	if started > 0 {
 		s.o.Log.Info("reconciled ticket workflows", "started", started)
+	}
+	return s.reconcileOutbound(ctx)
+}
+
+// outboundCatchUp is how far back start-up looks for queued messages whose delivery workflow
+// never started (the delivery itself gives up after a day).
+const outboundCatchUp = 24 * time.Hour
+
+// reconcileOutbound starts the delivery workflow of every recent unsent message that has
+// none (a crash or a Temporal outage between queueing and starting). Messages whose workflow
+// exists, running or closed, are left alone.
+func (s *Service) reconcileOutbound(ctx context.Context) error {
+	var after uint64
+	started := 0
+	for {
+		ids, err := s.o.Store.UnsentOutboundIDs(ctx, s.now().Add(-outboundCatchUp), after, 200)
+		if err != nil {
+			return fmt.Errorf("reconcile outbound: %w", err)
+		}
+		for _, id := range ids {
+			after = id
+			if _, err := s.o.Temporal.DescribeWorkflowExecution(ctx, workflows.OutboundWorkflowID(id), ""); !isGone(err) {
+				continue
+			}
+			s.startOutbound(ctx, id)
+			started++
+		}
+		if len(ids) < 200 {
+			break
+		}
+	}
+	if started > 0 {
+		s.o.Log.Info("reconciled outbound deliveries", "started", started)
 	}
 	return nil
 }

@@ -361,3 +361,28 @@ func TestE2EReconcileStartsMissingWorkflows(t *testing.T) {
 	}
 	t.Fatal("reconciled ticket never opened")
 }
+
+// A message queued by a process that died before starting its delivery workflow gets one at
+// the next start-up; a message whose workflow exists is not started again.
+func TestE2EReconcileStartsMissingOutboundDeliveries(t *testing.T) {
+	ctx := context.Background()
+	sh := newShop(t, time.Hour, 1)
+	msg := models.OutboundMessage{MerchantID: sh.merchant, Channel: "email", To: "buyer@example.com", Subject: "Your link",
+		Body: store.SealOutboundBody(env.box, sh.merchant, "http://desk.test/t/KD-X#token=secret"), CreatedAt: time.Now().UTC()}
+	must(t, env.store.AddOutboundMessage(ctx, &msg))
+	id := workflows.OutboundWorkflowID(msg.ID)
+	if _, err := env.client.DescribeWorkflowExecution(ctx, id, ""); err == nil {
+		t.Fatal("delivery workflow exists before reconciliation")
+	}
+	must(t, env.svc.Reconcile(ctx))
+	d, err := env.client.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		t.Fatalf("reconcile did not start %s: %v", id, err)
+	}
+	firstRun := d.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+	must(t, env.svc.Reconcile(ctx))
+	d, err = env.client.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil || d.GetWorkflowExecutionInfo().GetExecution().GetRunId() != firstRun {
+		t.Fatalf("second reconcile started another run: %v", err)
+	}
+}
