@@ -111,8 +111,9 @@ func (s *Service) State(ctx context.Context, merchantID, ticketID uint64) (workf
 }
 
 // Reconcile starts the workflow of every ticket that is not closed and has none running
-// (a crash between the insert and the start, or a run that failed). The worker calls it at
-// start-up; starting is idempotent (a running workflow is reused).
+// (a crash between the insert and the start, or a run that failed), then the delivery
+// workflows queued messages never got. The worker calls it at start-up; starting is
+// idempotent (a running workflow is reused).
 func (s *Service) Reconcile(ctx context.Context) error {
 	var after uint64
 	started := 0
