@@ -16,11 +16,12 @@ type Merchant struct {
 
 // User is a staff member. MerchantID nil marks a platform admin; roles live in Casbin.
 type User struct {
-	ID           uint64  `gorm:"primaryKey"`
-	MerchantID   *uint64 `gorm:"index"`
-	Email        string  `gorm:"size:254;uniqueIndex"`
-	Name         string  `gorm:"size:200"`
-	PasswordHash string  `gorm:"size:100"`
+	ID         uint64  `gorm:"primaryKey"`
+	MerchantID *uint64 `gorm:"index;uniqueIndex:ux_users_merchant_email,priority:1"`
+	// Email is unique per merchant (issue 14): a person may work for two shops.
+	Email        string `gorm:"size:254;index:idx_users_email;uniqueIndex:ux_users_merchant_email,priority:2"`
+	Name         string `gorm:"size:200"`
+	PasswordHash string `gorm:"size:100"`
 	Active       bool
 	FailedLogins int
 	LockedUntil  *time.Time
@@ -42,6 +43,13 @@ type Session struct {
 	IP        string `gorm:"size:64"`
 	UserAgent string `gorm:"size:300"`
 	CreatedAt time.Time
+	// FamilyID is shared by every session rotated from the same login: replaying a rotated
+	// refresh token revokes the family.
+	FamilyID string `gorm:"size:64;index:ix_sessions_family"`
+	// AccessJTI / AccessExpiresAt name the access token issued with this session, so revoking
+	// the family denies it too.
+	AccessJTI       string `gorm:"column:access_jti;size:64"`
+	AccessExpiresAt *time.Time
 }
 
 // Product is something the shop sells keys for.
@@ -559,5 +567,6 @@ func All() []any {
 		&AuditEntry{}, &SLAPolicy{}, &BusinessCalendar{}, &Notification{}, &Refund{},
 		&Dispute{}, &FraudAssessment{}, &KBArticle{}, &Macro{}, &CSAT{}, &WebhookEndpoint{},
 		&WebhookDelivery{}, &CasbinRule{}, &TicketSnapshot{}, &OutboundMessage{},
+		&RevokedToken{}, &TicketAccessToken{}, &HealthBeat{},
 	}
 }
