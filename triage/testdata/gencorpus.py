@@ -1,0 +1,477 @@
+#!/usr/bin/env python3
+"""Writes corpus.jsonl, the triage corpus: the hand-written messages of corpus_hand.txt and
+messages made from the templates below.
+
+Deterministic (fixed seed): run `python3 gencorpus.py` in this directory and the output is
+byte-for-byte the same. Each hand-written message is its own group ("h:<line>").
+
+Every template has its own group ("t:<intent>:<n>"); all messages made from one template
+share the group, and the split (tune / held-out) is decided per group by the rule in
+triage/corpus.go, so a held-out message's phrasing was never seen while tuning.
+
+Markers in templates: {P} product, {O} order number, {K} key fragment, {E} e-mail,
+{N} a quantity, {M} a smaller quantity, {H} hours/days waited, {G} greeting. Entities that a
+slot put into the text are recorded as the message's labels.
+"""
+import json
+import random
+import re
+
+R = random.Random(13)
+
+P_ZH = ["Steam充值卡", "网易一卡通", "Q币卡", "苹果礼品卡", "App Store充值卡", "PSN点卡", "Xbox会员",
+        "爱奇艺会员卡", "腾讯视频会员", "京东E卡", "原神月卡", "任天堂eshop卡", "Google Play礼品卡",
+        "网易云音乐会员", "优酷会员", "steam钱包码", "暴雪战网点卡", "Win10激活码", "office激活码"]
+P_EN = ["Steam gift card", "Xbox Game Pass code", "PSN card", "Google Play card", "Netflix gift card",
+        "Nintendo eShop card", "Windows 11 key", "Office 2021 key", "Spotify premium code",
+        "Roblox card", "Apple gift card", "Amazon gift card", "Razer Gold PIN", "Valorant points card",
+        "Battle.net balance code", "Minecraft code"]
+G_ZH = ["", "", "", "你好，", "您好，", "亲，", "老板，", "客服你好，", "在吗？", "hello，", "客服在吗，"]
+G_EN = ["", "", "", "Hi, ", "Hello, ", "Hey, ", "Hi there, ", "Dear support, ", "Good morning, "]
+EMAIL_USERS = ["zhangwei", "lily.chen", "xiaoming88", "wang_li", "tom.smith", "gamer4life",
+               "sarah.j", "k.tanaka", "liuyang2001", "mike_r", "annie.w", "chenhao"]
+EMAIL_DOMS = ["qq.com", "163.com", "gmail.com", "outlook.com", "126.com", "hotmail.com", "yahoo.com", "foxmail.com"]
+ALNUM = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+DIG = "0123456789"
+
+
+def order_no():
+    k = R.randrange(6)
+    if k in (0, 1):  # 17-digit numeric, date-prefixed
+        return "2026" + "%02d%02d" % (R.randint(1, 12), R.randint(1, 28)) + "".join(R.choice(DIG) for _ in range(9))
+    if k == 2:  # 18/19 digit numeric (platform order numbers)
+        return str(R.randint(1, 9)) + "".join(R.choice(DIG) for _ in range(R.choice([17, 18])))
+    if k == 3:  # alphanumeric with a dash, like B3K8-71QZ
+        while True:
+            s = "".join(R.choice(ALNUM) for _ in range(4)) + "-" + "".join(R.choice(ALNUM) for _ in range(4))
+            if any(c.isdigit() for c in s) and any(c.isalpha() for c in s):
+                return s
+    if k == 4:
+        return R.choice(["KD", "SO", "DD", "KM"]) + "2026" + "%02d%02d" % (R.randint(1, 12), R.randint(1, 28)) + "".join(R.choice(DIG) for _ in range(3 + R.randrange(3)))
+    return "ORD-2026-" + "".join(R.choice(DIG) for _ in range(6))
+
+
+def key_frag():
+    n = R.choice([4, 4, 5])
+    while True:
+        s = "".join(R.choice(ALNUM) for _ in range(n))
+        if any(c.isdigit() for c in s) and any(c.isalpha() for c in s):
+            return s
+
+
+def email():
+    return R.choice(EMAIL_USERS) + str(R.choice(["", "", R.randint(1, 99)])) + "@" + R.choice(EMAIL_DOMS)
+
+
+URG_ZH = ["？？？", "??", "急！", "急急急", "很急，", "今天就要用！", "今晚要用，快点", "赶紧处理", "马上给我解决！！",
+          "等了好久了？？", "到底怎么回事？？？", "再不处理我去12315投诉", "不解决就给差评+投诉", "急用！！"]
+URG_EN = ["??", "???", "ASAP!!", "urgent!!", "need it tonight", "please hurry, it's for a gift today",
+          "this is ridiculous!!!", "PLEASE FIX THIS NOW", "answer me??", "I will report you if this isn't fixed today"]
+CALM_ZH = ["", "", "", "谢谢", "麻烦看一下", "辛苦了", "麻烦处理下，谢谢", "帮忙查一下"]
+CALM_EN = ["", "", "", " Thanks.", " Thank you!", " Please check.", " Thanks in advance.", " Regards"]
+
+# (intent, lang, urgent?, template). urgent=True when the template itself signals urgency.
+T = []
+
+
+def add(intent, lang, urgent, *tpls):
+    for t in tpls:
+        T.append((intent, lang, urgent, t))
+
+
+# ---------------- key_missing ----------------
+add("key_missing", "zh", False,
+    "{G}我付款了但是没收到卡密，订单号{O}",
+    "{G}订单{O}显示已付款，卡密一直没发过来",
+    "{G}买了{P}，钱扣了，没看到卡密",
+    "{G}下单半天了还没发货，单号 {O}",
+    "{G}邮箱里什么都没有，{P}的卡密呢",
+    "{G}我买了{N}张{P}，只收到{M}张，剩下的呢",
+    "{G}拍了{N}个只发了{M}个卡密，订单{O}",
+    "{G}付完款页面就卡住了，卡密没显示出来",
+    "{G}订单状态是已完成，可是我没拿到兑换码",
+    "{G}等了{H}小时了，激活码还没到",
+    "{G}为什么付款成功了不给我发卡密",
+    "{G}少发了一张卡，订单号是{O}，我买的是{N}张",
+    "{G}卡密没发到我邮箱{E}，查一下订单{O}",
+    "{G}自动发货没发啊，{P}",
+    "{G}请问我的卡密在哪里看，付了钱什么都没有",
+    "{G}没有收到兑换码，垃圾邮件里也找过了",
+    "{G}订单{O}的卡密是空的，页面上什么都没显示",
+    "{G}已经扣款了还没给卡，{P}",
+    "{G}提货页面显示卡密为空",
+    "{G}我不要退款，你们把卡密补发给我就行",
+    "{G}不是要退钱，是卡密一直没收到",
+    "{G}买的{P}到现在都没发货",
+    "{G}卡密没到账，钱已经付了",
+    "{G}下单成功但是没有发卡",
+    )
+add("key_missing", "pinyin", False,
+    "{G}wo fu kuan le dan shi mei shou dao ka mi",
+    "ka mi ne? ding dan {O} hai mei fa huo",
+    "mai le {N} zhang zhi shou dao {M} zhang",
+    )
+add("key_missing", "en", False,
+    "{G}I paid for a {P} but never received the code. Order {O}.",
+    "{G}Payment went through but no key in my email ({E}).",
+    "{G}Where is my code? Order {O} says completed.",
+    "{G}I ordered {N} {P}s and only got {M}.",
+    "{G}Still waiting for my {P}, it's been {H} hours.",
+    "{G}haven't received anything after paying, order number {O}",
+    "{G}The order page shows no key at all, just a blank box.",
+    "{G}I'm not asking for a refund, I just want the code I paid for.",
+    "{G}bought {N} gift cards, you delivered {M}, please send the rest",
+    "{G}my {P} never arrived, checked spam too",
+    "{G}Money was taken but nothing was delivered.",
+    "{G}no email, no code, nothing. order {O}",
+    "{G}Partial delivery: order {O} was for {N} codes, I got {M}.",
+    "{G}Didn't get my key yet, paid with PayPal {H} hours ago",
+    "{G}the delivery page is empty, where can I find my PIN?",
+    )
+add("key_missing", "mixed", False,
+    "{G}付款了但是没有收到 code，order {O}",
+    "{G}key 还没发给我，等了{H}小时",
+    "{G}买了{N}个 gift card 只到了{M}个",
+    "{G}my 卡密 never arrived，订单{O}",
+    "{G}paid 了但是 delivery 页面是空的",
+    )
+
+# ---------------- key_invalid ----------------
+add("key_invalid", "zh", False,
+    "{G}卡密无效，兑换的时候提示错误，订单{O}",
+    "{G}激活码提示已被使用，我刚买的",
+    "{G}兑换码显示已经被兑换过了，不是我用的",
+    "{G}{P}充值的时候说卡号或密码错误",
+    "{G}卡密码不对，输了好几次都说密码错误",
+    "{G}这张卡的PIN码是错的，充不进去",
+    "{G}提示该卡已被他人使用，卡密前四位{K}",
+    "{G}卡密被别人用过了，尾号{K}",
+    "{G}{P}显示锁区，国区用不了",
+    "{G}激活失败，提示区域不符",
+    "{G}兑换失败，说这个码不存在",
+    "{G}卡密用不了，订单号{O}，后四位是{K}",
+    "{G}充值失败，系统说卡已失效",
+    "{G}买的{P}一直提示无效代码",
+    "{G}你们发的卡是假的吧，根本充不上",
+    "{G}我不要退款，就是激活码用不了，帮我换一个",
+    "{G}不是要退钱，这个兑换码一直显示错误",
+    "{G}卡密显示过期了，我昨天才买的",
+    "{G}输入兑换码后提示“此代码已被兑换”",
+    "{G}Steam说这个激活码已经被激活过了",
+    "{G}卡号对的但是密码提示不正确",
+    "{G}兑换的时候提示卡密不存在，以{K}开头的那个",
+    "{G}{N}张卡有{M}张是坏的，提示已使用",
+    "{G}刚买的码，兑换显示已被使用，肯定被人盗用了",
+    "{G}卡密格式不对，少了几位，输不进去",
+    )
+add("key_invalid", "pinyin", False,
+    "{G}ka mi yong bu liao, ti shi yi bei shi yong",
+    "ji huo ma wu xiao a, ding dan {O}",
+    "dui huan shi bai, shuo mi ma cuo wu",
+    )
+add("key_invalid", "en", False,
+    "{G}The code says it has already been redeemed. Order {O}.",
+    "{G}My {P} is invalid, Steam rejects it.",
+    "{G}Key doesn't work, error when I try to activate.",
+    "{G}the gift card PIN is wrong, it says incorrect password",
+    "{G}It says the card number or password is incorrect.",
+    "{G}Somebody else already used this code, it starts with {K}.",
+    "{G}Activation failed: this key is for another region.",
+    "{G}Region locked! The {P} only works in the US and I'm in the UK.",
+    "{G}I don't want a refund, the code just fails. Can you send a working one?",
+    "{G}the redemption code ending in {K} is not valid",
+    "{G}Tried to redeem {P}, got 'code already used'.",
+    "{G}{M} of the {N} codes I bought are invalid.",
+    "{G}your key is fake, it won't activate",
+    "{G}invaild code, dosent work on xbox",
+    "{G}Card PIN rejected: 'The PIN you entered is not correct'.",
+    "{G}It says expired but I bought it yesterday. Order {O}.",
+    "{G}The key you sent is missing characters, can't enter it.",
+    "{G}redeem page says this code has been used by another account",
+    )
+add("key_invalid", "mixed", False,
+    "{G}key 无效，显示 already redeemed",
+    "{G}{P} 的 code 用不了，提示 invalid",
+    "{G}卡密 PIN wrong，试了好几次",
+    "{G}兑换码 already used by someone else，订单{O}",
+    "{G}激活的时候 error，说 region 不对",
+    "{G}我不要 refund，就是 key 不能用",
+    )
+
+# ---------------- refund ----------------
+add("refund", "zh", False,
+    "{G}我要退款，订单号{O}",
+    "{G}拍错了，能退款吗",
+    "{G}买重复了，麻烦退一单",
+    "{G}不想要了，可以退钱吗？卡密还没用",
+    "{G}申请退款，{P}买错区了",
+    "{G}退款什么时候能到账？已经申请{H}天了",
+    "{G}我要求全额退款",
+    "{G}卡用不了我也不要换了，直接退钱",
+    "{G}你们一直不处理，我要退款",
+    "{G}重复扣款了，扣了两次钱，退我一笔",
+    "{G}买多了{M}张，没用过，能退吗",
+    "{G}取消订单，把钱退回来",
+    "{G}不要补发了，给我退款就行",
+    "{G}请把订单{O}的钱原路退回",
+    "{G}这单不要了，退款谢谢",
+    "{G}退款申请提交了怎么还没退",
+    "{G}价格买贵了，能退差价吗",
+    "{G}卡密还没兑换，申请退货退款",
+    )
+add("refund", "pinyin", False,
+    "{G}wo yao tui kuan, ding dan {O}",
+    "neng tui qian ma? pai cuo le",
+    )
+add("refund", "en", False,
+    "{G}I want a refund for order {O}.",
+    "{G}Bought the wrong region by mistake, can I get my money back?",
+    "{G}Please refund me, I no longer need the {P}.",
+    "{G}I was charged twice for the same order, refund one of them please.",
+    "{G}Cancel my order and refund, code not used.",
+    "{G}How long does the refund take? Requested {H} days ago.",
+    "{G}Don't send another code, I just want my money back.",
+    "{G}refund pls, bought by accident",
+    "{G}I'd like to return this {P}, it's unopened.",
+    "{G}I need a refund, my kid bought this without asking.",
+    "{G}Still waiting for the refund you promised.",
+    "{G}Can you reimburse me? The price dropped the next day.",
+    "{G}give me my money back, order {O}",
+    "{G}refnd please, I ordered {N} instead of {M}",
+    )
+add("refund", "mixed", False,
+    "{G}我要 refund，订单{O}",
+    "{G}能 refund 吗，买错了",
+    "{G}charged twice，扣了两次钱，退一笔",
+    "{G}不要 code 了，直接退款",
+    "{G}money back 可以吗？没用过",
+    )
+
+# ---------------- dispute (payment platform / chargeback) ----------------
+add("dispute", "zh", True,
+    "{G}我已经在支付宝投诉你们了，订单{O}",
+    "{G}微信支付投诉已提交，等着吧",
+    "{G}我在PayPal开了纠纷",
+    "{G}已经向银行申请拒付",
+    "{G}信用卡被盗刷了，这笔不是我买的",
+    "{G}我没有买过这个东西，是别人盗用我的账户付的款，已经联系银行",
+    "{G}支付宝那边我已经发起投诉了，你们看着办",
+    "{G}我已经在微信支付投诉商家，订单{O}",
+    "{G}PayPal争议已经开了，你们去处理吧",
+    "{G}已经让银行撤销付款了",
+    "{G}这笔{P}的扣款我不认可，已经申请拒付",
+    "{G}我向支付平台投诉了，钱会退回来的",
+    "{G}我已申请信用卡争议，订单{O}",
+    )
+add("dispute", "pinyin", True,
+    "wo yi jing zai zhi fu bao tou su ni men le",
+    "yi jing xiang yin hang shen qing ju fu",
+    )
+add("dispute", "en", True,
+    "{G}I have opened a PayPal dispute for order {O}.",
+    "{G}I filed a chargeback with my bank.",
+    "{G}I did not authorize this payment, my card was stolen.",
+    "{G}There's an unauthorized charge from your shop on my card.",
+    "{G}My bank is reversing the payment for the {P}.",
+    "{G}I opened a claim with PayPal since you never answered.",
+    "{G}I've reported this charge as fraud to my card issuer.",
+    "{G}Someone used my card to buy {P}s, I've contacted my bank.",
+    "{G}Dispute filed with Stripe/my credit card company for order {O}.",
+    "{G}I don't recognize this charge, chargeback already started.",
+    )
+add("dispute", "mixed", True,
+    "{G}我已经开了 PayPal dispute",
+    "{G}已经 chargeback 了，银行会处理",
+    "{G}unauthorized 扣款，已经找银行拒付",
+    "{G}支付宝 complaint 已提交",
+    )
+
+# ---------------- account ----------------
+add("account", "zh", False,
+    "{G}账号登录不上，提示密码错误",
+    "{G}忘记密码了，怎么找回",
+    "{G}注册的时候收不到验证码",
+    "{G}怎么修改绑定的邮箱？现在是{E}",
+    "{G}账号被冻结了，登录不了",
+    "{G}手机号换了，想换绑",
+    "{G}怎么注销账号",
+    "{G}登录时一直提示验证码错误",
+    "{G}重置密码的邮件收不到",
+    "{G}我的会员账号积分没了",
+    "{G}能开发票吗？公司报销要用",
+    "{G}支持哪些付款方式？可以用信用卡吗",
+    "{G}账户余额显示不对，充值了没加上",
+    "{G}两步验证的手机丢了，进不去账户",
+    "{G}我的账户被别人登录了，改不了密码",
+    )
+add("account", "pinyin", False,
+    "zhang hao deng lu bu shang, mi ma cuo wu",
+    "wang ji mi ma le zen me zhao hui",
+    )
+add("account", "en", False,
+    "{G}I can't log in to my account, password reset email never comes.",
+    "{G}How do I change the email on my account to {E}?",
+    "{G}Forgot my password and I'm locked out.",
+    "{G}2FA code isn't arriving, can't sign in.",
+    "{G}Please delete my account and my data.",
+    "{G}My account got suspended for no reason.",
+    "{G}Can I get an invoice with my company name?",
+    "{G}What payment methods do you accept? Does Alipay work?",
+    "{G}the login page keeps saying wrong username",
+    "{G}Someone changed my account password, I can't get in.",
+    "{G}store credit on my account disappeared",
+    "{G}How do I update my billing address?",
+    )
+add("account", "mixed", False,
+    "{G}账号 login 不了，password 一直错",
+    "{G}怎么改 email，账号绑定的是{E}",
+    "{G}验证码收不到，没法 sign in",
+    )
+
+# ---------------- other ----------------
+add("other", "zh", False,
+    "{G}有没有日服的点卡卖",
+    "{G}批发价多少？我想长期拿货",
+    "{G}你们有API对接吗，我们是代理商",
+    "{G}退款已经收到了，谢谢",
+    "{G}已经可以用了，谢谢客服",
+    "{G}卡密收到了，充值成功，感谢",
+    "{G}请问{P}怎么兑换？第一次买",
+    "{G}这个卡能在香港区用吗",
+    "{G}什么时候补货{P}",
+    "{G}给个好评，发货很快",
+    "{G}问题解决了，可以关闭了",
+    "{G}你们周末有人值班吗",
+    "{G}买{N}张有优惠吗",
+    "{G}代理怎么加盟，有返利吗",
+    "{G}恭喜您中奖了，点击链接领取",
+    "{G}兼职刷单日赚300加微信",
+    "{G}你们是正规店吗，会不会被封号",
+    "{G}补发的卡密已经用上了，谢谢",
+    "{G}{P}有没有美区的",
+    "{G}能用PayPal付款吗？不是投诉，就是问问",
+    )
+add("other", "pinyin", False,
+    "you mei you ri fu dian ka",
+    "xie xie, yi jing ke yi yong le",
+    )
+add("other", "en", False,
+    "{G}Do you sell {P}s for Japan?",
+    "{G}Refund arrived, thank you!",
+    "{G}Got the code, works now. Thanks!",
+    "{G}How do I redeem a {P} on console?",
+    "{G}Do you offer bulk discounts for resellers?",
+    "{G}Is there an API for automatic purchases?",
+    "{G}When will {P} be back in stock?",
+    "{G}Great service, fast delivery.",
+    "{G}Issue resolved, you can close this.",
+    "{G}Congratulations! You won a prize, click here to claim.",
+    "{G}Are your codes legit? Will my account get banned?",
+    "{G}Can the {P} be used in Canada?",
+    "{G}The replacement code worked, thank you so much.",
+    "{G}Just a question: do you accept crypto?",
+    )
+add("other", "mixed", False,
+    "{G}refund 已经到账了，谢谢",
+    "{G}有没有 {P} 美区的",
+    "{G}code 可以用了，thanks",
+    "{G}想做 reseller，有 API 吗",
+    )
+
+# Templates whose wording is itself urgent for their intent are marked by the add() flag;
+# anything else gets a random urgency suffix about a quarter of the time.
+
+
+def typo(s):
+    words = s.split(" ")
+    idx = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
+    if not idx:
+        return s
+    i = R.choice(idx)
+    w = words[i]
+    j = R.randrange(len(w) - 1)
+    w = w[:j] + w[j + 1] + w[j] + w[j + 2:]
+    words[i] = w
+    return " ".join(words)
+
+
+def fill(lang, tpl):
+    ents = {"order_numbers": [], "key_fragments": [], "emails": []}
+    out = tpl
+    zh = lang in ("zh", "mixed")
+
+    def take(mark, gen, bucket):
+        nonlocal out
+        while mark in out:
+            v = gen()
+            if bucket:
+                ents[bucket].append(v)
+            out = out.replace(mark, v, 1)
+
+    take("{O}", order_no, "order_numbers")
+    take("{K}", key_frag, "key_fragments")
+    take("{E}", email, "emails")
+    take("{P}", lambda: R.choice(P_ZH if zh and lang != "pinyin" else P_EN) if lang != "mixed" else R.choice(P_ZH + P_EN), None)
+    n = R.randint(3, 10)
+    out = out.replace("{N}", str(n)).replace("{M}", str(R.randint(1, n - 1)))
+    out = out.replace("{H}", str(R.choice([2, 3, 5, 6, 12, 24, 48])))
+    out = out.replace("{G}", R.choice(G_ZH if zh else G_EN) if lang != "pinyin" else R.choice(["", "", "ni hao ", "zai ma "]))
+    return out, ents
+
+
+def main():
+    rows = []
+    counts = {}
+    for ti, (intent, lang, urgent, tpl) in enumerate(T):
+        counts[intent] = counts.get(intent, 0) + 1
+        group = "t:%s:%03d" % (intent, ti)
+        n = 3 if lang == "pinyin" else R.choice([4, 5, 5, 6] if lang == "zh" else [3, 4, 4, 5])
+        seen = set()
+        for k in range(n):
+            text, ents = fill(lang, tpl)
+            u = urgent
+            r = R.random()
+            if r < 0.28:
+                suf = R.choice(URG_ZH if lang in ("zh", "mixed") else URG_EN)
+                sep = "" if suf[0] in "?？" else ("，" if lang != "en" else " ")
+                text = text.rstrip("。.") + sep + suf
+                u = True
+            elif r < 0.6:
+                calm = R.choice(CALM_ZH if lang in ("zh", "mixed") else CALM_EN)
+                text = text + (("，" + calm) if calm and lang in ("zh", "mixed") else calm)
+            if lang == "en":
+                if R.random() < 0.2:
+                    text = typo(text)
+                if R.random() < 0.25:
+                    text = text.lower()
+                    ents = {k: [v.lower() for v in vs] for k, vs in ents.items()}
+            if text in seen:
+                continue
+            seen.add(text)
+            rows.append({"id": "%s-%d" % (group, k), "group": group, "lang": "zh" if lang == "pinyin" else lang,
+                         "pinyin": lang == "pinyin", "text": text, "intent": intent,
+                         "urgency": "high" if u else "normal", "entities": ents})
+    nt = len(rows)
+    langs = {"z": "zh", "e": "en", "m": "mixed", "p": "zh"}
+    with open("corpus_hand.txt", encoding="utf-8") as f:
+        for ln, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            intent, urg, lang, text = line.split("|", 3)
+            ents = {"order_numbers": [], "key_fragments": [], "emails": []}
+            names = {"o": "order_numbers", "k": "key_fragments", "e": "emails"}
+            for kind, val in re.findall(r"\[\[([oke]):([^\]]+)\]\]", text):
+                ents[names[kind]].append(val)
+            text = re.sub(r"\[\[[oke]:([^\]]+)\]\]", r"\1", text)
+            g = "h:%04d" % ln
+            rows.append({"id": g, "group": g, "lang": langs[lang], "pinyin": lang == "p", "text": text,
+                         "intent": intent, "urgency": {"h": "high", "n": "normal"}[urg], "entities": ents})
+    with open("corpus.jsonl", "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n")
+    print(len(rows), "messages:", len(rows) - nt, "hand-written,", nt, "from", len(T), "templates")
+
+
+if __name__ == "__main__":
+    main()
