@@ -51,6 +51,24 @@ const DefaultQuarantineAfterReports = 3
 type claimSettings struct {
 	Fraud                         *fraud.Thresholds `json:"fraud"`
 	QuarantineAfterInvalidReports *int              `json:"quarantine_after_invalid_reports"`
+	// AutoReissuesPerOrder bounds the automatic replacements one order gets (default 1);
+	// further claims on the order go to a person.
+	AutoReissuesPerOrder *int `json:"auto_reissues_per_order"`
+	// HighValueAmount is the merchant's "expensive order" line in minor units (0: five
+	// times the merchant's median order).
+	HighValueAmount *int64 `json:"high_value_amount"`
+}
+
+// DefaultAutoReissuesPerOrder is how many automatic replacement keys one order may get
+// unless the merchant's settings say otherwise ("auto_reissues_per_order").
+const DefaultAutoReissuesPerOrder = 1
+
+// autoReissueLimit is the merchant's per-order limit of automatic replacements (at least 1).
+func (cs claimSettings) autoReissueLimit() int {
+	if cs.AutoReissuesPerOrder != nil && *cs.AutoReissuesPerOrder >= 1 {
+		return *cs.AutoReissuesPerOrder
+	}
+	return DefaultAutoReissuesPerOrder
 }
 
 // ClaimAssessmentKey is the fraud_assessments.assessment_key of a ticket's key claim.
@@ -95,13 +113,38 @@ func (a *Activities) AssessKeyClaim(ctx context.Context, in KeyClaimInput) (KeyC
 	if err != nil {
 		return out, fmt.Errorf("assess key claim %d: %w", in.TicketID, err)
 	}
+	sig.AutoReissueLimit = settings.autoReissueLimit()
+	if settings.HighValueAmount != nil {
+		sig.HighValueAmount = *settings.HighValueAmount
+	}
 	th := fraud.DefaultThresholds()
 	if settings.Fraud != nil {
 		th = *settings.Fraud
 	}
-	as := fraud.Assess(sig, th)
-	row := assessmentRow(c, as, sig, a.now())
-	if _, err := a.Store.SaveFraudAssessment(ctx, &row); err != nil {
+	var row models.FraudAssessment
+	err = a.Store.RetryTx(ctx, reissueTxAttempts, func(ctx context.Context) error {
+		s := sig
+		as := fraud.Assess(s, th)
+		if as.AutoReissue() && c.Order != nil && claimKind(c.Ticket.Category) {
+			// The order's automatic replacement is taken here, in the database: a
+			// concurrent claim on the same order finds it gone and goes to a person.
+			ok, err := a.Store.TakeAutoReissue(ctx, c.Ticket.MerchantID, c.Order.ID, c.Ticket.ID, s.AutoReissueLimit, a.now())
+			if err != nil {
+				return err
+			}
+			if !ok {
+				s.OrderReplacements = max(s.OrderReplacements, s.AutoReissueLimit)
+				as = fraud.Assess(s, th)
+			}
+		}
+		row = assessmentRow(c, as, s, a.now())
+		if _, err := a.Store.SaveFraudAssessment(ctx, &row); err != nil {
+			return err
+		}
+		cc := claimContext(c, s, a.now())
+		return a.Store.SaveClaimContext(ctx, &cc)
+	})
+	if err != nil {
 		return out, fmt.Errorf("assess key claim %d: %w", in.TicketID, err)
 	}
 	if out.Assessment, err = assessmentFromRow(row); err != nil {
@@ -178,10 +221,16 @@ func (a *Activities) GatherSignals(ctx context.Context, c store.Claim) (fraud.Si
 	if err := a.gatherHistory(ctx, t, email, &sig); err != nil {
 		return sig, err
 	}
+	if err := a.gatherIdentity(ctx, c, email, &sig); err != nil {
+		return sig, err
+	}
 	if c.Order == nil {
 		return sig, nil
 	}
-	return sig, a.gatherOrder(ctx, c, email, &sig)
+	if err := a.gatherOrder(ctx, c, email, &sig); err != nil {
+		return sig, err
+	}
+	return sig, a.gatherOrderContext(ctx, c, &sig)
 }
 
 // gatherHistory fills the buyer's claim, reissue and refund counts.
@@ -211,6 +260,13 @@ func (a *Activities) gatherHistory(ctx context.Context, t models.Ticket, email s
 	if sig.ReissuesByEmail90d, err = st.CountReissuesByEmail(ctx, m, email, t.ID, w90); err != nil {
 		return err
 	}
+	// Replacements allowed but not delivered yet count too: a burst of claims must not
+	// look fresh while the first replacement is still on its way.
+	held, err := st.CountHeldReissuesByEmail(ctx, m, email, t.ID, w90)
+	if err != nil {
+		return err
+	}
+	sig.ReissuesByEmail90d += held
 	sig.RefundsByEmail90d, err = st.CountRefundsByEmail(ctx, m, email, w90)
 	return err
 }
@@ -231,7 +287,7 @@ func (a *Activities) gatherOrder(ctx context.Context, c store.Claim, email strin
 		sig.KeyRevealed, sig.FirstRevealAt = true, *first
 	}
 	if c.ReportedKey != nil {
-		if sig.BatchInvalidReports, err = st.BatchInvalidReporters(ctx, o.MerchantID, c.ReportedKey.BatchID, email); err != nil {
+		if sig.BatchInvalidReports, err = a.batchReporters(ctx, c, email, sig.ClaimAt); err != nil {
 			return err
 		}
 	}
@@ -258,7 +314,7 @@ func (a *Activities) autoQuarantine(ctx context.Context, c store.Claim, sig frau
 		return nil
 	}
 	batchID, m := c.ReportedKey.BatchID, c.Ticket.MerchantID
-	reason := fmt.Sprintf("%d distinct buyers reported keys of this batch invalid (limit %d)", sig.BatchInvalidReports+1, limit)
+	reason := fmt.Sprintf("%d distinct, unlinked buyers reported keys of this batch invalid (limit %d)", sig.BatchInvalidReports+1, limit)
 	now := a.now()
 	audit := &models.AuditEntry{MerchantID: &m, ActorEmail: "system", Action: "batch.quarantine.auto",
 		TargetType: "key_batch", TargetID: fmt.Sprint(batchID), CreatedAt: now}
@@ -335,6 +391,19 @@ func (a *Activities) reissueTx(ctx context.Context, ticketID uint64) (ReissueRes
 	case c.Product.SharedKey:
 		return ReissueResult{Status: ReissueBlocked, Reason: fraud.SharedKeyBlockReason}, c.Product, nil
 	}
+	auto, err := a.automaticReissue(ctx, c)
+	if err != nil {
+		return ReissueResult{}, nil, err
+	}
+	if auto {
+		ok, err := a.Store.TakeAutoReissue(ctx, c.Ticket.MerchantID, c.Order.ID, ticketID, a.claimSettings(ctx, c.Ticket.MerchantID).autoReissueLimit(), a.now())
+		if err != nil {
+			return ReissueResult{}, nil, err
+		}
+		if !ok {
+			return ReissueResult{Status: ReissueBlocked, Reason: OrderReplacedBlockReason}, c.Product, nil
+		}
+	}
 	key, err := a.Store.ReserveAvailableKey(ctx, c.Product.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return ReissueResult{Status: ReissueOutOfStock, Reason: fmt.Sprintf("no key of %s is in stock", c.Product.SKU)}, c.Product, nil
@@ -346,6 +415,11 @@ func (a *Activities) reissueTx(ctx context.Context, ticketID uint64) (ReissueRes
 	d, err := a.Store.DeliverReissue(ctx, *c.Order, key.ID, ticketID, now)
 	if err != nil {
 		return ReissueResult{}, nil, err
+	}
+	if auto {
+		if err := a.Store.MarkAutoReissueDelivered(ctx, ticketID, d.ID, now); err != nil {
+			return ReissueResult{}, nil, err
+		}
 	}
 	if c.ReportedKey != nil {
 		status := models.KeyReportedInvalid

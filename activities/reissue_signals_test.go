@@ -3,6 +3,7 @@ package activities_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -19,8 +20,9 @@ const day = 24 * time.Hour
 // is a key_invalid ticket by buyer "me" on order o, created at f.now.
 func TestGatherSignals(t *testing.T) {
 	me := riBuyer{email: "me@example.com", ip: "203.0.113.5", device: "dev-me"}
+	// Each other buyer on its own /24: buyers in one network within days count as linked.
 	other := func(i int) riBuyer {
-		return riBuyer{email: fmt.Sprintf("other%d@example.com", i), ip: fmt.Sprintf("192.0.2.%d", i), device: fmt.Sprintf("dev-%d", i)}
+		return riBuyer{email: fmt.Sprintf("other%d@example.com", i), ip: fmt.Sprintf("192.0.%d.2", i), device: fmt.Sprintf("dev-%d", i)}
 	}
 	cases := []struct {
 		name  string
@@ -31,7 +33,14 @@ func TestGatherSignals(t *testing.T) {
 		{"clean buyer", "key_invalid", nil, func(t *testing.T, s fraud.Signals) {
 			want := fraud.Signals{Kind: fraud.ClaimInvalid, ClaimIP: me.ip, OrderIP: me.ip, OrderAmount: 1000, ProductNormAmount: 1000, OrdersByEmail24h: 1}
 			want.ClaimAt = s.ClaimAt
-			if s != want {
+			// 2026-12.1 signals of a clean first-time buyer: own device, one order, nothing linked.
+			want.DeviceID, want.OrderDeviceID, want.EmailDomain = me.device, me.device, "example.com"
+			want.BuyerOrders, want.BuyerFirstOrderAt, want.DeliveredAt = 1, s.BuyerFirstOrderAt, s.DeliveredAt
+			want.DeviceMailboxes = 1
+			if s.BuyerFirstOrderAt.IsZero() || s.DeliveredAt.IsZero() {
+				t.Errorf("first order %v, delivered %v; want both set", s.BuyerFirstOrderAt, s.DeliveredAt)
+			}
+			if !reflect.DeepEqual(s, want) {
 				t.Errorf("signals %+v, want %+v", s, want)
 			}
 		}},

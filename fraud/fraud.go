@@ -9,7 +9,7 @@ import (
 
 // RulesetVersion identifies the rule set in this package. It is stored with every
 // assessment; bump it whenever a rule, its points or its conditions change.
-const RulesetVersion = "2026-11.1"
+const RulesetVersion = "2026-12.1"
 
 // MaxScore is the highest score an assessment can have; the lowest is 0.
 const MaxScore = 100
@@ -163,6 +163,62 @@ type Signals struct {
 	// SharedKey is true when the product's key is shared by many buyers. Shared keys can
 	// never be reissued: Assess returns a hard block, not points.
 	SharedKey bool `json:"shared_key"`
+
+	// The signals below were added by ruleset 2026-12.1 (issue 12).
+
+	// DeviceID is the claimant's first-party device id (sent by the buyer pages), and
+	// OrderDeviceID the one the shop recorded with the order; empty when unknown.
+	DeviceID      string `json:"device_id,omitempty"`
+	OrderDeviceID string `json:"order_device_id,omitempty"`
+
+	// EmailDomain is the claimant e-mail's domain and EmailDisposable whether it is a
+	// throwaway service (IsDisposableDomain).
+	EmailDomain     string `json:"email_domain,omitempty"`
+	EmailDisposable bool   `json:"email_disposable,omitempty"`
+
+	// TextFlags are the ClaimTextFlags of the buyer's own words.
+	TextFlags []string `json:"text_flags,omitempty"`
+
+	// OrderReplacements counts replacement keys of this order other than this claim's,
+	// delivered or still pending; AutoReissueLimit is how many automatic replacements one
+	// order may get (0 means 1).
+	OrderReplacements int `json:"order_replacements"`
+	AutoReissueLimit  int `json:"auto_reissue_limit,omitempty"`
+	// OrderClaims counts other claims on the same order, any outcome.
+	OrderClaims int `json:"order_claims"`
+
+	// Reveal context: how many times the key was revealed, and from which addresses.
+	RevealCount int      `json:"reveal_count"`
+	RevealIPs   []string `json:"reveal_ips,omitempty"`
+	// DeliveredAt is when the order's key was delivered (zero when unknown).
+	DeliveredAt time.Time `json:"delivered_at"`
+
+	// ProductMedianAmount is the median amount of the product's recent orders at this
+	// merchant (0: too few orders to say). HighValueAmount is the merchant's "expensive"
+	// line in the same minor units (0: the rule uses 5 times the merchant's median).
+	ProductMedianAmount int64 `json:"product_median_amount"`
+	HighValueAmount     int64 `json:"high_value_amount,omitempty"`
+	// MerchantMedianAmount is the median amount of all the merchant's recent orders (0: too
+	// few orders to say).
+	MerchantMedianAmount int64 `json:"merchant_median_amount"`
+
+	// Buyer standing with the merchant before this claim: orders paid and the first one's
+	// time, claims ever made and how many of them a risk decision denied.
+	BuyerOrders       int       `json:"buyer_orders"`
+	BuyerFirstOrderAt time.Time `json:"buyer_first_order_at"`
+	BuyerClaimsEver   int       `json:"buyer_claims_ever"`
+	BuyerDeniedClaims int       `json:"buyer_denied_claims"`
+
+	// The linked cluster: other mailboxes tied to the claimant by device, IP or network
+	// (ClusterMailboxes), their claims in 90 days and the replacement keys those claims got
+	// (delivered or pending), and how they are linked ("device", "ip", "network").
+	ClusterMailboxes   int      `json:"cluster_mailboxes"`
+	ClusterClaims90d   int      `json:"cluster_claims_90d"`
+	ClusterReplacement int      `json:"cluster_replacements"`
+	ClusterLinks       []string `json:"cluster_links,omitempty"`
+	// DeviceMailboxes counts distinct mailboxes seen on the claimant's device (orders and
+	// claims, 90 days), the claimant's own included.
+	DeviceMailboxes int `json:"device_mailboxes"`
 }
 
 // Hit is one rule that fired for a claim.
@@ -179,7 +235,8 @@ type Hit struct {
 type Assessment struct {
 	// Score is the sum of the hit points, clamped to 0..100.
 	Score int `json:"score"`
-	// Decision is Score mapped through Thresholds.
+	// Decision is Score mapped through Thresholds, raised to MinDecision when a rule
+	// demands it.
 	Decision Decision `json:"decision"`
 	// Hits are the rules that fired, sorted by Points descending, then by Rule.
 	Hits []Hit `json:"hits"`
@@ -192,6 +249,10 @@ type Assessment struct {
 	// Thresholds are the thresholds actually used (the defaults when the given ones
 	// were invalid).
 	Thresholds Thresholds `json:"thresholds"`
+	// MinDecision is set when a rule that fired demands at least this decision and the
+	// score alone would have given less (for example order_already_replaced: a person
+	// decides, whatever mitigations lowered the score). Decision then equals MinDecision.
+	MinDecision Decision `json:"min_decision,omitempty"`
 }
 
 // AutoReissue reports whether a replacement key may be delivered without a human: the
@@ -226,6 +287,7 @@ func Assess(s Signals, t Thresholds) Assessment {
 
 	hits := []Hit{}
 	sum := 0
+	floor := Allow
 	for _, r := range ruleset {
 		if !r.applies(s.Kind) {
 			continue
@@ -236,6 +298,9 @@ func Assess(s Signals, t Thresholds) Assessment {
 		}
 		hits = append(hits, Hit{Rule: r.name, Points: pts, Reason: reason})
 		sum += pts
+		if severity(r.floor) > severity(floor) {
+			floor = r.floor
+		}
 	}
 	sort.SliceStable(hits, func(i, j int) bool {
 		if hits[i].Points != hits[j].Points {
@@ -252,11 +317,26 @@ func Assess(s Signals, t Thresholds) Assessment {
 		RulesetVersion: RulesetVersion,
 		Thresholds:     t,
 	}
+	if severity(floor) > severity(a.Decision) {
+		a.Decision = floor
+		a.MinDecision = floor
+	}
 	if s.SharedKey {
 		a.Blocked = true
 		a.BlockReason = SharedKeyBlockReason
 	}
 	return a
+}
+
+// severity orders decisions: Allow < Review < Deny.
+func severity(d Decision) int {
+	switch d {
+	case Review:
+		return 1
+	case Deny:
+		return 2
+	}
+	return 0
 }
 
 // normalize clears negative counts and amounts so that bad input cannot lower a score.
@@ -267,6 +347,9 @@ func normalize(s Signals) Signals {
 		&s.ClaimsByDevice30d, &s.ClaimsByDevice90d,
 		&s.ReissuesByEmail90d, &s.RefundsByEmail90d,
 		&s.BatchInvalidReports, &s.Chargebacks, &s.OrdersByEmail24h,
+		&s.OrderReplacements, &s.AutoReissueLimit, &s.OrderClaims, &s.RevealCount,
+		&s.BuyerOrders, &s.BuyerClaimsEver, &s.BuyerDeniedClaims,
+		&s.ClusterMailboxes, &s.ClusterClaims90d, &s.ClusterReplacement, &s.DeviceMailboxes,
 	} {
 		if *p < 0 {
 			*p = 0
@@ -277,6 +360,15 @@ func normalize(s Signals) Signals {
 	}
 	if s.ProductNormAmount < 0 {
 		s.ProductNormAmount = 0
+	}
+	if s.ProductMedianAmount < 0 {
+		s.ProductMedianAmount = 0
+	}
+	if s.HighValueAmount < 0 {
+		s.HighValueAmount = 0
+	}
+	if s.MerchantMedianAmount < 0 {
+		s.MerchantMedianAmount = 0
 	}
 	return s
 }

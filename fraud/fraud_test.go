@@ -179,8 +179,8 @@ func TestRules(t *testing.T) {
 		{"invalid after 23h59m", RuleLateInvalidClaim, revealed(ClaimInvalid, 24*time.Hour-time.Minute), 0, ""},
 		{"invalid after 24h", RuleLateInvalidClaim, revealed(ClaimInvalid, 24*time.Hour), 10, "24 hours after"},
 		{"invalid after 6 days", RuleLateInvalidClaim, revealed(ClaimInvalid, 6*24*time.Hour), 10, "6 days"},
-		{"invalid after 7 days", RuleLateInvalidClaim, revealed(ClaimInvalid, 7*24*time.Hour), 20, "7 days"},
-		{"invalid after 30 days", RuleLateInvalidClaim, revealed(ClaimInvalid, 30*24*time.Hour), 30, "30 days"},
+		{"invalid after 7 days", RuleLateInvalidClaim, revealed(ClaimInvalid, 7*24*time.Hour), 25, "7 days"},
+		{"invalid after 30 days", RuleLateInvalidClaim, revealed(ClaimInvalid, 30*24*time.Hour), 35, "30 days"},
 		{"invalid, claim before reveal (clock skew)", RuleLateInvalidClaim, revealed(ClaimInvalid, -48*time.Hour), 0, ""},
 		{"invalid, claim time unknown", RuleLateInvalidClaim, Signals{Kind: ClaimInvalid, KeyRevealed: true, FirstRevealAt: t0}, 0, ""},
 		{"invalid, never revealed", RuleLateInvalidClaim, Signals{Kind: ClaimInvalid, FirstRevealAt: t0, ClaimAt: t0.Add(40 * 24 * time.Hour)}, 0, ""},
@@ -224,6 +224,60 @@ func TestRules(t *testing.T) {
 		{"batch 50 floored", RuleBatchInvalid, Signals{Kind: ClaimInvalid, BatchInvalidReports: 50}, -30, ""},
 		{"batch, missing claim", RuleBatchInvalid, Signals{Kind: ClaimMissing, BatchInvalidReports: 5}, 0, ""},
 		{"batch, unknown kind", RuleBatchInvalid, Signals{BatchInvalidReports: 5}, 0, ""},
+
+		// 2026-12.1 rules (issue 12)
+		{"order replaced once", RuleOrderAlreadyReplaced, Signals{Kind: ClaimInvalid, OrderReplacements: 1}, 40, "1 replacement key (delivered or pending)"},
+		{"order not yet replaced", RuleOrderAlreadyReplaced, Signals{Kind: ClaimInvalid}, 0, ""},
+		{"order under a limit of 2", RuleOrderAlreadyReplaced, Signals{Kind: ClaimMissing, OrderReplacements: 1, AutoReissueLimit: 2}, 0, ""},
+		{"order at a limit of 2", RuleOrderAlreadyReplaced, Signals{Kind: ClaimMissing, OrderReplacements: 2, AutoReissueLimit: 2}, 40, "at most 2"},
+		{"same order claimed", RuleRepeatClaimSameOrder, Signals{OrderClaims: 2}, 15, "2 other claims were"},
+		{"chargeback threat", RuleTextChargeback, Signals{TextFlags: ClaimTextFlags("fix it or I will do a chargeback")}, 30, "chargeback"},
+		{"chargeback threat zh", RuleTextChargeback, Signals{TextFlags: ClaimTextFlags("不处理我就去银行拒付")}, 30, ""},
+		{"no threat", RuleTextChargeback, Signals{TextFlags: ClaimTextFlags("the key says invalid")}, 0, ""},
+		{"new address", RuleTextNewAddress, Signals{TextFlags: ClaimTextFlags("please send it to my new email x@y.z")}, 30, "new or different address"},
+		{"new address zh", RuleTextNewAddress, Signals{TextFlags: ClaimTextFlags("请发到我的新邮箱")}, 30, ""},
+		{"already used", RuleTextAlreadyUsed, Signals{Kind: ClaimInvalid, TextFlags: ClaimTextFlags("I already used it but now it is gone")}, 35, "already used"},
+		{"already used zh", RuleTextAlreadyUsed, Signals{Kind: ClaimInvalid, TextFlags: ClaimTextFlags("这个码已经用了一次")}, 35, ""},
+		{"already used, missing claim", RuleTextAlreadyUsed, Signals{Kind: ClaimMissing, TextFlags: []string{TextAlreadyUsed}}, 0, ""},
+		{"disposable", RuleDisposableEmail, Signals{EmailDomain: "mailinator.com", EmailDisposable: true}, 20, "mailinator.com"},
+		{"cluster of 2 claims", RuleLinkedCluster, Signals{ClusterMailboxes: 2, ClusterClaims90d: 2, ClusterReplacement: 1, ClusterLinks: []string{"device"}}, 34, "2 other mailboxes linked to this claimant (by device)"},
+		{"cluster capped", RuleLinkedCluster, Signals{ClusterMailboxes: 5, ClusterClaims90d: 9, ClusterReplacement: 9}, 60, ""},
+		{"cluster without claims", RuleLinkedCluster, Signals{ClusterMailboxes: 3}, 0, ""},
+		{"device 2 mailboxes", RuleSharedDevice, Signals{DeviceMailboxes: 2}, 0, ""},
+		{"device 3 mailboxes", RuleSharedDevice, Signals{DeviceMailboxes: 3}, 20, "3 different mailboxes"},
+		{"device 6 mailboxes", RuleSharedDevice, Signals{DeviceMailboxes: 6}, 30, ""},
+		{"claimant not buyer", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "d2", OrderDeviceID: "d1", ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", RevealIPs: []string{"198.51.100.9"}}, 25, "did not use"},
+		{"claimant revealed from here", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "d2", OrderDeviceID: "d1", ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", RevealIPs: []string{"203.0.113.77"}}, 0, ""},
+		{"claimant same device", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "d1", OrderDeviceID: "d1", ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}, 0, ""},
+		{"late expensive", RuleLateExpensive, func() Signals {
+			s := revealed(ClaimInvalid, 9*24*time.Hour)
+			s.OrderAmount, s.MerchantMedianAmount = 50000, 5000
+			return s
+		}(), 25, "9 days"},
+		{"late cheap", RuleLateExpensive, func() Signals {
+			s := revealed(ClaimInvalid, 9*24*time.Hour)
+			s.OrderAmount, s.MerchantMedianAmount = 5000, 5000
+			return s
+		}(), 0, ""},
+		{"fresh expensive", RuleLateExpensive, func() Signals {
+			s := revealed(ClaimInvalid, time.Hour)
+			s.OrderAmount, s.HighValueAmount = 50000, 20000
+			return s
+		}(), 0, ""},
+		{"5x median", RuleAboveMedian, Signals{OrderAmount: 5000, ProductMedianAmount: 1000}, 10, "5 times the median"},
+		{"20x median", RuleAboveMedian, Signals{OrderAmount: 20000, ProductMedianAmount: 1000}, 15, ""},
+		{"4x median", RuleAboveMedian, Signals{OrderAmount: 4999, ProductMedianAmount: 1000}, 0, ""},
+		{"tenure", RuleTenureCredit, Signals{ClaimAt: t0, BuyerOrders: 4, BuyerFirstOrderAt: t0.Add(-100 * 24 * time.Hour)}, -15, "4 orders since"},
+		{"long tenure", RuleTenureCredit, Signals{ClaimAt: t0, BuyerOrders: 12, BuyerClaimsEver: 2, BuyerFirstOrderAt: t0.Add(-400 * 24 * time.Hour)}, -25, "2 earlier claims"},
+		{"tenure, too many claims", RuleTenureCredit, Signals{ClaimAt: t0, BuyerOrders: 4, BuyerClaimsEver: 1, BuyerFirstOrderAt: t0.Add(-100 * 24 * time.Hour)}, 0, ""},
+		{"tenure, chargeback", RuleTenureCredit, Signals{ClaimAt: t0, BuyerOrders: 12, Chargebacks: 1, BuyerFirstOrderAt: t0.Add(-400 * 24 * time.Hour)}, 0, ""},
+		{"tenure, new buyer", RuleTenureCredit, Signals{ClaimAt: t0, BuyerOrders: 4, BuyerFirstOrderAt: t0.Add(-10 * 24 * time.Hour)}, 0, ""},
+		{"denied once", RulePriorDenied, Signals{BuyerDeniedClaims: 1}, 20, "1 claim was"},
+		{"denied thrice", RulePriorDenied, Signals{BuyerDeniedClaims: 3}, 40, ""},
+		{"revealed 3 times", RuleRevealedOften, Signals{Kind: ClaimInvalid, RevealCount: 3}, 10, "3 times"},
+		{"revealed twice", RuleRevealedOften, Signals{Kind: ClaimInvalid, RevealCount: 2}, 0, ""},
+		{"missing after 20 days", RuleMissingLongAfter, Signals{Kind: ClaimMissing, ClaimAt: t0, DeliveredAt: t0.Add(-20 * 24 * time.Hour)}, 10, "20 days"},
+		{"missing same day", RuleMissingLongAfter, Signals{Kind: ClaimMissing, ClaimAt: t0, DeliveredAt: t0.Add(-2 * time.Hour)}, 0, ""},
 
 		// fresh_claim_on_reported_batch (negative)
 		{"fresh on bad batch", RuleFreshClaimBadBatch, func() Signals { s := revealed(ClaimInvalid, 12*time.Minute); s.BatchInvalidReports = 2; return s }(), -10, "12 minutes after"},
@@ -404,7 +458,7 @@ func TestDeterminismAndOrder(t *testing.T) {
 		order = append(order, h.Rule)
 	}
 	assert.Equal(t, []string{
-		RuleLateInvalidClaim, // 20
+		RuleLateInvalidClaim, // 25
 		RuleRepeatClaims,     // 12 + 8
 		RuleOrderVelocity,    // 10
 		RulePriorRefunds,     // 10
@@ -413,7 +467,7 @@ func TestDeterminismAndOrder(t *testing.T) {
 		RuleRepeatClaimsIP,   // 4
 		RuleBatchInvalid,     // -10
 	}, order)
-	assert.Equal(t, 69, first.Score)
+	assert.Equal(t, 74, first.Score)
 }
 
 func TestRulesCatalogue(t *testing.T) {
@@ -456,7 +510,7 @@ func TestAssessmentJSON(t *testing.T) {
 	a := Assess(revealed(ClaimMissing, time.Hour), DefaultThresholds())
 	b, err := json.Marshal(a)
 	require.NoError(t, err)
-	for _, key := range []string{`"score":50`, `"decision":"review"`, `"rule":"claimed_missing_after_reveal"`, `"ruleset_version":"2026-11.1"`} {
+	for _, key := range []string{`"score":50`, `"decision":"review"`, `"rule":"claimed_missing_after_reveal"`, `"ruleset_version":"2026-12.1"`} {
 		assert.Contains(t, string(b), key)
 	}
 	var back Assessment

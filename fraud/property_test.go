@@ -37,6 +37,26 @@ func randomSignals(r *rand.Rand) Signals {
 		ProductNormAmount:   r.Int64N(5_000) - 100,
 		OrdersByEmail24h:    n(25),
 		SharedKey:           r.IntN(5) == 0,
+		// 2026-12.1 signals.
+		OrderReplacements:    n(2),
+		OrderClaims:          n(3),
+		ClusterMailboxes:     n(4),
+		ClusterClaims90d:     n(6),
+		ClusterReplacement:   n(4),
+		DeviceMailboxes:      n(7),
+		BuyerOrders:          n(15),
+		BuyerClaimsEver:      n(3),
+		BuyerDeniedClaims:    n(3),
+		RevealCount:          n(5),
+		EmailDisposable:      r.IntN(6) == 0,
+		ProductMedianAmount:  r.Int64N(5_000) - 100,
+		MerchantMedianAmount: r.Int64N(5_000) - 100,
+		BuyerFirstOrderAt:    t0.Add(-time.Duration(r.Int64N(int64(500 * 24 * time.Hour)))),
+	}
+	for _, f := range []string{TextChargebackThreat, TextNewAddress, TextAlreadyUsed} {
+		if r.IntN(5) == 0 {
+			s.TextFlags = append(s.TextFlags, f)
+		}
 	}
 	s.ClaimsByEmail90d = s.ClaimsByEmail30d + n(4)
 	s.ClaimsByIP90d = s.ClaimsByIP30d + n(4)
@@ -72,7 +92,16 @@ func TestPropertyScoreRangeAndConsistency(t *testing.T) {
 
 		require.GreaterOrEqual(t, a.Score, 0, ctx)
 		require.LessOrEqual(t, a.Score, MaxScore, ctx)
-		require.Equal(t, th.Decide(a.Score), a.Decision, ctx)
+		if a.MinDecision == "" {
+			require.Equal(t, th.Decide(a.Score), a.Decision, ctx)
+		} else {
+			// A rule demanded at least MinDecision and the score gave less.
+			require.Equal(t, a.MinDecision, a.Decision, ctx)
+			require.Less(t, severity(th.Decide(a.Score)), severity(a.MinDecision), ctx)
+		}
+		if s.OrderReplacements >= max(1, s.AutoReissueLimit) && s.Kind != ClaimRefund && s.Kind.Valid() {
+			require.NotEqual(t, Allow, a.Decision, "an order out of automatic replacements is never allowed: %s", ctx)
+		}
 		require.Equal(t, s.SharedKey, a.Blocked, ctx)
 		require.Equal(t, RulesetVersion, a.RulesetVersion)
 

@@ -59,6 +59,9 @@ type rule struct {
 	max, min int
 	kinds    []ClaimKind // empty: all kinds
 	desc     string
+	// floor, when set, is the least decision a claim gets when the rule fires, whatever
+	// mitigations lower the score (for example Review: a person must decide).
+	floor Decision
 	// eval returns the points (0: the rule does not fire) and the reason.
 	eval func(s *Signals) (int, string)
 }
@@ -99,8 +102,8 @@ const (
 	priorRefundMaxPoints  = 30
 
 	lateClaimDayPoints   = 10 // claim >= 24 h after the first reveal
-	lateClaimWeekPoints  = 20 // >= 7 days
-	lateClaimMonthPoints = 30 // >= 30 days
+	lateClaimWeekPoints  = 25 // >= 7 days (20 before 2026-12.1)
+	lateClaimMonthPoints = 35 // >= 30 days (30 before 2026-12.1)
 
 	refundAfterRevealPoints = 25
 

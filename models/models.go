@@ -567,6 +567,7 @@ func All() []any {
 		&AuditEntry{}, &SLAPolicy{}, &BusinessCalendar{}, &Notification{}, &Refund{},
 		&Dispute{}, &FraudAssessment{}, &KBArticle{}, &Macro{}, &CSAT{}, &WebhookEndpoint{},
 		&WebhookDelivery{}, &CasbinRule{}, &TicketSnapshot{}, &OutboundMessage{},
+		&AutoReissue{}, &ClaimContext{},
 		&RevokedToken{}, &TicketAccessToken{}, &HealthBeat{},
 	}
 }

@@ -1,0 +1,176 @@
+package fraud
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+//go:embed disposable_domains.txt
+var disposableList string
+
+var (
+	disposableOnce sync.Once
+	disposableSet  map[string]bool
+)
+
+// NormalizeEmail returns the form of an e-mail address under which one mailbox is known:
+// trimmed and lower-cased, a "+tag" dropped from the local part, and for Gmail (gmail.com,
+// googlemail.com) the dots of the local part dropped and the domain unified. Input without
+// an "@" is returned trimmed and lower-cased.
+func NormalizeEmail(email string) string {
+	e := strings.ToLower(strings.TrimSpace(email))
+	at := strings.LastIndexByte(e, '@')
+	if at <= 0 || at == len(e)-1 {
+		return e
+	}
+	local, domain := e[:at], e[at+1:]
+	if i := strings.IndexByte(local, '+'); i > 0 {
+		local = local[:i]
+	}
+	if domain == "googlemail.com" {
+		domain = "gmail.com"
+	}
+	if domain == "gmail.com" {
+		local = strings.ReplaceAll(local, ".", "")
+	}
+	return local + "@" + domain
+}
+
+// EmailDomain returns the lower-cased domain of an address ("" when it has none).
+func EmailDomain(email string) string {
+	e := strings.ToLower(strings.TrimSpace(email))
+	at := strings.LastIndexByte(e, '@')
+	if at < 0 {
+		return ""
+	}
+	return strings.TrimSuffix(e[at+1:], ".")
+}
+
+// IsDisposableDomain reports whether the domain, or a parent of it, is on the embedded list
+// of throwaway e-mail services (disposable_domains.txt).
+func IsDisposableDomain(domain string) bool {
+	disposableOnce.Do(func() {
+		disposableSet = map[string]bool{}
+		for _, line := range strings.Split(disposableList, "\n") {
+			line = strings.ToLower(strings.TrimSpace(line))
+			if line != "" && !strings.HasPrefix(line, "#") {
+				disposableSet[line] = true
+			}
+		}
+	})
+	d := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), "."))
+	for d != "" {
+		if disposableSet[d] {
+			return true
+		}
+		i := strings.IndexByte(d, '.')
+		if i < 0 {
+			return false
+		}
+		d = d[i+1:]
+	}
+	return false
+}
+
+// NetworkOf returns the network an address belongs to for identity links: the /24 of an
+// IPv4 address, the /48 of an IPv6 one (IPv4-mapped IPv6 counts as IPv4); "" when the
+// address does not parse.
+func NetworkOf(ip string) string {
+	a, ok := parseAddr(ip)
+	if !ok {
+		return ""
+	}
+	bits := 48
+	if a.Is4() {
+		bits = 24
+	}
+	p, err := a.Prefix(bits)
+	if err != nil {
+		return ""
+	}
+	return p.String()
+}
+
+// NetworkLikePattern returns a SQL LIKE pattern matching the textual IPv4 addresses of the
+// address's /24 ("198.51.100.%"), or "" for IPv6 and unparsable input (their text does not
+// share a prefix reliably; they are linked by exact address only).
+func NetworkLikePattern(ip string) string {
+	a, ok := parseAddr(ip)
+	if !ok || !a.Is4() {
+		return ""
+	}
+	b := a.As4()
+	return fmt.Sprintf("%d.%d.%d.%%", b[0], b[1], b[2])
+}
+
+// SameNetwork reports whether two addresses lie in the same /24 (IPv4) or /48 (IPv6).
+func SameNetwork(a, b string) bool {
+	na, nb := NetworkOf(a), NetworkOf(b)
+	return na != "" && na == nb
+}
+
+// Reporter is one earlier claimant, for counting distinct buyers (DistinctUnlinked).
+type Reporter struct {
+	Email  string // normalised
+	Device string
+	IP     string
+	At     time.Time
+}
+
+// DistinctUnlinked counts the groups of reporters that are not linked to the claimant nor
+// to each other: two reporters are linked when they share a normalised e-mail, a device id,
+// an IP address, or an IPv4 /24 (IPv6 /48) within netWindow of each other. A ring of
+// sibling mailboxes on one device or network therefore counts once, and not at all when
+// the claimant belongs to it.
+func DistinctUnlinked(claimant Reporter, reporters []Reporter, netWindow time.Duration) int {
+	all := append([]Reporter{claimant}, reporters...)
+	parent := make([]int, len(all))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for i := range all {
+		for j := i + 1; j < len(all); j++ {
+			if linked(all[i], all[j], netWindow) {
+				parent[find(i)] = find(j)
+			}
+		}
+	}
+	roots := map[int]bool{}
+	self := find(0)
+	for i := 1; i < len(all); i++ {
+		if r := find(i); r != self {
+			roots[r] = true
+		}
+	}
+	return len(roots)
+}
+
+func linked(a, b Reporter, netWindow time.Duration) bool {
+	switch {
+	case a.Email != "" && a.Email == b.Email:
+		return true
+	case a.Device != "" && a.Device == b.Device:
+		return true
+	case a.IP != "" && a.IP == b.IP:
+		return true
+	}
+	if !SameNetwork(a.IP, b.IP) {
+		return false
+	}
+	d := a.At.Sub(b.At)
+	if d < 0 {
+		d = -d
+	}
+	return d <= netWindow
+}

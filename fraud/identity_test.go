@@ -1,0 +1,88 @@
+package fraud
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestNormalizeEmail(t *testing.T) {
+	for in, want := range map[string]string{
+		"  Alice@Example.COM ":   "alice@example.com",
+		"a.li.ce+shop@gmail.com": "alice@gmail.com",
+		"A.Lice@googlemail.com":  "alice@gmail.com",
+		"bob+x@example.org":      "bob@example.org",
+		"b.o.b@example.org":      "b.o.b@example.org",
+		"no-at-sign":             "no-at-sign",
+		"+tag@example.org":       "+tag@example.org",
+		"trailing@":              "trailing@",
+		"王小明+1@QQ.com":           "王小明@qq.com",
+	} {
+		assert.Equal(t, want, NormalizeEmail(in), in)
+		assert.Equal(t, NormalizeEmail(in), NormalizeEmail(NormalizeEmail(in)), "idempotent: %s", in)
+	}
+}
+
+func TestDisposableDomains(t *testing.T) {
+	for d, want := range map[string]bool{
+		"mailinator.com": true, "MAILINATOR.COM": true, "sub.yopmail.com": true, "yopmail.com.": true,
+		"gmail.com": false, "qq.com": false, "notmailinator.com": false, "": false, "com": false,
+	} {
+		assert.Equal(t, want, IsDisposableDomain(d), d)
+	}
+	assert.Equal(t, "example.com", EmailDomain("X@Example.com"))
+	assert.Equal(t, "", EmailDomain("nobody"))
+}
+
+func TestNetworks(t *testing.T) {
+	assert.Equal(t, "198.51.100.0/24", NetworkOf("198.51.100.7"))
+	assert.Equal(t, "198.51.100.0/24", NetworkOf("::ffff:198.51.100.7"))
+	assert.Equal(t, "2001:db8:1::/48", NetworkOf("2001:db8:1:2::3"))
+	assert.Equal(t, "", NetworkOf("garbage"))
+	assert.Equal(t, "198.51.100.%", NetworkLikePattern("198.51.100.7"))
+	assert.Equal(t, "", NetworkLikePattern("2001:db8::1"))
+	assert.True(t, SameNetwork("203.0.113.1", "203.0.113.200"))
+	assert.False(t, SameNetwork("203.0.113.1", "203.0.114.1"))
+	assert.False(t, SameNetwork("", ""))
+}
+
+func TestClaimTextFlags(t *testing.T) {
+	for text, want := range map[string][]string{
+		"The key says invalid, please help":                           nil,
+		"Fix this or I will file a CHARGEBACK":                        {TextChargebackThreat},
+		"不给我换我就去银行拒付":                                                 {TextChargebackThreat},
+		"I lost access to my email, send the key to new@x.com":        {TextNewAddress},
+		"请发到我的新邮箱":                                                    {TextNewAddress},
+		"I already used it and now it says invalid, chargeback!":      {TextAlreadyUsed, TextChargebackThreat},
+		"卡密已经用了一次，现在显示无效":                                             {TextAlreadyUsed},
+		"My key never arrived. Order A-1001. Please send to my email": nil,
+	} {
+		got := ClaimTextFlags(text)
+		if len(want) == 0 {
+			assert.Empty(t, got, text)
+			continue
+		}
+		assert.ElementsMatch(t, want, got, text)
+		assert.IsNonDecreasing(t, got, text)
+	}
+}
+
+func TestDistinctUnlinked(t *testing.T) {
+	t0 := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	me := Reporter{Email: "me@x.com", Device: "d-me", IP: "192.0.2.1", At: t0}
+	ring := []Reporter{
+		{Email: "r1@x.com", Device: "d-ring", IP: "203.0.113.1", At: t0.Add(-time.Hour)},
+		{Email: "r2@x.com", Device: "d-ring", IP: "198.51.100.1", At: t0.Add(-2 * time.Hour)},
+		{Email: "r3@x.com", Device: "d-r3", IP: "198.51.100.77", At: t0.Add(-3 * time.Hour)}, // same /24 as r2
+	}
+	assert.Equal(t, 1, DistinctUnlinked(me, ring, 7*24*time.Hour), "a ring counts once")
+	far := Reporter{Email: "far@x.com", Device: "d-far", IP: "198.51.100.9", At: t0.Add(-30 * 24 * time.Hour)}
+	assert.Equal(t, 2, DistinctUnlinked(me, append(ring, far), 7*24*time.Hour), "a /24 link expires with the window")
+	member := Reporter{Email: "r9@x.com", Device: "d-ring", At: t0}
+	assert.Equal(t, 0, DistinctUnlinked(member, ring, 7*24*time.Hour), "the claimant's own ring is not other buyers")
+	assert.Equal(t, 0, DistinctUnlinked(me, []Reporter{{Email: "me@x.com"}}, time.Hour), "the same mailbox")
+	assert.Equal(t, 0, DistinctUnlinked(me, nil, time.Hour))
+	indep := []Reporter{{Email: "a@x.com", IP: "192.0.3.1"}, {Email: "b@x.com", IP: "192.0.4.1"}, {Email: "c@x.com", IP: "192.0.5.1"}}
+	assert.Equal(t, 3, DistinctUnlinked(me, indep, time.Hour))
+}

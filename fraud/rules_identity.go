@@ -1,0 +1,314 @@
+package fraud
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Rule names added by ruleset 2026-12.1 (issue 12).
+const (
+	RuleOrderAlreadyReplaced = "order_already_replaced"
+	RuleRepeatClaimSameOrder = "repeat_claim_same_order"
+	RuleTextChargeback       = "claim_text_chargeback_threat"
+	RuleTextNewAddress       = "claim_text_new_address"
+	RuleTextAlreadyUsed      = "claim_text_already_used"
+	RuleDisposableEmail      = "disposable_email"
+	RuleLinkedCluster        = "linked_cluster_claims"
+	RuleSharedDevice         = "shared_device_mailboxes"
+	RuleClaimantNotBuyer     = "claimant_not_buyer"
+	RuleLateExpensive        = "late_claim_expensive_key"
+	RuleAboveMedian          = "order_above_median"
+	RuleTenureCredit         = "buyer_tenure_credit"
+	RulePriorDenied          = "prior_denied_claims"
+	RuleRevealedOften        = "revealed_many_times"
+	RuleMissingLongAfter     = "missing_long_after_delivery"
+)
+
+// Parameters of the 2026-12.1 rules.
+const (
+	orderReplacedPoints = 40 // above the default review threshold: a person decides
+
+	sameOrderClaimPoints = 15
+
+	textChargebackPoints  = 30
+	textNewAddressPoints  = 30
+	textAlreadyUsedPoints = 35
+
+	disposablePoints = 20
+
+	clusterClaimPoints       = 12
+	clusterReplacementPoints = 10
+	clusterMaxPoints         = 60
+
+	sharedDeviceMailboxes     = 3
+	sharedDevicePoints        = 20
+	sharedDeviceManyMailboxes = 5
+	sharedDeviceManyPoints    = 30
+
+	notBuyerPoints = 25
+
+	lateExpensivePoints   = 25
+	lateExpensiveAfter    = 7 * 24 * time.Hour
+	expensiveMedianFactor = 5
+
+	aboveMedianFactor    = 5
+	farAboveMedianFactor = 20
+	aboveMedianPoints    = 10
+	farAboveMedianPoints = 15
+
+	tenureOrders     = 3
+	tenureAge        = 90 * 24 * time.Hour
+	tenurePoints     = -15
+	longTenureOrders = 10
+	longTenureAge    = 365 * 24 * time.Hour
+	longTenurePoints = -25
+
+	priorDeniedPoints    = 20
+	priorDeniedMaxPoints = 40
+
+	revealedOftenCount  = 3
+	revealedOftenPoints = 10
+
+	missingLongAfter       = 14 * 24 * time.Hour
+	missingLongAfterPoints = 10
+)
+
+func init() { ruleset = append(ruleset, identityRules...) }
+
+var identityRules = []rule{
+	{
+		// The per-order guard: an order that already got its automatic replacement(s),
+		// delivered or still pending, does not get another without a person. The activity
+		// enforces the same limit in the database; this rule makes the assessment say so.
+		name:  RuleOrderAlreadyReplaced,
+		max:   orderReplacedPoints,
+		kinds: []ClaimKind{ClaimInvalid, ClaimMissing},
+		floor: Review,
+		desc: fmt.Sprintf("The order already got as many replacement keys (delivered or pending) as one order may get automatically (default 1): +%d, and never less than review: a person decides.",
+			orderReplacedPoints),
+		eval: func(s *Signals) (int, string) {
+			limit := max(1, s.AutoReissueLimit)
+			if s.OrderReplacements < limit {
+				return 0, ""
+			}
+			return orderReplacedPoints, fmt.Sprintf("this order already got %s (delivered or pending); one order gets at most %d automatically",
+				count(s.OrderReplacements, "replacement key", "replacement keys"), limit)
+		},
+	},
+	{
+		name: RuleRepeatClaimSameOrder,
+		max:  sameOrderClaimPoints,
+		desc: fmt.Sprintf("Another claim was already made on the same order: +%d.", sameOrderClaimPoints),
+		eval: func(s *Signals) (int, string) {
+			if s.OrderClaims == 0 {
+				return 0, ""
+			}
+			return sameOrderClaimPoints, fmt.Sprintf("%s already made on this order", count(s.OrderClaims, "other claim was", "other claims were"))
+		},
+	},
+	{
+		name: RuleTextChargeback,
+		max:  textChargebackPoints,
+		desc: fmt.Sprintf("The buyer's message threatens a chargeback or bank dispute: +%d.", textChargebackPoints),
+		eval: textRule(TextChargebackThreat, textChargebackPoints, "the buyer's message threatens a chargeback or a bank dispute"),
+	},
+	{
+		name: RuleTextNewAddress,
+		max:  textNewAddressPoints,
+		desc: fmt.Sprintf("The buyer asks for the key to go to a new or different address or account (account takeover pattern): +%d.", textNewAddressPoints),
+		eval: textRule(TextNewAddress, textNewAddressPoints, "the buyer asks for the key to be sent to a new or different address, the usual request of someone who is not the buyer"),
+	},
+	{
+		name:  RuleTextAlreadyUsed,
+		max:   textAlreadyUsedPoints,
+		kinds: []ClaimKind{ClaimInvalid, ClaimRefund},
+		desc:  fmt.Sprintf("The buyer says the key was already used or worked before: +%d.", textAlreadyUsedPoints),
+		eval:  textRule(TextAlreadyUsed, textAlreadyUsedPoints, "the buyer's own message says the key was already used or worked before"),
+	},
+	{
+		name: RuleDisposableEmail,
+		max:  disposablePoints,
+		desc: fmt.Sprintf("The claim comes from a throwaway e-mail service (embedded list): +%d.", disposablePoints),
+		eval: func(s *Signals) (int, string) {
+			if !s.EmailDisposable {
+				return 0, ""
+			}
+			return disposablePoints, fmt.Sprintf("the claim comes from a throwaway e-mail address (%s)", s.EmailDomain)
+		},
+	},
+	{
+		// Rings of sibling mailboxes: several addresses on one device or network, each
+		// claiming once, look clean one by one.
+		name: RuleLinkedCluster,
+		max:  clusterMaxPoints,
+		desc: fmt.Sprintf("Other mailboxes linked to the claimant by device, IP or network made claims in the last 90 days: +%d per claim and +%d per replacement key they got, at most +%d.",
+			clusterClaimPoints, clusterReplacementPoints, clusterMaxPoints),
+		eval: func(s *Signals) (int, string) {
+			if s.ClusterClaims90d == 0 {
+				return 0, ""
+			}
+			pts := min(clusterMaxPoints, clusterClaimPoints*s.ClusterClaims90d+clusterReplacementPoints*s.ClusterReplacement)
+			return pts, fmt.Sprintf("%s linked to this claimant (by %s) made %s in the last 90 days and got %s",
+				count(s.ClusterMailboxes, "other mailbox", "other mailboxes"), linksText(s.ClusterLinks),
+				count(s.ClusterClaims90d, "claim", "claims"), count(s.ClusterReplacement, "replacement key", "replacement keys"))
+		},
+	},
+	{
+		name: RuleSharedDevice,
+		max:  sharedDeviceManyPoints,
+		desc: fmt.Sprintf("Many mailboxes used the claimant's device in 90 days: +%d from %d, +%d from %d.",
+			sharedDevicePoints, sharedDeviceMailboxes, sharedDeviceManyPoints, sharedDeviceManyMailboxes),
+		eval: func(s *Signals) (int, string) {
+			n := s.DeviceMailboxes
+			switch {
+			case n >= sharedDeviceManyMailboxes:
+				return sharedDeviceManyPoints, fmt.Sprintf("%d different mailboxes used this device in the last 90 days", n)
+			case n >= sharedDeviceMailboxes:
+				return sharedDevicePoints, fmt.Sprintf("%d different mailboxes used this device in the last 90 days", n)
+			}
+			return 0, ""
+		},
+	},
+	{
+		// Account takeover: someone who knows the order number and e-mail claims from a
+		// device and network the buyer never used for the purchase or the reveal.
+		name:  RuleClaimantNotBuyer,
+		max:   notBuyerPoints,
+		kinds: []ClaimKind{ClaimInvalid, ClaimMissing},
+		desc:  fmt.Sprintf("Both the device and the network of the claim differ from the purchase and from every reveal: +%d.", notBuyerPoints),
+		eval: func(s *Signals) (int, string) {
+			if s.DeviceID == "" || s.OrderDeviceID == "" || s.DeviceID == s.OrderDeviceID {
+				return 0, ""
+			}
+			if NetworkOf(s.ClaimIP) == "" || SameNetwork(s.ClaimIP, s.OrderIP) {
+				return 0, ""
+			}
+			for _, ip := range s.RevealIPs {
+				if SameNetwork(s.ClaimIP, ip) {
+					return 0, ""
+				}
+			}
+			return notBuyerPoints, "the claim comes from a device and a network the buyer did not use to buy or to reveal the key"
+		},
+	},
+	{
+		name:  RuleLateExpensive,
+		max:   lateExpensivePoints,
+		kinds: []ClaimKind{ClaimInvalid},
+		desc: fmt.Sprintf("Key-invalid claim at least 7 days after the reveal on an expensive order (the merchant's high-value line, else %d times the merchant's median order): +%d.",
+			expensiveMedianFactor, lateExpensivePoints),
+		eval: func(s *Signals) (int, string) {
+			d, ok := revealToClaim(s)
+			if !ok || d < lateExpensiveAfter || !expensive(s) {
+				return 0, ""
+			}
+			return lateExpensivePoints, fmt.Sprintf("an expensive key (%d in minor units) reported invalid %s after it was revealed", s.OrderAmount, humanDuration(d))
+		},
+	},
+	{
+		name: RuleAboveMedian,
+		max:  farAboveMedianPoints,
+		desc: fmt.Sprintf("Order value far above the median of the product's recent orders: +%d from %d times, +%d from %d times.",
+			aboveMedianPoints, aboveMedianFactor, farAboveMedianPoints, farAboveMedianFactor),
+		eval: func(s *Signals) (int, string) {
+			if s.ProductMedianAmount <= 0 || s.OrderAmount <= 0 {
+				return 0, ""
+			}
+			ratio := s.OrderAmount / s.ProductMedianAmount
+			switch {
+			case ratio >= farAboveMedianFactor:
+				return farAboveMedianPoints, fmt.Sprintf("the order is worth %d times the median order of this product", ratio)
+			case ratio >= aboveMedianFactor:
+				return aboveMedianPoints, fmt.Sprintf("the order is worth %d times the median order of this product", ratio)
+			}
+			return 0, ""
+		},
+	},
+	{
+		// A long, clean history earns credit: many orders over months, few claims, none
+		// denied, no chargeback.
+		name: RuleTenureCredit,
+		min:  longTenurePoints,
+		desc: fmt.Sprintf("Clean buyer history (no chargeback, no denied claim, at most one claim per 5 orders): %d from %d orders over %s, %d from %d orders over %s.",
+			tenurePoints, tenureOrders, humanDuration(tenureAge), longTenurePoints, longTenureOrders, humanDuration(longTenureAge)),
+		eval: func(s *Signals) (int, string) {
+			if s.Chargebacks > 0 || s.BuyerDeniedClaims > 0 || s.BuyerFirstOrderAt.IsZero() || s.ClaimAt.IsZero() {
+				return 0, ""
+			}
+			if s.BuyerClaimsEver*5 > s.BuyerOrders {
+				return 0, ""
+			}
+			age := s.ClaimAt.Sub(s.BuyerFirstOrderAt)
+			switch {
+			case s.BuyerOrders >= longTenureOrders && age >= longTenureAge:
+				return longTenurePoints, fmt.Sprintf("a long clean history: %d orders since %s, %s", s.BuyerOrders, s.BuyerFirstOrderAt.Format("2006-01-02"), count(s.BuyerClaimsEver, "earlier claim", "earlier claims"))
+			case s.BuyerOrders >= tenureOrders && age >= tenureAge:
+				return tenurePoints, fmt.Sprintf("a clean history: %d orders since %s, %s", s.BuyerOrders, s.BuyerFirstOrderAt.Format("2006-01-02"), count(s.BuyerClaimsEver, "earlier claim", "earlier claims"))
+			}
+			return 0, ""
+		},
+	},
+	{
+		name: RulePriorDenied,
+		max:  priorDeniedMaxPoints,
+		desc: fmt.Sprintf("Earlier claims of this buyer were denied: +%d each, at most +%d.", priorDeniedPoints, priorDeniedMaxPoints),
+		eval: func(s *Signals) (int, string) {
+			if s.BuyerDeniedClaims == 0 {
+				return 0, ""
+			}
+			return min(priorDeniedMaxPoints, priorDeniedPoints*s.BuyerDeniedClaims),
+				fmt.Sprintf("%s of this buyer denied before", count(s.BuyerDeniedClaims, "claim was", "claims were"))
+		},
+	},
+	{
+		name:  RuleRevealedOften,
+		max:   revealedOftenPoints,
+		kinds: []ClaimKind{ClaimInvalid},
+		desc:  fmt.Sprintf("The key was revealed %d times or more before it was reported invalid: +%d.", revealedOftenCount, revealedOftenPoints),
+		eval: func(s *Signals) (int, string) {
+			if s.RevealCount < revealedOftenCount {
+				return 0, ""
+			}
+			return revealedOftenPoints, fmt.Sprintf("the key was revealed %d times before it was reported invalid", s.RevealCount)
+		},
+	},
+	{
+		name:  RuleMissingLongAfter,
+		max:   missingLongAfterPoints,
+		kinds: []ClaimKind{ClaimMissing},
+		desc:  fmt.Sprintf("Key-missing claim %s or more after delivery: +%d.", humanDuration(missingLongAfter), missingLongAfterPoints),
+		eval: func(s *Signals) (int, string) {
+			if s.DeliveredAt.IsZero() || s.ClaimAt.IsZero() || s.ClaimAt.Sub(s.DeliveredAt) < missingLongAfter {
+				return 0, ""
+			}
+			return missingLongAfterPoints, fmt.Sprintf("the key was delivered %s before the buyer said it never arrived", humanDuration(s.ClaimAt.Sub(s.DeliveredAt)))
+		},
+	},
+}
+
+func textRule(flag string, pts int, reason string) func(s *Signals) (int, string) {
+	return func(s *Signals) (int, string) {
+		if !slices.Contains(s.TextFlags, flag) {
+			return 0, ""
+		}
+		return pts, reason
+	}
+}
+
+// expensive reports whether the order is at or above the merchant's high-value line, or
+// (without one) at least expensiveMedianFactor times the merchant's median order.
+func expensive(s *Signals) bool {
+	if s.HighValueAmount > 0 {
+		return s.OrderAmount >= s.HighValueAmount
+	}
+	return s.MerchantMedianAmount > 0 && s.OrderAmount/s.MerchantMedianAmount >= expensiveMedianFactor
+}
+
+func linksText(links []string) string {
+	if len(links) == 0 {
+		return "device or network"
+	}
+	return strings.Join(links, ", ")
+}

@@ -1,0 +1,57 @@
+package fraud
+
+import (
+	"sort"
+	"strings"
+)
+
+// Claim-text flags: what the buyer's own words say about the claim (ClaimTextFlags).
+const (
+	// TextChargebackThreat: the buyer threatens a chargeback or a bank dispute.
+	TextChargebackThreat = "chargeback_threat"
+	// TextNewAddress: the buyer asks for the key to be sent to a new or different address
+	// or account (the classic account-takeover request).
+	TextNewAddress = "new_address"
+	// TextAlreadyUsed: the buyer says the key was already used or worked before.
+	TextAlreadyUsed = "already_used"
+)
+
+// textPhrases are matched case-insensitively as substrings of the claim text, in English
+// and Chinese. Short, high-precision phrases only: a missed phrase costs a signal, a wrong
+// one costs an honest buyer.
+var textPhrases = map[string][]string{
+	TextChargebackThreat: {
+		"chargeback", "charge back", "charge-back", "dispute the charge", "dispute with my bank", "dispute it with",
+		"file a dispute", "open a dispute", "call my bank", "contact my bank", "report to my bank", "reverse the payment",
+		"paypal dispute", "paypal claim",
+		"拒付", "撤销付款", "找银行", "联系银行", "投诉到银行", "向银行申诉", "信用卡争议", "发起争议", "申请争议", "退单到银行",
+	},
+	TextNewAddress: {
+		"new email", "new e-mail", "new mail address", "different email", "another email", "other email",
+		"new address", "send the key to", "send to this email", "send to my new", "email has changed", "changed my email",
+		"lost access to my email", "no longer have access",
+		"新邮箱", "新的邮箱", "换了邮箱", "另一个邮箱", "别的邮箱", "发到这个邮箱", "发送到这个", "发到我的新", "邮箱登不上", "邮箱不能用了",
+	},
+	TextAlreadyUsed: {
+		"already used", "already redeemed", "i used it", "used it already", "i redeemed", "redeemed it", "worked before",
+		"was working", "worked yesterday", "it worked at first", "used it once",
+		"已经用了", "已经使用", "用过了", "已兑换", "兑换过", "之前能用", "昨天还能用", "用了一次", "已经激活",
+	},
+}
+
+// ClaimTextFlags returns the flags the claim text raises (sorted, no duplicates). It is a
+// pure function of the text.
+func ClaimTextFlags(text string) []string {
+	t := strings.ToLower(text)
+	var out []string
+	for flag, phrases := range textPhrases {
+		for _, p := range phrases {
+			if strings.Contains(t, p) {
+				out = append(out, flag)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
