@@ -126,7 +126,7 @@ func (s *Server) createTicket(c *gin.Context) error {
 	created, err := s.d.Tickets.Create(ctx, tickets.CreateInput{
 		MerchantID: m.ID, OrderNo: req.OrderNo, Email: req.Email, Contact: req.Contact, Category: req.Category,
 		Subject: req.Subject, Description: req.Description, Channel: "web", Language: req.Language,
-		IdempotencyKey: idem, IP: c.ClientIP(), UserAgent: c.Request.UserAgent(), DeviceID: req.DeviceID,
+		IdempotencyKey: idem, IP: c.ClientIP(), UserAgent: c.Request.UserAgent(), DeviceID: buyerDeviceID(c, req.DeviceID),
 	})
 	if err != nil {
 		return err

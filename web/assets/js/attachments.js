@@ -28,7 +28,7 @@
     fd.append('file', file, file.name || 'screenshot');
     return fetch('/api/v1/tickets/' + encodeURIComponent(ref) + '/attachments', {
       method: 'POST', body: fd, cache: 'no-store', credentials: 'same-origin',
-      headers: { 'Accept': 'application/json', 'Authorization': 'Bearer ' + token }
+      headers: KD.deviceHeaders({ 'Accept': 'application/json', 'Authorization': 'Bearer ' + token })
     }).then(function (res) {
       return res.text().then(function (txt) {
         var data = null;

@@ -94,6 +94,30 @@
    * body), token (bearer), staff (use the staff session), idem (Idempotency-Key), headers,
    * query (object). Resolves the decoded JSON (null on 204). A staff call answered 401 first
    * tries the refresh token once, then sends the user to /login. */
+  /* Device id (issue 12): a random id this browser keeps in localStorage and buyer pages
+   * send with every buyer request (X-Keydesk-Device), so the shop's fraud check can tell
+   * one device from another. It identifies nothing but this browser; the privacy note on
+   * the buyer pages says so. Staff calls never carry it. */
+  var DEVICE_KEY = 'keydesk.device', sendDevice = false;
+  function deviceId() {
+    var id = '';
+    try { id = localStorage.getItem(DEVICE_KEY) || ''; } catch (e) { id = ''; }
+    if (!/^[0-9a-f]{32}$/.test(id)) {
+      var b = new Uint8Array(16);
+      (window.crypto || window.msCrypto).getRandomValues(b);
+      id = Array.prototype.map.call(b, function (x) { return ('0' + x.toString(16)).slice(-2); }).join('');
+      try { localStorage.setItem(DEVICE_KEY, id); } catch (e) { /* private mode: per page */ }
+    }
+    return id;
+  }
+  /** useDeviceId makes every non-staff api call of this page carry the device id. */
+  function useDeviceId() { sendDevice = true; return deviceId(); }
+  /** deviceHeaders adds the device header to headers when the page uses it. */
+  function deviceHeaders(headers) {
+    if (sendDevice) headers['X-Keydesk-Device'] = deviceId();
+    return headers;
+  }
+
   function api(path, opts, retried) {
     opts = opts || {};
     var url = '/api/v1' + path;
@@ -109,6 +133,7 @@
     var headers = { 'Accept': 'application/json' };
     Object.keys(opts.headers || {}).forEach(function (k) { headers[k] = opts.headers[k]; });
     if (opts.idem) headers['Idempotency-Key'] = opts.idem;
+    if (!opts.staff) deviceHeaders(headers);
     var token = opts.token || (opts.staff ? staffToken() : null);
     if (token) headers['Authorization'] = 'Bearer ' + token;
     var init = { method: opts.method || 'GET', headers: headers, credentials: 'same-origin', cache: 'no-store' };
@@ -450,6 +475,7 @@
     announce: announce, toast: toast, showFieldErrors: showFieldErrors, clearFieldErrors: clearFieldErrors,
     fmtDuration: fmtDuration, fmtTime: fmtTime, fmtMoney: fmtMoney, word: word, slaBadge: slaBadge,
     poll: poll, debounce: debounce, newRequestId: newRequestId, pathParam: pathParam, busy: busy, onReady: onReady,
+    useDeviceId: useDeviceId, deviceHeaders: deviceHeaders,
     publicURL: function () { var m = $('meta[name="keydesk-public-url"]'); return (m && m.content) || location.origin; }
   };
 })();

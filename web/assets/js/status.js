@@ -6,6 +6,7 @@
   var OPEN = { new: 1, open: 1, pending_internal: 1, pending_customer: 1 };
 
   KD.onReady(function () {
+    KD.useDeviceId(); // every buyer request of this page carries the device id
     var ref = KD.pathParam(1);
     var token = new URLSearchParams(location.hash.slice(1)).get('token') || '';
     var query = new URLSearchParams(location.search);

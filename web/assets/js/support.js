@@ -5,6 +5,7 @@
   var FIELDS = ['order_no', 'email', 'contact', 'category', 'subject', 'description'];
 
   KD.onReady(function () {
+    KD.useDeviceId(); // every buyer request of this page carries the device id
     var merchant = KD.pathParam(1);
     var form = $('#ticket-form');
     var draftKey = 'keydesk.draft.' + merchant;
