@@ -17,6 +17,9 @@ type Entities struct {
 	// CardKeys are the raw card-key-like strings (the spans Mask hides), without
 	// duplicates. They may be real secrets: never log or persist them; see Redacted.
 	CardKeys []string `json:"card_keys"`
+	// KeyFragments are the 4-5 character pieces of a key the buyer quotes ("前四位AB12",
+	// "ending in 9XZ2"), as written, without duplicates. Treat them as secrets too.
+	KeyFragments []string `json:"key_fragments"`
 }
 
 // Redacted returns a copy with every card key masked by MaskKey and every e-mail
@@ -26,6 +29,10 @@ func (e Entities) Redacted() Entities {
 		OrderNumbers: append([]string{}, e.OrderNumbers...),
 		Emails:       make([]string, len(e.Emails)),
 		CardKeys:     make([]string, len(e.CardKeys)),
+		KeyFragments: make([]string, len(e.KeyFragments)),
+	}
+	for i, k := range e.KeyFragments {
+		out.KeyFragments[i] = MaskKey(k)
 	}
 	for i, m := range e.Emails {
 		out.Emails[i] = maskEmails(m)
@@ -151,9 +158,11 @@ func stripSeparators(s string) string {
 	}, s)
 }
 
-// ExtractEntities finds order numbers, e-mail addresses and card-key-like strings in text.
+// ExtractEntities finds order numbers (prefixed, long numeric and dash-grouped
+// alphanumeric, see entities.go), e-mail addresses, card-key-like strings and key fragments
+// in text.
 func ExtractEntities(text string) Entities {
-	e := Entities{OrderNumbers: []string{}, Emails: []string{}, CardKeys: []string{}}
+	e := Entities{OrderNumbers: []string{}, Emails: []string{}, CardKeys: []string{}, KeyFragments: []string{}}
 	seen := map[string]bool{}
 	for _, m := range emailRE.FindAllString(text, -1) {
 		if k := "e:" + strings.ToLower(m); !seen[k] {
@@ -170,12 +179,17 @@ func ExtractEntities(text string) Entities {
 			e.CardKeys = append(e.CardKeys, scan[sp.start:sp.end])
 		}
 	}
-	for _, c := range candidates(scan) {
-		if s := scan[c.start:c.end]; isOrderNumber(s) {
-			if k := "o:" + strings.ToUpper(s); !seen[k] {
-				seen[k] = true
-				e.OrderNumbers = append(e.OrderNumbers, strings.ToUpper(s))
-			}
+	ex := extractOrderAndFragments(scan)
+	for _, s := range ex.orders {
+		if k := "o:" + strings.ToUpper(s); !seen[k] {
+			seen[k] = true
+			e.OrderNumbers = append(e.OrderNumbers, strings.ToUpper(s))
+		}
+	}
+	for _, s := range ex.frags {
+		if k := "f:" + s; !seen[k] {
+			seen[k] = true
+			e.KeyFragments = append(e.KeyFragments, s)
 		}
 	}
 	return e

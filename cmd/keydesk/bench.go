@@ -15,7 +15,8 @@ import (
 
 const benchUsage = `usage:
   keydesk bench queue [--rows N] [--merchants N] [--requests N]   GET /api/v1/queue p50/p99 over N tickets in KEYDESK_DB
-  keydesk bench reissue --seed-json FILE [--base-url URL]         POST /tickets → replacement key visible, against a running keydesk`
+  keydesk bench reissue --seed-json FILE [--base-url URL]         POST /tickets → replacement key visible, against a running keydesk
+  keydesk bench triage [--misses] [--reps N]                      intent accuracy, recall, entities, urgency on the triage corpus`
 
 // runBench runs a benchmark that prints its figures (never a pass/fail timing).
 func runBench(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, out io.Writer) error {
@@ -25,6 +26,8 @@ func runBench(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 	switch args[0] {
 	case "queue":
 		return benchQueue(ctx, cfg, log, args[1:], out)
+	case "triage":
+		return benchTriage(args[1:], out)
 	case "reissue":
 		cfg.Finish()
 		return bench.ReissueMain(ctx, args[1:], out, cfg.PublicURL)

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/keydesk/keydesk/triage"
+)
+
+// benchTriage prints how the built-in triage model reads the project's labelled corpus:
+// accuracy, per-language accuracy, per-intent recall and precision and the confusion matrix
+// on the tuning split (trained on; also by grouped cross-validation) and on the held-out
+// split (never trained or tuned on), entity and urgency figures, and classification latency.
+func benchTriage(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("bench triage", flag.ContinueOnError)
+	misses := fs.Bool("misses", false, "list the held-out messages read wrongly")
+	reps := fs.Int("reps", 5, "times every corpus message is classified for the latency figures")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	m, err := triage.LoadBuiltinModel()
+	if err != nil {
+		return fmt.Errorf("bench triage: %w", err)
+	}
+	load := time.Since(t0)
+	tune, held, err := triage.Split()
+	if err != nil {
+		return fmt.Errorf("bench triage: %w", err)
+	}
+	fmt.Fprintf(out, "model %s: %d features, %d KiB embedded, decoded in %v\n", m.Version(), m.Features(),
+		triage.EmbeddedModelSize()/1024, load.Round(time.Millisecond))
+	fmt.Fprintf(out, "corpus: %d tuning messages, %d held-out messages (split by template/line group)\n\n", len(tune), len(held))
+
+	cv := triage.EvaluatePredictions(tune, triage.CrossValidate(tune, 5, triage.DefaultTrainOptions))
+	cv.Print(out, "TUNE, grouped 5-fold cross-validation (each message read by a model that did not train on its group)")
+	fmt.Fprintln(out)
+	triage.EvaluateReport(m, tune).Print(out, "TUNE, the built-in model (trained on these)")
+	fmt.Fprintln(out)
+	hr := triage.EvaluateReport(m, held)
+	hr.Print(out, "HELD-OUT, the built-in model (never trained or tuned on)")
+	if *misses {
+		fmt.Fprintln(out, "  misses:")
+		hr.Intent.PrintMisses(out)
+	}
+
+	var lat []time.Duration
+	all := append(append([]triage.Example(nil), tune...), held...)
+	for range max(1, *reps) {
+		for _, e := range all {
+			s := time.Now()
+			triage.Classify("", "", e.Text)
+			lat = append(lat, time.Since(s))
+		}
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	q := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))] }
+	fmt.Fprintf(out, "\nClassify latency over %d calls: p50 %v, p99 %v, max %v\n", len(lat),
+		q(0.5).Round(time.Microsecond), q(0.99).Round(time.Microsecond), lat[len(lat)-1].Round(time.Microsecond))
+	return nil
+}

@@ -1,0 +1,197 @@
+package triage
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Order numbers and key fragments beyond the shapes of isOrderNumber. Shops number orders
+// in several ways; besides the prefixed shape ("KD20261103001", "ORD-2026-000123") buyers
+// paste:
+//
+//   - long numeric order numbers: 12 to 24 digits ("20261103085512347", the 17-digit
+//     date-prefixed numbers, and the 18/19-digit numbers of payment platforms). 11-digit
+//     runs are left alone: they are usually mobile numbers;
+//   - alphanumeric numbers of two or three dash-joined groups of 4 with both letters and
+//     digits ("B3K8-71QZ").
+//
+// A key fragment is a 4- or 5-character run of letters and digits right after a position
+// phrase ("前四位", "尾号", "starts with", "ending in", ...) or right before "开头"/"结尾"
+// (then it needs a digit), or right after a key word ("卡密", "激活码", "code", "key", "PIN",
+// ...; then it needs both a letter and a digit, so "code 2026" is a year, not a fragment).
+// Buyers quote them to say which key failed; they are compared with the order's keys by the
+// caller and shown masked (MaskKey masks anything this short completely).
+
+const (
+	minNumericOrder = 12
+	maxNumericOrder = 24
+	fragmentMin     = 4
+	fragmentMax     = 5
+	// contextWindow is how many bytes before a fragment are searched for a key word.
+	contextWindow = 24
+)
+
+// positionWords precede a key fragment and say which part of the key it is; keyWords name
+// the key (both matched on lower-cased text).
+var (
+	positionWords = []string{
+		"前四位", "前4位", "后四位", "后4位", "後四位", "前五位", "后五位", "尾号", "尾數", "尾数", "开头是", "开头为",
+		"starts with", "start with", "begins with", "beginning with", "ending", "ends with", "last 4",
+		"first 4", "last four", "first four",
+	}
+	keyWords = []string{"卡密", "激活码", "兑换码", "兌換碼", "卡号", "序列号", "充值码", "礼品卡", "密码",
+		"key", "code", "pin", "serial"}
+)
+
+// keyContextAfter follow a key fragment.
+var keyContextAfter = []string{"开头", "開頭", "结尾", "結尾"}
+
+type entitySpan struct {
+	start, end int
+	kind       string // "order", "key" (a whole key-like string) or "frag"
+}
+
+type extraction struct {
+	spans  []entitySpan // sorted, not overlapping
+	orders []string     // as written
+	frags  []string     // as written
+}
+
+// extractOrderAndFragments finds order numbers (all shapes), whole key-like strings and key
+// fragments in text whose e-mail addresses are already masked or replaced.
+func extractOrderAndFragments(text string) extraction {
+	var ex extraction
+	keys := keySpans(text)
+	inKey := func(start, end int) bool {
+		for _, k := range keys {
+			if start < k.end && k.start < end {
+				return true
+			}
+		}
+		return false
+	}
+	lower := strings.ToLower(text)
+	for _, c := range candidates(text) {
+		s := text[c.start:c.end]
+		if inKey(c.start, c.end) {
+			continue
+		}
+		switch {
+		case isOrderNumber(s) || isNumericOrder(s):
+			ex.add(c.start, c.end, "order", s)
+		case isAlnumOrder(text, c):
+			if keyContext(lower, c.start, c.end) == noContext {
+				ex.add(c.start, c.end, "order", s)
+			}
+		case len(c.groups) == 1 && isFragment(s, keyContext(lower, c.start, c.end)):
+			ex.add(c.start, c.end, "frag", s)
+		}
+	}
+	for _, k := range keys {
+		ex.spans = append(ex.spans, entitySpan{k.start, k.end, "key"})
+	}
+	sortSpans(ex.spans)
+	return ex
+}
+
+func (ex *extraction) add(start, end int, kind, s string) {
+	ex.spans = append(ex.spans, entitySpan{start, end, kind})
+	switch kind {
+	case "order":
+		ex.orders = append(ex.orders, s)
+	case "frag":
+		ex.frags = append(ex.frags, s)
+	}
+}
+
+func sortSpans(sp []entitySpan) {
+	for i := 1; i < len(sp); i++ {
+		for j := i; j > 0 && sp[j].start < sp[j-1].start; j-- {
+			sp[j], sp[j-1] = sp[j-1], sp[j]
+		}
+	}
+}
+
+// isNumericOrder: 12 to 24 digits.
+func isNumericOrder(s string) bool {
+	if len(s) < minNumericOrder || len(s) > maxNumericOrder {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isAlnumOrder: 2 or 3 dash-joined groups of exactly 4 letters and digits, with both
+// letters and digits in all.
+func isAlnumOrder(text string, c candidate) bool {
+	if len(c.groups) < 2 || len(c.groups) > 3 {
+		return false
+	}
+	var letter, digit bool
+	for _, g := range c.groups {
+		if g.end-g.start != 4 {
+			return false
+		}
+		for k := g.start; k < g.end; k++ {
+			if text[k] >= '0' && text[k] <= '9' {
+				digit = true
+			} else {
+				letter = true
+			}
+		}
+	}
+	return letter && digit
+}
+
+// How strongly the words around a candidate say it is part of a key.
+const (
+	noContext       = iota
+	keyNounContext  // after a key word
+	positionContext // after a position phrase or before 开头 / 结尾
+)
+
+// isFragment: 4 or 5 letters and digits with a digit; after a mere key word it also needs
+// a letter.
+func isFragment(s string, context int) bool {
+	if len(s) < fragmentMin || len(s) > fragmentMax || context == noContext || !strings.ContainsAny(s, "0123456789") {
+		return false
+	}
+	if context == keyNounContext {
+		return strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0
+	}
+	return true
+}
+
+// keyContext says whether a position phrase or key word ends shortly before [start,end) in
+// the same clause, or a closing word ("开头") follows it.
+func keyContext(lower string, start, end int) int {
+	from := max(0, start-contextWindow)
+	for from > 0 && !utf8.RuneStart(lower[from]) {
+		from--
+	}
+	before := lower[from:start]
+	if i := strings.LastIndexAny(before, ",.;!?，。；！？\n"); i >= 0 {
+		before = before[i+1:]
+	}
+	after := strings.TrimLeft(lower[end:], " ")
+	for _, w := range keyContextAfter {
+		if strings.HasPrefix(after, w) {
+			return positionContext
+		}
+	}
+	for _, w := range positionWords {
+		if strings.Contains(before, w) {
+			return positionContext
+		}
+	}
+	for _, w := range keyWords {
+		if strings.Contains(before, w) {
+			return keyNounContext
+		}
+	}
+	return noContext
+}

@@ -1,0 +1,54 @@
+package triage
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestExtractOrderNumbersAndFragments(t *testing.T) {
+	tests := []struct {
+		name   string
+		text   string
+		orders []string
+		frags  []string
+	}{
+		{"17-digit numeric", "订单号20261103085512347没发货", []string{"20261103085512347"}, nil},
+		{"19-digit platform number", "order 6586650543471606997 missing", []string{"6586650543471606997"}, nil},
+		{"alphanumeric with dash", "订单号B3K8-71QZ，买了5个", []string{"B3K8-71QZ"}, nil},
+		{"lower-case alphanumeric", "order b3k8-71qz please", []string{"B3K8-71QZ"}, nil},
+		{"prefixed", "KD20261102017 and ORD-2026-004411", []string{"KD20261102017", "ORD-2026-004411"}, nil},
+		{"mobile number is not an order", "call me 13812345678", nil, nil},
+		{"short number is not an order", "bought 5 codes for 2026", nil, nil},
+		{"fragment after 前四位", "激活码无效，前4位QX7M", nil, []string{"QX7M"}},
+		{"fragment after 尾号", "卡被人用过了，尾号8KD2", nil, []string{"8KD2"}},
+		{"fragment before 开头", "以7H2WP开头的那个码", nil, []string{"7H2WP"}},
+		{"fragment after ending", "code ending P3Q9 says redeemed", nil, []string{"P3Q9"}},
+		{"fragment after starts with", "it starts with 9xz2", nil, []string{"9xz2"}},
+		{"word after key is not a fragment", "the code just fails", nil, nil},
+		{"no context, no fragment", "I have AB12 in my notes", nil, nil},
+		{"a year after a key word is not a fragment", "code 2026 failed", nil, nil},
+		{"numeric fragment after a position phrase", "礼品卡尾号1234用不了", nil, []string{"1234"}},
+		{"fragment and order together", "订单B3K8-71QZ的卡密后四位是X9Y8", []string{"B3K8-71QZ"}, []string{"X9Y8"}},
+		{"dash group after key word is a key piece, not an order", "key AB12-CD34 fails", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := ExtractEntities(tt.text)
+			if tt.orders == nil {
+				tt.orders = []string{}
+			}
+			if tt.frags == nil {
+				tt.frags = []string{}
+			}
+			assert.Equal(t, tt.orders, e.OrderNumbers)
+			assert.Equal(t, tt.frags, e.KeyFragments)
+		})
+	}
+}
+
+func TestKeyFragmentsAreRedacted(t *testing.T) {
+	e := ExtractEntities("卡密前四位QX7M")
+	assert.Equal(t, []string{"QX7M"}, e.KeyFragments)
+	assert.Equal(t, []string{"****"}, e.Redacted().KeyFragments)
+}

@@ -1,0 +1,301 @@
+package triage
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// This file turns a buyer's text into the features the intent model reads. Everything is
+// pure and deterministic.
+//
+//   - The text is normalised: full-width ASCII folded to half-width, lower case, common
+//     traditional characters folded to simplified ones, e-mail addresses, order numbers,
+//     card-key-like strings and other digit runs replaced by placeholders (<email>,
+//     <order>, <key>, <num>), so the model learns the shape, never a secret.
+//   - Chinese (any Han run) gives character unigrams, bigrams and trigrams: no word
+//     segmentation is needed.
+//   - Latin words (English, pinyin) give word unigrams and bigrams and the character
+//     trigrams of each word with boundary marks, so typos ("refnd", "recieved") still share
+//     most of their features with the right word.
+//   - Negation: after a negation cue ("don't want", "not asking for", "no need", "不要",
+//     "不想", "不用", "不是要", "无需", ...) the next words (up to 4 or the end of the
+//     clause) and the next Han characters (up to 6) are emitted with a "¬" prefix instead
+//     of plainly, so "I don't want a refund" does not read as a refund request.
+
+// tradToSimp folds the traditional characters buyers from Taiwan and Hong Kong use most in
+// this domain.
+var tradToSimp = strings.NewReplacer(
+	"登錄", "登录", "驗證", "验证", "無", "无", "兌", "兑", "換", "换", "碼", "码", "號", "号", "沒", "没", "發", "发",
+	"貨", "货", "錢", "钱", "帳", "账", "戶", "户", "錯", "错", "誤", "误", "過", "过", "訂", "订", "單", "单",
+	"謝", "谢", "剛", "刚", "買", "买", "賣", "卖", "張", "张", "費", "费", "議", "议", "爭", "争", "還", "还",
+	"這", "这", "個", "个", "們", "们", "開", "开", "關", "关", "應", "应", "該", "该", "說", "说", "請", "请",
+	"問", "问", "題", "题", "時", "时", "間", "间", "經", "经", "處", "处", "麼", "么", "為", "为", "頁", "页",
+	"顯", "显", "區", "区", "鎖", "锁", "證", "证", "驗", "验", "啟", "启", "動", "动", "騙", "骗", "訴", "诉",
+	"紛", "纷", "銀", "银", "給", "给", "補", "补", "煩", "烦", "幫", "帮", "馬", "马", "趕", "赶", "緊", "紧",
+	"聯", "联", "繫", "系", "網", "网", "頭", "头", "後", "后", "幾", "几", "讓", "让", "從", "从",
+)
+
+// normalize folds width, case and script variants and replaces entities by placeholders.
+func normalize(text string) string {
+	text = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII
+			return r - 0xFEE0
+		case r == 0x3000:
+			return ' '
+		case r == '\u2019' || r == '\u2018':
+			return '\''
+		case r == '\u201c' || r == '\u201d':
+			return '"'
+		case r == '。' || r == '、' || r == '；':
+			return ','
+		}
+		return r
+	}, text)
+	text = tradToSimp.Replace(text)
+	text = placeholders(text)
+	return strings.ToLower(text)
+}
+
+// placeholders replaces e-mail addresses, order numbers, key-like strings and digit runs.
+func placeholders(text string) string {
+	text = emailRE.ReplaceAllString(text, " <email> ")
+	e := extractOrderAndFragments(text)
+	var b strings.Builder
+	last := 0
+	for _, sp := range e.spans {
+		b.WriteString(text[last:sp.start])
+		b.WriteString(" <" + sp.kind + "> ")
+		last = sp.end
+	}
+	b.WriteString(text[last:])
+	text = b.String()
+	// Remaining digit runs: keep the consumer-hotline numbers, fold the rest.
+	out := make([]byte, 0, len(text))
+	for i := 0; i < len(text); {
+		if text[i] < '0' || text[i] > '9' {
+			out = append(out, text[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+			j++
+		}
+		switch d := text[i:j]; d {
+		case "12315", "315":
+			out = append(out, d...)
+		default:
+			out = append(out, "<num>"...)
+		}
+		i = j
+	}
+	return string(out)
+}
+
+// Negation cues. Latin cues are matched as word sequences, Han cues as substrings.
+var (
+	latinNegCues = [][]string{
+		{"don't", "want"}, {"dont", "want"}, {"do", "not", "want"}, {"don't", "need"}, {"dont", "need"},
+		{"do", "not", "need"}, {"not", "asking"}, {"not", "looking"}, {"not", "interested"},
+		{"no", "need"}, {"not", "a"}, {"no", "longer", "want"}, {"without"}, {"never", "asked"},
+		{"don't", "send"}, {"dont", "send"},
+	}
+	hanNegCues = []string{"不要", "不想", "不用", "不需要", "无需", "不是要", "不是想", "不必", "不是", "别"}
+)
+
+const (
+	negLatinScope = 4
+	negHanScope   = 6
+	negMark       = "¬"
+)
+
+type token struct {
+	text string
+	han  bool
+	neg  bool
+}
+
+// tokens splits normalised text into Han runs (one token per character) and Latin words,
+// marking the ones in a negation scope. Punctuation ends a clause (and a scope).
+func tokens(norm string) [][]token {
+	var clauses [][]token
+	var cur []token
+	flush := func() {
+		if len(cur) > 0 {
+			clauses = append(clauses, transliteratePinyin(cur))
+			cur = nil
+		}
+	}
+	runes := []rune(norm)
+	for i := 0; i < len(runes); {
+		r := runes[i]
+		switch {
+		case unicode.Is(unicode.Han, r):
+			cur = append(cur, token{text: string(r), han: true})
+			i++
+		case r == '<': // placeholder
+			j := i + 1
+			for j < len(runes) && runes[j] != '>' && j-i < 8 {
+				j++
+			}
+			if j < len(runes) && runes[j] == '>' {
+				cur = append(cur, token{text: string(runes[i : j+1])})
+				i = j + 1
+			} else {
+				i++
+			}
+		case r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '\'':
+			j := i
+			for j < len(runes) && runes[j] < utf8.RuneSelf && (unicode.IsLetter(runes[j]) || unicode.IsDigit(runes[j]) || runes[j] == '\'') {
+				j++
+			}
+			w := strings.Trim(string(runes[i:j]), "'")
+			if w != "" {
+				cur = append(cur, token{text: w})
+			}
+			i = j
+		case r == ' ' || r == '\t' || r == '-' || r == '~' || r == '+' || r == '/':
+			i++
+		default: // punctuation and symbols end the clause
+			flush()
+			i++
+		}
+	}
+	flush()
+	for _, c := range clauses {
+		markNegation(c)
+	}
+	return clauses
+}
+
+func markNegation(c []token) {
+	for i := 0; i < len(c); i++ {
+		if c[i].han {
+			// Longest Han cue starting here.
+			cue := 0
+			for _, q := range hanNegCues {
+				n := utf8.RuneCountInString(q)
+				if i+n <= len(c) && hanSeq(c[i:i+n]) == q && n > cue {
+					cue = n
+				}
+			}
+			if cue == 2 && hanSeq(c[i:i+2]) == "不是" && i+2 < len(c) && (c[i+2].text == "我" || c[i+2].text == "你") {
+				cue = 0 // "不是我买的" denies a purchase, it does not negate what follows
+			}
+			if cue > 0 {
+				markScope(c, i+cue, negHanScope)
+				i += cue - 1
+			}
+			continue
+		}
+		for _, q := range latinNegCues {
+			if i+len(q) > len(c) {
+				continue
+			}
+			ok := true
+			for k, w := range q {
+				if c[i+k].han || c[i+k].text != w {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				markScope(c, i+len(q), 2*negLatinScope)
+				i += len(q) - 1
+				break
+			}
+		}
+	}
+}
+
+// markScope marks the tokens of a negation scope from index from, in whatever script they
+// are written: a Han character costs one unit and a Latin word two (a word carries about as
+// much meaning as two characters), until the units are spent.
+func markScope(c []token, from, units int) {
+	for k := from; k < len(c) && units > 0; k++ {
+		c[k].neg = true
+		if c[k].han {
+			units--
+		} else {
+			units -= 2
+		}
+	}
+}
+
+// conceptText rebuilds the clauses as text for the concept lexicon (pinyin already turned
+// into Chinese); negated tokens are left out so "I don't want a refund" has no money
+// concept.
+func conceptText(clauses [][]token) string {
+	var b strings.Builder
+	for _, c := range clauses {
+		for i, t := range c {
+			if t.neg {
+				continue
+			}
+			if i > 0 && !t.han && !c[i-1].han {
+				b.WriteByte(' ')
+			}
+			b.WriteString(t.text)
+		}
+		b.WriteString(" , ")
+	}
+	return b.String()
+}
+
+func hanSeq(ts []token) string {
+	var b strings.Builder
+	for _, t := range ts {
+		if !t.han {
+			return ""
+		}
+		b.WriteString(t.text)
+	}
+	return b.String()
+}
+
+// features returns the feature strings of a text (with repeats).
+func features(text string) []string {
+	norm := normalize(text)
+	clauses := tokens(norm)
+	out := conceptFeatures(conceptText(clauses))
+	for _, c := range clauses {
+		for i, t := range c {
+			neg := ""
+			if t.neg {
+				neg = negMark
+			}
+			if t.han {
+				out = append(out, "h1:"+neg+t.text)
+				if i+1 < len(c) && c[i+1].han {
+					out = append(out, "h2:"+neg+t.text+c[i+1].text)
+					if i+2 < len(c) && c[i+2].han {
+						out = append(out, "h3:"+neg+t.text+c[i+1].text+c[i+2].text)
+					}
+				}
+				continue
+			}
+			out = append(out, "w1:"+neg+t.text)
+			if i+1 < len(c) && !c[i+1].han {
+				out = append(out, "w2:"+neg+t.text+" "+c[i+1].text)
+			}
+			if t.neg || strings.HasPrefix(t.text, "<") {
+				continue
+			}
+			w := "^" + t.text + "$"
+			if utf8.RuneCountInString(w) > 4 {
+				for k := 0; k+3 <= len(w); k++ {
+					out = append(out, "c3:"+w[k:k+3])
+				}
+			}
+		}
+		// Cross-script pairs in mixed text: the Latin word and its neighbouring Han character.
+		for i := 0; i+1 < len(c); i++ {
+			if c[i].han != c[i+1].han {
+				out = append(out, "x2:"+c[i].text+"|"+c[i+1].text)
+			}
+		}
+	}
+	return out
+}

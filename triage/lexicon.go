@@ -1,0 +1,132 @@
+package triage
+
+import "strings"
+
+// A small domain lexicon used as extra model features and for pinyin. The model learns how
+// much each concept counts; the lexicon only says which surface forms mean the same thing,
+// so that a phrasing never seen in training still shares a feature with one that was.
+
+// pinyinWords maps pinyin (syllables written together, as buyers type them with or
+// without spaces) to the Chinese words they stand for. Only multi-syllable words of this
+// domain are listed, so English words are not mistaken for pinyin.
+var pinyinWords = map[string]string{
+	"kami": "卡密", "jihuoma": "激活码", "duihuanma": "兑换码", "duihuan": "兑换", "jihuo": "激活",
+	"tuikuan": "退款", "tuiqian": "退钱", "meishoudao": "没收到", "shoudao": "收到", "meiyou": "没有",
+	"fahuo": "发货", "meifahuo": "没发货", "yongbuliao": "用不了", "bunengyong": "不能用", "wuxiao": "无效",
+	"cuowu": "错误", "mima": "密码", "zhanghao": "账号", "denglu": "登录", "dengbushang": "登不上",
+	"denglubushang": "登录不上", "wangji": "忘记", "zhaohui": "找回", "yanzhengma": "验证码",
+	"zhifubao": "支付宝", "weixin": "微信", "tousu": "投诉", "jiufen": "纠纷", "jufu": "拒付",
+	"yinhang": "银行", "shenqing": "申请", "yijing": "已经", "shiyong": "使用", "beishiyong": "被使用",
+	"dingdan": "订单", "xiexie": "谢谢", "dianka": "点卡", "kayi": "卡已", "shibai": "失败",
+	"keyiyong": "可以用", "nengyong": "能用", "tishi": "提示", "zenme": "怎么", "haimei": "还没",
+	"youmeiyou": "有没有", "kefu": "客服", "jiaji": "加急", "kuaidian": "快点", "mashang": "马上",
+	"daozhang": "到账", "tuihuo": "退货", "quxiao": "取消", "buyao": "不要", "buxiang": "不想",
+}
+
+// concepts maps surface forms (lower-case; ASCII forms match whole words, others as
+// substrings) to a concept feature.
+var concepts = map[string][]string{
+	"key": {"key", "keys", "code", "codes", "pin", "gift card", "gift cards", "card", "cards", "voucher",
+		"卡密", "激活码", "兑换码", "序列号", "卡号", "充值码", "礼品卡", "点卡", "充值卡", "码", "卡"},
+	"receive": {"receive", "received", "recieved", "recieve", "got", "get", "gotten", "arrive", "arrived",
+		"delivered", "delivery", "sent", "send", "came", "收到", "发货", "发卡", "到账", "发过来", "出卡", "给我发"},
+	"absent": {"never", "no", "nothing", "not", "haven't", "havent", "didn't", "didnt", "still", "yet",
+		"empty", "blank", "missing", "only", "rest", "没", "未", "没有", "还没", "空", "只", "少", "剩下"},
+	"broken": {"invalid", "invaild", "not valid", "doesn't work", "doesnt work", "dosent work", "don't work",
+		"not work", "won't work", "can't redeem", "cannot redeem", "can't activate", "cannot activate", "unable",
+		"not working", "won't", "fails", "failed", "error", "wrong", "incorrect", "incorect", "rejected",
+		"expired", "redeemed", "used", "activated", "claimed", "region", "locked", "restricted", "fake",
+		"无效", "失效", "错误", "不对", "不正确", "用不了", "不能用", "已被", "已使用", "被使用", "兑换过",
+		"激活过", "过期", "锁区", "区域", "失败", "假", "不存在", "充不", "用过", "被人", "别人", "盗用"},
+	"money": {"refund", "refunds", "refunded", "refnd", "money", "reimburse", "return", "cancel",
+		"charged", "twice", "退款", "退钱", "退掉", "退了", "退回", "退我", "退一", "退差价", "原路", "取消订单", "扣了两次", "多付", "买错", "拍错", "买重复", "退"},
+	"platform": {"paypal", "alipay", "bank", "visa", "stripe", "issuer", "credit card", "card company",
+		"支付宝", "微信支付", "微信", "银行", "发卡行", "信用卡", "支付平台"},
+	"complain": {"dispute", "chargeback", "claim", "complaint", "reported", "reversing", "reverse",
+		"unauthorized", "unauthorised", "authorize", "fraud", "fraudulent", "stolen", "recognize",
+		"投诉", "纠纷", "争议", "拒付", "盗刷", "撤销", "申诉", "不认", "盗用我"},
+	"account": {"account", "login", "log", "sign", "password", "username", "2fa", "two-factor",
+		"verification", "email", "invoice", "billing", "payment method", "payment methods", "hacked",
+		"suspended", "banned", "credit", "profile", "账号", "账户", "帐号", "登录", "登陆", "登不", "密码", "验证码",
+		"邮箱", "手机号", "换绑", "绑定", "注册", "注销", "发票", "余额", "会员", "积分", "冻结", "封", "付款方式"},
+	"thanks": {"thanks", "thank", "thx", "cheers", "appreciate", "great", "谢谢", "感谢", "辛苦", "好评", "多谢"},
+	"resolved": {"works", "worked", "working now", "resolved", "sorted", "arrived", "came through",
+		"got it", "fine", "可以用了", "能用了", "用上了", "充好了", "解决了", "没问题", "收到了", "到账了", "成功"},
+	"question": {"do you", "is there", "can the", "how do", "how long", "when will", "are your", "does",
+		"有没有", "请问", "能不能", "吗", "怎么", "什么时候", "是否", "想问"},
+	"spam": {"click", "won", "prize", "congratulations", "bit.ly", "http", "中奖", "领取", "点击", "加微信", "刷单", "红包"},
+}
+
+// conceptFeatures returns "k:<concept>" for each concept present in the normalised text,
+// and "k:<a>+<b>" for the pairs that matter together.
+func conceptFeatures(norm string) []string {
+	var present []string
+	has := map[string]bool{}
+	for _, name := range conceptNames {
+		for _, w := range concepts[name] {
+			if containsPhrase(norm, w) {
+				present = append(present, name)
+				has[name] = true
+				break
+			}
+		}
+	}
+	out := make([]string, 0, len(present)+4)
+	for _, p := range present {
+		out = append(out, "k:"+p)
+	}
+	for _, pair := range conceptPairs {
+		if has[pair[0]] && has[pair[1]] {
+			out = append(out, "k:"+pair[0]+"+"+pair[1])
+		}
+	}
+	return out
+}
+
+var conceptNames = []string{"key", "receive", "absent", "broken", "money", "platform", "complain",
+	"account", "thanks", "resolved", "question", "spam"}
+
+var conceptPairs = [][2]string{{"receive", "absent"}, {"key", "broken"}, {"key", "absent"},
+	{"platform", "complain"}, {"thanks", "resolved"}, {"money", "thanks"}, {"key", "resolved"},
+	{"account", "broken"}, {"question", "key"}}
+
+// transliteratePinyin rewrites runs of Latin words that spell a listed pinyin word into
+// Chinese, longest match first (up to 5 syllables).
+func transliteratePinyin(c []token) []token {
+	out := make([]token, 0, len(c))
+	for i := 0; i < len(c); {
+		matched := 0
+		var han string
+		if !c[i].han {
+			joined := ""
+			for n := 1; n <= 5 && i+n <= len(c) && !c[i+n-1].han; n++ {
+				joined += c[i+n-1].text
+				if h, ok := pinyinWords[joined]; ok {
+					matched, han = n, h
+				}
+			}
+		}
+		if matched == 0 {
+			out = append(out, c[i])
+			i++
+			continue
+		}
+		for _, r := range han {
+			out = append(out, token{text: string(r), han: true})
+		}
+		i += matched
+	}
+	return out
+}
+
+// isPinyinLike is a cheap check used in tests and the bench: most words are pinyin
+// syllables found in pinyinWords.
+func isPinyinLike(text string) bool {
+	n := 0
+	for _, w := range strings.Fields(strings.ToLower(text)) {
+		if _, ok := pinyinWords[w]; ok {
+			n++
+		}
+	}
+	return n >= 2
+}

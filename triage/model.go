@@ -1,0 +1,326 @@
+package triage
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed" // the trained weights are embedded
+	"encoding/binary"
+	"encoding/gob"
+	"encoding/hex"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"sort"
+	"sync"
+)
+
+// The intent model: multinomial logistic regression over the features of features.go,
+// trained by plain stochastic gradient descent with L2 regularisation. Training is
+// deterministic (the examples are visited in an order fixed by hashing their ids and the
+// epoch). It takes about 100-200 ms on the tuning split, too slow for every start, so the
+// trained weights are written to model.gob by `go generate ./triage/` (which runs
+// internal/trainmodel) and embedded; TestEmbeddedModelIsCurrent fails when the corpus or
+// the settings changed without regenerating. Version names the corpus examples and the
+// settings the model was trained from.
+
+//go:generate go run ./internal/trainmodel -out model.gob
+
+//go:embed model.gob
+var modelGob []byte
+
+// featureVersion changes whenever features.go, lexicon.go or rules.go change what the model
+// sees, so the version of a retrained model changes with it.
+const featureVersion = 3
+
+// intents is the model's output order.
+var intents = []Category{KeyMissing, KeyInvalid, Refund, Dispute, Account, Other}
+
+// TrainOptions are the training settings.
+type TrainOptions struct {
+	Epochs int
+	// Rate is the initial learning rate; it decays as Rate/(1+Decay*epoch).
+	Rate, Decay float64
+	// L2 is the regularisation strength per example step.
+	L2 float64
+	// Temperature divides the scores before the softmax (calibration; 1 = none).
+	Temperature float64
+}
+
+// DefaultTrainOptions are the settings the embedded model is trained with. They were chosen
+// by grouped cross-validation on the tuning split only (see TestCrossValidatedSettings).
+var DefaultTrainOptions = TrainOptions{Epochs: 30, Rate: 0.5, Decay: 0.15, L2: 1e-5, Temperature: 1}
+
+// Model is a trained intent model. It is immutable and safe for concurrent use.
+type Model struct {
+	vocab   map[string]int32
+	weights []float64 // len(vocab)*len(intents), feature-major
+	bias    []float64
+	temp    float64
+	version string
+}
+
+// Prediction is the model's reading of one text.
+type Prediction struct {
+	Intent Category
+	// Rule names the rule that decided the intent ("thanks", "dispute"), "" when the model did.
+	Rule string
+	// Confidence is the softmax probability of Intent (0..1).
+	Confidence float64
+	// Probs holds the probability of every intent.
+	Probs map[Category]float64
+}
+
+// Train fits a model on labelled examples.
+func Train(examples []Example, o TrainOptions) *Model {
+	m := &Model{vocab: map[string]int32{}, bias: make([]float64, len(intents)), temp: o.Temperature}
+	if m.temp <= 0 {
+		m.temp = 1
+	}
+	type doc struct {
+		feats []int32
+		val   float64
+		label int
+		id    string
+	}
+	docs := make([]doc, 0, len(examples))
+	// Vocabulary in a deterministic order: features sorted.
+	featsOf := make([][]string, len(examples))
+	all := map[string]bool{}
+	for i, e := range examples {
+		featsOf[i] = uniq(features(e.Text))
+		for _, f := range featsOf[i] {
+			all[f] = true
+		}
+	}
+	names := make([]string, 0, len(all))
+	for f := range all {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	for i, f := range names {
+		m.vocab[f] = int32(i)
+	}
+	for i, e := range examples {
+		d := doc{label: intentIndex(e.Intent), id: e.ID}
+		for _, f := range featsOf[i] {
+			d.feats = append(d.feats, m.vocab[f])
+		}
+		if len(d.feats) > 0 {
+			d.val = 1 / math.Sqrt(float64(len(d.feats)))
+		}
+		docs = append(docs, d)
+	}
+	k := len(intents)
+	m.weights = make([]float64, len(names)*k)
+	scores := make([]float64, k)
+	order := make([]int, len(docs))
+	for ep := 0; ep < o.Epochs; ep++ {
+		for i := range order {
+			order[i] = i
+		}
+		sort.Slice(order, func(a, b int) bool {
+			return shuffleKey(docs[order[a]].id, ep) < shuffleKey(docs[order[b]].id, ep)
+		})
+		rate := o.Rate / (1 + o.Decay*float64(ep))
+		for _, di := range order {
+			d := docs[di]
+			copy(scores, m.bias)
+			for _, f := range d.feats {
+				w := m.weights[int(f)*k : int(f)*k+k]
+				for c := range scores {
+					scores[c] += w[c] * d.val
+				}
+			}
+			softmax(scores, 1)
+			for c := range scores {
+				g := scores[c]
+				if c == d.label {
+					g--
+				}
+				m.bias[c] -= rate * g
+				for _, f := range d.feats {
+					idx := int(f)*k + c
+					m.weights[idx] -= rate * (g*d.val + o.L2*m.weights[idx])
+				}
+			}
+		}
+	}
+	m.version = modelVersion(examples, o)
+	return m
+}
+
+// Predict reads a text.
+func (m *Model) Predict(text string) Prediction {
+	k := len(intents)
+	scores := make([]float64, k)
+	copy(scores, m.bias)
+	var ids []int32
+	for _, f := range uniq(features(text)) {
+		if id, ok := m.vocab[f]; ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) > 0 {
+		val := 1 / math.Sqrt(float64(len(ids)))
+		for _, id := range ids {
+			w := m.weights[int(id)*k : int(id)*k+k]
+			for c := range scores {
+				scores[c] += w[c] * val
+			}
+		}
+	}
+	softmax(scores, m.temp)
+	p := Prediction{Probs: make(map[Category]float64, k)}
+	best := 0
+	for c, s := range scores {
+		p.Probs[intents[c]] = s
+		if s > scores[best] {
+			best = c
+		}
+	}
+	p.Intent, p.Confidence = intents[best], scores[best]
+	return p
+}
+
+// Read is Predict combined with the rules of rules.go: when a rule applies and the model
+// disagrees, the rule's intent wins with confidence max(ruleConfidence, its probability).
+func (m *Model) Read(text string) Prediction {
+	p := m.Predict(text)
+	r := ruleVerdict(tokens(normalize(text)))
+	if r == "" {
+		return p
+	}
+	p.Intent, p.Confidence = r, math.Max(ruleConfidence, p.Probs[r])
+	p.Rule = map[Category]string{Other: "thanks", Dispute: "dispute"}[r]
+	return p
+}
+
+// Version names the model: the corpus examples and settings it was trained from.
+func (m *Model) Version() string { return m.version }
+
+// Features is the number of features the model knows.
+func (m *Model) Features() int { return len(m.vocab) }
+
+func intentIndex(c Category) int {
+	for i, k := range intents {
+		if k == c {
+			return i
+		}
+	}
+	return len(intents) - 1 // Other
+}
+
+func softmax(s []float64, temp float64) {
+	mx := math.Inf(-1)
+	for _, v := range s {
+		mx = math.Max(mx, v)
+	}
+	sum := 0.0
+	for i, v := range s {
+		s[i] = math.Exp((v - mx) / temp)
+		sum += s[i]
+	}
+	for i := range s {
+		s[i] /= sum
+	}
+}
+
+func shuffleKey(id string, epoch int) uint64 {
+	h := fnv.New64a()
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(epoch))
+	_, _ = h.Write(b[:])
+	_, _ = h.Write([]byte(id))
+	return h.Sum64()
+}
+
+func uniq(fs []string) []string {
+	seen := make(map[string]bool, len(fs))
+	out := fs[:0:0]
+	for _, f := range fs {
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func modelVersion(examples []Example, o TrainOptions) string {
+	h := sha256.New()
+	_, _ = fmt.Fprintf(h, "%+v\n", o)
+	for _, e := range examples {
+		_, _ = fmt.Fprintf(h, "%s\t%s\t%s\n", e.ID, e.Intent, e.Text)
+	}
+	_, _ = fmt.Fprintf(h, "features v%d\n", featureVersion)
+	return "lr1-" + hex.EncodeToString(h.Sum(nil))[:10]
+}
+
+// modelFile is the serialised form of a Model.
+type modelFile struct {
+	Version string
+	Vocab   []string
+	Weights []float64
+	Bias    []float64
+	Temp    float64
+}
+
+// MarshalBinary encodes the model (gob).
+func (m *Model) MarshalBinary() ([]byte, error) {
+	f := modelFile{Version: m.version, Vocab: make([]string, len(m.vocab)), Weights: m.weights, Bias: m.bias, Temp: m.temp}
+	for w, i := range m.vocab {
+		f.Vocab[i] = w
+	}
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(f); err != nil {
+		return nil, fmt.Errorf("encode triage model: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// UnmarshalModel decodes a model written by MarshalBinary.
+func UnmarshalModel(b []byte) (*Model, error) {
+	var f modelFile
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&f); err != nil {
+		return nil, fmt.Errorf("decode triage model: %w", err)
+	}
+	if len(f.Weights) != len(f.Vocab)*len(intents) || len(f.Bias) != len(intents) {
+		return nil, fmt.Errorf("decode triage model: %d weights for %d features", len(f.Weights), len(f.Vocab))
+	}
+	m := &Model{vocab: make(map[string]int32, len(f.Vocab)), weights: f.Weights, bias: f.Bias, temp: f.Temp, version: f.Version}
+	for i, w := range f.Vocab {
+		m.vocab[w] = int32(i)
+	}
+	if m.temp <= 0 {
+		m.temp = 1
+	}
+	return m, nil
+}
+
+// TrainBuiltin trains the built-in model: the tuning split of the embedded corpus with
+// DefaultTrainOptions. `go generate` stores its result in model.gob.
+func TrainBuiltin() (*Model, error) {
+	tune, _, err := Split()
+	if err != nil {
+		return nil, err
+	}
+	return Train(tune, DefaultTrainOptions), nil
+}
+
+var (
+	builtinOnce sync.Once
+	builtin     *Model
+	errBuiltin  error
+)
+
+// EmbeddedModelSize is the size in bytes of the embedded weights.
+func EmbeddedModelSize() int { return len(modelGob) }
+
+// LoadBuiltinModel decodes the embedded weights afresh (BuiltinModel caches one decode).
+func LoadBuiltinModel() (*Model, error) { return UnmarshalModel(modelGob) }
+
+// BuiltinModel returns the embedded model (decoded once, on first use).
+func BuiltinModel() (*Model, error) {
+	builtinOnce.Do(func() { builtin, errBuiltin = UnmarshalModel(modelGob) })
+	return builtin, errBuiltin
+}

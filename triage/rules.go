@@ -1,0 +1,79 @@
+package triage
+
+import "strings"
+
+// Rules that override the model where a rule is clearly better: a message that only
+// thanks for something that now works (the model sees "refund", "code", "到账" and reads a
+// request), and a complaint already filed with a payment platform or bank (rare words the
+// model has seen too few times to trust). Both read the same normalised, negation-aware
+// text as the model's concept features, so "不是投诉" or "I don't want a refund" never
+// trigger them.
+
+// ruleConfidence is the confidence a rule's verdict gets when the model disagrees.
+const ruleConfidence = 0.9
+
+// problemMarkers show that a thanking message still has a problem.
+var problemMarkers = []string{
+	"but", "however", "still", "not", "never", "didn't", "haven't", "again", "another", "except", "only", "why",
+	"但", "可是", "不过", "还没", "还是", "为什么", "怎么", "只", "又", "没收到", "没有", "未收到", "没发", "用不了", "不能用", "错误", "无效", "失败",
+}
+
+// closureMarkers say that the matter is settled.
+var closureMarkers = []string{
+	"works now", "working now", "works", "worked", "came through", "arrived", "resolved", "sorted",
+	"got it", "you can close", "all good", "no need", "received",
+	"可以用了", "能用了", "用上了", "充好了", "解决了", "没问题了", "收到了", "到账了", "充值成功", "可以关闭",
+	"不用处理", "已经收到", "收到收到",
+}
+
+// thanksMarkers express thanks or praise.
+var thanksMarkers = []string{"thanks", "thank you", "thank", "thx", "cheers", "appreciate",
+	"谢谢", "感谢", "多谢", "辛苦", "好评", "不用处理"}
+
+// disputeMarkers on their own mean a payment was disputed or not authorised.
+var disputeMarkers = []string{
+	"chargeback", "charge back", "unauthorized", "unauthorised", "didn't authorize", "did not authorize",
+	"don't recognize this charge", "someone used my card", "card was stolen", "card was used without",
+	"拒付", "盗刷", "不是我买的", "不是我操作", "撤销付款", "交易纠纷",
+}
+
+// conditionalMarkers turn a dispute word into a threat.
+var conditionalMarkers = []string{"or i", "or else", "i will", "i'll", "if you", "if this", "otherwise", "unless",
+	"否则", "不然", "再不", "要是", "如果", "就去", "就要", "我要去"}
+
+// platformMarkers and complaintMarkers together (in one clause) mean a complaint filed with
+// a payment platform or bank.
+var (
+	platformMarkers  = []string{"paypal", "alipay", "bank", "visa", "mastercard", "stripe", "card issuer", "credit card company", "支付宝", "微信支付", "微信", "银行", "发卡行", "信用卡", "支付平台"}
+	complaintMarkers = []string{"dispute", "claim", "complaint", "reported", "reversing", "reverse", "contacted", "投诉", "纠纷", "争议", "申诉", "报给", "申请拒付"}
+)
+
+// ruleVerdict returns the rule's intent, or "" when no rule applies.
+func ruleVerdict(clauses [][]token) Category {
+	full := conceptText(clauses)
+	if containsAny(full, thanksMarkers) && containsAny(full, closureMarkers) && !containsAny(full, problemMarkers) {
+		return Other
+	}
+	if containsAny(full, conditionalMarkers) {
+		return "" // a threat ("refund me or I file a chargeback") is not a filed dispute
+	}
+	if containsAny(full, disputeMarkers) {
+		return Dispute
+	}
+	for _, c := range clauses {
+		t := conceptText([][]token{c})
+		if containsAny(t, platformMarkers) && containsAny(t, complaintMarkers) {
+			return Dispute
+		}
+	}
+	return ""
+}
+
+func containsAny(norm string, phrases []string) bool {
+	for _, p := range phrases {
+		if containsPhrase(norm, strings.ToLower(p)) {
+			return true
+		}
+	}
+	return false
+}
