@@ -20,6 +20,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/keydesk/keydesk/internal/netguard"
 	"github.com/keydesk/keydesk/models"
 	"github.com/keydesk/keydesk/payments"
 	"github.com/keydesk/keydesk/store"
@@ -188,7 +189,13 @@ func (a *Activities) post(ctx context.Context, url, eventID string, secret, body
 		if errors.As(err, &ue) {
 			err = ue.Err // without the URL, which may carry a token of the shop's
 		}
-		return store.DeliveryPending, fmt.Errorf("%w: %v", errRetryable, err)
+		if errors.Is(err, netguard.ErrBlocked) {
+			// The outbound URL policy refused the destination: retrying cannot help.
+			return store.DeliveryFailed, errors.New(netguard.Describe(err))
+		}
+		// What admins see names the kind of failure, never a raw dial error (internal
+		// addresses, open/closed ports).
+		return store.DeliveryPending, fmt.Errorf("%w: %s", errRetryable, netguard.Describe(err))
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -202,6 +209,6 @@ func (a *Activities) post(ctx context.Context, url, eventID string, secret, body
 	}
 }
 
-// webhookClient sends webhooks; it does not follow redirects (the shop names its endpoint).
-var webhookClient = &http.Client{Timeout: webhookTimeout,
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+// webhookClient sends webhooks; it does not follow redirects (the shop names its endpoint),
+// and every connection passes the outbound URL policy after DNS resolution (netguard).
+var webhookClient = netguard.Client(webhookTimeout, false)

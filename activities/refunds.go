@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/keydesk/keydesk/fraud"
+	"github.com/keydesk/keydesk/internal/netguard"
 	"github.com/keydesk/keydesk/internal/secretbox"
 	"github.com/keydesk/keydesk/models"
 	"github.com/keydesk/keydesk/payments"
@@ -397,8 +398,12 @@ func webhookGateway(ctx context.Context, st *store.Store, box *secretbox.Box, me
 	if err != nil {
 		return nil, fmt.Errorf("open integration secret: %w", err)
 	}
-	return &payments.Webhook{URL: rs.RefundWebhookURL, Merchant: m.Slug, Secret: secret}, nil
+	// Every connection passes the outbound URL policy after DNS resolution (netguard).
+	return &payments.Webhook{URL: rs.RefundWebhookURL, Merchant: m.Slug, Secret: secret, Client: refundWebhookClient}, nil
 }
+
+// refundWebhookClient calls shops' refund webhooks through the outbound URL policy.
+var refundWebhookClient = netguard.Client(20*time.Second, true)
 
 // OutRefundNo is the idempotency key of a ticket's n-th refund: ticket ref + "-R" + n.
 func OutRefundNo(ticketRef string, n int) string { return ticketRef + "-R" + strconv.Itoa(n) }

@@ -109,7 +109,9 @@ func (s *Server) createUser(c *gin.Context) error {
 			Data: map[string]any{"email": u.Email, "roles": req.Roles}})
 	})
 	if errors.Is(err, store.ErrDuplicate) {
-		return Validation(map[string]string{"email": "already in use"})
+		// E-mails are unique per merchant: only this shop's own users can clash, so the
+		// answer says nothing about other merchants' staff.
+		return Validation(map[string]string{"email": "another user of this shop has this e-mail"})
 	}
 	if err != nil {
 		return err

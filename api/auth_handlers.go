@@ -147,7 +147,7 @@ func (s *Server) logout(c *gin.Context) error {
 		return err
 	}
 	p, _ := principal(c)
-	if err := s.d.Auth.Logout(c.Request.Context(), p.User.ID, req.RefreshToken, req.Everywhere); err != nil {
+	if err := s.d.Auth.LogoutPrincipal(c.Request.Context(), p, req.RefreshToken, req.Everywhere); err != nil {
 		return err
 	}
 	if err := s.audit(c.Request.Context(), c, auditEntry{Action: AuditLogout, TargetType: "user", TargetID: uitoa(p.User.ID),
@@ -173,6 +173,9 @@ func (s *Server) changePassword(c *gin.Context) error {
 	err := s.d.Auth.ChangePassword(c.Request.Context(), p.User.ID, req.CurrentPassword, req.NewPassword)
 	if errors.Is(err, auth.ErrInvalidCredentials) {
 		return Validation(map[string]string{"current_password": "does not match"})
+	}
+	if errors.Is(err, auth.ErrSamePassword) {
+		return Validation(map[string]string{"new_password": auth.ErrSamePassword.Error()})
 	}
 	if err != nil {
 		return err

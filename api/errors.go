@@ -4,6 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+
+	"go.temporal.io/api/serviceerror"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/gin-gonic/gin"
 
@@ -25,6 +30,8 @@ type Error struct {
 	RequestID string `json:"request_id,omitempty"`
 	// cause is logged, never sent.
 	cause error
+	// retryAfter, when positive, is sent as the Retry-After header (seconds).
+	retryAfter int
 }
 
 // Error implements error.
@@ -64,6 +71,14 @@ const (
 	CodeUnavailable      = "unavailable"
 	CodeBadCredentials   = "invalid_credentials"
 	CodeMerchantRequired = "merchant_required"
+	// CodeIdempotencyReused: the Idempotency-Key already names a different request (422).
+	CodeIdempotencyReused = "idempotency_key_reused"
+)
+
+// Retry-After of the 503 answers to transient faults, in seconds.
+const (
+	retryAfterDatabase = 2
+	retryAfterTemporal = 5
 )
 
 // Common errors.
@@ -86,6 +101,12 @@ func toError(err error) *Error {
 	switch {
 	case errors.As(err, &ae):
 		return ae
+	case store.IsUnavailable(err):
+		return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable,
+			Message: "the database is busy or unavailable, retry shortly", cause: err, retryAfter: retryAfterDatabase}
+	case temporalUnavailable(err):
+		return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable,
+			Message: "the workflow engine is unavailable, retry shortly", cause: err, retryAfter: retryAfterTemporal}
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: "not found", cause: err}
 	case errors.Is(err, store.ErrDuplicate):
@@ -105,8 +126,34 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		s.log.ErrorContext(c.Request.Context(), "request failed", "request_id", e.RequestID,
 			"route", c.FullPath(), "err", err)
 	}
+	if e.Status == http.StatusServiceUnavailable {
+		ra := e.retryAfter
+		if ra <= 0 {
+			ra = retryAfterDatabase
+		}
+		c.Header("Retry-After", strconv.Itoa(ra))
+	}
 	if e.Status == http.StatusUnauthorized {
 		c.Header("WWW-Authenticate", `Bearer realm="keydesk"`)
 	}
 	c.AbortWithStatusJSON(e.Status, ErrorBody{Error: &e})
+}
+
+// temporalUnavailable reports whether err is the Temporal client failing to reach the
+// service (gRPC Unavailable or DeadlineExceeded, or the SDK's typed forms of them).
+func temporalUnavailable(err error) bool {
+	var un *serviceerror.Unavailable
+	var de *serviceerror.DeadlineExceeded
+	if errors.As(err, &un) || errors.As(err, &de) {
+		return true
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if st, ok := status.FromError(e); ok && st != nil {
+			switch st.Code() {
+			case codes.Unavailable, codes.DeadlineExceeded:
+				return true
+			}
+		}
+	}
+	return false
 }

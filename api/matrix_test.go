@@ -156,6 +156,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 			name := fmt.Sprintf("%s %s as %s", rt.Method, rt.Path, caller)
 			reached = nil
 			w := e.do(rt.Method, e.fillPath(rt, caller), matrixBody(rt), e.credentials(caller))
+			if strings.HasSuffix(rt.Path, "/auth/logout") && w.Code == http.StatusNoContent {
+				// Logout denies the access token it was called with (issue 14): later cases
+				// need a fresh one.
+				tok, _, err := e.auth.IssueAccess(e.users[caller])
+				e.must(err)
+				e.tokens[caller] = tok
+			}
 			got := deny
 			if reached != nil {
 				got = allow

@@ -55,6 +55,8 @@ type Server struct {
 	spec    []byte
 	// maxBody maps "METHOD /path" to a route's body cap when it differs from MaxBodyBytes.
 	maxBody map[string]int64
+	// probe is /readyz's rate-limited write check.
+	probe writeProbe
 	// reached, when set (tests), is called when a route's handler is about to run: the
 	// request passed authentication and authorisation.
 	reached func(rt Route)
@@ -154,9 +156,12 @@ func (s *Server) handle(h Handler) gin.HandlerFunc {
 	}
 }
 
-// noRoute serves the web pages when mounted, else the JSON 404.
+// noRoute serves the web pages when mounted, else the JSON 404. Gin has already set 404
+// when it calls a NoRoute handler: the status goes back to 200 first, so a page the handler
+// writes answers 200, while the pages' own 404 (a path that is not a page) still wins.
 func (s *Server) noRoute(c *gin.Context) {
 	if s.d.Pages != nil && !isAPIPath(c.Request.URL.Path) {
+		c.Status(http.StatusOK)
 		s.d.Pages.ServeHTTP(c.Writer, c.Request)
 		return
 	}

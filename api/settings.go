@@ -21,6 +21,7 @@ import (
 
 	"github.com/keydesk/keydesk/activities"
 	"github.com/keydesk/keydesk/fraud"
+	"github.com/keydesk/keydesk/internal/netguard"
 	"github.com/keydesk/keydesk/models"
 	"github.com/keydesk/keydesk/payments"
 	"github.com/keydesk/keydesk/rbac"
@@ -238,6 +239,12 @@ func (s *Server) validateSettings(p settingsPatch, cur models.JSON) error {
 	}
 	fe.check(p.TermsURL != nil && !validSettingsURL(*p.TermsURL), "terms_url", "empty or an http(s) URL")
 	fe.check(p.RefundWebhookURL != nil && !validSettingsURL(*p.RefundWebhookURL), "refund_webhook_url", "empty or an http(s) URL")
+	if p.RefundWebhookURL != nil && *p.RefundWebhookURL != "" && validSettingsURL(*p.RefundWebhookURL) {
+		// Called by keydesk: the outbound URL policy applies (checked again at connect time).
+		if err := netguard.CheckURL(*p.RefundWebhookURL); err != nil {
+			fe.check(true, "refund_webhook_url", err.Error())
+		}
+	}
 	s.checkGateway(fe, p, cur)
 	return unprocessable(fe)
 }

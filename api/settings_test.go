@@ -66,7 +66,7 @@ func TestSettingsPutMergesAuditsAndActivitiesReadIt(t *testing.T) {
 	e.setRawSettings(e.mA.ID, `{"fraud":{"review":30,"deny":70,"note":"keep me"},"webhook_url":"https://other.part/hook","auto_close_days":5}`)
 	admin := bearerHdr(e.tokens["admin"])
 	body := `{"fraud":{"review":40,"deny":80},"agent_refund_limit":12000,"refund_fee_policy":"deduct_fee","refund_fee_bps":250,
-		"refund_gateway":"webhook","refund_webhook_url":"https://user:s3cr3t@shop.example/refunds?token=s3cr3t","terms_text":"TERMS-BODY-TEXT"}`
+		"refund_gateway":"webhook","refund_webhook_url":"https://shop.example/refunds?token=s3cr3t","terms_text":"TERMS-BODY-TEXT"}`
 	w := e.do("PUT", V1+"/settings", body, admin)
 	var got settingsResp
 	if w.Code != http.StatusOK || json.Unmarshal(w.Body.Bytes(), &got) != nil {
@@ -151,6 +151,11 @@ func TestSettingsValidation(t *testing.T) {
 		{"unknown gateway", `{"refund_gateway":"paypal"}`, "refund_gateway"},
 		{"webhook without url", `{"refund_gateway":"webhook"}`, "refund_gateway"},
 		{"webhook url not http", `{"refund_webhook_url":"ftp://shop.example/x"}`, "refund_webhook_url"},
+		// Issue 14: the refund webhook is called by keydesk, so the outbound URL policy applies.
+		{"webhook url link-local", `{"refund_webhook_url":"https://169.254.169.254/latest/meta-data/"}`, "refund_webhook_url"},
+		{"webhook url loopback", `{"refund_webhook_url":"https://127.0.0.1:5432/"}`, "refund_webhook_url"},
+		{"webhook url credentials", `{"refund_webhook_url":"https://user:pw@shop.example/r"}`, "refund_webhook_url"},
+		{"webhook url plain http", `{"refund_webhook_url":"http://shop.example/r"}`, "refund_webhook_url"},
 		{"auto close zero", `{"auto_close_days":0}`, "auto_close_days"},
 		{"auto close too long", `{"auto_close_days":366}`, "auto_close_days"},
 		{"terms url relative", `{"terms_url":"/terms"}`, "terms_url"},

@@ -19,6 +19,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/keydesk/keydesk/internal/netguard"
 	"github.com/keydesk/keydesk/models"
 	"github.com/keydesk/keydesk/rbac"
 	"github.com/keydesk/keydesk/store"
@@ -258,11 +259,19 @@ func bindWebhookPatch(req webhookPatch) (store.WebhookEndpointPatch, error) {
 	return p, unprocessable(fe)
 }
 
-// checkWebhookURL records a field error unless u is an absolute http(s) URL of at most 500 bytes.
+// checkWebhookURL records a field error unless u is an absolute http(s) URL of at most 500
+// bytes that the outbound URL policy accepts (netguard: https, no credentials, no internal
+// address); the policy is checked again when a delivery connects.
 func checkWebhookURL(fe fieldErrors, u string) {
 	pu, err := url.Parse(u)
 	bad := u == "" || len(u) > maxWebhookURL || err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == ""
-	fe.check(bad, "url", fmt.Sprintf("required: an http(s) URL of at most %d characters", maxWebhookURL))
+	if bad {
+		fe.check(true, "url", fmt.Sprintf("required: an http(s) URL of at most %d characters", maxWebhookURL))
+		return
+	}
+	if err := netguard.CheckURL(u); err != nil {
+		fe.check(true, "url", err.Error())
+	}
 }
 
 // checkWebhookEvents records a field error for an unknown event type and returns the

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keydesk/keydesk/internal/netguard"
 	"github.com/keydesk/keydesk/internal/testdb"
 	"github.com/keydesk/keydesk/models"
 	"github.com/keydesk/keydesk/store"
@@ -122,5 +123,46 @@ func TestWebhookLifecycle(t *testing.T) {
 		if d := string(rows[0].Data); strings.Contains(d, "k=1") || strings.Contains(d, created.Secret) {
 			t.Errorf("%s audit keeps the query or secret: %s", action, d)
 		}
+	}
+}
+
+// TestWebhookURLPolicy (issue 14): every internal destination the attack run registered is
+// refused at save time (create and update) with a field error naming the rule, and nothing
+// is stored; the operator's allowance opens exactly what it names.
+func TestWebhookURLPolicy(t *testing.T) {
+	t.Setenv(netguard.EnvAllowPrivate, "")
+	t.Setenv(netguard.EnvAllowHTTP, "")
+	e := newEnv(t, testdb.SQLite(t), RateLimits{})
+	admin := bearerHdr(e.tokens["admin"])
+	for _, u := range []string{
+		"http://169.254.169.254/latest/meta-data/", "http://localhost:6379/", "http://[::1]:8080/", "http://0.0.0.0:9000/",
+		"http://2130706433/", "http://user:pass@127.0.0.1:5432/", "https://2130706433/", "https://[::ffff:127.0.0.1]/",
+		"https://10.0.0.8/hook", "https://0x7f.1/", "https://user:pass@shop.example/hook", "http://shop.example/hook",
+	} {
+		w := e.do("POST", V1+"/webhooks", map[string]any{"url": u}, admin)
+		if er := errorOf(t, w); w.Code != http.StatusUnprocessableEntity || !strings.Contains(er.Fields["url"], "refused") {
+			t.Errorf("%s: %d %+v", u, w.Code, er)
+		}
+	}
+	var n int64
+	e.must(e.st.DB(context.Background()).Model(&models.WebhookEndpoint{}).Count(&n).Error)
+	if n != 0 {
+		t.Fatalf("%d internal endpoints stored", n)
+	}
+	w := e.do("POST", V1+"/webhooks", webhookExample, admin)
+	var created webhookCreated
+	if w.Code != http.StatusCreated || json.Unmarshal(w.Body.Bytes(), &created) != nil {
+		t.Fatalf("public endpoint: %d %s", w.Code, w.Body.String())
+	}
+	path := fmt.Sprintf("%s/webhooks/%d", V1, created.ID)
+	if w := e.do("PATCH", path, `{"url":"http://127.0.0.1:6379/"}`, admin); w.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("patch to loopback: %d %s", w.Code, w.Body.String())
+	}
+	t.Setenv(netguard.EnvAllowPrivate, "10.20.0.0/16")
+	if w := e.do("PATCH", path, `{"url":"http://10.20.1.5:8080/hook"}`, admin); w.Code != http.StatusOK {
+		t.Fatalf("allowed on-premise endpoint: %d %s", w.Code, w.Body.String())
+	}
+	if w := e.do("PATCH", path, `{"url":"http://10.30.1.5/hook"}`, admin); w.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("network outside the allowance: %d", w.Code)
 	}
 }

@@ -241,10 +241,15 @@ func TestErrors(t *testing.T) {
 					t.Errorf("slug %q next to other cases: %v", slug, err)
 				}
 			}
-			if err := db.Create(&models.User{Email: "Agent@Example.com"}).Error; err != nil {
+			// E-mails are unique per merchant (issue 14).
+			var shop models.Merchant
+			if err := db.Where("slug = ?", "case").Take(&shop).Error; err != nil {
 				t.Fatal(err)
 			}
-			if err := db.Create(&models.User{Email: "agent@example.com"}).Error; !errors.Is(err, gorm.ErrDuplicatedKey) {
+			if err := db.Create(&models.User{MerchantID: &shop.ID, Email: "Agent@Example.com"}).Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Create(&models.User{MerchantID: &shop.ID, Email: "agent@example.com"}).Error; !errors.Is(err, gorm.ErrDuplicatedKey) {
 				t.Errorf("e-mail differing only in case: %v, want a duplicate", err)
 			}
 			var u models.User

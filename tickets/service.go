@@ -171,17 +171,13 @@ func contactMatches(o models.Order, email, contact string) bool {
 }
 
 // Create validates a submission, triages it, stores the ticket and its first message in one
-// transaction and starts its workflow. A retry with the same IdempotencyKey returns the
-// same ticket (Replayed) and never starts a second workflow.
+// transaction and starts its workflow. A retry with the same IdempotencyKey, the same order
+// and the same buyer returns the same ticket (Replayed, without a token) and never starts a
+// second workflow; the same key with another order or buyer is ErrIdempotencyKeyReused.
 func (s *Service) Create(ctx context.Context, in CreateInput) (Created, error) {
 	cat, err := validate(&in)
 	if err != nil {
 		return Created{}, err
-	}
-	if in.IdempotencyKey != "" {
-		if c, ok, err := s.replay(ctx, in.MerchantID, in.IdempotencyKey); ok || err != nil {
-			return c, err
-		}
 	}
 	order, err := s.o.Store.OrderForClaim(ctx, in.MerchantID, in.OrderNo)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -191,10 +187,17 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Created, error) {
 		// One message for both cases, so the form cannot be used to probe order numbers.
 		return Created{}, &ValidationError{Fields: map[string]string{"order_no": "no order with this number was bought with this e-mail or contact"}}
 	}
+	// The key is looked up only once the caller proved the order: a key alone never
+	// reaches a ticket.
+	if in.IdempotencyKey != "" {
+		if c, ok, err := s.replay(ctx, in, order); ok || err != nil {
+			return c, err
+		}
+	}
 	t, token, err := s.insert(ctx, in, cat, order)
 	if errors.Is(err, store.ErrDuplicate) && in.IdempotencyKey != "" {
 		// A concurrent retry with the same key won the insert.
-		if c, ok, rerr := s.replay(ctx, in.MerchantID, in.IdempotencyKey); ok || rerr != nil {
+		if c, ok, rerr := s.replay(ctx, in, order); ok || rerr != nil {
 			return c, rerr
 		}
 	}
@@ -209,33 +212,44 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Created, error) {
 	return Created{Ticket: t, AccessToken: token, StatusURL: s.statusURL(t.Ref, token)}, nil
 }
 
-// replay answers a retried submission: the same ticket, its workflow started if the first
-// attempt crashed before starting it, and a fresh access token. Only the token's hash is
-// stored, so the first token cannot be shown again; the client that retries lost the first
-// answer, so it gets a new token and the old one stops working (only the newest link grants
-// access, which is also what a leaked-link rotation needs).
-func (s *Service) replay(ctx context.Context, merchantID uint64, key string) (Created, bool, error) {
-	t, err := s.o.Store.TicketByIdempotencyKey(ctx, merchantID, key)
+// ErrIdempotencyKeyReused is returned when an Idempotency-Key already names a ticket of
+// another order or buyer: the key is not replayed (and nothing is revealed about that ticket).
+var ErrIdempotencyKeyReused = errors.New("this Idempotency-Key was already used for a different request; send a new key")
+
+// replay answers a retried submission with the ticket the key created, only when the retry
+// is the same request: same merchant (the lookup is per merchant), same order and same buyer
+// e-mail / contact. It never issues or rotates a token (only its hash is stored, so the first
+// token cannot be shown again, and rotating would let a key replay take the ticket over or
+// lock the buyer out): the answer carries ref and status only, and a buyer who lost the link
+// asks for it again with resend-link. It starts the workflow if the first attempt crashed
+// before starting it.
+func (s *Service) replay(ctx context.Context, in CreateInput, order models.Order) (Created, bool, error) {
+	t, err := s.o.Store.TicketByIdempotencyKey(ctx, in.MerchantID, in.IdempotencyKey)
 	if errors.Is(err, store.ErrNotFound) {
 		return Created{}, false, nil
 	}
 	if err != nil {
 		return Created{}, false, fmt.Errorf("replay ticket: %w", err)
 	}
-	token, hash, err := newToken()
-	if err != nil {
-		return Created{}, false, err
+	if !sameRequest(t, in, order) {
+		return Created{}, false, ErrIdempotencyKeyReused
 	}
-	if err := s.o.Store.SetTicketTokenHash(ctx, merchantID, t.ID, hash); err != nil {
-		return Created{}, false, err
-	}
-	t.AccessTokenHash = hash
 	if t.Status != models.StatusClosed {
 		if err := s.startWorkflow(ctx, t); err != nil {
 			return Created{}, false, err
 		}
 	}
-	return Created{Ticket: t, AccessToken: token, StatusURL: s.statusURL(t.Ref, token), Replayed: true}, true, nil
+	return Created{Ticket: t, Replayed: true}, true, nil
+}
+
+// sameRequest reports whether the ticket t was created by a submission for the same order
+// and the same buyer as in.
+func sameRequest(t models.Ticket, in CreateInput, order models.Order) bool {
+	if t.MerchantID != in.MerchantID || t.OrderID == nil || *t.OrderID != order.ID {
+		return false
+	}
+	return strings.EqualFold(strings.TrimSpace(t.CustomerEmail), in.Email) &&
+		strings.EqualFold(strings.TrimSpace(t.CustomerContact), in.Contact)
 }
 
 // insert stores the ticket and the first message, retrying on a (rare) reference clash.

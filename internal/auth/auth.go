@@ -27,6 +27,8 @@ var (
 	ErrLocked             = errors.New("account temporarily locked")
 	ErrInvalidToken       = errors.New("invalid or expired token")
 	ErrWeakPassword       = errors.New("password must be 10 to 72 bytes")
+	// ErrSamePassword: a password change must change the password.
+	ErrSamePassword = errors.New("the new password must differ from the current one")
 )
 
 // Issuer is the iss claim of every token.
@@ -141,6 +143,9 @@ type Tokens struct {
 type Principal struct {
 	User       models.User
 	MerchantID uint64 // 0 for platform users
+	// TokenID and TokenExpiresAt are the access token's jti and expiry (logout denies it).
+	TokenID        string
+	TokenExpiresAt time.Time
 }
 
 func merchantOf(u models.User) uint64 {
@@ -158,8 +163,14 @@ var ErrShortSecret = fmt.Errorf("auth: signing secret must be at least %d bytes"
 
 // IssueAccess signs an access token for u.
 func (s *Service) IssueAccess(u models.User) (string, time.Time, error) {
+	tok, exp, _, err := s.issueAccess(u)
+	return tok, exp, err
+}
+
+// issueAccess signs an access token for u and also returns its jti.
+func (s *Service) issueAccess(u models.User) (string, time.Time, string, error) {
 	if len(s.o.Secret) < MinSecretLen {
-		return "", time.Time{}, ErrShortSecret
+		return "", time.Time{}, "", ErrShortSecret
 	}
 	now := s.now()
 	exp := now.Add(s.o.AccessTTL)
@@ -176,9 +187,9 @@ func (s *Service) IssueAccess(u models.User) (string, time.Time, error) {
 	}
 	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(s.o.Secret)
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("sign access token: %w", err)
+		return "", time.Time{}, "", fmt.Errorf("sign access token: %w", err)
 	}
-	return tok, exp, nil
+	return tok, exp, c.ID, nil
 }
 
 // ParseAccess checks signature (HS256 only), expiry (required) and issuer, and returns the
@@ -200,12 +211,22 @@ func (s *Service) ParseAccess(tok string) (Claims, error) {
 	return c, nil
 }
 
-// Verify parses an access token and checks the user still exists, is active, belongs to the
-// same merchant and has not bumped their token version (logout everywhere, password change).
+// Verify parses an access token and checks it was not revoked (logout, a replayed refresh
+// token's family), that the user still exists, is active, belongs to the same merchant and
+// has not bumped their token version (logout everywhere, password change).
 func (s *Service) Verify(ctx context.Context, tok string) (Principal, error) {
 	c, err := s.ParseAccess(tok)
 	if err != nil {
 		return Principal{}, err
+	}
+	if c.ID != "" {
+		revoked, err := s.o.Store.AccessTokenRevoked(ctx, c.ID)
+		if err != nil {
+			return Principal{}, fmt.Errorf("verify token: %w", err)
+		}
+		if revoked {
+			return Principal{}, fmt.Errorf("%w: revoked", ErrInvalidToken)
+		}
 	}
 	id, err := strconv.ParseUint(c.Subject, 10, 64)
 	if err != nil {
@@ -221,5 +242,9 @@ func (s *Service) Verify(ctx context.Context, tok string) (Principal, error) {
 	if !u.Active || u.TokenVersion != c.TokenVersion || merchantOf(u) != c.MerchantID {
 		return Principal{}, fmt.Errorf("%w: revoked", ErrInvalidToken)
 	}
-	return Principal{User: u, MerchantID: c.MerchantID}, nil
+	p := Principal{User: u, MerchantID: c.MerchantID, TokenID: c.ID}
+	if c.ExpiresAt != nil {
+		p.TokenExpiresAt = c.ExpiresAt.Time
+	}
+	return p, nil
 }
