@@ -257,6 +257,15 @@ type Ticket struct {
 	AccessTokenHash         string `gorm:"size:64" json:"-"`
 	Sentiment               string `gorm:"size:16"`
 	Language                string `gorm:"size:8"`
+	// ChosenCategory is the buyer's pick on the form ("" for "not sure"); Category is what
+	// the ticket runs on (triage.Decide). InferredCategory and InferredConfidence (per
+	// mille) are what the triage model read in the text, TriageModel its version, and
+	// CategoryMismatch says the pick and the text disagree, for an agent to check.
+	ChosenCategory     string `gorm:"size:24"`
+	InferredCategory   string `gorm:"size:24"`
+	InferredConfidence int
+	TriageModel        string `gorm:"size:32"`
+	CategoryMismatch   bool
 	WorkflowID              string `gorm:"size:64"`
 	// IdempotencyKey is the client's Idempotency-Key header, so a retried submission finds
 	// the ticket it already created.
