@@ -394,8 +394,9 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// VerifyAccess returns the ticket a buyer's link grants. Any mismatch (unknown ref, wrong
-// token) is store.ErrNotFound, and the comparison takes the same time either way.
+// VerifyAccess returns the ticket a buyer's link grants: the ticket's own token, or a live
+// additional link made by ResendLink. Any mismatch (unknown ref, wrong token) is
+// store.ErrNotFound, and the comparison takes the same time either way.
 func (s *Service) VerifyAccess(ctx context.Context, ref, token string) (models.Ticket, error) {
 	t, err := s.o.Store.TicketByRef(ctx, strings.TrimSpace(ref))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -405,15 +406,36 @@ func (s *Service) VerifyAccess(ctx context.Context, ref, token string) (models.T
 	if want == "" {
 		want = strings.Repeat("0", 64)
 	}
-	ok := subtle.ConstantTimeCompare([]byte(hashToken(token)), []byte(want)) == 1
+	hash := hashToken(token)
+	ok := subtle.ConstantTimeCompare([]byte(hash), []byte(want)) == 1
+	if err == nil && !ok && token != "" {
+		extra, xerr := s.o.Store.TicketAccessTokenValid(ctx, t.ID, hash, s.now())
+		if xerr != nil {
+			return models.Ticket{}, xerr
+		}
+		ok = extra
+	}
 	if err != nil || !ok || token == "" {
 		return models.Ticket{}, fmt.Errorf("ticket access: %w", store.ErrNotFound)
 	}
 	return t, nil
 }
 
-// ResendLink mails a fresh private link for the newest ticket of an order to the buyer,
-// when order number and contact match. It answers the same whether or not they matched.
+// Limits of resend-link.
+const (
+	// ResendLinkTTL is how long an additional link made by ResendLink works.
+	ResendLinkTTL = 30 * 24 * time.Hour
+	// resendPerHour caps the additional links of one ticket per hour, whichever IP asks
+	// (the per-order limit; the per-IP one is the API's).
+	resendPerHour = 3
+)
+
+// ResendLink sends a private link for the newest ticket of an order to the buyer, when
+// order number and contact match. It answers the same whether or not they matched, so it
+// says nothing about which orders exist. It never invalidates the link the buyer already
+// has: it adds a link (valid ResendLinkTTL) and queues it on a channel that exists (the
+// merchant's webhook endpoints subscribed to message.outbound). With no such channel,
+// nothing is made or changed: a link nobody can receive would help no one.
 func (s *Service) ResendLink(ctx context.Context, merchantID uint64, orderNo, contact string) error {
 	orderNo, contact = strings.TrimSpace(orderNo), strings.TrimSpace(contact)
 	if orderNo == "" || contact == "" {
@@ -431,6 +453,21 @@ func (s *Service) ResendLink(ctx context.Context, merchantID uint64, orderNo, co
 		return err
 	}
 	t := ts[0]
+	eps, err := s.o.Store.ActiveWebhookEndpoints(ctx, merchantID, store.EventMessageOutbound)
+	if err != nil {
+		return fmt.Errorf("resend link: %w", err)
+	}
+	if len(eps) == 0 {
+		s.o.Log.InfoContext(ctx, "resend link: the merchant has no channel to deliver it; nothing changed", "merchant_id", merchantID)
+		return nil
+	}
+	now := s.now()
+	if n, err := s.o.Store.TicketAccessTokensSince(ctx, t.ID, now.Add(-time.Hour)); err != nil {
+		return fmt.Errorf("resend link: %w", err)
+	} else if n >= resendPerHour {
+		s.o.Log.InfoContext(ctx, "resend link: per-order limit reached", "merchant_id", merchantID, "ticket_id", t.ID)
+		return nil
+	}
 	token, hash, err := newToken()
 	if err != nil {
 		return err
@@ -444,10 +481,12 @@ func (s *Service) ResendLink(ctx context.Context, merchantID uint64, orderNo, co
 		Subject: "Your support request " + t.Ref,
 		Body: store.SealOutboundBody(s.o.Box, merchantID,
 			"Follow this private link to see your request and our replies:\n"+s.statusURL(t.Ref, token)+"\n"),
-		CreatedAt: s.now(),
+		CreatedAt: now,
 	}
 	err = s.o.Store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.o.Store.SetTicketTokenHash(ctx, merchantID, t.ID, hash); err != nil {
+		link := models.TicketAccessToken{MerchantID: merchantID, TicketID: t.ID, TokenHash: hash,
+			ExpiresAt: now.Add(ResendLinkTTL), CreatedAt: now}
+		if err := s.o.Store.AddTicketAccessToken(ctx, &link); err != nil {
 			return err
 		}
 		return s.o.Store.AddOutboundMessage(ctx, &msg)
