@@ -414,3 +414,13 @@ func truncateText(s string, n int) string {
 	}
 	return strings.ToValidUTF8(s[:n], "")
 }
+
+// RefundStatus reads a refund's row (no gateway call): the ticket workflow follows a refund
+// child that predates outcome reports this way. Idempotent: it only reads.
+func (a *Activities) RefundStatus(ctx context.Context, in RefundRef) (RefundRecord, error) {
+	r, err := a.Store.RefundByOutNo(ctx, in.OutRefundNo)
+	if err != nil {
+		return RefundRecord{}, fmt.Errorf("refund status %s: %w", in.OutRefundNo, err)
+	}
+	return recordOf(r), nil
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/activity"
+
 	"github.com/keydesk/keydesk/models"
 	"github.com/keydesk/keydesk/store"
 )
@@ -92,9 +94,23 @@ func (a *Activities) RecordTicketChange(ctx context.Context, in TicketChange) er
 		return err
 	})
 	if err != nil {
+		a.warnRetrying(ctx, "record ticket change", err, "ticket", in.TicketID)
 		return fmt.Errorf("record change of ticket %d v%d: %w", in.TicketID, in.Row.StateVersion, err)
 	}
 	return nil
+}
+
+// warnRetrying logs a failing attempt of an activity that the workflows retry without a
+// deadline (the database is down): the first failure and then every tenth attempt, with the
+// attempt number, so an outage shows in the logs without one line per retry.
+func (a *Activities) warnRetrying(ctx context.Context, what string, err error, args ...any) {
+	attempt := int32(1)
+	if activity.IsActivity(ctx) {
+		attempt = activity.GetInfo(ctx).Attempt
+	}
+	if attempt == 1 || attempt%10 == 0 {
+		a.log().Warn(what+" failed; retrying until the database answers", append(args, "attempt", attempt, "err", err)...)
+	}
 }
 
 func eventRows(in TicketChange) []models.TicketEvent {

@@ -26,6 +26,8 @@ type Error struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Poll, on a 202 "pending" answer, is where to ask for the action's result.
+	Poll string `json:"poll,omitempty"`
 	// RequestID is filled in when the error is written.
 	RequestID string `json:"request_id,omitempty"`
 	// cause is logged, never sent.

@@ -25,6 +25,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/keydesk/keydesk/rbac"
+	"github.com/keydesk/keydesk/workflows"
 )
 
 // V1 is the prefix of the JSON API.
@@ -198,6 +199,8 @@ func (s *Server) staffTicketRoutes() []Route {
 	return []Route{
 		{Method: http.MethodGet, Path: V1 + "/queue", Access: AccessStaff, Perm: Perm{rbac.ObjQueue, rbac.ActRead}, Handler: s.queue,
 			Doc: Doc{Tag: "tickets", Summary: "Agent queue sorted by SLA due time (cursor pagination)", Resp: queueResp{}, Query: queueParams}},
+		{Method: http.MethodGet, Path: V1 + "/tickets/:ticket/updates/:update", Access: AccessStaff, Perm: Perm{rbac.ObjTickets, rbac.ActRead}, Handler: s.ticketUpdate,
+			Doc: Doc{Tag: "tickets", Summary: "Result of an action that answered 202 pending (200 when done, 202 while it runs)", Resp: actionResp{}}},
 		act("claim", work, nil, s.actClaim, "Take the ticket"),
 		act("assign", Perm{rbac.ObjTickets, rbac.ActAssign}, assignReq{}, s.actAssign, "Assign to a user (0 clears)"),
 		act("reply", work, replyReq{}, s.actReply, "Public reply to the buyer"),
@@ -248,6 +251,9 @@ func (s *Server) supervisorRoutes() []Route {
 			Doc: Doc{Tag: "supervisor", Summary: "Escalated tickets, highest level first", Resp: escalationsResp{}}},
 		{Method: http.MethodGet, Path: V1 + "/sla-policies", Access: AccessStaff, Perm: Perm{rbac.ObjSLA, rbac.ActRead}, Handler: s.getSLAPolicies,
 			Doc: Doc{Tag: "supervisor", Summary: "SLA targets per priority and the business calendar", Resp: slaPoliciesDoc{}}},
+		{Method: http.MethodGet, Path: V1 + "/sla-policies/propagation", Access: AccessStaff, Perm: Perm{rbac.ObjSLA, rbac.ActRead}, Handler: s.slaPropagation,
+			Doc: Doc{Tag: "supervisor", Summary: "Progress of telling open tickets about a policy edit (id: the PUT's X-Keydesk-Propagation header)",
+				Resp: workflows.FanoutProgress{}, Query: [][2]string{{"id", "the fan-out's id"}}}},
 		{Method: http.MethodPut, Path: V1 + "/sla-policies", Access: AccessStaff, Perm: Perm{rbac.ObjSLA, rbac.ActEdit}, Handler: s.putSLAPolicies,
 			Doc: Doc{Tag: "supervisor", Summary: "Edit SLA targets / calendar (open tickets recompute their deadlines; audited)",
 				Body: slaPoliciesDoc{}, Example: slaPoliciesExample, Resp: slaPoliciesDoc{}}},

@@ -107,9 +107,8 @@ func validateSLADoc(doc slaPoliciesDoc) error {
 }
 
 // putSLAPolicies saves targets (upsert per priority) and optionally the calendar, audited,
-// then tells the merchant's open tickets to recompute their deadlines (in the background:
-// each is a workflow update; a failure is logged and the ticket picks the policy up at its
-// next state change).
+// then starts the workflow that tells the merchant's open tickets to recompute their
+// deadlines (its id in the X-Keydesk-Propagation header).
 func (s *Server) putSLAPolicies(c *gin.Context) error {
 	var doc slaPoliciesDoc
 	if err := decodeJSON(c, &doc, false); err != nil {
@@ -145,36 +144,58 @@ func (s *Server) putSLAPolicies(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.notifyPolicyChanged(m, s.actor(c), requestID(c))
+	s.notifyPolicyChanged(c, m, s.actor(c), requestID(c))
 	return s.getSLAPolicies(c)
 }
 
-// notifyPolicyChanged sends UpdatePolicyChanged to every open ticket of the merchant.
-func (s *Server) notifyPolicyChanged(merchant uint64, a actorInfo, reqID string) {
-	if s.d.Tickets == nil {
+// policyFanout is the part of the ticket service that tells open tickets about a policy
+// edit through a durable workflow (*tickets.Service has it).
+type policyFanout interface {
+	StartPolicyFanout(ctx context.Context, merchantID uint64, actor workflows.Actor, requestID string) (string, error)
+}
+
+// notifyPolicyChanged starts the workflow that sends UpdatePolicyChanged to every open
+// ticket of the merchant (workflows.PolicyFanoutWorkflow: it survives restarts, works in
+// parallel, and its progress is readable). The policy is saved either way: when Temporal is
+// unreachable the failure is logged and the next edit tells the tickets again.
+func (s *Server) notifyPolicyChanged(c *gin.Context, merchant uint64, a actorInfo, reqID string) {
+	f, ok := s.d.Tickets.(policyFanout)
+	if !ok {
 		return
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		in := workflows.ActionInput{RequestID: "policy-" + reqID,
-			Actor: workflows.Actor{Kind: workflows.ActorAgent, UserID: a.UserID, Name: a.Name, Role: a.Role}}
-		f := store.QueueFilter{MerchantID: merchant, Limit: 200}
-		for {
-			page, next, err := s.d.Store.Queue(ctx, f)
-			if err != nil {
-				s.log.Warn("policy change: list open tickets", "merchant", merchant, "err", err)
-				return
-			}
-			for _, t := range page {
-				if _, err := s.d.Tickets.Act(ctx, merchant, t.ID, workflows.UpdatePolicyChanged, in); err != nil {
-					s.log.Warn("policy change: update ticket", "ticket", t.ID, "err", err)
-				}
-			}
-			if next == nil {
-				return
-			}
-			f.After = next
-		}
-	}()
+	actor := workflows.Actor{Kind: workflows.ActorAgent, UserID: a.UserID, Name: a.Name, Role: a.Role}
+	id, err := f.StartPolicyFanout(c.Request.Context(), merchant, actor, reqID)
+	if err != nil {
+		s.log.Warn("policy change: start fan-out", "merchant", merchant, "err", err)
+		return
+	}
+	c.Header("X-Keydesk-Propagation", id)
+}
+
+// policyFanoutProgress is the part of the ticket service that reads a fan-out's progress.
+type policyFanoutProgress interface {
+	PolicyFanoutProgress(ctx context.Context, workflowID string) (workflows.FanoutProgress, error)
+}
+
+// slaPropagation answers how far the fan-out of a policy edit got (id: the
+// X-Keydesk-Propagation header of the PUT). Only the merchant's own fan-outs are readable.
+func (s *Server) slaPropagation(c *gin.Context) error {
+	m, err := s.merchant(c)
+	if err != nil {
+		return err
+	}
+	id := c.Query("id")
+	if !strings.HasPrefix(id, fmt.Sprintf("policy-change/%d/", m)) {
+		return errNotFound
+	}
+	f, ok := s.d.Tickets.(policyFanoutProgress)
+	if !ok {
+		return errNotFound
+	}
+	p, err := f.PolicyFanoutProgress(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, p)
+	return nil
 }

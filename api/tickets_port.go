@@ -35,6 +35,11 @@ func ticketError(err error) error {
 	case errors.Is(err, tickets.ErrIdempotencyKeyReused):
 		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeIdempotencyReused, Message: err.Error(),
 			Fields: map[string]string{"Idempotency-Key": "already used for another order or buyer"}, cause: err}
+	case errors.Is(err, tickets.ErrPending):
+		if e, ok := asPending(err); ok {
+			return e
+		}
+		return err
 	case errors.Is(err, tickets.ErrRejected):
 		return &Error{Status: http.StatusConflict, Code: CodeRejected, Message: err.Error(), cause: err}
 	default:

@@ -59,6 +59,12 @@ type Config struct {
 	TrustedProxies []string `env:"KEYDESK_TRUSTED_PROXIES" envSeparator:","`
 	// ShutdownTimeout bounds the drain on Ctrl-C.
 	ShutdownTimeout time.Duration `env:"KEYDESK_SHUTDOWN_TIMEOUT" envDefault:"10s"`
+	// ReconcileEvery is the reconciler workflow's pause between passes (open tickets without
+	// a running workflow are started again).
+	ReconcileEvery time.Duration `env:"KEYDESK_RECONCILE_EVERY" envDefault:"5m"`
+	// UpdateWait bounds how long an API call waits for a ticket's workflow; past it the
+	// API answers 202 and the client polls.
+	UpdateWait time.Duration `env:"KEYDESK_UPDATE_WAIT" envDefault:"10s"`
 }
 
 // Load reads the environment.

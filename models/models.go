@@ -578,5 +578,6 @@ func All() []any {
 		&WebhookDelivery{}, &CasbinRule{}, &TicketSnapshot{}, &OutboundMessage{},
 		&AutoReissue{}, &ClaimContext{},
 		&RevokedToken{}, &TicketAccessToken{}, &HealthBeat{},
+		&Installation{},
 	}
 }

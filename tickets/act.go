@@ -48,7 +48,7 @@ func (s *Service) Act(ctx context.Context, merchantID, ticketID uint64, update s
 
 func updateOptions(t models.Ticket, update string, input any) client.UpdateWorkflowOptions {
 	return client.UpdateWorkflowOptions{
-		WorkflowID: workflows.TicketWorkflowID(t.ID), UpdateName: update,
+		WorkflowID: workflowIDOf(t), UpdateName: update,
 		UpdateID: requestID(input), Args: []any{input}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	}
 }
@@ -57,14 +57,81 @@ func updateOptions(t models.Ticket, update string, input any) client.UpdateWorkf
 // de-duplication); empty lets the SDK pick one.
 func requestID(input any) string { return workflows.RequestIDOf(input) }
 
+// ErrPending means the workflow accepted the action but did not finish it within the
+// service's UpdateWait (e.g. the database is down and the commit is being retried). The
+// action will complete; the caller answers 202 and the client polls (Pending.UpdateID).
+var ErrPending = errors.New("action accepted and still in progress")
+
+// Pending is the error returned with ErrPending: the update's id and the ticket.
+type Pending struct {
+	TicketID uint64
+	UpdateID string
+}
+
+func (p *Pending) Error() string { return ErrPending.Error() }
+
+// Is makes errors.Is(err, ErrPending) true.
+func (p *Pending) Is(target error) bool { return target == ErrPending }
+
+// DefaultUpdateWait bounds how long an API call waits for a ticket's workflow to answer.
+const DefaultUpdateWait = 10 * time.Second
+
+func (s *Service) updateWait() time.Duration {
+	if s.o.UpdateWait > 0 {
+		return s.o.UpdateWait
+	}
+	return DefaultUpdateWait
+}
+
+// update sends the update and waits for its result at most updateWait; past it the update
+// goes on in the workflow and the caller gets a *Pending.
 func (s *Service) update(ctx context.Context, t models.Ticket, update string, input any) (workflows.State, error) {
-	h, err := s.o.Temporal.UpdateWorkflow(ctx, updateOptions(t, update, input))
+	opts := updateOptions(t, update, input)
+	if opts.UpdateID == "" {
+		opts.UpdateID = newUpdateID()
+	}
+	wctx, cancel := context.WithTimeout(ctx, s.updateWait())
+	defer cancel()
+	h, err := s.o.Temporal.UpdateWorkflow(wctx, opts)
 	if err != nil {
+		if wctx.Err() != nil && ctx.Err() == nil {
+			return workflows.State{}, &Pending{TicketID: t.ID, UpdateID: opts.UpdateID}
+		}
 		return workflows.State{}, err
 	}
 	var st workflows.State
-	err = h.Get(ctx, &st)
+	err = h.Get(wctx, &st)
+	if err != nil && wctx.Err() != nil && ctx.Err() == nil {
+		return st, &Pending{TicketID: t.ID, UpdateID: opts.UpdateID}
+	}
 	return st, err
+}
+
+// UpdateResult waits briefly for an update that answered ErrPending: the new state, or
+// ErrPending again while it is still running.
+func (s *Service) UpdateResult(ctx context.Context, merchantID, ticketID uint64, updateID string) (workflows.State, error) {
+	t, err := s.o.Store.TicketByID(ctx, merchantID, ticketID)
+	if err != nil {
+		return workflows.State{}, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, s.updateWait())
+	defer cancel()
+	h := s.o.Temporal.GetWorkflowUpdateHandle(client.GetWorkflowUpdateHandleOptions{WorkflowID: workflowIDOf(t), UpdateID: updateID})
+	var st workflows.State
+	err = h.Get(wctx, &st)
+	if err != nil && wctx.Err() != nil && ctx.Err() == nil {
+		return st, &Pending{TicketID: t.ID, UpdateID: updateID}
+	}
+	return st, mapErr(err)
+}
+
+// newUpdateID names an update the caller gave no request id.
+func newUpdateID() string {
+	tok, _, err := newToken()
+	if err != nil {
+		return fmt.Sprintf("u-%d", time.Now().UnixNano())
+	}
+	return "u-" + tok[:16]
 }
 
 // updateWithStart starts a new run carrying the saved state and applies the update to it
@@ -74,15 +141,26 @@ func (s *Service) updateWithStart(ctx context.Context, t models.Ticket, update s
 	if err != nil {
 		return workflows.State{}, err
 	}
-	op := s.o.Temporal.NewWithStartWorkflowOperation(s.startOptions(t), workflows.TicketWorkflowName, in)
-	h, err := s.o.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: op, UpdateOptions: updateOptions(t, update, input),
-	})
-	if err != nil {
-		return workflows.State{}, mapErr(err)
+	opts := updateOptions(t, update, input)
+	if opts.UpdateID == "" {
+		opts.UpdateID = newUpdateID()
 	}
-	var st workflows.State
-	return st, mapErr(h.Get(ctx, &st))
+	op := s.o.Temporal.NewWithStartWorkflowOperation(s.startOptions(t), workflows.TicketWorkflowName, in)
+	wctx, cancel := context.WithTimeout(ctx, s.updateWait())
+	defer cancel()
+	h, err := s.o.Temporal.UpdateWithStartWorkflow(wctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: op, UpdateOptions: opts,
+	})
+	if err == nil {
+		var st workflows.State
+		if err = h.Get(wctx, &st); err == nil {
+			return st, nil
+		}
+	}
+	if wctx.Err() != nil && ctx.Err() == nil {
+		return workflows.State{}, &Pending{TicketID: t.ID, UpdateID: opts.UpdateID}
+	}
+	return workflows.State{}, mapErr(err)
 }
 
 // State returns a ticket's live state (clocks included) from its workflow, or the last
@@ -92,7 +170,7 @@ func (s *Service) State(ctx context.Context, merchantID, ticketID uint64) (workf
 	if err != nil {
 		return workflows.State{}, err
 	}
-	v, err := s.o.Temporal.QueryWorkflow(ctx, workflows.TicketWorkflowID(t.ID), "", workflows.QueryState)
+	v, err := s.o.Temporal.QueryWorkflow(ctx, workflowIDOf(t), "", workflows.QueryState)
 	if err == nil {
 		var st workflows.State
 		if err := v.Get(&st); err != nil {
@@ -110,52 +188,28 @@ func (s *Service) State(ctx context.Context, merchantID, ticketID uint64) (workf
 	return *in.Resume, nil
 }
 
-// Reconcile starts the workflow of every ticket that is not closed and has none running
-// (a crash between the insert and the start, or a run that failed), then the delivery
-// workflows queued messages never got. The worker calls it at start-up; starting is
-// idempotent (a running workflow is reused).
+// Reconcile runs one reconciler pass now (Maintenance.ReconcileTickets): every ticket that
+// is not closed and has no running workflow gets one, and queued messages get their delivery
+// workflow. The ReconcilerWorkflow runs the same pass every few minutes.
 func (s *Service) Reconcile(ctx context.Context) error {
-	var after uint64
-	started := 0
-	for {
-		ts, err := s.o.Store.TicketsNotClosed(ctx, after, 200)
-		if err != nil {
-			return fmt.Errorf("reconcile: %w", err)
-		}
-		for _, t := range ts {
-			after = t.ID
-			if s.running(ctx, t) {
-				continue
-			}
-			if err := s.startWorkflow(ctx, t); err != nil {
-				return fmt.Errorf("reconcile: %w", err)
-			}
-			started++
-		}
-		if len(ts) < 200 {
-			break
-		}
-	}
-	if started > 0 {
-		s.o.Log.Info("reconciled ticket workflows", "started", started)
-	}
-	return s.reconcileOutbound(ctx)
+	_, err := (&Maintenance{Svc: s}).ReconcileTickets(ctx)
+	return err
 }
 
 // outboundCatchUp is how far back start-up looks for queued messages whose delivery workflow
 // never started (the delivery itself gives up after a day).
 const outboundCatchUp = 24 * time.Hour
 
-// reconcileOutbound starts the delivery workflow of every recent unsent message that has
-// none (a crash or a Temporal outage between queueing and starting). Messages whose workflow
-// exists, running or closed, are left alone.
-func (s *Service) reconcileOutbound(ctx context.Context) error {
+// reconcileOutboundCount starts the delivery workflow of every recent unsent message that
+// has none (a crash or a Temporal outage between queueing and starting) and says how many.
+// Messages whose workflow exists, running or closed, are left alone.
+func (s *Service) reconcileOutboundCount(ctx context.Context) (int, error) {
 	var after uint64
 	started := 0
 	for {
 		ids, err := s.o.Store.UnsentOutboundIDs(ctx, s.now().Add(-outboundCatchUp), after, 200)
 		if err != nil {
-			return fmt.Errorf("reconcile outbound: %w", err)
+			return started, fmt.Errorf("reconcile outbound: %w", err)
 		}
 		for _, id := range ids {
 			after = id
@@ -172,12 +226,12 @@ func (s *Service) reconcileOutbound(ctx context.Context) error {
 	if started > 0 {
 		s.o.Log.Info("reconciled outbound deliveries", "started", started)
 	}
-	return nil
+	return started, nil
 }
 
 // running reports whether the ticket's latest run is still running.
 func (s *Service) running(ctx context.Context, t models.Ticket) bool {
-	d, err := s.o.Temporal.DescribeWorkflowExecution(ctx, workflows.TicketWorkflowID(t.ID), "")
+	d, err := s.o.Temporal.DescribeWorkflowExecution(ctx, workflowIDOf(t), "")
 	if err != nil {
 		return false
 	}
@@ -213,29 +267,11 @@ func rejectReason(err error) string {
 	return err.Error()
 }
 
-// PolicyChanged tells every open ticket of a merchant that its SLA policy or calendar was
-// edited, so running clocks recompute their deadlines from the time already used. Call it
-// after saving policies (PUT /sla-policies). requestID (e.g. the audit entry id) makes a
-// retried call act once per ticket. It returns how many tickets were told.
-func (s *Service) PolicyChanged(ctx context.Context, merchantID uint64, actor workflows.Actor, requestID string) (int, error) {
-	var after uint64
-	n := 0
-	for {
-		ids, err := s.o.Store.OpenTicketIDs(ctx, merchantID, after, 200)
-		if err != nil {
-			return n, fmt.Errorf("policy changed: %w", err)
-		}
-		for _, id := range ids {
-			after = id
-			in := workflows.ActionInput{RequestID: fmt.Sprintf("%s/%d", requestID, id), Actor: actor}
-			_, err := s.Act(ctx, merchantID, id, workflows.UpdatePolicyChanged, in)
-			if err != nil && !errors.Is(err, ErrRejected) {
-				return n, fmt.Errorf("policy changed: ticket %d: %w", id, err)
-			}
-			n++
-		}
-		if len(ids) < 200 {
-			return n, nil
-		}
+// workflowIDOf is the ticket's workflow id as recorded on its row (older rows have none:
+// they use the id-only form).
+func workflowIDOf(t models.Ticket) string {
+	if t.WorkflowID != "" {
+		return t.WorkflowID
 	}
+	return workflows.TicketWorkflowID(t.ID)
 }

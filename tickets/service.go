@@ -40,6 +40,17 @@ type Opts struct {
 	Log       *slog.Logger
 	// Now is the clock (tests pin it); nil means time.Now.
 	Now func() time.Time
+	// InstallID makes new tickets' workflow ids unique to this install ("ticket/<install>/<id>");
+	// empty keeps the id-only form.
+	InstallID string
+	// UpdateWait bounds how long an action waits for the workflow's answer before it is
+	// reported as pending (default DefaultUpdateWait).
+	UpdateWait time.Duration
+}
+
+// ticketWorkflowID is the workflow id of a new ticket of this install.
+func (s *Service) ticketWorkflowID(id uint64) string {
+	return workflows.TicketWorkflowIDFor(s.o.InstallID, id)
 }
 
 // Service is the ticket manager.
@@ -272,7 +283,7 @@ func (s *Service) insert(ctx context.Context, in CreateInput, cat triage.Categor
 			if err := s.o.Store.CreateTicket(ctx, &t, first); err != nil {
 				return err
 			}
-			t.WorkflowID = workflows.TicketWorkflowID(t.ID)
+			t.WorkflowID = s.ticketWorkflowID(t.ID)
 			return s.o.Store.SetTicketWorkflowID(ctx, t.MerchantID, t.ID, t.WorkflowID)
 		})
 		if err == nil {
@@ -337,7 +348,10 @@ func (s *Service) startInput(ctx context.Context, t models.Ticket) (workflows.Ti
 
 func (s *Service) startOptions(t models.Ticket) client.StartWorkflowOptions {
 	return client.StartWorkflowOptions{
-		ID: workflows.TicketWorkflowID(t.ID), TaskQueue: s.o.TaskQueue,
+		ID: workflowIDOf(t), TaskQueue: s.o.TaskQueue,
+		// The memo names the ticket, so a start that finds a running workflow can check it
+		// belongs to this ticket (see startWorkflow).
+		Memo: map[string]any{memoTicketRef: t.Ref},
 		// A running workflow is reused (a retry never starts a second one); a finished run
 		// may be followed by a new one (reopening, or healing a run that failed).
 		WorkflowIDConflictPolicy: conflictUseExisting,
@@ -351,8 +365,37 @@ func (s *Service) startWorkflow(ctx context.Context, t models.Ticket) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.o.Temporal.ExecuteWorkflow(ctx, s.startOptions(t), workflows.TicketWorkflowName, in); err != nil {
+	run, err := s.o.Temporal.ExecuteWorkflow(ctx, s.startOptions(t), workflows.TicketWorkflowName, in)
+	if err != nil {
 		return fmt.Errorf("start workflow of ticket %d: %w", t.ID, err)
+	}
+	return s.checkOwner(ctx, t, run.GetRunID())
+}
+
+// memoTicketRef is the memo field naming a ticket workflow's ticket.
+const memoTicketRef = "ticket_ref"
+
+// ErrWorkflowOfOtherTicket means the ticket's workflow id is held by another ticket's
+// workflow (ids reused across installs sharing a namespace).
+var ErrWorkflowOfOtherTicket = errors.New("workflow id belongs to another ticket")
+
+// checkOwner verifies that the run a start returned (possibly an existing one) carries this
+// ticket's ref in its memo. Runs started before the memo existed carry none and pass.
+func (s *Service) checkOwner(ctx context.Context, t models.Ticket, runID string) error {
+	d, err := s.o.Temporal.DescribeWorkflowExecution(ctx, workflowIDOf(t), runID)
+	if err != nil {
+		return fmt.Errorf("check workflow of ticket %d: %w", t.ID, err)
+	}
+	f, ok := d.GetWorkflowExecutionInfo().GetMemo().GetFields()[memoTicketRef]
+	if !ok {
+		return nil
+	}
+	var ref string
+	if err := s.dataConverter().FromPayload(f, &ref); err != nil {
+		return fmt.Errorf("check workflow of ticket %d: memo: %w", t.ID, err)
+	}
+	if ref != t.Ref {
+		return fmt.Errorf("%w: %s runs ticket %s, not %s", ErrWorkflowOfOtherTicket, workflowIDOf(t), ref, t.Ref)
 	}
 	return nil
 }

@@ -18,11 +18,25 @@ const TicketWorkflowName = "TicketWorkflow"
 // TicketWorkflowID is the workflow ID of a ticket: one workflow per ticket, for its whole life.
 func TicketWorkflowID(ticketID uint64) string { return "ticket/" + strconv.FormatUint(ticketID, 10) }
 
-// TicketIDFromWorkflowID parses a workflow ID made by TicketWorkflowID.
+// TicketWorkflowIDFor is the workflow ID of a ticket of one install: "ticket/<install>/<id>",
+// so installs sharing a namespace (or a database reset under a kept Temporal) never collide.
+// An empty install gives TicketWorkflowID's form, which tickets created before install ids
+// keep.
+func TicketWorkflowIDFor(install string, ticketID uint64) string {
+	if install == "" {
+		return TicketWorkflowID(ticketID)
+	}
+	return "ticket/" + install + "/" + strconv.FormatUint(ticketID, 10)
+}
+
+// TicketIDFromWorkflowID parses a workflow ID made by TicketWorkflowID or TicketWorkflowIDFor.
 func TicketIDFromWorkflowID(id string) (uint64, error) {
 	s, ok := strings.CutPrefix(id, "ticket/")
 	if !ok {
 		return 0, fmt.Errorf("workflow id %q is not a ticket workflow", id)
+	}
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		s = s[i+1:]
 	}
 	return strconv.ParseUint(s, 10, 64)
 }

@@ -10,6 +10,7 @@ package workflows
 // written with its audit line by RecordDisputeAction and recorded as a ticket event.
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -76,11 +77,12 @@ func (r *run) openDispute(ctx workflow.Context) bool {
 	defer r.mu.Unlock()
 	now := workflow.Now(ctx)
 	ch := &change{}
+	prev := cloneState(r.s)
 	sys := Actor{Kind: ActorSystem}
 	if err != nil {
 		r.event(ch, now, "dispute_open_failed", sys, map[string]any{"error": errText(err)})
 		r.message(ch, now, "", sys, "Building the dispute's evidence report failed; build it by hand before the gateway's deadline.", true)
-		_ = r.commit(ctx, ch)
+		r.commitOrRollback(ctx, ch, prev)
 		return false
 	}
 	r.s.Dispute = &DisputeState{DisputeID: c.DisputeID, CaseID: c.CaseID, OrderID: c.OrderID, Status: c.Status,
@@ -89,7 +91,7 @@ func (r *run) openDispute(ctx workflow.Context) bool {
 		"amount": c.Amount, "currency": c.Currency, "evidence_due_by": c.EvidenceDueBy, "status": c.Status})
 	r.message(ch, now, "", sys, fmt.Sprintf("Chargeback %s (%s): evidence report ready, due by %s. A supervisor must sign it off before it is submitted.",
 		c.CaseID, money(c.Amount, c.Currency), c.EvidenceDueBy.UTC().Format(time.RFC3339)), true)
-	return r.commit(ctx, ch) == nil
+	return r.commitOrRollback(ctx, ch, prev)
 }
 
 // nextDisputeAlarm returns the next reminder or the deadline itself still due for d
@@ -134,7 +136,12 @@ func (r *run) watchDisputeDeadline(ctx workflow.Context) {
 				return
 			}
 		}
-		if err := r.fireDisputeAlarm(ctx); err != nil {
+		if err := r.fireDisputeAlarm(ctx); errors.Is(err, errNotRecorded) {
+			// Rolled back: try again later rather than spin on the same alarm.
+			if workflow.Sleep(ctx, time.Minute) != nil {
+				return
+			}
+		} else if err != nil {
 			return
 		}
 	}
@@ -147,6 +154,7 @@ func (r *run) fireDisputeAlarm(ctx workflow.Context) error {
 	}
 	defer r.mu.Unlock()
 	now := workflow.Now(ctx)
+	prev := cloneState(r.s)
 	d := r.s.Dispute
 	at, before, missed, ok := nextDisputeAlarm(d)
 	if !ok || at.After(now) {
@@ -159,7 +167,10 @@ func (r *run) fireDisputeAlarm(ctx workflow.Context) error {
 		r.event(ch, now, "dispute_deadline_missed", sys, map[string]any{"case_id": d.CaseID, "due_by": d.DueBy, "status": d.Status})
 		r.message(ch, now, "", sys, fmt.Sprintf("The evidence deadline of chargeback %s passed without a submission.", d.CaseID), true)
 		r.escalate(ch, now, max(1, 2-r.s.EscalationLevel), "dispute evidence deadline missed", sys, "dispute_deadline")
-		return r.commit(ctx, ch)
+		if !r.commitOrRollback(ctx, ch, prev) {
+			return errNotRecorded
+		}
+		return nil
 	}
 	d.Reminded = append(d.Reminded, before)
 	left := d.DueBy.Sub(now).Round(time.Minute)
@@ -169,8 +180,14 @@ func (r *run) fireDisputeAlarm(ctx workflow.Context) error {
 		n := notification(r.s, models.NotifyDispute, role, r.s.EscalationLevel, title, fmt.Sprintf("dispute/%d/%s/%s", r.s.TicketID, before, role), now)
 		ch.notifications = append(ch.notifications, n)
 	}
-	return r.commit(ctx, ch)
+	if !r.commitOrRollback(ctx, ch, prev) {
+		return errNotRecorded
+	}
+	return nil
 }
+
+// errNotRecorded: a change was rolled back because its commit failed for good.
+var errNotRecorded = errors.New("change not recorded")
 
 // validateDisputeAction checks a dispute_action: the ticket has a dispute, the step is the
 // next legal one and the actor's role may take it.

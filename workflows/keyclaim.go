@@ -21,6 +21,8 @@ const (
 	ReissueBlocked    = "blocked"
 	ReissueDenied     = "denied"
 	ReissueFailed     = "failed"
+	// ReissuePending: the decision to reissue is committed and the inventory is being asked.
+	ReissuePending = "pending"
 )
 
 // Buyer-facing texts of the automatic key path. They never contain a key.
@@ -38,13 +40,19 @@ func (r *run) keyClaim(ctx workflow.Context) {
 	if lerr := r.mu.Lock(ctx); lerr != nil {
 		return
 	}
-	defer r.mu.Unlock()
+	locked := true
+	defer func() {
+		if locked {
+			r.mu.Unlock()
+		}
+	}()
 	now := workflow.Now(ctx)
 	ch := &change{}
+	prev := cloneState(r.s)
 	if err != nil || r.s.Status == models.StatusClosed {
 		r.event(ch, now, "risk_check_failed", Actor{Kind: ActorSystem}, map[string]any{"error": errText(err)})
 		r.message(ch, now, "", Actor{Kind: ActorSystem}, "Automatic fraud check failed; handle this claim by hand.", true)
-		_ = r.commit(ctx, ch)
+		r.commitOrRollback(ctx, ch, prev)
 		return
 	}
 	r.recordAssessment(ch, now, res)
@@ -55,7 +63,20 @@ func (r *run) keyClaim(ctx workflow.Context) {
 	case a.Blocked || res.SharedKey:
 		r.blockReissue(ch, now, a.BlockReason)
 	case a.Decision == fraud.Allow:
-		r.reissue(ctx, ch, Actor{Kind: ActorSystem})
+		if workflow.GetVersion(ctx, versionReissueOutsideLock, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			r.reissue(ctx, ch, Actor{Kind: ActorSystem})
+			break
+		}
+		// Commit the decision, then ask the inventory with the lock released: updates and
+		// SLA wake-ups go on while ReissueKey retries.
+		r.s.Reissue = &Reissue{Status: ReissuePending}
+		if !r.commitOrRollback(ctx, ch, prev) {
+			return
+		}
+		locked = false
+		r.mu.Unlock()
+		r.reissueUnlocked(ctx, Actor{Kind: ActorSystem})
+		return
 	case a.Decision == fraud.Review:
 		r.s.Risk.Pending = true
 		r.s.Queue = queueFor(r.s)
@@ -65,7 +86,21 @@ func (r *run) keyClaim(ctx workflow.Context) {
 		r.message(ch, now, "", Actor{Kind: ActorSystem}, msgClaimDenied, false)
 		r.message(ch, now, "", Actor{Kind: ActorSystem}, fmt.Sprintf("Claim denied automatically (score %d): %s. Resolve to confirm, or a risk agent may approve.", a.Score, joinReasons(r.s.Risk.Reasons)), true)
 	}
-	_ = r.commit(ctx, ch)
+	r.commitOrRollback(ctx, ch, prev)
+}
+
+// reissueUnlocked asks the inventory for the replacement with no lock held, then records the
+// outcome under the lock.
+func (r *run) reissueUnlocked(ctx workflow.Context, actor Actor) {
+	res, err := r.runReissue(ctx)
+	if lerr := r.mu.Lock(ctx); lerr != nil {
+		return
+	}
+	defer r.mu.Unlock()
+	prev := cloneState(r.s)
+	ch := &change{}
+	r.recordReissue(ch, workflow.Now(ctx), actor, res, err)
+	r.commitOrRollback(ctx, ch, prev)
 }
 
 // recordAssessment stores the fraud decision with its reasons as state and event.
@@ -99,9 +134,20 @@ func (r *run) blockReissue(ch *change, now time.Time, reason string) {
 // and acts on the outcome: delivered resolves, out of stock raises the priority and waits
 // for an agent, blocked goes to an agent with the reason.
 func (r *run) reissue(ctx workflow.Context, ch *change, actor Actor) {
+	res, err := r.runReissue(ctx)
+	r.recordReissue(ch, workflow.Now(ctx), actor, res, err)
+}
+
+// runReissue runs the inventory's ReissueKey (idempotent per ticket).
+func (r *run) runReissue(ctx workflow.Context) (activities.ReissueResult, error) {
 	var res activities.ReissueResult
 	err := workflow.ExecuteActivity(activityCtx(ctx), acts.ReissueKey, activities.ReissueInput{TicketID: r.s.TicketID}).Get(ctx, &res)
-	now := workflow.Now(ctx)
+	return res, err
+}
+
+// recordReissue applies ReissueKey's outcome: delivered resolves (unless the ticket was
+// resolved meanwhile), out of stock raises the priority, blocked goes to an agent.
+func (r *run) recordReissue(ch *change, now time.Time, actor Actor, res activities.ReissueResult, err error) {
 	if err != nil {
 		r.s.Reissue = &Reissue{Status: ReissueFailed, Reason: errText(err)}
 		r.event(ch, now, "reissue_failed", actor, map[string]any{"error": errText(err)})
@@ -116,7 +162,9 @@ func (r *run) reissue(ctx workflow.Context, ch *change, actor Actor) {
 	case ReissueDelivered:
 		r.message(ch, now, "", Actor{Kind: ActorSystem}, msgReplacementReady, false)
 		r.answered(now)
-		r.resolve(ch, now, Actor{Kind: ActorSystem}, "reissue")
+		if r.s.Status != models.StatusResolved && r.s.Status != models.StatusClosed {
+			r.resolve(ch, now, Actor{Kind: ActorSystem}, "reissue")
+		}
 	case ReissueOutOfStock:
 		r.s.Queue = models.QueueGeneral
 		if r.s.Priority != models.PriorityUrgent && r.s.Priority != models.PriorityHigh {
@@ -142,7 +190,15 @@ func (r *run) applyRiskDecision(ctx workflow.Context, ch *change, now time.Time,
 	r.event(ch, now, kind, in.Actor, map[string]any{"reason": in.Reason, "score": r.s.Risk.Score, "assessed": r.s.Risk.Decision})
 	r.s.Queue = queueFor(r.s)
 	if in.Approve {
-		r.reissue(ctx, ch, in.Actor)
+		if workflow.GetVersion(ctx, versionReissueOutsideLock, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			r.reissue(ctx, ch, in.Actor)
+			return nil
+		}
+		// The approval is committed first; the update then waits for the key with the lock
+		// released (handle runs ch.after once it has unlocked).
+		r.s.Reissue = &Reissue{Status: ReissuePending}
+		actor := in.Actor
+		ch.after = func(ctx workflow.Context) { r.reissueUnlocked(ctx, actor) }
 		return nil
 	}
 	r.s.Reissue = &Reissue{Status: ReissueDenied, Reason: in.Reason}

@@ -20,6 +20,12 @@ func (r *run) startPath(ctx workflow.Context) {
 		}
 		r.goPath(ctx, r.keyClaim)
 	case "refund":
+		if rf := r.s.Refund; rf != nil && rf.Status == RefundProcessing && !rf.Reports {
+			// A resumed run whose refund child predates reports: follow the refunds row
+			// (not counted as busy: it may wait for days and must not hold up
+			// continue-as-new).
+			workflow.Go(ctx, r.watchUnreportedRefund)
+		}
 		r.goPath(ctx, r.refundPath)
 	case "dispute":
 		r.goPath(ctx, r.disputePath)

@@ -81,6 +81,18 @@ type RefundState struct {
 	ApprovedBy  uint64   `json:"approved_by,omitempty"`
 	Reason      string   `json:"reason,omitempty"`
 	RevokedKeys []uint64 `json:"revoked_keys,omitempty"`
+	// Reports is true when the running refund child reports its outcome by signal
+	// (SignalRefundReport); children started before that watch the refunds row instead.
+	Reports bool `json:"reports,omitempty"`
+}
+
+// SignalRefundReport carries a RefundReport from a refund child to its ticket's workflow.
+const SignalRefundReport = "refund_report"
+
+// RefundReport is a refund child's outcome, sent to the ticket (whatever run is current).
+type RefundReport struct {
+	Input   RefundInput   `json:"input"`
+	Outcome RefundOutcome `json:"outcome"`
 }
 
 // refundApprovers may approve a refund up to the agent limit; refundSupervisors any refund.
@@ -95,6 +107,9 @@ func (r *run) refundPath(ctx workflow.Context) {
 	if r.s.Refund != nil {
 		return
 	}
+	// PrepareRefund only reads and is retried until the database answers: an outage is
+	// waited out, and only a non-retryable error (the order cannot be refunded by this
+	// path) comes back as an error.
 	var plan activities.RefundPlan
 	err := workflow.ExecuteActivity(activityCtx(ctx), acts.PrepareRefund, activities.RefundPrepInput{TicketID: r.s.TicketID}).Get(ctx, &plan)
 	if lerr := r.mu.Lock(ctx); lerr != nil {
@@ -103,16 +118,17 @@ func (r *run) refundPath(ctx workflow.Context) {
 	defer r.mu.Unlock()
 	now := workflow.Now(ctx)
 	ch := &change{}
+	prev := cloneState(r.s)
 	if err != nil {
 		r.s.Refund = &RefundState{Status: RefundIneligible, Reason: "automatic refund check failed: " + errText(err)}
 		r.event(ch, now, "refund_check_failed", Actor{Kind: ActorSystem}, map[string]any{"error": errText(err)})
 		r.message(ch, now, "", Actor{Kind: ActorSystem}, "Automatic refund check failed; handle this refund by hand.", true)
-		_ = r.commit(ctx, ch)
+		r.commitOrRollback(ctx, ch, prev)
 		return
 	}
 	r.s.Refund = refundStateFromPlan(plan)
 	r.recordRefundPlan(ch, now, plan)
-	_ = r.commit(ctx, ch)
+	r.commitOrRollback(ctx, ch, prev)
 }
 
 // refundStateFromPlan turns the activity's plan into the state awaiting approval.
@@ -226,8 +242,95 @@ func (r *run) applyRefundDecision(ctx workflow.Context, ch *change, now time.Tim
 		r.moveTo(ch, now, models.StatusOpen, in.Actor)
 	}
 	input := r.refundInput(now)
-	r.goPath(ctx, func(ctx workflow.Context) { r.executeRefund(ctx, input) })
+	if workflow.GetVersion(ctx, versionRefundReport, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		r.goPath(ctx, func(ctx workflow.Context) { r.executeRefund(ctx, input) })
+		return nil
+	}
+	// The child reports its outcome by signal to whatever run of this ticket is current,
+	// so the ticket waits only for the child to start, never for the money.
+	rf.Reports = true
+	input.ReportTo = workflow.GetInfo(ctx).WorkflowExecution.ID
+	r.goPath(ctx, func(ctx workflow.Context) { r.startRefund(ctx, input) })
 	return nil
+}
+
+// startRefund starts the refund child and returns once it runs; its outcome arrives as a
+// RefundReport. A child that cannot start is recorded as stuck for a human.
+func (r *run) startRefund(ctx workflow.Context, in RefundInput) {
+	f := workflow.ExecuteChildWorkflow(refundChildCtx(ctx, in), RefundWorkflowName, in)
+	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		r.onRefundReport(ctx, RefundReport{Input: in, Outcome: RefundOutcome{Status: RefundStuck,
+			Reason: "refund workflow did not start: " + errText(err)}})
+	}
+}
+
+// refundChildCtx: the child keeps running whatever happens to the ticket's run.
+func refundChildCtx(ctx workflow.Context, in RefundInput) workflow.Context {
+	return workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            RefundWorkflowID(in.OutRefundNo),
+		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	})
+}
+
+// listenRefundReports handles the refund children's reports for the life of the run; each
+// is applied under the lock like any other change.
+func (r *run) listenRefundReports(ctx workflow.Context) {
+	r.reports = workflow.GetSignalChannel(ctx, SignalRefundReport)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var rep RefundReport
+			if !r.reports.Receive(ctx, &rep) {
+				return
+			}
+			r.busy++
+			r.onRefundReport(ctx, rep)
+			r.busy--
+		}
+	})
+}
+
+// onRefundReport records a refund's outcome once (a repeated or stale report changes
+// nothing: recordRefundOutcome checks the out_refund_no and the status).
+func (r *run) onRefundReport(ctx workflow.Context, rep RefundReport) {
+	if err := r.mu.Lock(ctx); err != nil {
+		return
+	}
+	defer r.mu.Unlock()
+	if rf := r.s.Refund; rf == nil || rf.OutRefundNo != rep.Input.OutRefundNo || rf.Status != RefundProcessing {
+		return
+	}
+	prev := cloneState(r.s)
+	ch := &change{}
+	r.recordRefundOutcome(ch, workflow.Now(ctx), rep.Input, rep.Outcome)
+	r.commitOrRollback(ctx, ch, prev)
+}
+
+// refundRowPoll is how often a resumed run checks the refunds row of a child that does not
+// report (one started before SignalRefundReport existed).
+const refundRowPoll = 10 * time.Minute
+
+// watchUnreportedRefund follows a processing refund whose child does not report: it reads
+// the refunds row until it is final and records the outcome. Started by a resumed run.
+func (r *run) watchUnreportedRefund(ctx workflow.Context) {
+	if workflow.GetVersion(ctx, versionRefundReport, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	rf := r.s.Refund
+	in := RefundInput{MerchantID: r.s.MerchantID, TicketID: r.s.TicketID, OrderID: rf.OrderID, OutRefundNo: rf.OutRefundNo,
+		Amount: rf.Net, Fee: rf.Fee, Currency: rf.Currency}
+	for r.s.Refund != nil && r.s.Refund.OutRefundNo == in.OutRefundNo && r.s.Refund.Status == RefundProcessing {
+		var rec activities.RefundRecord
+		err := workflow.ExecuteLocalActivity(localCtx(ctx), acts.RefundStatus, activities.RefundRef{OutRefundNo: in.OutRefundNo}).Get(ctx, &rec)
+		if err == nil && (rec.Status == models.RefundSucceeded || rec.Status == models.RefundFailed) {
+			out := RefundOutcome{Status: rec.Status, Reason: rec.FailureReason, GatewayRefundID: rec.GatewayRefundID}
+			r.onRefundReport(ctx, RefundReport{Input: in, Outcome: out})
+			return
+		}
+		if workflow.Sleep(ctx, refundRowPoll) != nil {
+			return
+		}
+	}
 }
 
 // refundInput is the child's input for the approved refund.
@@ -239,13 +342,8 @@ func (r *run) refundInput(now time.Time) RefundInput {
 
 // executeRefund runs the refund child and records its outcome on the ticket.
 func (r *run) executeRefund(ctx workflow.Context, in RefundInput) {
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:            RefundWorkflowID(in.OutRefundNo),
-		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
-		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	})
 	var out RefundOutcome
-	err := workflow.ExecuteChildWorkflow(cctx, RefundWorkflowName, in).Get(ctx, &out)
+	err := workflow.ExecuteChildWorkflow(refundChildCtx(ctx, in), RefundWorkflowName, in).Get(ctx, &out)
 	if err != nil {
 		out = RefundOutcome{Status: RefundStuck, Reason: "refund workflow ended abnormally: " + errText(err)}
 	}
@@ -253,9 +351,10 @@ func (r *run) executeRefund(ctx workflow.Context, in RefundInput) {
 		return
 	}
 	defer r.mu.Unlock()
+	prev := cloneState(r.s)
 	ch := &change{}
 	r.recordRefundOutcome(ch, workflow.Now(ctx), in, out)
-	_ = r.commit(ctx, ch)
+	r.commitOrRollback(ctx, ch, prev)
 }
 
 // recordRefundOutcome applies the child's outcome: success tells the buyer and resolves;
@@ -318,6 +417,9 @@ type RefundInput struct {
 	// doubling up to MaxPollInterval); MaxWait gives up waiting for a final status (default 72h).
 	PollEvery time.Duration `json:"poll_every,omitempty"`
 	MaxWait   time.Duration `json:"max_wait,omitempty"`
+	// ReportTo is the ticket's workflow id: the child signals its outcome there
+	// (SignalRefundReport). Empty for children started before reports existed.
+	ReportTo string `json:"report_to,omitempty"`
 }
 
 // RefundOutcome is how a RefundWorkflow ended.
@@ -343,19 +445,33 @@ const (
 // then the gateway (idempotent on out_refund_no), then the final status, then the order and
 // its keys. See the file comment.
 func RefundWorkflow(ctx workflow.Context, in RefundInput) (RefundOutcome, error) {
+	out := moveMoney(ctx, in)
+	if in.ReportTo != "" {
+		// The ticket learns the outcome whichever run is current; a closed ticket cannot be
+		// told (the refunds row keeps the outcome).
+		rep := RefundReport{Input: in, Outcome: out}
+		if err := workflow.SignalExternalWorkflow(ctx, in.ReportTo, "", SignalRefundReport, rep).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("refund outcome not delivered to the ticket", "ticket_workflow", in.ReportTo, "err", err)
+		}
+	}
+	return out, nil
+}
+
+// moveMoney is the refund itself: record, submit, wait for the final status, complete.
+func moveMoney(ctx workflow.Context, in RefundInput) RefundOutcome {
 	var rec activities.RefundRecord
 	if err := workflow.ExecuteActivity(dbCtx(ctx), acts.BeginRefund, beginInput(in)).Get(ctx, &rec); err != nil {
-		return RefundOutcome{Status: RefundFailed, Reason: "could not record the refund: " + errText(err)}, nil
+		return RefundOutcome{Status: RefundFailed, Reason: "could not record the refund: " + errText(err)}
 	}
 	rec, out, done := submitRefund(ctx, rec)
 	if done {
-		return out, nil
+		return out
 	}
 	rec, out, done = awaitFinal(ctx, in, rec)
 	if done {
-		return out, nil
+		return out
 	}
-	return completeRefund(ctx, rec), nil
+	return completeRefund(ctx, rec)
 }
 
 func beginInput(in RefundInput) activities.BeginRefundInput {
@@ -363,10 +479,11 @@ func beginInput(in RefundInput) activities.BeginRefundInput {
 		Amount: in.Amount, Fee: in.Fee, Currency: in.Currency, Reason: in.Reason, Gateway: in.Gateway, ApprovedBy: in.ApprovedBy, ApprovedAt: in.ApprovedAt}
 }
 
-// dbCtx: quick database activities, retried for up to an hour.
+// dbCtx: quick idempotent database activities, retried until the database answers (only a
+// non-retryable error, an invalid refund, ends them).
 func dbCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second, ScheduleToCloseTimeout: time.Hour,
+		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
 	})
 }

@@ -272,12 +272,19 @@ func (h *harness) refundMocks(plan activities.RefundPlan, outcome func(RefundInp
 	h.env.OnActivity(a.PrepareRefund, mock.Anything, mock.Anything).Return(plan, nil)
 	h.env.RegisterWorkflowWithOptions(RefundWorkflow, workflow.RegisterOptions{Name: RefundWorkflowName})
 	h.env.OnWorkflow(RefundWorkflowName, mock.Anything, mock.Anything).Return(
-		func(_ workflow.Context, in RefundInput) (RefundOutcome, error) {
+		func(ctx workflow.Context, in RefundInput) (RefundOutcome, error) {
 			calls.Add(1)
 			h.mu.Lock()
 			inputs = append(inputs, in)
 			h.mu.Unlock()
-			return outcome(in), nil
+			out := outcome(in)
+			if in.ReportTo != "" { // as RefundWorkflow does: report to the ticket
+				rep := RefundReport{Input: in, Outcome: out}
+				if err := workflow.SignalExternalWorkflow(ctx, in.ReportTo, "", SignalRefundReport, rep).Get(ctx, nil); err != nil {
+					return out, err
+				}
+			}
+			return out, nil
 		})
 	return &calls, &inputs
 }

@@ -42,14 +42,21 @@ type run struct {
 	ready  bool
 	gen    int // bumped on every committed change: the main loop re-plans its timer
 	busy   int // background paths (key claim) still running
+	// committed is the state as last written to the database: queries and validators read
+	// it, so nobody sees a change whose commit has not succeeded.
+	committed State
+	// reports receives the refund children's outcomes (SignalRefundReport).
+	reports workflow.ReceiveChannel
 }
 
 // TicketWorkflow runs one ticket from creation (or Resume) until it is closed.
 func TicketWorkflow(ctx workflow.Context, in TicketInput) (State, error) {
 	r := &run{in: in, s: initialState(in), mu: workflow.NewMutex(ctx)}
+	r.committed = cloneState(r.s)
 	if err := r.registerHandlers(ctx); err != nil {
 		return r.s, err
 	}
+	r.listenRefundReports(ctx)
 	if err := r.start(ctx); err != nil {
 		return r.s, err
 	}
@@ -118,24 +125,32 @@ func (r *run) loadPolicy(ctx workflow.Context) error {
 	return nil
 }
 
+// noDeadline is the retry window of idempotent infrastructure calls: none a ticket would
+// notice. A database or Temporal outage is a state to wait out, never a reason to fail a
+// ticket or to record a business outcome ("ineligible", "check failed"); only an activity's
+// non-retryable (business) error ends the retries. The activities log every tenth attempt.
+const noDeadline = 10 * 365 * 24 * time.Hour
+
 // localCtx sets the options of the quick database writes: a local activity retried with
-// backoff for up to ten minutes (the database may restart), each attempt bounded.
+// backoff (at most a minute apart; past the workflow task timeout the SDK waits on a timer)
+// until the database answers, each attempt bounded.
 func localCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		ScheduleToCloseTimeout: 10 * time.Minute,
+		ScheduleToCloseTimeout: noDeadline,
 		StartToCloseTimeout:    15 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: 100 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second,
+			InitialInterval: 100 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: time.Minute,
 		},
 	})
 }
 
-// activityCtx sets the options of the slower activities (fraud assessment, reissue).
+// activityCtx sets the options of the slower idempotent activities (fraud assessment,
+// reissue, refund preparation, dispute case): retried until they answer.
 func activityCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute, MaximumAttempts: 10,
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
 		},
 	})
 }
@@ -157,12 +172,27 @@ func (r *run) loop(ctx workflow.Context) (State, error) {
 		if r.s.Status == models.StatusClosed && !r.awaitReopen(ctx) {
 			disarm()
 			// Let the handler that closed the ticket (and any queued behind it) answer.
-			err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && r.busy == 0 })
-			return r.out(ctx), err
+			if err := workflow.Await(ctx, func() bool { return r.quiet(ctx) }); err != nil {
+				return r.out(ctx), err
+			}
+			// A buyer reply queued behind the close may have reopened the ticket, and a
+			// refund's outcome may be waiting: the run ends only if it is still closed.
+			if r.s.Status == models.StatusClosed && r.reports.Len() == 0 {
+				return r.out(ctx), nil
+			}
+			if workflow.GetVersion(ctx, versionCloseRecheck, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+				return r.out(ctx), nil
+			}
+			continue
 		}
-		if r.shouldContinueAsNew(ctx) {
+		if r.shouldContinueAsNew(ctx) && (r.quiet(ctx) ||
+			workflow.GetVersion(ctx, versionContinueWhenQuiet, workflow.DefaultVersion, 1) == workflow.DefaultVersion) {
 			disarm()
-			return r.continueAsNew(ctx)
+			st, err, done := r.continueAsNew(ctx)
+			if done {
+				return st, err
+			}
+			continue
 		}
 		now := workflow.Now(ctx)
 		at, what, ok := nextWake(r.s, r.policy)
@@ -172,10 +202,13 @@ func (r *run) loop(ctx workflow.Context) (State, error) {
 		if ok && !at.After(now) {
 			disarm()
 			changed, err := r.onWake(ctx)
-			if err != nil {
-				return r.out(ctx), err
-			}
-			if !changed {
+			switch {
+			case err != nil:
+				// Only a non-retryable error gets here (the write retries until the database
+				// answers); the change was rolled back, so try again a minute later.
+				workflow.GetLogger(ctx).Error("ticket wake-up not recorded", "ticket", r.s.TicketID, "err", err)
+				notBefore = now.Add(time.Minute)
+			case !changed:
 				notBefore = now.Add(time.Second) // never spin on a due instant that changes nothing
 			}
 			continue
@@ -190,8 +223,9 @@ func (r *run) loop(ctx workflow.Context) (State, error) {
 			}
 		}
 		gen := r.gen
+		wantCAN := r.shouldContinueAsNew(ctx)
 		if err := workflow.Await(ctx, func() bool {
-			return r.gen != gen || (timer != nil && timer.IsReady())
+			return r.gen != gen || (timer != nil && timer.IsReady()) || (wantCAN && r.quiet(ctx))
 		}); err != nil {
 			return r.out(ctx), err
 		}
@@ -224,6 +258,7 @@ func (r *run) onWake(ctx workflow.Context) (bool, error) {
 	defer r.mu.Unlock()
 	now := workflow.Now(ctx)
 	ch := &change{}
+	prev := cloneState(r.s)
 	r.applyTick(ch, now)
 	if r.s.Status == models.StatusResolved && !now.Before(autoCloseAt(r.s, r.policy)) {
 		r.s.Status, r.s.ClosedAt = models.StatusClosed, now
@@ -232,7 +267,11 @@ func (r *run) onWake(ctx workflow.Context) (bool, error) {
 	if ch.empty() {
 		return false, nil
 	}
-	return true, r.commit(ctx, ch)
+	if err := r.commit(ctx, ch); err != nil {
+		r.s = prev
+		return false, err
+	}
+	return true, nil
 }
 
 // applyTick records the crossings of every clock; a breach escalates one level.
@@ -262,25 +301,53 @@ func (r *run) shouldContinueAsNew(ctx workflow.Context) bool {
 	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit
 }
 
+// quiet reports whether no update handler, background path or refund report is in flight:
+// the only moments a run may end or continue as new.
+func (r *run) quiet(ctx workflow.Context) bool {
+	return workflow.AllHandlersFinished(ctx) && r.busy == 0 && r.reports.Len() == 0
+}
+
 // continueAsNew drains the update handlers and background paths, then carries the state
-// into a new run of the same workflow ID.
-func (r *run) continueAsNew(ctx workflow.Context) (State, error) {
+// into a new run of the same workflow ID. done is false when a refund report arrived while
+// draining: the loop handles it and tries again.
+func (r *run) continueAsNew(ctx workflow.Context) (State, error, bool) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && r.busy == 0 }); err != nil {
-		return r.out(ctx), err
+		return r.out(ctx), err, true
+	}
+	if r.reports.Len() > 0 {
+		return State{}, nil, false
 	}
 	next := r.in
 	st := r.s
 	st.SLA = nil
 	next.Resume = &st
-	return r.out(ctx), workflow.NewContinueAsNewError(ctx, TicketWorkflowName, next)
+	return r.out(ctx), workflow.NewContinueAsNewError(ctx, TicketWorkflowName, next), true
 }
 
 // out returns the state with the clock views as of now.
 func (r *run) out(ctx workflow.Context) State {
-	s := r.s
+	return r.view(ctx, r.s)
+}
+
+// view returns s with the clock views as of now.
+func (r *run) view(ctx workflow.Context, s State) State {
 	s.SLA = clockViews(s, r.policy, workflow.Now(ctx))
 	s.RequestIDs = append([]string(nil), s.RequestIDs...)
 	return s
+}
+
+// cloneState deep-copies a state (pointers and slices included) through its JSON form, the
+// same form the snapshot is written in, so nothing can be left shared.
+func cloneState(s State) State {
+	raw, err := json.Marshal(s)
+	if err != nil {
+		panic(fmt.Sprintf("clone ticket state: %v", err)) // a State always marshals
+	}
+	var out State
+	if err := json.Unmarshal(raw, &out); err != nil {
+		panic(fmt.Sprintf("clone ticket state: %v", err))
+	}
+	return out
 }
 
 // change collects what one step writes.
@@ -290,6 +357,9 @@ type change struct {
 	notifications []activities.NotificationRecord
 	csat          *activities.CSATRecord
 	dirty         bool // state changed without an event (rare)
+	// after runs once the change is committed and the lock released (an update that must
+	// wait for a slow activity, such as the reissue after a risk approval).
+	after func(workflow.Context)
 }
 
 func (c *change) empty() bool { return len(c.events) == 0 && len(c.messages) == 0 && !c.dirty }
@@ -340,15 +410,28 @@ func (r *run) commit(ctx workflow.Context, ch *change) error {
 	if err := workflow.ExecuteLocalActivity(localCtx(ctx), acts.RecordTicketChange, in).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record ticket %d v%d: %w", r.s.TicketID, r.s.Version, err)
 	}
+	r.committed = cloneState(r.s)
 	return nil
 }
 
-// seen reports whether a request id was already applied.
+// commitOrRollback commits a background path's change; when the commit fails (only a
+// non-retryable error can: the write retries until the database answers) the state goes
+// back to prev and the failure is logged, so the state never claims what the database lacks.
+func (r *run) commitOrRollback(ctx workflow.Context, ch *change, prev State) bool {
+	if err := r.commit(ctx, ch); err != nil {
+		r.s = prev
+		workflow.GetLogger(ctx).Error("ticket change not recorded", "ticket", r.s.TicketID, "err", err)
+		return false
+	}
+	return true
+}
+
+// seen reports whether a request id was already applied (and committed).
 func (r *run) seen(id string) bool {
 	if id == "" {
 		return false
 	}
-	for _, x := range r.s.RequestIDs {
+	for _, x := range r.committed.RequestIDs {
 		if x == id {
 			return true
 		}

@@ -30,7 +30,7 @@ func RequestIDOf(input any) string {
 
 // registerHandlers installs the state query and every update with its validator.
 func (r *run) registerHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return r.out(ctx), nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return r.view(ctx, r.committed), nil }); err != nil {
 		return fmt.Errorf("register query: %w", err)
 	}
 	regs := []error{
@@ -61,7 +61,10 @@ func (r *run) registerHandlers(ctx workflow.Context) error {
 // handle registers one update. The validator rejects illegal transitions before anything
 // is written to history (a repeated RequestID is accepted and answered with the current
 // state). The handler waits for start-up, serialises with the other handlers and the SLA
-// timer, re-validates under the lock, applies, and commits before answering.
+// timer, re-validates under the lock, applies, and commits before answering. Commit, then
+// apply: when the commit fails the state (request id included) goes back to what it was,
+// so a retry with the same request id acts again instead of answering a change the
+// database never got.
 func handle[T actionInput](r *run, ctx workflow.Context, name string,
 	validate func(State, T) error, apply func(workflow.Context, *change, time.Time, T) error) error {
 	handler := func(ctx workflow.Context, in T) (State, error) {
@@ -71,31 +74,45 @@ func handle[T actionInput](r *run, ctx workflow.Context, name string,
 		if err := r.mu.Lock(ctx); err != nil {
 			return r.out(ctx), err
 		}
-		defer r.mu.Unlock()
-		id := in.base().RequestID
-		if r.seen(id) {
-			return r.out(ctx), nil
+		ch, err := r.applyUpdate(ctx, in.base().RequestID, func(ch *change) error {
+			if err := validate(r.s, in); err != nil {
+				return err
+			}
+			return apply(ctx, ch, workflow.Now(ctx), in)
+		})
+		r.mu.Unlock()
+		if err == nil && ch != nil && ch.after != nil {
+			ch.after(ctx)
 		}
-		if err := validate(r.s, in); err != nil {
-			return r.out(ctx), err
-		}
-		ch := &change{}
-		if err := apply(ctx, ch, workflow.Now(ctx), in); err != nil {
-			return r.out(ctx), err
-		}
-		r.remember(id)
-		if err := r.commit(ctx, ch); err != nil {
-			return r.out(ctx), err
-		}
-		return r.out(ctx), nil
+		return r.out(ctx), err
 	}
 	validator := func(ctx workflow.Context, in T) error {
 		if r.seen(in.base().RequestID) {
 			return nil
 		}
-		return validate(r.s, in)
+		return validate(r.committed, in)
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, name, handler, workflow.UpdateHandlerOptions{Validator: validator})
+}
+
+// applyUpdate runs one update under the lock: a seen request id answers as it is; else
+// validate-and-apply, remember the id, commit, and on any failure put the state back.
+func (r *run) applyUpdate(ctx workflow.Context, id string, apply func(*change) error) (*change, error) {
+	if r.seen(id) {
+		return nil, nil
+	}
+	ch := &change{}
+	prev := cloneState(r.s)
+	if err := apply(ch); err != nil {
+		r.s = prev
+		return nil, err
+	}
+	r.remember(id)
+	if err := r.commit(ctx, ch); err != nil {
+		r.s = prev
+		return nil, err
+	}
+	return ch, nil
 }
 
 // ---- validators: pure functions of the state and the input ----

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"golang.org/x/time/rate"
@@ -57,6 +59,8 @@ type App struct {
 	Secrets  config.Secrets
 	RBAC     *rbac.Enforcer
 	Tickets  *tickets.Service
+	// InstallID names this install (database row, Temporal marker, ticket workflow ids).
+	InstallID string
 	// Payments resolves refund gateways (manual, webhook, and the simulator when enabled).
 	Payments *payments.Registry
 	// Addr is the HTTP listener's address once started (useful with port 0).
@@ -103,10 +107,20 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, log *slog.Logger
 	// Grants changed through another API process reach this one within the interval.
 	a.RBAC.StartAutoLoad(rbacReload)
 	a.closers = append(a.closers, a.RBAC.StopAutoLoad)
+	if a.InstallID, err = a.Store.InstallID(ctx); err != nil {
+		return nil, err
+	}
 	a.Tickets = tickets.New(tickets.Opts{
 		Store: a.Store, Temporal: a.Temporal, TaskQueue: cfg.TaskQueue,
 		Box: a.Secrets.Box, PublicURL: cfg.PublicURL, Log: log,
+		InstallID: a.InstallID, UpdateWait: cfg.UpdateWait,
 	})
+	if roles.API || roles.Worker {
+		// Refuse to run against a Temporal namespace that holds another database's tickets.
+		if err = a.Tickets.BindInstall(ctx, a.InstallID); err != nil {
+			return nil, err
+		}
+	}
 	if roles.Worker {
 		if err = a.startWorker(ctx); err != nil {
 			return nil, err
@@ -182,21 +196,63 @@ func (a *App) startWorker(ctx context.Context) error {
 	workflows.Register(w, &activities.Activities{
 		Store: a.Store, Box: a.Secrets.Box, Log: a.Log, PublicURL: a.Config.PublicURL, Payments: a.Payments,
 	})
+	(&tickets.Maintenance{Svc: a.Tickets}).Register(w)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	a.worker = w
-	// Heal tickets whose workflow never started (a crash between the insert and the start).
-	go func() {
-		if err := a.Tickets.Reconcile(ctx); err != nil {
-			a.Log.Warn("reconcile tickets", "err", err)
-		}
-	}()
+	// Heal tickets without a running workflow (a crash between the insert and the start, a
+	// run that failed) now and every ReconcileEvery: one reconciler per install, reused when
+	// another worker started it already.
+	if err := a.Tickets.StartReconciler(ctx, a.InstallID, workflows.ReconcileInput{Every: a.Config.ReconcileEvery}); err != nil {
+		return err
+	}
 	return nil
 }
 
+// metricsRegistry is the API's Prometheus registry: Go and process collectors, and the
+// reconciler's figures read from its workflow at scrape time (so every API process reports
+// them, wherever the worker runs).
+func (a *App) metricsRegistry() (*prometheus.Registry, error) {
+	reg := prometheus.NewRegistry()
+	report := func() (workflows.ReconcileReport, bool) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		r, err := a.Tickets.ReconcilerReport(ctx, a.InstallID)
+		return r, err == nil
+	}
+	cs := []prometheus.Collector{
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "keydesk_open_tickets_without_workflow",
+			Help: "Open tickets the reconciler's last pass found without a running workflow (NaN: no pass yet)."},
+			func() float64 {
+				if r, ok := report(); ok && !r.At.IsZero() {
+					return float64(r.Missing)
+				}
+				return math.NaN()
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "keydesk_workflow_heals_total",
+			Help: "Ticket workflows the reconciler started again, since the install began."},
+			func() float64 {
+				r, _ := report()
+				return float64(r.HealedTotal)
+			}),
+	}
+	for _, c := range cs {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+	}
+	return reg, nil
+}
+
 func (a *App) startHTTP() error {
+	reg, err := a.metricsRegistry()
+	if err != nil {
+		return err
+	}
 	router, err := api.NewRouter(api.Deps{
+		Registry: reg,
 		Store: a.Store, Tickets: a.Tickets, RBAC: a.RBAC,
 		Auth: auth.New(auth.Opts{Store: a.Store, Secret: a.Secrets.JWTSecret}),
 		Box:  a.Secrets.Box, Log: a.Log, PublicURL: a.Config.PublicURL,
