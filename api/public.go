@@ -12,9 +12,13 @@ import (
 	"github.com/keydesk/keydesk/models"
 	"github.com/keydesk/keydesk/store"
 	"github.com/keydesk/keydesk/tickets"
+	"github.com/keydesk/keydesk/triage"
 	"github.com/keydesk/keydesk/workflows"
 )
 
+// createTicketReq is a buyer's submission. Category is optional: key_invalid, key_missing,
+// refund, account, other, or empty / "not_sure" to let the text decide; "dispute" is
+// refused (400).
 type createTicketReq struct {
 	Merchant    string `json:"merchant"` // slug
 	OrderNo     string `json:"order_no"`
@@ -112,6 +116,11 @@ func (s *Server) createTicket(c *gin.Context) error {
 	fe := fieldErrors{}
 	fe.check(req.Merchant == "", "merchant", "required")
 	fe.check(len(idem) > 128, "Idempotency-Key", "at most 128 characters")
+	// The category is optional (empty or "not_sure": inferred from the text); a buyer cannot
+	// open a chargeback dispute, those come from the payment gateway.
+	_, choiceErr := triage.ParseChoice(req.Category)
+	fe.check(errors.Is(choiceErr, triage.ErrBuyerDispute), "category",
+		"dispute cannot be chosen: chargeback disputes come from the payment gateway; choose another category or not_sure")
 	if err := fe.err(); err != nil {
 		return err
 	}

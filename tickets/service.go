@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -141,7 +142,9 @@ func validate(in *CreateInput) (triage.Category, error) {
 	f := map[string]string{}
 	in.OrderNo, in.Email, in.Contact = strings.TrimSpace(in.OrderNo), strings.TrimSpace(in.Email), strings.TrimSpace(in.Contact)
 	in.Subject, in.Description = strings.TrimSpace(in.Subject), strings.TrimSpace(in.Description)
-	cat, err := triage.ParseCategory(in.Category)
+	// The category is optional ("" or "not sure" → inferred from the text, see triage.Decide);
+	// "dispute" is refused: chargeback disputes come from the payment gateway.
+	cat, err := triage.ParseChoice(in.Category)
 	if err != nil {
 		f["category"] = err.Error()
 	}
@@ -305,6 +308,12 @@ func (s *Service) ticketRow(in CreateInput, res triage.Result, order models.Orde
 		CustomerContact: in.Contact, CustomerIP: clip(in.IP, 64), DeviceID: clip(in.DeviceID, 128),
 		AccessTokenHash: hash, Sentiment: res.Sentiment, Language: clip(in.Language, 8),
 		CreatedAt: now, UpdatedAt: now,
+		// What the buyer picked and what the text says are both kept; Category is
+		// triage.Decide's choice between them (never "dispute") and Priority comes from
+		// the urgency the text shows.
+		ChosenCategory: string(res.Chosen), InferredCategory: string(res.Inferred),
+		InferredConfidence: int(math.Round(res.Confidence * 1000)), TriageModel: clip(res.ModelVersion, 32),
+		CategoryMismatch: res.Mismatch,
 	}
 	t.Queue = queueOf(t.Category)
 	if in.IdempotencyKey != "" {

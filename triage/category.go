@@ -123,3 +123,31 @@ const (
 	SentimentNeutral  = "neutral"
 	SentimentPositive = "positive"
 )
+
+// NotSure is the form's "not sure / 不确定" choice. ParseChoice reads it (and an empty
+// choice) as no pick.
+const NotSure = "not_sure"
+
+// ErrBuyerDispute is wrapped by the error ParseChoice returns for "dispute": chargeback
+// disputes come from the payment gateway, a buyer cannot open one.
+var ErrBuyerDispute = errors.New("triage: a buyer cannot choose dispute")
+
+// ParseChoice parses the category a buyer picked. "", "not sure" (any separator or case),
+// "unsure" and "不确定" mean no pick and return "". "dispute" is refused with an error
+// wrapping ErrBuyerDispute; anything else is ParseCategory's.
+func ParseChoice(s string) (Category, error) {
+	norm := strings.ToLower(strings.TrimSpace(s))
+	norm = strings.NewReplacer("-", "_", " ", "_").Replace(norm)
+	switch norm {
+	case "", NotSure, "unsure", "不确定", "不確定":
+		return "", nil
+	}
+	c, err := ParseCategory(s)
+	if err != nil {
+		return "", err
+	}
+	if c == Dispute {
+		return "", fmt.Errorf("%w: chargeback disputes come from the payment gateway; choose another category or %q", ErrBuyerDispute, NotSure)
+	}
+	return c, nil
+}

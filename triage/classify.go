@@ -73,7 +73,8 @@ type Decision struct {
 //     its confidence is at least UsableAt, else Other;
 //   - a specific pick that the text agrees with: the pick;
 //   - a specific pick the text contradicts: the inferred category when its confidence is
-//     at least ConfidentAt, else the pick; either way Mismatch is set so an agent checks;
+//     at least ConfidentAt, else the pick; Mismatch is set (so an agent checks) when the
+//     contradicting inference is at least UsableAt;
 //   - the result is never Dispute (a buyer cannot open a gateway dispute): it becomes Other.
 func Decide(chosen, inferred Category, confidence float64) Decision {
 	var d Decision
@@ -88,11 +89,10 @@ func Decide(chosen, inferred Category, confidence float64) Decision {
 		d = Decision{Category: chosen, Why: fmt.Sprintf("the buyer chose %s and the text agrees", chosen)}
 	case confidence >= ConfidentAt:
 		d = Decision{Category: inferred, Mismatch: true, Why: fmt.Sprintf("the buyer chose %s but the text clearly reads as %s (confidence %.2f ≥ %.2f), so %s is used; check the category", chosen, inferred, confidence, ConfidentAt, inferred)}
+	case inferred != Other && confidence >= UsableAt:
+		d = Decision{Category: chosen, Mismatch: true, Why: fmt.Sprintf("the buyer chose %s; the text reads more like %s (confidence %.2f), check the category", chosen, inferred, confidence)}
 	default:
-		d = Decision{Category: chosen, Mismatch: inferred != Other, Why: fmt.Sprintf("the buyer chose %s; the text reads more like %s (confidence %.2f), check the category", chosen, inferred, confidence)}
-		if inferred == Other {
-			d.Why = fmt.Sprintf("the buyer chose %s", chosen)
-		}
+		d = Decision{Category: chosen, Why: fmt.Sprintf("the buyer chose %s; the text does not say clearly what it is about", chosen)}
 	}
 	if d.Category == Dispute {
 		d.Category = Other

@@ -157,6 +157,7 @@ func TestDecide(t *testing.T) {
 		{"agree", Refund, Refund, 0.2, Refund, false},
 		{"disagree, confident", KeyMissing, KeyInvalid, ConfidentAt, KeyInvalid, true},
 		{"disagree, not confident", KeyMissing, KeyInvalid, 0.84, KeyMissing, true},
+		{"disagree, weak inference: no mismatch", KeyMissing, KeyInvalid, 0.3, KeyMissing, false},
 		{"pick with inference other keeps the pick", Refund, Other, 0.7, Refund, false},
 		{"pick, confident other (thanks) wins", Refund, Other, 0.95, Other, true},
 		{"inferred dispute becomes other", "", Dispute, 0.99, Other, false},
@@ -333,4 +334,20 @@ func containsSub(list []string, sub string) bool {
 		}
 	}
 	return false
+}
+
+func TestParseChoice(t *testing.T) {
+	for _, s := range []string{"", "  ", "not_sure", "Not Sure", "not-sure", "unsure", "不确定"} {
+		c, err := ParseChoice(s)
+		require.NoError(t, err, s)
+		assert.Equal(t, Category(""), c, s)
+	}
+	c, err := ParseChoice("Key-Invalid")
+	require.NoError(t, err)
+	assert.Equal(t, KeyInvalid, c)
+	_, err = ParseChoice("dispute")
+	assert.ErrorIs(t, err, ErrBuyerDispute)
+	assert.Contains(t, err.Error(), "payment gateway")
+	_, err = ParseChoice("hugs")
+	assert.ErrorIs(t, err, ErrInvalidCategory)
 }
