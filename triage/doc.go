@@ -1,13 +1,26 @@
 // Package triage reads what a buyer wrote and decides what kind of case it is.
 //
-// It is pure domain code: no I/O, no clock, no randomness, standard library only.
+// It is pure domain code: no I/O, no clock, no randomness; the model's weights are
+// embedded.
 //
-//   - [Classify] infers the ticket [Category] from English and Chinese keywords in the
-//     subject and body, keeps the buyer's own choice when it is valid, sets an [Urgency]
-//     (angry words, urgency words, and threats such as "chargeback", "lawyer", "police",
-//     "律师", "报警" raise it), a sentiment, and explains itself in plain-word reasons.
-//   - [ExtractEntities] (also part of every [Result]) finds order numbers, e-mail
-//     addresses and card-key-like strings.
+//   - [Classify] reads the subject and body (Chinese, English, both, pinyin, typos) with the
+//     built-in intent model ([BuiltinModel]) and its two rules, and decides the ticket's
+//     category with [Decide] from the buyer's pick and the inference: the inference wins
+//     when the buyer picked nothing, "not sure" or "other" (confidence ≥ [UsableAt]) or when
+//     it is confident (≥ [ConfidentAt]); a buyer's ticket is never a gateway "dispute". It
+//     also sets an [Urgency] and Hurry (repeated ?/！, 急, deadlines, threats, complaints to a
+//     payment platform, shouting), a sentiment, and explains itself in plain-word reasons.
+//   - The model ([Train], [Model]) is a multinomial logistic regression over Chinese
+//     character n-grams, words and word bigrams, character trigrams of words (typos),
+//     negation scopes ("I don't want a refund", "不要退款"), pinyin written as Chinese and a
+//     small concept lexicon. It is trained deterministically from the tuning split of the
+//     project's labelled corpus ([Corpus], testdata/corpus.jsonl; the held-out split is
+//     fixed by [HeldOut]) by `go generate ./triage/`, which writes model.gob; see
+//     `keydesk bench triage` for its figures.
+//   - [ExtractEntities] (also part of every [Result]) finds order numbers (prefixed, 12-24
+//     digit numeric, dash-grouped alphanumeric like B3K8-71QZ), e-mail addresses,
+//     card-key-like strings and 4-5 character key fragments quoted after "前四位", "尾号",
+//     "ending in" and the like.
 //   - [Mask] and [MaskKey] hide card-key-like strings and e-mail local parts in free text
 //     so that ticket previews, logs and webhooks never carry a secret.
 //
@@ -15,8 +28,9 @@
 //
 // An order number has the shape of 2 to 5 letters, an optional hyphen, at least 4
 // digits and at most one more hyphenated digit group: "ORD-2026-000123", "KD20261103001",
-// "SHOP-12345". Order numbers are never masked. Everything that looks like a card key is
-// masked by keeping its first 2 and last 2 characters:
+// "SHOP-12345"; or is a run of 12 to 24 digits; or 2-3 dash-joined groups of 4 letters and
+// digits with both. Order numbers are never masked. Everything that looks like a card key
+// is masked by keeping its first 2 and last 2 characters:
 //
 //   - hyphen-grouped strings whose groups are at least 4 characters long, 12 or more
 //     characters in all, with a digit ("AB12-CD34-EF56-GH78", "1234-5678-9012-3456") or
@@ -31,7 +45,7 @@
 //
 // # Secrets in results
 //
-// [Entities].CardKeys holds the raw key-like strings found (so that a caller can compare
-// them with the order's keys). Never log, persist or put a Result into a workflow payload
-// as it is: use [Result.Redacted], which masks them.
+// [Entities].CardKeys and KeyFragments hold the raw strings found (so that a caller can
+// compare them with the order's keys). Never log, persist or put a Result into a workflow
+// payload as it is: use [Result.Redacted], which masks them.
 package triage

@@ -132,6 +132,14 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// defaultCategory is what the fake files a ticket under: the pick, or "other" when none.
+func defaultCategory(v any) string {
+	if s, _ := v.(string); s != "" {
+		return s
+	}
+	return "other"
+}
+
 func isNum(s string) bool { _, err := strconv.Atoi(s); return err == nil }
 
 func (f *fakeAPI) create(w http.ResponseWriter, in map[string]any) {
@@ -139,8 +147,9 @@ func (f *fakeAPI) create(w http.ResponseWriter, in map[string]any) {
 	if in["order_no"] != "ORD-1001" {
 		fields["order_no"] = "no such order for this shop"
 	}
-	if in["category"] == "" {
-		fields["category"] = "required"
+	// Like the real API: the category is optional ("not sure"), a buyer cannot choose dispute.
+	if in["category"] == "dispute" {
+		fields["category"] = "dispute cannot be chosen: chargeback disputes come from the payment gateway; choose another category or not_sure"
 	}
 	if len(fields) > 0 {
 		apiErr(w, 400, "validation_failed", "some fields are invalid", fields)
@@ -148,7 +157,7 @@ func (f *fakeAPI) create(w http.ResponseWriter, in map[string]any) {
 	}
 	n := uint64(len(f.tickets) + 1)
 	t := &fakeTicket{ID: n, Ref: fmt.Sprintf("KD-%04d", n), Token: fmt.Sprintf("secret-%d", n), Subject: fmt.Sprint(in["subject"]),
-		Category: fmt.Sprint(in["category"]), Status: "new", Priority: "normal", Queue: "general", Created: time.Now(),
+		Category: defaultCategory(in["category"]), Status: "new", Priority: "normal", Queue: "general", Created: time.Now(),
 		DueAt: time.Now().Add(30 * time.Minute)}
 	t.Messages = append(t.Messages, map[string]any{"author_kind": "customer", "body": in["description"], "created_at": time.Now()})
 	if t.Category == "key_invalid" {

@@ -116,10 +116,10 @@
       if (!body.order_no) local.order_no = KD.t('v.required');
       if (!body.email && !body.contact) local.email = KD.t('v.contact');
       if (body.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(body.email)) local.email = KD.t('v.email');
-      if (!body.category) local.category = KD.t('v.required');
       if (!body.description.trim()) local.description = KD.t('v.required');
       if (Object.keys(local).length) { KD.showFieldErrors(form, local, $('#form-summary')); return; }
-      if (!body.subject) body.subject = KD.t('cat.' + body.category);
+      // No category ("not sure"): the server reads the description; the subject is its first line.
+      if (!body.subject) body.subject = body.category ? KD.t('cat.' + body.category) : body.description.trim().split('\n')[0].slice(0, 80);
       var btn = $('#submit');
       KD.busy(btn, KD.api('/tickets', { method: 'POST', body: body, headers: { 'Idempotency-Key': idempotencyKey() } }))
         .then(done, function (err) {
