@@ -40,6 +40,8 @@ var hurryKeywords = []keyword{
 	{"emergency", 1}, {"as soon as possible", 1}, {"hurry", 1}, {"tonight", 1}, {"today", 1},
 	{"in an hour", 1}, {"fix this now", 1}, {"me now", 1}, {"answer me", 1}, {"now!", 1},
 	{"急", 1}, {"今天", 1}, {"今晚", 1}, {"快点", 1},
+	// Money taken twice.
+	{"扣了两次", 1}, {"扣两次", 1}, {"重复扣款", 1}, {"charged twice", 1}, {"double charged", 1}, {"charged me twice", 1},
 	{"着急", 1}, {"著急", 1}, {"紧急", 1}, {"緊急", 1}, {"加急", 1}, {"急用", 1}, {"马上", 1},
 	{"馬上", 1}, {"立刻", 1}, {"立即", 1}, {"赶紧", 1}, {"趕緊", 1}, {"尽快", 1}, {"儘快", 1},
 	{"快点", 1}, {"快點", 1},

@@ -70,6 +70,8 @@ URG_EN = ["??", "???", "ASAP!!", "urgent!!", "need it tonight", "please hurry, i
 CALM_ZH = ["", "", "", "谢谢", "麻烦看一下", "辛苦了", "麻烦处理下，谢谢", "帮忙查一下"]
 CALM_EN = ["", "", "", " Thanks.", " Thank you!", " Please check.", " Thanks in advance.", " Regards"]
 
+DOUBLE_CHARGE = re.compile(r"扣了两次|扣两次|重复扣款|charged twice|double charged|charged me twice", re.I)
+
 # (intent, lang, urgent?, template). urgent=True when the template itself signals urgency.
 T = []
 
@@ -378,6 +380,185 @@ add("other", "mixed", False,
     "{G}想做 reseller，有 API 吗",
     )
 
+# ---------------- batch 2 (appended: template indices, and so groups, of batch 1 stay fixed) ----------------
+add("key_missing", "zh", False,
+    "{G}下单成功了，但是订单详情里卡密那一栏是空白的",
+    "{G}我刚才买的{P}，系统说已发货，我这边啥也没看到",
+    "{G}订单{O}一直显示处理中，卡密出不来",
+    "{G}你们的自动发货是不是坏了，等了{H}个小时",
+    "{G}买了{N}份{P}，发货记录里只有{M}份",
+    "{G}支付完成后没有跳转，也没收到任何卡密信息",
+    "{G}麻烦把订单{O}的卡密重新发一下，我没收到",
+    "{G}卡密一直没给我，是缺货了吗",
+    "{G}我付了钱但订单里看不到卡号，能帮我查查吗",
+    "{G}邮件和短信都没有，卡密到底发给谁了",
+    "{G}怎么还没给我发码，我都付款了",
+    "{G}货呢？钱付了{H}小时了",
+    )
+add("key_missing", "en", False,
+    "{G}Order {O} is marked delivered but I never saw any code.",
+    "{G}Can you resend the key? The email never showed up.",
+    "{G}I was charged for {N} keys but only {M} are listed on the order page.",
+    "{G}it keeps saying 'processing' and no code appears",
+    "{G}Nothing in my inbox, nothing on the site. Where did my {P} go?",
+    "{G}I paid via card {H} hours ago, still no gift card code",
+    "{G}The page crashed after payment and I don't have the code now.",
+    "{G}how long does delivery take? paid already, no key yet",
+    "{G}Please send my missing codes, I only received part of the order.",
+    "{G}Is my order stuck? I haven't gotten the PIN.",
+    )
+add("key_missing", "mixed", False,
+    "{G}order {O} 显示 delivered，但是我没有收到 code",
+    "{G}卡密 still not received，等了{H}小时",
+    "{G}付了钱 nothing arrived，订单{O}",
+    )
+add("key_missing", "pinyin", False,
+    "{G}hai mei fa huo a, fu kuan le",
+    "ding dan {O} mei you ka mi",
+    )
+add("key_invalid", "zh", False,
+    "{G}卡密输进去提示“无效的卡号或密码”",
+    "{G}这个码是不是别的区的，我这边提示地区不可用",
+    "{G}兑换的时候说“该兑换码已失效”，订单{O}",
+    "{G}给的激活码激活不了Windows，说密钥无效",
+    "{G}{P}绑定失败，说卡密已经被绑定",
+    "{G}刚买的卡余额是0，肯定被人用了",
+    "{G}卡号和密码对不上，充值失败",
+    "{G}这张卡提示冻结状态，无法使用",
+    "{G}激活码少了几位，复制过来不对",
+    "{G}买了{N}个，其中{M}个提示已兑换",
+    "{G}卡密提示错误，我核对了好几遍，尾号{K}",
+    "{G}激活码是坏的，前四位{K}，帮我换一个",
+    )
+add("key_invalid", "en", False,
+    "{G}The key you gave me says 'invalid product key'.",
+    "{G}my code shows as already claimed on a different account",
+    "{G}The PIN is rejected every time, is it the right one?",
+    "{G}Redeeming fails with 'this card is not valid in your country'.",
+    "{G}The card number and password don't match, top-up failed.",
+    "{G}Key is for the wrong platform, it's a PC key and I'm on PlayStation.",
+    "{G}the gift card has zero balance, someone drained it",
+    "{G}I get error code 0x8007 when activating the key ending {K}.",
+    "{G}The voucher is expired according to the store.",
+    "{G}Code is not recognized, checked for typos already.",
+    )
+add("key_invalid", "mixed", False,
+    "{G}code 提示 not valid in your region",
+    "{G}激活 failed，key 已经被用过",
+    "{G}PIN 不对，card 充不进去",
+    )
+add("key_invalid", "pinyin", False,
+    "{G}ka mi wu xiao, ti shi cuo wu",
+    "dui huan ma yi jing bei shi yong le",
+    )
+add("refund", "zh", False,
+    "{G}这个卡我用不上了，想申请退款",
+    "{G}买错面值了，能退吗，没兑换",
+    "{G}之前说好的退款怎么还没到",
+    "{G}订单{O}请给我退钱，不想等补发了",
+    "{G}不小心买了两次，退一次的钱",
+    "{G}商品和描述不符，要求退款",
+    "{G}能不能部分退款，{N}张里有{M}张没用",
+    "{G}你们卡一直有问题，我要全额退款",
+    "{G}退款申请提交{H}天了没动静",
+    )
+add("refund", "en", False,
+    "{G}I want to cancel and get refunded, the code is untouched.",
+    "{G}Please issue a refund, I bought the wrong denomination.",
+    "{G}Could I get my money returned? Ordered by mistake.",
+    "{G}I'd like a refund instead of a replacement.",
+    "{G}my refund still hasn't shown up on my card",
+    "{G}You charged me twice for order {O}, please refund the extra payment.",
+    "{G}Refund request: {P}, unused.",
+    "{G}Can you refund the {M} unused codes out of {N}?",
+    )
+add("refund", "mixed", False,
+    "{G}买错了 please refund，没用过",
+    "{G}我要 money back，订单{O}",
+    )
+add("refund", "pinyin", False,
+    "{G}tui qian ba, bu xiang yao le",
+    )
+add("dispute", "zh", True,
+    "{G}我已经向支付宝申请了退款纠纷，等平台处理",
+    "{G}这笔钱我已经让信用卡银行拒付了",
+    "{G}微信支付投诉单已经提交，你们等着平台处理吧",
+    "{G}我卡被盗刷买了{P}，银行已经立案",
+    "{G}已在PayPal提交争议，订单{O}",
+    )
+add("dispute", "en", True,
+    "{G}I raised a dispute with PayPal about order {O}.",
+    "{G}My credit card company is reversing this charge.",
+    "{G}I never made this purchase, I've asked my bank to charge it back.",
+    "{G}A claim has been opened with my card issuer for this payment.",
+    "{G}This was an unauthorised transaction on my account, bank has been informed.",
+    )
+add("dispute", "mixed", True,
+    "{G}已经在 PayPal 开了 claim",
+    "{G}银行 chargeback 已经 submit 了",
+    )
+add("account", "zh", False,
+    "{G}登录的时候一直转圈，进不去账户",
+    "{G}我想把账号绑定的手机号改一下",
+    "{G}收不到登录验证码短信",
+    "{G}账号被锁定了，说尝试次数过多",
+    "{G}会员积分怎么清零了",
+    "{G}请问怎么修改账户的登录密码",
+    "{G}想要开具电子发票，抬头是公司",
+    "{G}账户里显示的余额不对",
+    "{G}第三方微信登录后找不到之前的订单",
+    "{G}我想删除我的账号和个人信息",
+    )
+add("account", "en", False,
+    "{G}I can't reset my password, the link doesn't arrive.",
+    "{G}My account is locked after too many attempts.",
+    "{G}How can I change the phone number on my account?",
+    "{G}I'd like an invoice for my purchases last month.",
+    "{G}Logging in with Google shows an empty account.",
+    "{G}Please remove my personal data and close my account.",
+    "{G}Which payment options are available at checkout?",
+    "{G}my balance on the site is wrong after topping up",
+    )
+add("account", "mixed", False,
+    "{G}account 登录不了，验证码 never arrives",
+    "{G}想改一下 account 的邮箱",
+    )
+add("account", "pinyin", False,
+    "{G}yan zheng ma shou bu dao, deng lu bu shang",
+    )
+add("other", "zh", False,
+    "{G}请问你们支持批量购买吗，价格怎么算",
+    "{G}充值成功了，非常感谢",
+    "{G}补发的收到了，已经激活，谢谢",
+    "{G}这个{P}可以送给朋友吗",
+    "{G}你们几点下班？晚上能发货吗",
+    "{G}有没有{P}的优惠活动",
+    "{G}我是代理，想接你们的API自动下单",
+    "{G}点击领取888元红包 www.xxx.com",
+    "{G}请问{P}在哪个平台兑换",
+    "{G}之前的问题已经处理好了，谢谢你们",
+    "{G}这个卡有没有使用期限",
+    "{G}刚刚退款到账了，辛苦客服",
+    )
+add("other", "en", False,
+    "{G}Thanks, the refund is in my account now.",
+    "{G}Do you ship codes on weekends?",
+    "{G}Where can I redeem the {P}?",
+    "{G}I'm interested in becoming a reseller, who do I talk to?",
+    "{G}Claim your free gift card now at www.free-cards.example",
+    "{G}All good now, the replacement works. Cheers.",
+    "{G}Will you have {P}s in stock next week?",
+    "{G}Is there an expiry date on these cards?",
+    "{G}Can I buy a {P} as a gift for someone in another country?",
+    )
+add("other", "mixed", False,
+    "{G}thanks，已经充值成功了",
+    "{G}请问 {P} 能不能 gift 给朋友",
+    )
+add("other", "pinyin", False,
+    "{G}xie xie ke fu, yi jing hao le",
+    )
+
 # Templates whose wording is itself urgent for their intent are marked by the add() flag;
 # anything else gets a random urgency suffix about a quarter of the time.
 
@@ -445,6 +626,8 @@ def main():
                 if R.random() < 0.25:
                     text = text.lower()
                     ents = {k: [v.lower() for v in vs] for k, vs in ents.items()}
+            if DOUBLE_CHARGE.search(text):
+                u = True  # money taken twice is urgent (issue 13), whatever the wording
             if text in seen:
                 continue
             seen.add(text)
