@@ -48,7 +48,52 @@ func decodeJSON(c *gin.Context, v any, allowEmpty bool) error {
 	if dec.More() {
 		return Errorf(http.StatusBadRequest, CodeBadRequest, "request body must be a single JSON value")
 	}
+	if bytes.Contains(body, []byte(`\u0000`)) {
+		// NUL characters are never text: they truncate in C tools and logs and hide content.
+		if field := nulField(body); field != "" {
+			return Validation(map[string]string{field: "must not contain NUL characters"})
+		}
+	}
 	return nil
+}
+
+// nulField names the first field of a JSON document whose string value (or key) contains
+// a NUL character, "" when none does.
+func nulField(body []byte) string {
+	var doc any
+	if json.Unmarshal(body, &doc) != nil {
+		return ""
+	}
+	var walk func(v any, name string) string
+	walk = func(v any, name string) string {
+		switch x := v.(type) {
+		case string:
+			if strings.ContainsRune(x, 0) {
+				return name
+			}
+		case []any:
+			for _, e := range x {
+				if f := walk(e, name); f != "" {
+					return f
+				}
+			}
+		case map[string]any:
+			for k, e := range x {
+				field := k
+				if name != "body" {
+					field = name + "." + k
+				}
+				if strings.ContainsRune(k, 0) {
+					return "body"
+				}
+				if f := walk(e, field); f != "" {
+					return f
+				}
+			}
+		}
+		return ""
+	}
+	return walk(doc, "body")
 }
 
 // jsonError turns a decoding failure into a 400 that names the field when it can.

@@ -306,3 +306,54 @@ type errActTickets struct {
 func (f *errActTickets) Act(context.Context, uint64, uint64, string, any) (workflows.State, error) {
 	return workflows.State{}, f.err
 }
+
+// TestNULBytesAreRefused (finding 8): a NUL character in any string field is a 400 naming
+// the field, before anything is stored.
+func TestNULBytesAreRefused(t *testing.T) {
+	e := newEnv(t, testdb.SQLite(t), RateLimits{})
+	w := e.do("POST", V1+"/tickets", `{"merchant":"shop-a","order_no":"A-1001","email":"buyer@a.test","subject":"bad\u0000subject","description":"d"}`, nil)
+	if er := errorOf(t, w); w.Code != http.StatusBadRequest || er.Fields["subject"] == "" {
+		t.Fatalf("NUL in subject: %d %+v", w.Code, er)
+	}
+	w = e.do("POST", V1+"/webhooks", `{"url":"https://shop.example/h","events":["message.outbound\u0000"]}`, bearerHdr(e.tokens["admin"]))
+	if er := errorOf(t, w); w.Code != http.StatusBadRequest || er.Fields["events"] == "" {
+		t.Fatalf("NUL in a list: %d %+v", w.Code, er)
+	}
+	// An escaped backslash followed by "u0000" is text, not NUL.
+	if w := e.do("POST", V1+"/tickets", `{"merchant":"shop-a","order_no":"A-1001","email":"buyer@a.test","subject":"path C:\\u0000","description":"d"}`, nil); w.Code != http.StatusCreated {
+		t.Fatalf("literal backslash-u text refused: %d %s", w.Code, w.Body.String())
+	}
+}
+
+// TestStaffReplyLimitCountsCharacters (finding 8): a 7,000-character Chinese reply (21,000
+// bytes) is accepted like the workflow accepts it; 20,001 characters are refused.
+func TestStaffReplyLimitCountsCharacters(t *testing.T) {
+	e := newEnv(t, testdb.SQLite(t), RateLimits{})
+	path := V1 + "/tickets/" + strconv.FormatUint(e.ticketA.ID, 10) + "/reply"
+	agent := bearerHdr(e.tokens["agent"])
+	if w := e.do("POST", path, replyReq{Body: strings.Repeat("退", 7000)}, agent); w.Code != http.StatusOK {
+		t.Fatalf("7,000 Chinese characters: %d %s", w.Code, w.Body.String())
+	}
+	if w := e.do("POST", path, replyReq{Body: strings.Repeat("a", 20001)}, agent); w.Code != http.StatusBadRequest {
+		t.Fatalf("20,001 characters: %d", w.Code)
+	}
+}
+
+// TestStaffRoutesAcceptRefs (finding 9): staff routes take a ticket's public ref as well as
+// its id; another merchant's ref is a 404 like an unknown one.
+func TestStaffRoutesAcceptRefs(t *testing.T) {
+	e := newEnv(t, testdb.SQLite(t), RateLimits{})
+	w := e.do("GET", V1+"/tickets/"+e.ticketA.Ref, nil, bearerHdr(e.tokens["agent"]))
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), e.ticketA.Ref) {
+		t.Fatalf("staff detail by ref: %d %s", w.Code, w.Body.String())
+	}
+	if w := e.do("POST", V1+"/tickets/"+e.ticketA.Ref+"/note", replyReq{Body: "by ref"}, bearerHdr(e.tokens["agent"])); w.Code != http.StatusOK {
+		t.Fatalf("staff action by ref: %d %s", w.Code, w.Body.String())
+	}
+	if act := e.fake.lastAct(); act.Ticket != e.ticketA.ID {
+		t.Fatalf("acted on %d, want %d", act.Ticket, e.ticketA.ID)
+	}
+	if w := e.do("GET", V1+"/tickets/"+e.ticketA.Ref, nil, bearerHdr(e.tokens["other_admin"])); w.Code != http.StatusNotFound {
+		t.Fatalf("another merchant's ref: %d", w.Code)
+	}
+}

@@ -23,6 +23,8 @@ const (
 	ctxPrincipal = "keydesk.principal"
 	ctxMerchant  = "keydesk.merchant"
 	ctxTicket    = "keydesk.ticket"
+	// ctxStaffTicketID is the id of a ticket a staff route named by its public ref.
+	ctxStaffTicketID = "keydesk.staff_ticket_id"
 )
 
 // HeaderRequestID carries the request id both ways.
@@ -167,6 +169,26 @@ func (s *Server) authStaff(c *gin.Context, perm Perm) error {
 	c.Set(ctxMerchant, merchant)
 	if perm.Obj != "" && !s.d.RBAC.Can(p.User.ID, merchant, perm.Obj, perm.Act) {
 		return errForbidden
+	}
+	return s.resolveTicketRef(c, merchant)
+}
+
+// resolveTicketRef lets staff routes name a ticket by its public ref ("KD-…") as well as by
+// id: a ref of the caller's merchant is resolved to the id ticketID returns. Another
+// merchant's ref, or an unknown one, stays unresolved and answers 404 like an unknown id.
+func (s *Server) resolveTicketRef(c *gin.Context, merchant uint64) error {
+	ref := strings.TrimSpace(c.Param("ticket"))
+	if ref == "" || merchant == 0 || !strings.HasPrefix(strings.ToUpper(ref), "KD-") {
+		return nil
+	}
+	t, err := s.d.Store.TicketByRef(c.Request.Context(), strings.ToUpper(ref))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case t.MerchantID == merchant:
+		c.Set(ctxStaffTicketID, t.ID)
 	}
 	return nil
 }

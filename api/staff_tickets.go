@@ -2,10 +2,12 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -113,8 +115,12 @@ func toTicketView(t models.Ticket) ticketView {
 		Language: t.Language, CSAT: t.CSATScore, UpdatedAt: t.UpdatedAt}
 }
 
-// ticketID parses :ticket as a staff ticket id; a non-number is a 404 like any unknown id.
+// ticketID parses :ticket as a staff ticket id, or takes the id its ref resolved to (see
+// resolveTicketRef); anything else is a 404 like any unknown id.
 func ticketID(c *gin.Context) (uint64, error) {
+	if id := c.GetUint64(ctxStaffTicketID); id != 0 {
+		return id, nil
+	}
 	id, err := strconv.ParseUint(c.Param("ticket"), 10, 64)
 	if err != nil || id == 0 {
 		return 0, errNotFound
@@ -270,7 +276,7 @@ func (s *Server) replyLike(c *gin.Context, update string, bodyRequired bool) err
 	}
 	fe := fieldErrors{}
 	fe.check(bodyRequired && strings.TrimSpace(req.Body) == "", "body", "required")
-	fe.check(len(req.Body) > 20000, "body", "at most 20000 characters")
+	fe.check(utf8.RuneCountInString(req.Body) > workflows.MaxBodyLen, "body", fmt.Sprintf("at most %d characters", workflows.MaxBodyLen)) // characters, as the workflow counts
 	fe.check(req.SetStatus != "" && !validStatus(req.SetStatus), "set_status", "unknown status")
 	if err := fe.err(); err != nil {
 		return err

@@ -63,6 +63,13 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
 				return nil, fmt.Errorf("sqlite directory: %w", err)
 			}
+			// A new database file is private to its owner (secrets, buyers' contacts):
+			// SQLite gives its -wal and -shm files the database file's mode.
+			f, err := os.OpenFile(dsn, os.O_RDWR|os.O_CREATE, 0o600)
+			if err != nil {
+				return nil, fmt.Errorf("sqlite file: %w", err)
+			}
+			_ = f.Close()
 		}
 		dial = sqliteDialector{gormsqlite.New(gormsqlite.Config{DriverName: "sqlite", DSN: sqliteDSN(dsn)}).(*gormsqlite.Dialector)}
 	case migrations.MySQL:

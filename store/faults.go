@@ -40,15 +40,9 @@ func IsUnavailable(err error) bool {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		switch me.Number {
-		case 1040, // too many connections
-			1053, // server shutdown in progress
-			1205, // lock wait timeout
-			1213, // deadlock found
-			1290, // --read-only / --super-read-only
-			1792, // read-only transaction
-			1836, // running in read-only mode
-			1927, // connection was killed
-			2002, 2003, 2006, 2013: // cannot connect, gone away, lost connection
+		// Too many connections, server shutting down, lock wait timeout, deadlock, read-only
+		// server / transaction / mode, connection killed; cannot connect, gone away, lost.
+		case 1040, 1053, 1205, 1213, 1290, 1792, 1836, 1927, 2002, 2003, 2006, 2013:
 			return true
 		}
 		return false
