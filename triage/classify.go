@@ -118,9 +118,10 @@ func Classify(chosen Category, subject, body string) Result {
 	}
 
 	// Intent.
+	clauses := tokens(normalize(raw))
 	pred := Prediction{Intent: Other}
 	if m, err := BuiltinModel(); err == nil && raw != "" {
-		pred = m.Read(raw)
+		pred = m.readClauses(clauses)
 		res.ModelVersion = m.Version()
 	}
 	res.Inferred, res.Confidence = pred.Intent, math.Round(pred.Confidence*1000)/1000
@@ -143,7 +144,7 @@ func Classify(chosen Category, subject, body string) Result {
 
 	// Urgency.
 	norm := normalizeText(Mask(raw))
-	sig := urgencySignals(raw, norm)
+	sig := urgencySignals(raw, norm, clauses)
 	buyerDispute := res.Inferred == Dispute && res.Confidence >= UsableAt || chosen == Dispute
 	res.Hurry = sig.any() || buyerDispute
 	res.Urgency = baseUrgency(res.Category)
@@ -242,12 +243,13 @@ var (
 	notComplaint = strings.NewReplacer("不是投诉", "", "不是要投诉", "", "不投诉", "", "not a complaint", "", "不急", "", "不着急", "", "no rush", "", "not urgent", "")
 )
 
-// urgencySignals finds the urgency cues in raw text (norm is its normalizeText(Mask(...))).
-func urgencySignals(raw, norm string) signals {
+// urgencySignals finds the urgency cues in raw text (norm is its normalizeText(Mask(...)),
+// clauses its tokens(normalize(...))).
+func urgencySignals(raw, norm string, clauses [][]token) signals {
 	norm = notComplaint.Replace(norm)
 	var s signals
 	s.threats, _ = matchAll(norm, threatKeywords)
-	if r := ruleVerdict(tokens(normalize(raw))); r == Dispute {
+	if r := ruleVerdict(clauses); r == Dispute {
 		s.threats = append(s.threats, "a complaint to a payment platform or bank")
 	}
 	s.angry, _ = matchAll(norm, angryKeywords)

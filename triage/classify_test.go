@@ -264,11 +264,11 @@ func TestClassifyUrgency(t *testing.T) {
 
 func TestUrgencySignalsDenials(t *testing.T) {
 	for _, text := range []string{"不是投诉，就是想问一下", "这不是投诉，只是问问", "不急，有空看一下", "no rush, not a complaint"} {
-		s := urgencySignals(text, normalizeText(Mask(text)))
+		s := urgencySignals(text, normalizeText(Mask(text)), tokens(normalize(text)))
 		assert.False(t, s.any(), "%q: %+v", text, s)
 	}
 	for _, text := range []string{"我要投诉", "急急急", "卡密呢？？", "WHERE IS MY CODE", "answer me now!", "今晚要用"} {
-		s := urgencySignals(text, normalizeText(Mask(text)))
+		s := urgencySignals(text, normalizeText(Mask(text)), tokens(normalize(text)))
 		assert.True(t, s.any(), "%q", text)
 	}
 }

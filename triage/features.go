@@ -256,9 +256,10 @@ func hanSeq(ts []token) string {
 }
 
 // features returns the feature strings of a text (with repeats).
-func features(text string) []string {
-	norm := normalize(text)
-	clauses := tokens(norm)
+func features(text string) []string { return clauseFeatures(tokens(normalize(text))) }
+
+// clauseFeatures returns the feature strings of tokenised clauses (with repeats).
+func clauseFeatures(clauses [][]token) []string {
 	out := conceptFeatures(conceptText(clauses))
 	for _, c := range clauses {
 		for i, t := range c {

@@ -151,11 +151,15 @@ func Train(examples []Example, o TrainOptions) *Model {
 
 // Predict reads a text.
 func (m *Model) Predict(text string) Prediction {
+	return m.predictClauses(tokens(normalize(text)))
+}
+
+func (m *Model) predictClauses(clauses [][]token) Prediction {
 	k := len(intents)
 	scores := make([]float64, k)
 	copy(scores, m.bias)
 	var ids []int32
-	for _, f := range uniq(features(text)) {
+	for _, f := range uniq(clauseFeatures(clauses)) {
 		if id, ok := m.vocab[f]; ok {
 			ids = append(ids, id)
 		}
@@ -185,8 +189,13 @@ func (m *Model) Predict(text string) Prediction {
 // Read is Predict combined with the rules of rules.go: when a rule applies and the model
 // disagrees, the rule's intent wins with confidence max(ruleConfidence, its probability).
 func (m *Model) Read(text string) Prediction {
-	p := m.Predict(text)
-	r := ruleVerdict(tokens(normalize(text)))
+	return m.readClauses(tokens(normalize(text)))
+}
+
+// readClauses is Read on text already normalised and tokenised.
+func (m *Model) readClauses(clauses [][]token) Prediction {
+	p := m.predictClauses(clauses)
+	r := ruleVerdict(clauses)
 	if r == "" {
 		return p
 	}

@@ -194,3 +194,16 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// BenchmarkClassify is the per-message cost of Classify over the corpus (go test -bench).
+func BenchmarkClassify(b *testing.B) {
+	all, err := Corpus()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e := all[i%len(all)]
+		Classify("", "", e.Text)
+	}
+}
