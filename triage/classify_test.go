@@ -351,3 +351,25 @@ func TestParseChoice(t *testing.T) {
 	_, err = ParseChoice("hugs")
 	assert.ErrorIs(t, err, ErrInvalidCategory)
 }
+
+// Property: urgency markers never lower a message's urgency and always set Hurry, and
+// appending question marks never changes the inferred intent (the model does not read
+// punctuation).
+func TestPropertyUrgencyMarkers(t *testing.T) {
+	all, err := Corpus()
+	require.NoError(t, err)
+	for i, e := range all {
+		if i%3 != 0 {
+			continue
+		}
+		base := Classify("", "", e.Text)
+		for _, mark := range []string{"？？？", "??", "急急急", " ASAP"} {
+			r := Classify("", "", e.Text+mark)
+			require.True(t, r.Hurry, "%q", e.Text+mark)
+			require.GreaterOrEqual(t, r.Urgency.Rank(), base.Urgency.Rank(), "%q", e.Text+mark)
+			if mark == "？？？" || mark == "??" {
+				require.Equal(t, base.Inferred, r.Inferred, "%q", e.Text+mark)
+			}
+		}
+	}
+}

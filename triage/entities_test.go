@@ -1,9 +1,11 @@
 package triage
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestExtractOrderNumbersAndFragments(t *testing.T) {
@@ -51,4 +53,44 @@ func TestKeyFragmentsAreRedacted(t *testing.T) {
 	e := ExtractEntities("卡密前四位QX7M")
 	assert.Equal(t, []string{"QX7M"}, e.KeyFragments)
 	assert.Equal(t, []string{"****"}, e.Redacted().KeyFragments)
+}
+
+// Property: order numbers of the shop's formats are found wherever they sit in Chinese or
+// English text, key fragments are found after a position phrase, and mobile numbers are
+// never read as order numbers.
+func TestPropertyEntities(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 13))
+	const alnum, digits = "ABCDEFGHJKMNPQRSTUVWXYZ23456789", "0123456789"
+	pick := func(set string, n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = set[r.IntN(len(set))]
+		}
+		return string(b)
+	}
+	before := []string{"订单号", "订单", "order ", "Order #", "单号：", "my order is ", "订单号是 ", ""}
+	after := []string{"没发货", " never arrived", "，卡密无效", " pls refund", "？？", "", "。谢谢"}
+	for range 500 {
+		var order string
+		switch r.IntN(3) {
+		case 0:
+			order = "2026" + pick(digits, 13) // 17 digits
+		case 1:
+			order = pick("123456789", 1) + pick(digits, 17+r.IntN(2))
+		default:
+			order = pick(alnum, 3) + pick(digits, 1) + "-" + pick(digits, 1) + pick(alnum, 3)
+		}
+		text := before[r.IntN(len(before))] + order + after[r.IntN(len(after))]
+		e := ExtractEntities(text)
+		require.Equal(t, []string{order}, e.OrderNumbers, text)
+		require.Empty(t, e.CardKeys, text)
+
+		frag := pick(alnum, 3+r.IntN(2)) + pick(digits, 1)
+		text = []string{"卡密前四位", "尾号", "code ending in ", "key starts with ", "激活码后四位是"}[r.IntN(5)] + frag + after[r.IntN(len(after))]
+		require.Equal(t, []string{frag}, ExtractEntities(text).KeyFragments, text)
+
+		phone := "1" + pick("3456789", 1) + pick(digits, 9)
+		text = "我的手机" + phone + after[r.IntN(len(after))]
+		require.Empty(t, ExtractEntities(text).OrderNumbers, text)
+	}
 }
