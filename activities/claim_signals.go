@@ -131,19 +131,29 @@ func (a *Activities) gatherIdentity(ctx context.Context, c store.Claim, email st
 	if t.DeviceID != "" && norm != "" {
 		deviceMailboxes[norm] = true
 	}
-	var otherClaims []uint64
+	var strongClaims, netClaims []uint64
 	var links []string
 	for _, lc := range claims {
 		m := fraud.NormalizeEmail(lc.Email)
-		if hasVia(lc.Via, "device") && m != "" {
+		byDevice := hasVia(lc.Via, "device")
+		if byDevice && m != "" {
 			deviceMailboxes[m] = true
 		}
 		if m == norm || m == "" {
 			continue
 		}
 		mailboxes[m] = true
-		otherClaims = append(otherClaims, lc.ID)
 		links = appendOnce(links, lc.Via...)
+		switch {
+		case byDevice:
+			// Counted by repeat_claims (claims by device); only its replacements here.
+			strongClaims = append(strongClaims, lc.ID)
+		case hasVia(lc.Via, "ip"):
+			strongClaims = append(strongClaims, lc.ID)
+			sig.ClusterClaims90d++
+		default:
+			netClaims = append(netClaims, lc.ID)
+		}
 	}
 	for _, lo := range orders {
 		m := fraud.NormalizeEmail(lo.Email)
@@ -157,12 +167,15 @@ func (a *Activities) gatherIdentity(ctx context.Context, c store.Claim, email st
 		links = appendOnce(links, lo.Via...)
 	}
 	sig.ClusterMailboxes = len(mailboxes)
-	sig.ClusterClaims90d = len(otherClaims)
+	sig.ClusterNetClaims = len(netClaims)
 	sig.ClusterLinks = links
 	if t.DeviceID != "" {
 		sig.DeviceMailboxes = len(deviceMailboxes)
 	}
-	sig.ClusterReplacement, err = st.ReplacementsForTickets(ctx, otherClaims)
+	if sig.ClusterReplacement, err = st.ReplacementsForTickets(ctx, strongClaims); err != nil {
+		return err
+	}
+	sig.ClusterNetReplacements, err = st.ReplacementsForTickets(ctx, netClaims)
 	return err
 }
 
@@ -178,7 +191,11 @@ func (a *Activities) gatherOrderContext(ctx context.Context, c store.Claim, sig 
 	if sig.OrderClaims, err = st.OrderClaims(ctx, o.ID, t.ID, sig.ClaimAt); err != nil {
 		return err
 	}
-	rev, err := st.OrderReveals(ctx, o.ID, sig.ClaimAt)
+	var keyID uint64
+	if c.ReportedKey != nil {
+		keyID = c.ReportedKey.ID
+	}
+	rev, err := st.OrderReveals(ctx, o.ID, keyID, sig.ClaimAt)
 	if err != nil {
 		return err
 	}

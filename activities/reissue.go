@@ -291,7 +291,10 @@ func (a *Activities) gatherOrder(ctx context.Context, c store.Claim, email strin
 			return err
 		}
 	}
-	if sig.Chargebacks, err = st.CountChargebacks(ctx, o.MerchantID, email, c.Ticket.CustomerIP, c.Ticket.DeviceID); err != nil {
+	if sig.Chargebacks, err = st.CountChargebacks(ctx, o.MerchantID, email, "", c.Ticket.DeviceID); err != nil {
+		return err
+	}
+	if sig.ChargebacksSameIP, err = st.CountChargebacks(ctx, o.MerchantID, "", c.Ticket.CustomerIP, ""); err != nil {
 		return err
 	}
 	paid := o.PaidAt.UTC()

@@ -142,8 +142,12 @@ type Signals struct {
 	// batch. It points to the supplier, so it LOWERS the buyer's risk.
 	BatchInvalidReports int `json:"batch_invalid_reports"`
 
-	// Chargebacks on record for this buyer (email, IP or device), any time.
+	// Chargebacks on record for this buyer's email or device, any time. (Before ruleset
+	// 2026-12.1 the claim's IP counted too; IP-only matches are ChargebacksSameIP now.)
 	Chargebacks int `json:"chargebacks"`
+	// ChargebacksSameIP counts chargebacks on orders paid from the claim's IP address
+	// (networks are shared, so this weighs less than Chargebacks).
+	ChargebacksSameIP int `json:"chargebacks_same_ip,omitempty"`
 
 	// ClaimIP is where the claim came from, OrderIP where the order was paid. IPv4
 	// addresses are compared by /24, IPv6 by /48; an IPv4-mapped IPv6 address counts as
@@ -210,12 +214,18 @@ type Signals struct {
 	BuyerDeniedClaims int       `json:"buyer_denied_claims"`
 
 	// The linked cluster: other mailboxes tied to the claimant by device, IP or network
-	// (ClusterMailboxes), their claims in 90 days and the replacement keys those claims got
-	// (delivered or pending), and how they are linked ("device", "ip", "network").
-	ClusterMailboxes   int      `json:"cluster_mailboxes"`
-	ClusterClaims90d   int      `json:"cluster_claims_90d"`
-	ClusterReplacement int      `json:"cluster_replacements"`
-	ClusterLinks       []string `json:"cluster_links,omitempty"`
+	// (ClusterMailboxes) and how they are linked ("device", "ip", "network"). Their claims
+	// in 90 days: ClusterClaims90d those linked by IP address but not by device (claims
+	// from the claimant's device are already counted by repeat_claims), ClusterNetClaims
+	// those linked only by network within days (weak: carriers share networks). The
+	// replacement keys those claims got (delivered or pending): ClusterReplacement for
+	// device or IP links, ClusterNetReplacements for network-only links.
+	ClusterMailboxes       int      `json:"cluster_mailboxes"`
+	ClusterClaims90d       int      `json:"cluster_claims_90d"`
+	ClusterReplacement     int      `json:"cluster_replacements"`
+	ClusterNetClaims       int      `json:"cluster_net_claims,omitempty"`
+	ClusterNetReplacements int      `json:"cluster_net_replacements,omitempty"`
+	ClusterLinks           []string `json:"cluster_links,omitempty"`
 	// DeviceMailboxes counts distinct mailboxes seen on the claimant's device (orders and
 	// claims, 90 days), the claimant's own included.
 	DeviceMailboxes int `json:"device_mailboxes"`
@@ -350,6 +360,7 @@ func normalize(s Signals) Signals {
 		&s.OrderReplacements, &s.AutoReissueLimit, &s.OrderClaims, &s.RevealCount,
 		&s.BuyerOrders, &s.BuyerClaimsEver, &s.BuyerDeniedClaims,
 		&s.ClusterMailboxes, &s.ClusterClaims90d, &s.ClusterReplacement, &s.DeviceMailboxes,
+		&s.ClusterNetClaims, &s.ClusterNetReplacements, &s.ChargebacksSameIP,
 	} {
 		if *p < 0 {
 			*p = 0

@@ -96,9 +96,9 @@ func TestAssessBoundaries(t *testing.T) {
 		want  Decision
 	}{
 		{
-			// repeat_claims 12+4 + repeat_claims_ip 8 + IP mismatch 5
+			// disposable_email 25 + repeat_claims_ip 4
 			name:  "29 allow",
-			s:     Signals{Kind: ClaimInvalid, ClaimsByEmail30d: 1, ClaimsByEmail90d: 1, ClaimsByIP90d: 8, ClaimIP: "203.0.113.7", OrderIP: "198.51.100.7"},
+			s:     Signals{Kind: ClaimInvalid, EmailDisposable: true, EmailDomain: "yopmail.com", ClaimsByIP90d: 4},
 			score: 29, want: Allow,
 		},
 		{
@@ -107,16 +107,16 @@ func TestAssessBoundaries(t *testing.T) {
 			score: 30, want: Review,
 		},
 		{
-			// chargeback 45 + repeat_claims 16 + repeat_claims_ip 3 + IP mismatch 5
+			// claim_text_already_used 45 + repeat_claims 12+8 + repeat_claims_ip 4
 			name: "69 review",
-			s: Signals{Kind: ClaimInvalid, Chargebacks: 1, ClaimsByDevice30d: 1, ClaimsByDevice90d: 1,
-				ClaimsByIP90d: 3, ClaimIP: "2001:db8:1::1", OrderIP: "2001:db8:2::1"},
+			s: Signals{Kind: ClaimInvalid, TextFlags: []string{TextAlreadyUsed}, ClaimsByDevice30d: 1, ClaimsByDevice90d: 1,
+				ClaimsByIP90d: 4},
 			score: 69, want: Review,
 		},
 		{
-			// chargeback 45 + refund after reveal 25
+			// a chargeback by this email or device: 70 on its own
 			name:  "70 deny",
-			s:     Signals{Kind: ClaimRefund, Chargebacks: 1, KeyRevealed: true},
+			s:     Signals{Kind: ClaimInvalid, Chargebacks: 1},
 			score: 70, want: Deny,
 		},
 	}
@@ -145,18 +145,20 @@ func TestRules(t *testing.T) {
 
 		// chargeback_history
 		{"no chargebacks", RuleChargebacks, Signals{Kind: ClaimInvalid}, 0, ""},
-		{"1 chargeback", RuleChargebacks, Signals{Kind: ClaimInvalid, Chargebacks: 1}, 45, "1 chargeback on record"},
-		{"2 chargebacks", RuleChargebacks, Signals{Kind: ClaimMissing, Chargebacks: 2}, 60, "2 chargebacks"},
-		{"3 chargebacks", RuleChargebacks, Signals{Kind: ClaimRefund, Chargebacks: 3}, 75, ""},
-		{"10 chargebacks capped", RuleChargebacks, Signals{Chargebacks: 10}, 75, ""},
+		{"1 chargeback", RuleChargebacks, Signals{Kind: ClaimInvalid, Chargebacks: 1}, 70, "1 chargeback on record"},
+		{"2 chargebacks", RuleChargebacks, Signals{Kind: ClaimMissing, Chargebacks: 2}, 85, "2 chargebacks"},
+		{"3 chargebacks", RuleChargebacks, Signals{Kind: ClaimRefund, Chargebacks: 3}, 85, ""},
+		{"10 chargebacks capped", RuleChargebacks, Signals{Chargebacks: 10}, 85, ""},
+		{"chargeback from the same IP", RuleChargebackSameIP, Signals{ChargebacksSameIP: 1}, 30, "1 chargeback on orders paid from this claim's IP"},
+		{"same IP, but one by email too", RuleChargebackSameIP, Signals{ChargebacksSameIP: 2, Chargebacks: 1}, 0, ""},
 
 		// repeat_claims
 		{"first claim", RuleRepeatClaims, Signals{Kind: ClaimInvalid}, 0, ""},
-		{"1 in 30d", RuleRepeatClaims, Signals{Kind: ClaimInvalid, ClaimsByEmail30d: 1, ClaimsByEmail90d: 1}, 16, "1 earlier claim in the last 30 days"},
-		{"1 in 90d only", RuleRepeatClaims, Signals{Kind: ClaimInvalid, ClaimsByEmail90d: 1}, 4, ""},
-		{"2 in 30d", RuleRepeatClaims, Signals{Kind: ClaimInvalid, ClaimsByEmail30d: 2, ClaimsByEmail90d: 2}, 32, "2 earlier claims"},
-		{"device beats email", RuleRepeatClaims, Signals{Kind: ClaimMissing, ClaimsByEmail30d: 0, ClaimsByDevice30d: 3, ClaimsByDevice90d: 3}, 48, "by device: 3 and 3"},
-		{"90d count below 30d count", RuleRepeatClaims, Signals{Kind: ClaimRefund, ClaimsByEmail30d: 2}, 32, ""},
+		{"1 in 30d", RuleRepeatClaims, Signals{Kind: ClaimInvalid, ClaimsByEmail30d: 1, ClaimsByEmail90d: 1}, 20, "1 earlier claim in the last 30 days"},
+		{"1 in 90d only", RuleRepeatClaims, Signals{Kind: ClaimInvalid, ClaimsByEmail90d: 1}, 8, ""},
+		{"2 in 30d", RuleRepeatClaims, Signals{Kind: ClaimInvalid, ClaimsByEmail30d: 2, ClaimsByEmail90d: 2}, 40, "2 earlier claims"},
+		{"device beats email", RuleRepeatClaims, Signals{Kind: ClaimMissing, ClaimsByEmail30d: 0, ClaimsByDevice30d: 3, ClaimsByDevice90d: 3}, 60, "by device: 3 and 3"},
+		{"90d count below 30d count", RuleRepeatClaims, Signals{Kind: ClaimRefund, ClaimsByEmail30d: 2}, 40, ""},
 		{"capped", RuleRepeatClaims, Signals{Kind: ClaimInvalid, ClaimsByEmail30d: 9, ClaimsByEmail90d: 20}, 60, ""},
 
 		// repeat_claims_ip
@@ -226,26 +228,29 @@ func TestRules(t *testing.T) {
 		{"batch, unknown kind", RuleBatchInvalid, Signals{BatchInvalidReports: 5}, 0, ""},
 
 		// 2026-12.1 rules (issue 12)
-		{"order replaced once", RuleOrderAlreadyReplaced, Signals{Kind: ClaimInvalid, OrderReplacements: 1}, 40, "1 replacement key (delivered or pending)"},
+		{"order replaced once", RuleOrderAlreadyReplaced, Signals{Kind: ClaimInvalid, OrderReplacements: 1}, 30, "1 replacement key (delivered or pending)"},
 		{"order not yet replaced", RuleOrderAlreadyReplaced, Signals{Kind: ClaimInvalid}, 0, ""},
 		{"order under a limit of 2", RuleOrderAlreadyReplaced, Signals{Kind: ClaimMissing, OrderReplacements: 1, AutoReissueLimit: 2}, 0, ""},
-		{"order at a limit of 2", RuleOrderAlreadyReplaced, Signals{Kind: ClaimMissing, OrderReplacements: 2, AutoReissueLimit: 2}, 40, "at most 2"},
+		{"order at a limit of 2", RuleOrderAlreadyReplaced, Signals{Kind: ClaimMissing, OrderReplacements: 2, AutoReissueLimit: 2}, 30, "at most 2"},
 		{"same order claimed", RuleRepeatClaimSameOrder, Signals{OrderClaims: 2}, 15, "2 other claims were"},
+		{"same order, already replaced", RuleRepeatClaimSameOrder, Signals{OrderClaims: 1, OrderReplacements: 1}, 0, ""},
 		{"chargeback threat", RuleTextChargeback, Signals{TextFlags: ClaimTextFlags("fix it or I will do a chargeback")}, 30, "chargeback"},
 		{"chargeback threat zh", RuleTextChargeback, Signals{TextFlags: ClaimTextFlags("不处理我就去银行拒付")}, 30, ""},
 		{"no threat", RuleTextChargeback, Signals{TextFlags: ClaimTextFlags("the key says invalid")}, 0, ""},
 		{"new address", RuleTextNewAddress, Signals{TextFlags: ClaimTextFlags("please send it to my new email x@y.z")}, 30, "new or different address"},
 		{"new address zh", RuleTextNewAddress, Signals{TextFlags: ClaimTextFlags("请发到我的新邮箱")}, 30, ""},
-		{"already used", RuleTextAlreadyUsed, Signals{Kind: ClaimInvalid, TextFlags: ClaimTextFlags("I already used it but now it is gone")}, 35, "already used"},
-		{"already used zh", RuleTextAlreadyUsed, Signals{Kind: ClaimInvalid, TextFlags: ClaimTextFlags("这个码已经用了一次")}, 35, ""},
+		{"already used", RuleTextAlreadyUsed, Signals{Kind: ClaimInvalid, TextFlags: ClaimTextFlags("I already used it but now it is gone")}, 45, "already used"},
+		{"already used zh", RuleTextAlreadyUsed, Signals{Kind: ClaimInvalid, TextFlags: ClaimTextFlags("这个码我已经用了一次")}, 45, ""},
 		{"already used, missing claim", RuleTextAlreadyUsed, Signals{Kind: ClaimMissing, TextFlags: []string{TextAlreadyUsed}}, 0, ""},
-		{"disposable", RuleDisposableEmail, Signals{EmailDomain: "mailinator.com", EmailDisposable: true}, 20, "mailinator.com"},
-		{"cluster of 2 claims", RuleLinkedCluster, Signals{ClusterMailboxes: 2, ClusterClaims90d: 2, ClusterReplacement: 1, ClusterLinks: []string{"device"}}, 34, "2 other mailboxes linked to this claimant (by device)"},
+		{"disposable", RuleDisposableEmail, Signals{EmailDomain: "mailinator.com", EmailDisposable: true}, 25, "mailinator.com"},
+		{"cluster of 2 claims", RuleLinkedCluster, Signals{ClusterMailboxes: 2, ClusterClaims90d: 2, ClusterReplacement: 1, ClusterLinks: []string{"ip"}}, 34, "2 other mailboxes linked to this claimant (by ip)"},
+		{"network-only cluster", RuleLinkedCluster, Signals{ClusterMailboxes: 2, ClusterNetClaims: 2, ClusterNetReplacements: 2, ClusterLinks: []string{"network"}}, 22, "2 claims by network only"},
+		{"device-linked replacements only", RuleLinkedCluster, Signals{ClusterMailboxes: 1, ClusterReplacement: 1, ClusterLinks: []string{"device"}}, 10, "1 replacement key given"},
 		{"cluster capped", RuleLinkedCluster, Signals{ClusterMailboxes: 5, ClusterClaims90d: 9, ClusterReplacement: 9}, 60, ""},
 		{"cluster without claims", RuleLinkedCluster, Signals{ClusterMailboxes: 3}, 0, ""},
 		{"device 2 mailboxes", RuleSharedDevice, Signals{DeviceMailboxes: 2}, 0, ""},
-		{"device 3 mailboxes", RuleSharedDevice, Signals{DeviceMailboxes: 3}, 20, "3 different mailboxes"},
-		{"device 6 mailboxes", RuleSharedDevice, Signals{DeviceMailboxes: 6}, 30, ""},
+		{"device 3 mailboxes", RuleSharedDevice, Signals{DeviceMailboxes: 3}, 30, "3 different mailboxes"},
+		{"device 6 mailboxes", RuleSharedDevice, Signals{DeviceMailboxes: 6}, 40, ""},
 		{"claimant not buyer", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "d2", OrderDeviceID: "d1", ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", RevealIPs: []string{"198.51.100.9"}}, 25, "did not use"},
 		{"claimant revealed from here", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "d2", OrderDeviceID: "d1", ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", RevealIPs: []string{"203.0.113.77"}}, 0, ""},
 		{"claimant same device", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "d1", OrderDeviceID: "d1", ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}, 0, ""},
@@ -253,7 +258,7 @@ func TestRules(t *testing.T) {
 			s := revealed(ClaimInvalid, 9*24*time.Hour)
 			s.OrderAmount, s.MerchantMedianAmount = 50000, 5000
 			return s
-		}(), 25, "9 days"},
+		}(), 20, "9 days"},
 		{"late cheap", RuleLateExpensive, func() Signals {
 			s := revealed(ClaimInvalid, 9*24*time.Hour)
 			s.OrderAmount, s.MerchantMedianAmount = 5000, 5000
@@ -458,8 +463,8 @@ func TestDeterminismAndOrder(t *testing.T) {
 		order = append(order, h.Rule)
 	}
 	assert.Equal(t, []string{
+		RuleRepeatClaims,     // 12 + 16
 		RuleLateInvalidClaim, // 25
-		RuleRepeatClaims,     // 12 + 8
 		RuleOrderVelocity,    // 10
 		RulePriorRefunds,     // 10
 		RulePriorReissues,    // 10
@@ -467,7 +472,7 @@ func TestDeterminismAndOrder(t *testing.T) {
 		RuleRepeatClaimsIP,   // 4
 		RuleBatchInvalid,     // -10
 	}, order)
-	assert.Equal(t, 74, first.Score)
+	assert.Equal(t, 82, first.Score)
 }
 
 func TestRulesCatalogue(t *testing.T) {

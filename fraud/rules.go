@@ -84,12 +84,12 @@ func (r rule) applies(k ClaimKind) bool {
 const (
 	missingAfterRevealPoints = 50
 
-	chargebackFirstPoints = 45
+	chargebackFirstPoints = 70 // 45 before 2026-12.1: a chargeback by this email or device now denies
 	chargebackNextPoints  = 15
-	chargebackMaxPoints   = 75
+	chargebackMaxPoints   = 85
 
 	repeatClaim30dPoints = 12
-	repeatClaim90dPoints = 4
+	repeatClaim90dPoints = 8 // 4 before 2026-12.1
 	repeatClaimMaxPoints = 60
 
 	repeatIP30dPoints = 3
@@ -152,7 +152,7 @@ var ruleset = []rule{
 		// false claim.
 		name: RuleChargebacks,
 		max:  chargebackMaxPoints,
-		desc: fmt.Sprintf("Chargebacks on record for the buyer's email, IP or device: +%d for the first, +%d for each further one, at most +%d.",
+		desc: fmt.Sprintf("Chargebacks on record for the buyer's email or device: +%d for the first, +%d for each further one, at most +%d.",
 			chargebackFirstPoints, chargebackNextPoints, chargebackMaxPoints),
 		eval: func(s *Signals) (int, string) {
 			n := s.Chargebacks
@@ -160,7 +160,7 @@ var ruleset = []rule{
 				return 0, ""
 			}
 			pts := min(chargebackMaxPoints, chargebackFirstPoints+chargebackNextPoints*(n-1))
-			return pts, fmt.Sprintf("%s on record for this buyer's email, IP or device", count(n, "chargeback", "chargebacks"))
+			return pts, fmt.Sprintf("%s on record for this buyer's email or device", count(n, "chargeback", "chargebacks"))
 		},
 	},
 	{

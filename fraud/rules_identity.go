@@ -16,6 +16,7 @@ const (
 	RuleTextAlreadyUsed      = "claim_text_already_used"
 	RuleDisposableEmail      = "disposable_email"
 	RuleLinkedCluster        = "linked_cluster_claims"
+	RuleChargebackSameIP     = "chargeback_same_ip"
 	RuleSharedDevice         = "shared_device_mailboxes"
 	RuleClaimantNotBuyer     = "claimant_not_buyer"
 	RuleLateExpensive        = "late_claim_expensive_key"
@@ -28,28 +29,32 @@ const (
 
 // Parameters of the 2026-12.1 rules.
 const (
-	orderReplacedPoints = 40 // above the default review threshold: a person decides
+	orderReplacedPoints = 30 // with a floor of review: a person decides
 
 	sameOrderClaimPoints = 15
 
 	textChargebackPoints  = 30
 	textNewAddressPoints  = 30
-	textAlreadyUsedPoints = 35
+	textAlreadyUsedPoints = 45
 
-	disposablePoints = 20
+	disposablePoints = 25
 
-	clusterClaimPoints       = 12
-	clusterReplacementPoints = 10
-	clusterMaxPoints         = 60
+	clusterClaimPoints          = 12
+	clusterReplacementPoints    = 10
+	clusterNetClaimPoints       = 6
+	clusterNetReplacementPoints = 5
+	clusterMaxPoints            = 60
+
+	chargebackSameIPPoints = 30
 
 	sharedDeviceMailboxes     = 3
-	sharedDevicePoints        = 20
+	sharedDevicePoints        = 30
 	sharedDeviceManyMailboxes = 5
-	sharedDeviceManyPoints    = 30
+	sharedDeviceManyPoints    = 40
 
 	notBuyerPoints = 25
 
-	lateExpensivePoints   = 25
+	lateExpensivePoints   = 20
 	lateExpensiveAfter    = 7 * 24 * time.Hour
 	expensiveMedianFactor = 5
 
@@ -100,9 +105,10 @@ var identityRules = []rule{
 	{
 		name: RuleRepeatClaimSameOrder,
 		max:  sameOrderClaimPoints,
-		desc: fmt.Sprintf("Another claim was already made on the same order: +%d.", sameOrderClaimPoints),
+		desc: fmt.Sprintf("Another claim was already made on the same order (and did not get the order's replacement): +%d.", sameOrderClaimPoints),
 		eval: func(s *Signals) (int, string) {
-			if s.OrderClaims == 0 {
+			// An earlier claim that got the order's replacement is order_already_replaced.
+			if s.OrderClaims == 0 || s.OrderReplacements >= max(1, s.AutoReissueLimit) {
 				return 0, ""
 			}
 			return sameOrderClaimPoints, fmt.Sprintf("%s already made on this order", count(s.OrderClaims, "other claim was", "other claims were"))
@@ -143,16 +149,29 @@ var identityRules = []rule{
 		// claiming once, look clean one by one.
 		name: RuleLinkedCluster,
 		max:  clusterMaxPoints,
-		desc: fmt.Sprintf("Other mailboxes linked to the claimant by device, IP or network made claims in the last 90 days: +%d per claim and +%d per replacement key they got, at most +%d.",
-			clusterClaimPoints, clusterReplacementPoints, clusterMaxPoints),
+		desc: fmt.Sprintf("Other mailboxes linked to the claimant made claims in the last 90 days: +%d per claim linked by IP address, +%d per replacement key they got (device or IP links); +%d and +%d for links by network only; at most +%d. Claims from the claimant's own device are scored by repeat_claims.",
+			clusterClaimPoints, clusterReplacementPoints, clusterNetClaimPoints, clusterNetReplacementPoints, clusterMaxPoints),
 		eval: func(s *Signals) (int, string) {
-			if s.ClusterClaims90d == 0 {
+			strong := clusterClaimPoints*s.ClusterClaims90d + clusterReplacementPoints*s.ClusterReplacement
+			weak := clusterNetClaimPoints*s.ClusterNetClaims + clusterNetReplacementPoints*s.ClusterNetReplacements
+			if strong+weak == 0 {
 				return 0, ""
 			}
-			pts := min(clusterMaxPoints, clusterClaimPoints*s.ClusterClaims90d+clusterReplacementPoints*s.ClusterReplacement)
-			return pts, fmt.Sprintf("%s linked to this claimant (by %s) made %s in the last 90 days and got %s",
+			return min(clusterMaxPoints, strong+weak), fmt.Sprintf("%s linked to this claimant (by %s): %s by IP, %s by network only, %s given to them",
 				count(s.ClusterMailboxes, "other mailbox", "other mailboxes"), linksText(s.ClusterLinks),
-				count(s.ClusterClaims90d, "claim", "claims"), count(s.ClusterReplacement, "replacement key", "replacement keys"))
+				count(s.ClusterClaims90d, "claim", "claims"), count(s.ClusterNetClaims, "claim", "claims"),
+				count(s.ClusterReplacement+s.ClusterNetReplacements, "replacement key", "replacement keys"))
+		},
+	},
+	{
+		name: RuleChargebackSameIP,
+		max:  chargebackSameIPPoints,
+		desc: fmt.Sprintf("A chargeback came from an order paid from the claim's IP address (none by this email or device): +%d.", chargebackSameIPPoints),
+		eval: func(s *Signals) (int, string) {
+			if s.Chargebacks > 0 || s.ChargebacksSameIP == 0 {
+				return 0, ""
+			}
+			return chargebackSameIPPoints, fmt.Sprintf("%s on orders paid from this claim's IP address", count(s.ChargebacksSameIP, "chargeback", "chargebacks"))
 		},
 	},
 	{
@@ -200,21 +219,21 @@ var identityRules = []rule{
 		desc: fmt.Sprintf("Key-invalid claim at least 7 days after the reveal on an expensive order (the merchant's high-value line, else %d times the merchant's median order): +%d.",
 			expensiveMedianFactor, lateExpensivePoints),
 		eval: func(s *Signals) (int, string) {
-			d, ok := revealToClaim(s)
-			if !ok || d < lateExpensiveAfter || !expensive(s) {
+			if !lateExpensive(s) {
 				return 0, ""
 			}
+			d, _ := revealToClaim(s)
 			return lateExpensivePoints, fmt.Sprintf("an expensive key (%d in minor units) reported invalid %s after it was revealed", s.OrderAmount, humanDuration(d))
 		},
 	},
 	{
 		name: RuleAboveMedian,
 		max:  farAboveMedianPoints,
-		desc: fmt.Sprintf("Order value far above the median of the product's recent orders: +%d from %d times, +%d from %d times.",
+		desc: fmt.Sprintf("Order value far above the median of the product's recent orders (not counted again when late_claim_expensive_key fires): +%d from %d times, +%d from %d times.",
 			aboveMedianPoints, aboveMedianFactor, farAboveMedianPoints, farAboveMedianFactor),
 		eval: func(s *Signals) (int, string) {
-			if s.ProductMedianAmount <= 0 || s.OrderAmount <= 0 {
-				return 0, ""
+			if s.ProductMedianAmount <= 0 || s.OrderAmount <= 0 || lateExpensive(s) {
+				return 0, "" // value is counted once: by late_claim_expensive_key when it fires
 			}
 			ratio := s.OrderAmount / s.ProductMedianAmount
 			switch {
@@ -295,6 +314,16 @@ func textRule(flag string, pts int, reason string) func(s *Signals) (int, string
 		}
 		return pts, reason
 	}
+}
+
+// lateExpensive reports whether the claim is a key-invalid claim at least
+// lateExpensiveAfter after the reveal on an expensive order.
+func lateExpensive(s *Signals) bool {
+	if s.Kind != ClaimInvalid {
+		return false
+	}
+	d, ok := revealToClaim(s)
+	return ok && d >= lateExpensiveAfter && expensive(s)
 }
 
 // expensive reports whether the order is at or above the merchant's high-value line, or

@@ -33,9 +33,11 @@ var textPhrases = map[string][]string{
 		"新邮箱", "新的邮箱", "换了邮箱", "另一个邮箱", "别的邮箱", "发到这个邮箱", "发送到这个", "发到我的新", "邮箱登不上", "邮箱不能用了",
 	},
 	TextAlreadyUsed: {
-		"already used", "already redeemed", "i used it", "used it already", "i redeemed", "redeemed it", "worked before",
+		// First person only: "this code has already been redeemed" quoted from a redeem
+		// page is an honest complaint about a key someone else used, not an admission.
+		"i already used", "i used it", "used it already", "i redeemed it", "i already redeemed", "worked before",
 		"was working", "worked yesterday", "it worked at first", "used it once",
-		"已经用了", "已经使用", "用过了", "已兑换", "兑换过", "之前能用", "昨天还能用", "用了一次", "已经激活",
+		"我已经用了", "我用过了", "我已经兑换", "之前能用", "昨天还能用", "用了一次", "我已经激活",
 	},
 }
 

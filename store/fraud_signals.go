@@ -321,8 +321,8 @@ type BuyerHistory struct {
 	// Orders paid before the claim, and the first one's time (zero when none).
 	Orders       int
 	FirstOrderAt time.Time
-	// ClaimsEver are the buyer's claim tickets before this one, any time; Denied those a
-	// risk decision denied.
+	// ClaimsEver are the buyer's claim tickets before this one, any time; Denied those
+	// denied, automatically (risk_decision deny) or by a risk agent (a risk_denied event).
 	ClaimsEver int
 	Denied     int
 }
@@ -356,8 +356,10 @@ func (s *Store) BuyerStanding(ctx context.Context, merchantID uint64, email stri
 	}
 	h.ClaimsEver = int(n)
 	n = 0
-	err = s.DB(ctx).Model(&models.Ticket{}).Where("merchant_id = ? AND customer_email = ? AND id <> ? AND created_at < ? AND category IN ? AND risk_decision = ?",
-		merchantID, email, excludeTicket, before, ClaimCategories, "deny").Count(&n).Error
+	err = s.DB(ctx).Model(&models.Ticket{}).Where("merchant_id = ? AND customer_email = ? AND id <> ? AND created_at < ? AND category IN ?",
+		merchantID, email, excludeTicket, before, ClaimCategories).
+		Where("(risk_decision = ? OR EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = tickets.id AND e.kind = ? AND e.created_at < ?))",
+			"deny", "risk_denied", before).Count(&n).Error
 	h.Denied = int(n)
 	return h, Translate(err, "buyer denied claims")
 }
@@ -386,11 +388,15 @@ type RevealSummary struct {
 	IPs     []string
 }
 
-// OrderReveals summarises the order's "revealed" key events before `before`.
-func (s *Store) OrderReveals(ctx context.Context, orderID uint64, before time.Time) (RevealSummary, error) {
+// OrderReveals summarises the order's "revealed" key events before `before`: of the key
+// (events naming keyID or no key) when keyID is not 0, else of the whole order.
+func (s *Store) OrderReveals(ctx context.Context, orderID, keyID uint64, before time.Time) (RevealSummary, error) {
 	var evs []models.KeyEvent
-	err := s.DB(ctx).Select("ip, occurred_at").Where("order_id = ? AND kind = ? AND occurred_at < ?", orderID, models.KeyEventRevealed, before).
-		Order("occurred_at").Limit(100).Find(&evs).Error
+	q := s.DB(ctx).Select("ip, occurred_at").Where("order_id = ? AND kind = ? AND occurred_at < ?", orderID, models.KeyEventRevealed, before)
+	if keyID != 0 {
+		q = q.Where("(card_key_id = ? OR card_key_id IS NULL)", keyID)
+	}
+	err := q.Order("occurred_at").Limit(100).Find(&evs).Error
 	if err != nil {
 		return RevealSummary{}, Translate(err, "order reveals")
 	}

@@ -263,7 +263,8 @@ func (s *Store) BatchInvalidReporters(ctx context.Context, merchantID, batchID u
 }
 
 // FirstReveal returns the earliest known reveal of the order's key: the key's
-// first_revealed_at or the earliest "revealed" key event of the order (nil when never).
+// first_revealed_at or the earliest "revealed" key event of the order for that key (or
+// naming no key) (nil when never).
 func (s *Store) FirstReveal(ctx context.Context, orderID uint64, key *models.CardKey) (*time.Time, error) {
 	var first *time.Time
 	if key != nil && key.FirstRevealedAt != nil {
@@ -271,8 +272,13 @@ func (s *Store) FirstReveal(ctx context.Context, orderID uint64, key *models.Car
 		first = &t
 	}
 	var ev models.KeyEvent
-	err := s.DB(ctx).Where("order_id = ? AND kind = ?", orderID, models.KeyEventRevealed).
-		Order("occurred_at").Limit(1).Find(&ev).Error
+	q := s.DB(ctx).Where("order_id = ? AND kind = ?", orderID, models.KeyEventRevealed)
+	if key != nil {
+		// Only reveals of this key (or of the order without a key named): the reveal of a
+		// key replaced since says nothing about its replacement.
+		q = q.Where("(card_key_id = ? OR card_key_id IS NULL)", key.ID)
+	}
+	err := q.Order("occurred_at").Limit(1).Find(&ev).Error
 	if err != nil {
 		return nil, Translate(err, "first reveal")
 	}

@@ -1,0 +1,237 @@
+// Package corpus is keydesk's labelled corpus of key-claim scenarios: each one a shop's
+// history (orders, reveals, earlier claims and their outcomes, chargebacks, refunds), one
+// new claim, and what a fraud analyst would decide about it (allow, review or deny) and
+// why. The corpus is replayed through the real AssessKeyClaim activity over a real
+// database (activities/fraudreplay) by a test and by `keydesk bench fraud`.
+//
+// The labels are an analyst's, written per pattern in the generator (gen_test.go), never
+// read back from the scorer. A fixed rule splits the corpus into a tuning part (about 70%)
+// and a held-out part (about 30%, see SplitOf); rules are tuned on the tuning part only and
+// the held-out part is reported separately.
+//
+// The data lives in testdata/scenarios.json and is embedded in the binary.
+package corpus
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+//go:embed testdata/scenarios.json
+var scenariosJSON []byte
+
+// Labels (Scenario.Expected) and decisions.
+const (
+	Allow  = "allow"
+	Review = "review"
+	Deny   = "deny"
+)
+
+// Splits.
+const (
+	Tune    = "tune"
+	HeldOut = "heldout"
+)
+
+// Event kinds.
+const (
+	EventOrder      = "order"
+	EventReveal     = "reveal"
+	EventClaim      = "claim"
+	EventChargeback = "chargeback"
+	EventRefund     = "refund"
+)
+
+// Outcomes of an earlier claim (Event.Outcome).
+const (
+	OutcomeReissued = "reissued" // a replacement key was delivered (automatically or approved)
+	OutcomeDenied   = "denied"   // a risk agent denied it
+	OutcomeOpen     = "open"     // nothing decided yet
+)
+
+// Scenario is one labelled case.
+type Scenario struct {
+	// ID is "<archetype>-<nnn>"; nnn decides the split (SplitOf).
+	ID        string `json:"id"`
+	Archetype string `json:"archetype"`
+	Split     string `json:"split"`
+	// Expected is the analyst's decision (allow, review, deny); Why says why, in words.
+	Expected string `json:"expected"`
+	Why      string `json:"why"`
+	// Product is the product every order of the scenario buys.
+	Product Product `json:"product"`
+	// Background is how many ordinary orders other buyers placed in the last 90 days
+	// (the merchant's norm for value signals).
+	Background int `json:"background"`
+	// BackgroundAmount is the amount of each background order (0: the product's price).
+	BackgroundAmount int64 `json:"background_amount,omitempty"`
+	// Settings is the merchant's settings document (JSON), empty for the defaults.
+	Settings json.RawMessage `json:"settings,omitempty"`
+	// Events is the history, oldest first; Claim is the claim to decide.
+	Events []Event `json:"events"`
+	Claim  Event   `json:"claim"`
+}
+
+// Product is the scenario's product.
+type Product struct {
+	Price  int64 `json:"price"` // minor units
+	Shared bool  `json:"shared,omitempty"`
+}
+
+// Event is one thing that happened, AtH hours relative to the claim (negative: before).
+type Event struct {
+	AtH  float64 `json:"at_h"`
+	Kind string  `json:"kind"`
+	// Order names the order (scenario-local label) the event is about.
+	Order string `json:"order"`
+	// Who made it: e-mail, IP, first-party device id ("" unknown).
+	Email  string `json:"email,omitempty"`
+	IP     string `json:"ip,omitempty"`
+	Device string `json:"device,omitempty"`
+	// Order: amount (minor units; 0 = the product's price x qty), quantity and the key
+	// batch its key came from ("A" when empty).
+	Amount int64  `json:"amount,omitempty"`
+	Qty    int    `json:"qty,omitempty"`
+	Batch  string `json:"batch,omitempty"`
+	// Claim: category (key_invalid, key_missing), the buyer's words, and for an earlier
+	// claim its outcome.
+	Category string `json:"category,omitempty"`
+	Text     string `json:"text,omitempty"`
+	Outcome  string `json:"outcome,omitempty"`
+}
+
+// SplitOf is the fixed split rule: the scenario's number within its archetype (the digits
+// after the last "-") modulo 10 in {1, 4, 7} is held out, everything else is for tuning.
+// About 30% of every archetype is held out, and adding scenarios never moves old ones.
+func SplitOf(id string) string {
+	i := strings.LastIndexByte(id, '-')
+	n, err := strconv.Atoi(id[i+1:])
+	if i < 0 || err != nil {
+		return HeldOut // malformed ids are never tuned on
+	}
+	switch n % 10 {
+	case 1, 4, 7:
+		return HeldOut
+	}
+	return Tune
+}
+
+// Load returns the embedded scenarios, checked: known labels and kinds, unique ids, the
+// split matching SplitOf.
+func Load() ([]Scenario, error) {
+	return Parse(scenariosJSON)
+}
+
+// Parse decodes and checks a corpus document (see Load).
+func Parse(data []byte) ([]Scenario, error) {
+	var out []Scenario
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, fmt.Errorf("corpus: decode: %w", err)
+	}
+	seen := map[string]bool{}
+	for _, s := range out {
+		switch {
+		case seen[s.ID]:
+			return nil, fmt.Errorf("corpus: duplicate id %s", s.ID)
+		case s.Expected != Allow && s.Expected != Review && s.Expected != Deny:
+			return nil, fmt.Errorf("corpus: %s: unknown label %q", s.ID, s.Expected)
+		case s.Split != SplitOf(s.ID):
+			return nil, fmt.Errorf("corpus: %s: split %q, the rule says %q", s.ID, s.Split, SplitOf(s.ID))
+		case s.Why == "":
+			return nil, fmt.Errorf("corpus: %s: no reason for the label", s.ID)
+		case s.Claim.Kind != EventClaim || s.Claim.Order == "":
+			return nil, fmt.Errorf("corpus: %s: the claim must be a claim event on an order", s.ID)
+		}
+		seen[s.ID] = true
+		for _, e := range s.Events {
+			switch e.Kind {
+			case EventOrder, EventReveal, EventClaim, EventChargeback, EventRefund:
+			default:
+				return nil, fmt.Errorf("corpus: %s: unknown event kind %q", s.ID, e.Kind)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Outcome is what the product did with one scenario's claim.
+type Outcome struct {
+	Scenario *Scenario
+	// Decision is the assessment's decision; GotKey whether a replacement was delivered.
+	Decision string
+	GotKey   bool
+	Score    int
+	Rules    []string
+}
+
+// Matrix is a confusion matrix: Counts[expected][decided].
+type Matrix struct {
+	Counts map[string]map[string]int
+	// Fraud: expected deny; FraudKey: of those, got a key. Abnormal: expected review or
+	// deny; Held: of those, decided review or deny. Honest: expected allow; HonestAuto: of
+	// those, got a key automatically; HonestDenied: of those, denied.
+	Fraud, FraudKey, Abnormal, Held, Honest, HonestAuto, HonestDenied, Total, Exact int
+}
+
+// Tally builds the confusion matrix of the outcomes.
+func Tally(outs []Outcome) Matrix {
+	m := Matrix{Counts: map[string]map[string]int{}}
+	for _, l := range []string{Allow, Review, Deny} {
+		m.Counts[l] = map[string]int{}
+	}
+	for _, o := range outs {
+		exp := o.Scenario.Expected
+		m.Counts[exp][o.Decision]++
+		m.Total++
+		if exp == o.Decision {
+			m.Exact++
+		}
+		switch exp {
+		case Deny:
+			m.Fraud++
+			if o.GotKey {
+				m.FraudKey++
+			}
+		case Allow:
+			m.Honest++
+			if o.GotKey {
+				m.HonestAuto++
+			}
+			if o.Decision == Deny {
+				m.HonestDenied++
+			}
+		}
+		if exp != Allow {
+			m.Abnormal++
+			if o.Decision == Review || o.Decision == Deny {
+				m.Held++
+			}
+		}
+	}
+	return m
+}
+
+// Rate is n/d (0 when d is 0).
+func Rate(n, d int) float64 {
+	if d == 0 {
+		return 0
+	}
+	return float64(n) / float64(d)
+}
+
+// String prints the matrix and the three rates.
+func (m Matrix) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-16s %7s %7s %7s\n", "expected \\ got", Allow, Review, Deny)
+	for _, e := range []string{Allow, Review, Deny} {
+		fmt.Fprintf(&b, "%-16s %7d %7d %7d\n", e, m.Counts[e][Allow], m.Counts[e][Review], m.Counts[e][Deny])
+	}
+	fmt.Fprintf(&b, "known fraud gets a key:   %3d / %3d = %5.1f%%\n", m.FraudKey, m.Fraud, 100*Rate(m.FraudKey, m.Fraud))
+	fmt.Fprintf(&b, "abnormal claims held:     %3d / %3d = %5.1f%%\n", m.Held, m.Abnormal, 100*Rate(m.Held, m.Abnormal))
+	fmt.Fprintf(&b, "honest auto-resolved:     %3d / %3d = %5.1f%% (denied: %d)\n", m.HonestAuto, m.Honest, 100*Rate(m.HonestAuto, m.Honest), m.HonestDenied)
+	fmt.Fprintf(&b, "exact label:              %3d / %3d = %5.1f%%\n", m.Exact, m.Total, 100*Rate(m.Exact, m.Total))
+	return b.String()
+}
