@@ -53,6 +53,17 @@ func TestIdempotencyKeyReuseIsA422(t *testing.T) {
 	if strings.Contains(w.Body.String(), "token") || strings.Contains(w.Body.String(), "KD-") {
 		t.Fatalf("reused key answer carries ticket data: %s", w.Body.String())
 	}
+	// The OpenAPI document names the answer, and the 503 every route may give.
+	var spec struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]any `json:"responses"`
+		} `json:"paths"`
+	}
+	e.must(json.Unmarshal(e.do("GET", "/api/openapi.json", nil, nil).Body.Bytes(), &spec))
+	resp := spec.Paths[V1+"/tickets"]["post"].Responses
+	if resp["422"] == nil || resp["503"] == nil {
+		t.Fatalf("POST /tickets responses: %v", resp)
+	}
 }
 
 type errTicketsCreate struct {

@@ -170,6 +170,12 @@ func (g *specGen) responses(rt Route, status int) map[string]any {
 	if rt.Limit != LimitNone {
 		out["429"] = errResp("rate limited; see Retry-After")
 	}
+	if rt.Method == http.MethodPost && rt.Path == V1+"/tickets" {
+		out["422"] = errResp("idempotency_key_reused: the Idempotency-Key already names another order's or buyer's ticket")
+	}
+	if rt.Path != "/healthz" && rt.Path != "/metrics" {
+		out["503"] = errResp("unavailable: the database is busy, locked, read-only or unreachable, or the workflow engine is unreachable; retry after Retry-After seconds")
+	}
 	return out
 }
 
