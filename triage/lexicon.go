@@ -20,7 +20,8 @@ var pinyinWords = map[string]string{
 	"dingdan": "订单", "xiexie": "谢谢", "dianka": "点卡", "kayi": "卡已", "shibai": "失败",
 	"keyiyong": "可以用", "nengyong": "能用", "tishi": "提示", "zenme": "怎么", "haimei": "还没",
 	"youmeiyou": "有没有", "kefu": "客服", "jiaji": "加急", "kuaidian": "快点", "mashang": "马上",
-	"daozhang": "到账", "tuihuo": "退货", "quxiao": "取消", "buyao": "不要", "buxiang": "不想",
+	"daozhang": "到账", "daozhangle": "到账了", "shoudaole": "收到了", "haole": "好了", "keyiyongle": "可以用了",
+	"tuihuo": "退货", "quxiao": "取消", "buyao": "不要", "buxiang": "不想",
 }
 
 // concepts maps surface forms (lower-case; ASCII forms match whole words, others as

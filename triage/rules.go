@@ -23,7 +23,9 @@ var closureMarkers = []string{
 	"works now", "working now", "works", "worked", "came through", "arrived", "resolved", "sorted",
 	"got it", "you can close", "all good", "no need", "received",
 	"可以用了", "能用了", "用上了", "充好了", "解决了", "没问题了", "收到了", "到账了", "充值成功", "可以关闭",
-	"不用处理", "已经收到", "收到收到",
+	"不用处理", "已经收到", "收到收到", "兑换成功", "激活成功", "处理好了", "好了",
+	"is in my account", "came in", "got the refund", "got my refund", "refund received", "all set",
+	"works perfectly", "works fine", "fast delivery", "quick delivery", "great service", "发货很快", "发货速度很快", "速度很快",
 }
 
 // thanksMarkers express thanks or praise.
@@ -48,10 +50,16 @@ var (
 	complaintMarkers = []string{"dispute", "claim", "complaint", "reported", "reversing", "reverse", "contacted", "投诉", "纠纷", "争议", "申诉", "报给", "申请拒付"}
 )
 
+// settledMarkers say on their own that nothing more is needed.
+var settledMarkers = []string{"没问题了", "不用处理了", "可以关闭", "可以关了", "you can close", "all sorted",
+	"all good now", "issue resolved", "problem solved", "问题解决了", "问题已经解决", "已经好了", "搞定了"}
+
 // ruleVerdict returns the rule's intent, or "" when no rule applies.
 func ruleVerdict(clauses [][]token) Category {
 	full := conceptText(clauses)
-	if containsAny(full, thanksMarkers) && containsAny(full, closureMarkers) && !containsAny(full, problemMarkers) {
+	plain := plainText(clauses)
+	if !containsAny(plain, problemMarkers) &&
+		(containsAny(plain, settledMarkers) || containsAny(plain, thanksMarkers) && containsAny(plain, closureMarkers)) {
 		return Other
 	}
 	if containsAny(full, conditionalMarkers) {
@@ -67,6 +75,21 @@ func ruleVerdict(clauses [][]token) Category {
 		}
 	}
 	return ""
+}
+
+// plainText is the clauses as text, negated tokens included.
+func plainText(clauses [][]token) string {
+	var b strings.Builder
+	for _, c := range clauses {
+		for i, t := range c {
+			if i > 0 && !t.han && !c[i-1].han {
+				b.WriteByte(' ')
+			}
+			b.WriteString(t.text)
+		}
+		b.WriteString(" , ")
+	}
+	return b.String()
 }
 
 func containsAny(norm string, phrases []string) bool {

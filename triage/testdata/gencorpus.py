@@ -559,6 +559,90 @@ add("other", "pinyin", False,
     "{G}xie xie ke fu, yi jing hao le",
     )
 
+# ---------------- batch 3 (appended) ----------------
+add("account", "zh", False,
+    "{G}网站账号登不进去，一直说用户名或密码错误",
+    "{G}我改了登录密码还是进不去账号",
+    "{G}登录页面提示账户异常，请联系客服",
+    "{G}手机收不到登录验证码，换了号码",
+    "{G}可以用银行卡付款吗？还是只能支付宝",
+    "{G}付款方式能不能加个PayPal",
+    "{G}我的会员账号到期了怎么续费",
+    "{G}账号里的优惠券不见了",
+    "{G}个人中心的订单记录怎么都没了",
+    "{G}怎么绑定第二个邮箱到账户",
+    )
+add("account", "en", False,
+    "{G}I keep getting 'wrong password' on your login page, but it's correct.",
+    "{G}Can't sign into my account on the website, it says the user doesn't exist.",
+    "{G}Is paying with a debit card possible, or only PayPal?",
+    "{G}The SMS verification code for login never arrives.",
+    "{G}My order history disappeared from my profile.",
+    "{G}I want to switch the email address tied to my account.",
+    "{G}my coupons vanished from my account",
+    "{G}Please unlock my account, I got locked out.",
+    )
+add("account", "mixed", False,
+    "{G}login 的时候说 password 错误，但我没输错",
+    "{G}可以用 credit card 付款吗",
+    )
+add("other", "zh", False,
+    "{G}{P}什么时候有货",
+    "{G}你们卖的卡安全吗，会不会封号",
+    "{G}这个卡在台湾能用吗",
+    "{G}可以买了直接送人吗",
+    "{G}退款收到了，麻烦关闭工单",
+    "{G}已经好了，不用处理了",
+    "{G}点这里免费领Q币 http://xx.cn",
+    "{G}请问每个账号限购几张",
+    "{G}你们的卡是官方渠道的吗",
+    "{G}营业时间是几点到几点",
+    )
+add("other", "en", False,
+    "{G}Is it safe to use your codes? I don't want my account banned.",
+    "{G}Does the {P} work in Australia?",
+    "{G}Is there a limit on how many codes I can buy?",
+    "{G}Got my refund, thank you. You can close this.",
+    "{G}Are these official codes or grey market?",
+    "{G}When do you restock the {P}?",
+    "{G}what are your support hours?",
+    "{G}Free gift cards for everyone!!! visit free-codes.example now",
+    )
+add("other", "mixed", False,
+    "{G}refund 到账了，可以 close 了",
+    "{G}请问 {P} 在 Japan 能用吗",
+    )
+add("key_invalid", "zh", False,
+    "{G}{P}余额显示0元，被人用过了",
+    "{G}卡密系统识别不了，我检查过没输错",
+    "{G}兑换提示代码已过期，订单{O}",
+    "{G}激活提示这个产品已经在账户里了，可我没有",
+    "{G}卡密少了一位，没法输入",
+    "{G}你们发的码格式不对，兑换不了",
+    )
+add("key_invalid", "en", False,
+    "{G}the {P} shows a balance of zero, it was used before I got it",
+    "{G}The code isn't recognised by the store, no typos.",
+    "{G}Store says this code expired last month.",
+    "{G}The key has a character missing, it's too short to enter.",
+    "{G}Activation says 'product already owned' but I don't own it.",
+    "{G}The codes are all dead, none of them redeem.",
+    )
+add("key_missing", "zh", False,
+    "{G}为什么我付了钱还不发货",
+    "{G}订单一直卡在处理中，没有出卡",
+    "{G}怎么还没收到，都付款半天了",
+    )
+add("key_missing", "en", False,
+    "{G}Why haven't you sent my code yet? I paid.",
+    "{G}The order has been 'processing' for {H} hours, no key.",
+    "{G}my gift card never arrived, looked in spam as well",
+    )
+add("refund", "en", False,
+    "{G}I'd like to send back this {P} for a refund, it's unused.",
+    "{G}Refund request for order {O}, unused code.",
+    )
+
 # Templates whose wording is itself urgent for their intent are marked by the add() flag;
 # anything else gets a random urgency suffix about a quarter of the time.
 
