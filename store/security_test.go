@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -119,5 +120,36 @@ func TestFaultsAndSecurityRepos(t *testing.T) {
 	err = s.Heartbeat(ctx, "readyz", now)
 	if err == nil || !IsUnavailable(err) {
 		t.Fatalf("write on a read-only connection: %v unavailable=%v", err, IsUnavailable(err))
+	}
+}
+
+// TestLockedSQLiteIsUnavailable: SQLITE_BUSY from a database another connection holds
+// locked is a transient fault (503 at the API), not a 500.
+func TestLockedSQLiteIsUnavailable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "locked.db")
+	open := func() *sql.DB {
+		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)&_pragma=journal_mode(WAL)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetMaxOpenConns(1)
+		t.Cleanup(func() { _ = db.Close() })
+		return db
+	}
+	a, b := open(), open()
+	if _, err := a.Exec("CREATE TABLE t (x INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := a.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.Exec("INSERT INTO t VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.Exec("INSERT INTO t VALUES (2)")
+	if err == nil || !IsUnavailable(err) || !IsUnavailable(Translate(err, "insert")) {
+		t.Fatalf("write to a locked database: %v, unavailable=%v", err, IsUnavailable(err))
 	}
 }
