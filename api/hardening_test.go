@@ -236,6 +236,8 @@ func TestUnavailableClassification(t *testing.T) {
 		"mysql lock wait":           &mysql.MySQLError{Number: 1205},
 		"mysql read-only":           &mysql.MySQLError{Number: 1290},
 		"mysql gone":                mysql.ErrInvalidConn,
+		"mysql refused":             fmt.Errorf("list: %w", &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}}),
+		"connection lost":           driver.ErrBadConn,
 		"wrapped store unavailable": errors.Join(errors.New("x"), store.ErrUnavailable),
 		"temporal unavailable":      serviceerror.NewUnavailable("connection refused"),
 		"temporal deadline":         serviceerror.NewDeadlineExceeded("context deadline exceeded"),
