@@ -79,6 +79,7 @@ func (r *Runner) Run(ctx context.Context, sc *corpus.Scenario) (corpus.Outcome, 
 		return corpus.Outcome{}, err
 	}
 	x.now = ClaimTime
+	start := time.Now()
 	res, err := x.act.AssessKeyClaim(ctx, activities.KeyClaimInput{TicketID: t.ID})
 	if err != nil {
 		return corpus.Outcome{}, fmt.Errorf("assess claim: %w", err)
@@ -101,6 +102,7 @@ func (r *Runner) Run(ctx context.Context, sc *corpus.Scenario) (corpus.Outcome, 
 		}
 		o.GotKey = rr.Status == activities.ReissueDelivered
 	}
+	o.Latency = time.Since(start)
 	return o, nil
 }
 

@@ -16,7 +16,8 @@ import (
 const benchUsage = `usage:
   keydesk bench queue [--rows N] [--merchants N] [--requests N]   GET /api/v1/queue p50/p99 over N tickets in KEYDESK_DB
   keydesk bench reissue --seed-json FILE [--base-url URL]         POST /tickets → replacement key visible, against a running keydesk
-  keydesk bench triage [--misses] [--reps N]                      intent accuracy, recall, entities, urgency on the triage corpus`
+  keydesk bench triage [--misses] [--reps N]                      intent accuracy, recall, entities, urgency on the triage corpus
+  keydesk bench fraud [--misses] [--db URL]                       fraud corpus replay: confusion matrix and rates, tuning and held-out`
 
 // runBench runs a benchmark that prints its figures (never a pass/fail timing).
 func runBench(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, out io.Writer) error {
@@ -28,6 +29,8 @@ func runBench(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 		return benchQueue(ctx, cfg, log, args[1:], out)
 	case "triage":
 		return benchTriage(args[1:], out)
+	case "fraud":
+		return benchFraud(ctx, log, args[1:], out)
 	case "reissue":
 		cfg.Finish()
 		return bench.ReissueMain(ctx, args[1:], out, cfg.PublicURL)

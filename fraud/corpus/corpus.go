@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 //go:embed testdata/scenarios.json
@@ -165,6 +166,9 @@ type Outcome struct {
 	GotKey   bool
 	Score    int
 	Rules    []string
+	// Latency is the time from the claim to its decision (assessment, and the reissue
+	// when allowed).
+	Latency time.Duration
 }
 
 // Matrix is a confusion matrix: Counts[expected][decided].

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/keydesk/keydesk/activities/fraudreplay"
+	"github.com/keydesk/keydesk/fraud"
+	"github.com/keydesk/keydesk/fraud/corpus"
+	"github.com/keydesk/keydesk/internal/secretbox"
+	"github.com/keydesk/keydesk/store"
+)
+
+// benchFraud replays the labelled claim corpus (fraud/corpus) through AssessKeyClaim and
+// ReissueKey over a fresh SQLite database in a temporary directory (or the database named
+// by --db) and prints, for the tuning split and the held-out split separately, the
+// confusion matrix, the rate at which known fraud gets a key, the share of abnormal claims
+// held (review or deny), the share of honest claims resolved automatically, and the
+// claim → decision latency.
+func benchFraud(ctx context.Context, log *slog.Logger, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("bench fraud", flag.ContinueOnError)
+	dbURL := fs.String("db", "", "database URL (sqlite:PATH or mysql:DSN); default: a fresh SQLite file in a temporary directory")
+	misses := fs.Bool("misses", false, "list the scenarios decided differently from their label, with the rules that fired")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	scs, err := corpus.Load()
+	if err != nil {
+		return fmt.Errorf("bench fraud: %w", err)
+	}
+	url := *dbURL
+	if url == "" {
+		dir, err := os.MkdirTemp("", "keydesk-bench-fraud-")
+		if err != nil {
+			return fmt.Errorf("bench fraud: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		url = "sqlite:" + filepath.Join(dir, "fraud.db")
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if log != nil && *dbURL != "" {
+		quiet = log
+	}
+	s, err := store.Open(ctx, store.Options{URL: url, Logger: quiet})
+	if err != nil {
+		return fmt.Errorf("bench fraud: %w", err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		return fmt.Errorf("bench fraud: migrate: %w", err)
+	}
+	key := make([]byte, secretbox.KeySize) // a throwaway key: the bench's card keys are fake
+	if _, err := rand.Read(key); err != nil {
+		return fmt.Errorf("bench fraud: %w", err)
+	}
+	box, err := secretbox.New(key)
+	if err != nil {
+		return fmt.Errorf("bench fraud: %w", err)
+	}
+	t0 := time.Now()
+	outs, err := (&fraudreplay.Runner{Store: s, Box: box}).RunAll(ctx, scs)
+	if err != nil {
+		return fmt.Errorf("bench fraud: %w", err)
+	}
+	fmt.Fprintf(out, "fraud corpus: %d scenarios, ruleset %s, replayed in %s over %s\n\n", len(outs), fraud.RulesetVersion,
+		time.Since(t0).Round(time.Millisecond), strings.SplitN(url, ":", 2)[0])
+	for _, split := range []string{corpus.Tune, corpus.HeldOut} {
+		var part []corpus.Outcome
+		var lat []time.Duration
+		for _, o := range outs {
+			if o.Scenario.Split == split {
+				part = append(part, o)
+				lat = append(lat, o.Latency)
+			}
+		}
+		m := corpus.Tally(part)
+		name := "tuning split (rules tuned on it)"
+		if split == corpus.HeldOut {
+			name = "held-out split (never tuned on)"
+		}
+		fmt.Fprintf(out, "== %s: %d scenarios\n%s", name, m.Total, m)
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		if len(lat) > 0 {
+			fmt.Fprintf(out, "claim → decision (activities): p50 %s, p99 %s\n", pct(lat, 0.50), pct(lat, 0.99))
+		}
+		if *misses {
+			for _, o := range part {
+				if o.Decision != o.Scenario.Expected {
+					fmt.Fprintf(out, "  %-22s want %-6s got %-6s %s\n", o.Scenario.ID, o.Scenario.Expected, o.Decision, strings.Join(o.Rules, " "))
+				}
+			}
+		}
+		fmt.Fprintln(out)
+	}
+	return nil
+}
+
+func pct(sorted []time.Duration, q float64) time.Duration {
+	i := int(q*float64(len(sorted))+0.5) - 1
+	i = max(0, min(len(sorted)-1, i))
+	return sorted[i].Round(10 * time.Microsecond)
+}
