@@ -50,6 +50,9 @@ var concepts = map[string][]string{
 		"verification", "email", "invoice", "billing", "payment method", "payment methods", "hacked",
 		"suspended", "banned", "credit", "profile", "账号", "账户", "帐号", "登录", "登陆", "登不", "密码", "验证码",
 		"邮箱", "手机号", "换绑", "绑定", "注册", "注销", "发票", "余额", "会员", "积分", "冻结", "封", "付款方式"},
+	"login": {"login", "log in", "log into", "logging in", "sign in", "sign into", "signin", "2fa", "two-factor",
+		"verification code", "locked out", "reset link", "password reset", "reset my password", "my account", "profile",
+		"登录", "登陆", "登不", "登进", "进不去账", "验证码", "账号", "账户", "帐号", "实名", "个人中心"},
 	"thanks": {"thanks", "thank", "thx", "cheers", "appreciate", "great", "谢谢", "感谢", "辛苦", "好评", "多谢"},
 	"resolved": {"works", "worked", "working now", "resolved", "sorted", "arrived", "came through",
 		"got it", "fine", "可以用了", "能用了", "用上了", "充好了", "解决了", "没问题", "收到了", "到账了", "成功"},
@@ -85,11 +88,12 @@ func conceptFeatures(norm string) []string {
 }
 
 var conceptNames = []string{"key", "receive", "absent", "broken", "money", "platform", "complain",
-	"account", "thanks", "resolved", "question", "spam"}
+	"account", "login", "thanks", "resolved", "question", "spam"}
 
 var conceptPairs = [][2]string{{"receive", "absent"}, {"key", "broken"}, {"key", "absent"},
 	{"platform", "complain"}, {"thanks", "resolved"}, {"money", "thanks"}, {"key", "resolved"},
-	{"account", "broken"}, {"question", "key"}}
+	{"account", "broken"}, {"question", "key"}, {"login", "broken"}, {"login", "absent"}, {"login", "receive"},
+	{"question", "money"}, {"question", "account"}}
 
 // transliteratePinyin rewrites runs of Latin words that spell a listed pinyin word into
 // Chinese, longest match first (up to 5 syllables).
