@@ -93,18 +93,25 @@ func (s *Service) update(ctx context.Context, t models.Ticket, update string, in
 	wctx, cancel := context.WithTimeout(ctx, s.updateWait())
 	defer cancel()
 	h, err := s.o.Temporal.UpdateWorkflow(wctx, opts)
-	if err != nil {
-		if wctx.Err() != nil && ctx.Err() == nil {
-			return workflows.State{}, &Pending{TicketID: t.ID, UpdateID: opts.UpdateID}
+	if err == nil {
+		var st workflows.State
+		if err = h.Get(wctx, &st); err == nil {
+			return st, nil
 		}
-		return workflows.State{}, err
 	}
-	var st workflows.State
-	err = h.Get(wctx, &st)
-	if err != nil && wctx.Err() != nil && ctx.Err() == nil {
-		return st, &Pending{TicketID: t.ID, UpdateID: opts.UpdateID}
+	if pastWait(ctx, wctx, err) {
+		return workflows.State{}, &Pending{TicketID: t.ID, UpdateID: opts.UpdateID}
 	}
-	return st, err
+	return workflows.State{}, err
+}
+
+// pastWait reports whether err is the service's own wait running out (not the caller's).
+func pastWait(ctx, wctx context.Context, err error) bool {
+	if err == nil || ctx.Err() != nil {
+		return false
+	}
+	d, _ := wctx.Deadline()
+	return wctx.Err() != nil || !time.Now().Before(d) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // UpdateResult waits briefly for an update that answered ErrPending: the new state, or
@@ -119,8 +126,13 @@ func (s *Service) UpdateResult(ctx context.Context, merchantID, ticketID uint64,
 	h := s.o.Temporal.GetWorkflowUpdateHandle(client.GetWorkflowUpdateHandleOptions{WorkflowID: workflowIDOf(t), UpdateID: updateID})
 	var st workflows.State
 	err = h.Get(wctx, &st)
-	if err != nil && wctx.Err() != nil && ctx.Err() == nil {
+	switch {
+	case err == nil:
+		return st, nil
+	case pastWait(ctx, wctx, err):
 		return st, &Pending{TicketID: t.ID, UpdateID: updateID}
+	case isGone(err):
+		return st, Rejected("the action was not received (or the ticket's run has ended): send it again with the same Idempotency-Key")
 	}
 	return st, mapErr(err)
 }
@@ -157,7 +169,7 @@ func (s *Service) updateWithStart(ctx context.Context, t models.Ticket, update s
 			return st, nil
 		}
 	}
-	if wctx.Err() != nil && ctx.Err() == nil {
+	if pastWait(ctx, wctx, err) {
 		return workflows.State{}, &Pending{TicketID: t.ID, UpdateID: opts.UpdateID}
 	}
 	return workflows.State{}, mapErr(err)
@@ -229,13 +241,15 @@ func (s *Service) reconcileOutboundCount(ctx context.Context) (int, error) {
 	return started, nil
 }
 
-// running reports whether the ticket's latest run is still running.
+// running reports whether the ticket's latest run is still running and is this ticket's
+// (a run of another ticket under the same id counts as missing; starting it then fails
+// with ErrWorkflowOfOtherTicket).
 func (s *Service) running(ctx context.Context, t models.Ticket) bool {
 	d, err := s.o.Temporal.DescribeWorkflowExecution(ctx, workflowIDOf(t), "")
-	if err != nil {
+	if err != nil || d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		return false
 	}
-	return d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+	return s.checkOwner(ctx, t, d.GetWorkflowExecutionInfo().GetExecution().GetRunId()) == nil
 }
 
 // isGone reports whether err says the workflow does not exist or has completed.

@@ -61,7 +61,9 @@ func (m *Maintenance) ReconcileTickets(ctx context.Context) (workflows.Reconcile
 			}
 			rep.Healed++
 		}
-		activity.RecordHeartbeat(ctx, after)
+		if activity.IsActivity(ctx) { // also called directly (Service.Reconcile)
+			activity.RecordHeartbeat(ctx, after)
+		}
 		if len(ts) < reconcilePage {
 			break
 		}

@@ -88,9 +88,13 @@ func corpusPolicy(merchantID uint64) activities.TicketPolicy {
 	return p
 }
 
-// register registers the workflows and the scripted activities under their real names.
-func (s *script) register(w worker.Registry) {
-	w.RegisterWorkflowWithOptions(workflows.TicketWorkflow, workflow.RegisterOptions{Name: workflows.TicketWorkflowName})
+// register registers the workflows and the scripted activities under their real names;
+// ticket, when set, replaces the ticket workflow (a build with a change).
+func (s *script) register(w worker.Registry, ticket any) {
+	if ticket == nil {
+		ticket = workflows.TicketWorkflow
+	}
+	w.RegisterWorkflowWithOptions(ticket, workflow.RegisterOptions{Name: workflows.TicketWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.RefundWorkflow, workflow.RegisterOptions{Name: workflows.RefundWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.OutboundWorkflow, workflow.RegisterOptions{Name: workflows.OutboundWorkflowName})
 	reg := func(name string, fn any) { w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
@@ -170,12 +174,34 @@ func (s *script) register(w worker.Registry) {
 	})
 }
 
+// setClaim, setRefund and setDispute script one ticket's answers.
+func (s *script) setClaim(id uint64, a activities.KeyClaimAssessment, reissue ...activities.ReissueResult) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.claim[id], s.reissue[id] = a, reissue
+}
+
+func (s *script) setRefund(id uint64, p activities.RefundPlan) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refund[id] = p
+}
+
+func (s *script) setDispute(id uint64, d activities.DisputeCase) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dispute[id] = d
+}
+
+func activityName(name string) activity.RegisterOptions { return activity.RegisterOptions{Name: name} }
+
 // recorder drives scenarios and writes their histories.
 type recorder struct {
 	t      *testing.T
 	c      client.Client
 	sc     *script
 	dir    string
+	queue  string
 	nextID uint64
 }
 
@@ -194,7 +220,11 @@ func (r *recorder) ticket(category string, merchant uint64, limit int) uint64 {
 	id := r.nextID
 	in := workflows.TicketInput{TicketID: id, MerchantID: merchant, Ref: fmt.Sprintf("KD-CORPUS%03d", id%1000), Category: category,
 		Priority: models.PriorityNormal, OrderID: 500 + id, CreatedAt: time.Now().UTC(), HistoryLimit: limit}
-	_, err := r.c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: workflows.TicketWorkflowID(id), TaskQueue: corpusQueue,
+	queue := r.queue
+	if queue == "" {
+		queue = corpusQueue
+	}
+	_, err := r.c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: workflows.TicketWorkflowID(id), TaskQueue: queue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}, workflows.TicketWorkflowName, in)
 	must(r.t, err)
 	return id
@@ -337,7 +367,7 @@ func TestRecordReplayCorpus(t *testing.T) {
 	must(t, err)
 	defer c.Close()
 	w := worker.New(c, corpusQueue, worker.Options{})
-	sc.register(w)
+	sc.register(w, nil)
 	must(t, w.Start())
 	defer w.Stop()
 	r := &recorder{t: t, c: c, sc: sc, dir: dir, nextID: uint64(time.Now().Unix()%100000) * 1000}

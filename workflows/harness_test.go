@@ -26,6 +26,9 @@ type harness struct {
 	start   time.Time
 	mu      sync.Mutex
 	changes []activities.TicketChange
+	// failRecord, when set, may fail a write (a database fault); failedRecords counts them.
+	failRecord    func(activities.TicketChange) error
+	failedRecords int
 }
 
 // monday0900 is a Monday, 09:00 UTC.
@@ -58,6 +61,12 @@ func newHarness(t *testing.T, policy activities.TicketPolicy, start time.Time) *
 		func(_ context.Context, in activities.TicketChange) error {
 			h.mu.Lock()
 			defer h.mu.Unlock()
+			if h.failRecord != nil {
+				if err := h.failRecord(in); err != nil {
+					h.failedRecords++
+					return err
+				}
+			}
 			h.changes = append(h.changes, in)
 			return nil
 		})

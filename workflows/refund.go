@@ -484,7 +484,8 @@ func beginInput(in RefundInput) activities.BeginRefundInput {
 func dbCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			MaximumAttempts: noAttemptLimit},
 	})
 }
 
@@ -562,7 +563,7 @@ func awaitFinal(ctx workflow.Context, in RefundInput, rec activities.RefundRecor
 func completeRefund(ctx workflow.Context, rec activities.RefundRecord) RefundOutcome {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute, MaximumAttempts: noAttemptLimit,
 			NonRetryableErrorTypes: []string{activities.ErrTypeRefundInvalid}},
 	})
 	var c activities.RefundCompletion

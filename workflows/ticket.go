@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -47,7 +48,13 @@ type run struct {
 	committed State
 	// reports receives the refund children's outcomes (SignalRefundReport).
 	reports workflow.ReceiveChannel
+	// upgradeAsked is set by SignalContinueAsNew.
+	upgradeAsked bool
 }
+
+// SignalContinueAsNew asks a ticket's run to continue as new at its next quiet moment, so a
+// long-lived ticket moves onto the current code (README, "Changing a workflow").
+const SignalContinueAsNew = "continue_as_new"
 
 // TicketWorkflow runs one ticket from creation (or Resume) until it is closed.
 func TicketWorkflow(ctx workflow.Context, in TicketInput) (State, error) {
@@ -57,6 +64,11 @@ func TicketWorkflow(ctx workflow.Context, in TicketInput) (State, error) {
 		return r.s, err
 	}
 	r.listenRefundReports(ctx)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		workflow.GetSignalChannel(ctx, SignalContinueAsNew).Receive(ctx, nil)
+		r.upgradeAsked = true
+		r.gen++ // wake the main loop
+	})
 	if err := r.start(ctx); err != nil {
 		return r.s, err
 	}
@@ -131,6 +143,10 @@ func (r *run) loadPolicy(ctx workflow.Context) error {
 // non-retryable (business) error ends the retries. The activities log every tenth attempt.
 const noDeadline = 10 * 365 * 24 * time.Hour
 
+// noAttemptLimit is the attempt limit of those retries: none. (0 means the same to the
+// server, but the SDK's test environment turns 0 into 10 attempts.)
+const noAttemptLimit = math.MaxInt32
+
 // localCtx sets the options of the quick database writes: a local activity retried with
 // backoff (at most a minute apart; past the workflow task timeout the SDK waits on a timer)
 // until the database answers, each attempt bounded.
@@ -140,6 +156,7 @@ func localCtx(ctx workflow.Context) workflow.Context {
 		StartToCloseTimeout:    15 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: 100 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			MaximumAttempts: noAttemptLimit,
 		},
 	})
 }
@@ -151,6 +168,7 @@ func activityCtx(ctx workflow.Context) workflow.Context {
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			MaximumAttempts: noAttemptLimit,
 		},
 	})
 }
@@ -298,7 +316,7 @@ func (r *run) shouldContinueAsNew(ctx workflow.Context) bool {
 	if limit <= 0 {
 		limit = DefaultHistoryLimit
 	}
-	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit
+	return r.upgradeAsked || info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit
 }
 
 // quiet reports whether no update handler, background path or refund report is in flight:
