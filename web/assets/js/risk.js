@@ -26,13 +26,45 @@
       items.forEach(function (t, i) { box.appendChild(card(t, ds[i] || {})); });
     }
 
+    /** ruleName is the rule's name in the page language, or its id when untranslated. */
+    function ruleName(id) {
+      var k = 'rule.' + id, s = KD.t(k);
+      return s === k ? id : s;
+    }
+
+    /** explain shows each rule's contribution to the score: name (translated), id and the
+     * rule's own detail, signed points with a bar; then how the score adds up. */
+    function explain(f) {
+      var hits = f.hits || f.reasons || [];
+      if (!hits.length) return el('p', { class: 'muted', i18n: 'risk.no_rules' });
+      if (typeof hits[0] === 'string') {
+        return el('ul', { class: 'hits' }, hits.map(function (h) { return el('li', { text: h }); }));
+      }
+      var most = 1;
+      hits.forEach(function (h) { most = Math.max(most, Math.abs(h.points || 0)); });
+      var body = el('tbody', null, hits.map(function (h) {
+        var p = h.points || 0;
+        var bar = el('span', { class: 'bar', 'aria-hidden': 'true' });
+        bar.style.width = Math.round(60 * Math.abs(p) / most) + 'px'; // CSSOM: allowed by the CSP
+        return el('tr', { 'data-rule': h.rule, class: p < 0 ? 'credit' : 'risk' },
+          el('th', { scope: 'row' }, el('span', { class: 'rule-name', text: ruleName(h.rule) }), el('code', { class: 'rule-id', text: h.rule }),
+            el('span', { class: 'detail', text: h.reason || '' })),
+          el('td', { class: 'pts-cell' },
+            el('span', { class: 'pts', text: (p > 0 ? '+' : p < 0 ? '−' : '') + Math.abs(p), title: p < 0 ? KD.t('risk.credit') : null }),
+            bar));
+      }));
+      return el('div', { class: 'explain' },
+        el('table', { class: 'rules' },
+          el('caption', { i18n: 'risk.why' }),
+          el('thead', null, el('tr', null, el('th', { scope: 'col', i18n: 'risk.col_rule' }), el('th', { scope: 'col', i18n: 'risk.col_points' }))),
+          body),
+        el('p', { class: 'muted small', text: KD.t('risk.score_note', { score: f.score === undefined ? '—' : f.score, version: f.ruleset_version || '—' }) }),
+        KD.lang() === 'en' ? null : el('p', { class: 'muted small', i18n: 'risk.detail_note' }));
+    }
+
     function card(t, d) {
       var f = d.fraud || (d.state && d.state.risk) || {};
-      var hits = el('ul', { class: 'hits' });
-      (f.hits || f.reasons || []).forEach(function (h) {
-        hits.appendChild(typeof h === 'string' ? el('li', { text: h }) :
-          el('li', null, el('span', { class: 'pts', text: '+' + (h.points || 0) }), ' ', el('span', { text: h.reason || h.rule })));
-      });
+      var hits = explain(f);
       var rid = 'reason-' + t.id;
       var reason = el('textarea', { id: rid, name: 'reason', rows: '2', required: true });
       var form = el('form', { class: 'decision', novalidate: true },
