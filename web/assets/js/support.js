@@ -138,7 +138,13 @@
 
     function done(res) {
       try { sessionStorage.removeItem(draftKey); } catch (e) { /* ignore */ }
-      var link = statusLink(res);
+      // A repeated submission (same Idempotency-Key) answers the ticket without its token:
+      // the link is shown once only, so point to the ticket page, which offers to re-send it.
+      var replayed = !res.token;
+      $('#done-replayed').hidden = !replayed;
+      $('#done-keep').hidden = replayed;
+      $('#done-linkbox').hidden = replayed;
+      var link = replayed ? KD.publicURL().replace(/\/$/, '') + '/t/' + encodeURIComponent(res.ref) : statusLink(res);
       $('#done-ref').textContent = res.ref;
       $('#done-link').value = link;
       $('#open-status').setAttribute('href', link);
