@@ -147,10 +147,9 @@ func (f *fakeAPI) create(w http.ResponseWriter, in map[string]any) {
 	if in["order_no"] != "ORD-1001" {
 		fields["order_no"] = "no such order for this shop"
 	}
-	// Like the real API: the category is optional ("not sure"), a buyer cannot choose dispute.
-	if in["category"] == "dispute" {
-		fields["category"] = "dispute cannot be chosen: chargeback disputes come from the payment gateway; choose another category or not_sure"
-	}
+	// Like the real API the category is optional ("not sure"). Unlike it, the fake still takes
+	// "dispute": the dispute page tests seed their chargeback ticket through this endpoint (the
+	// real API refuses it, see api/triage_test.go).
 	if len(fields) > 0 {
 		apiErr(w, 400, "validation_failed", "some fields are invalid", fields)
 		return
