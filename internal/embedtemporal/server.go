@@ -161,6 +161,15 @@ func prepareDatabase(opts Options, sqlCfg *config.SQL) error {
 		}
 		_, err := os.Stat(opts.DatabaseFile)
 		fresh = errors.Is(err, os.ErrNotExist)
+		if fresh {
+			// Private to its owner (workflow histories carry buyers' data); SQLite gives the
+			// -wal and -shm files the database file's mode. An empty file is an empty database.
+			f, err := os.OpenFile(opts.DatabaseFile, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+			if err != nil {
+				return fmt.Errorf("temporal database file: %w", err)
+			}
+			_ = f.Close()
+		}
 	}
 	if fresh {
 		if err := sqlite.SetupSchema(sqlCfg); err != nil {
