@@ -239,3 +239,30 @@ func clipStr(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// gatherImported adds the shop's imported history from before keydesk (history_events) to
+// the claimant's counts, each event by its own date.
+func (a *Activities) gatherImported(ctx context.Context, c store.Claim, email string, sig *fraud.Signals) error {
+	t := c.Ticket
+	h, err := a.Store.HistoryFor(ctx, t.MerchantID, fraud.NormalizeEmail(email), t.DeviceID, t.CustomerIP, sig.ClaimAt)
+	if err != nil {
+		return err
+	}
+	sig.ClaimsByEmail30d += h.ClaimsEmail30d
+	sig.ClaimsByEmail90d += h.ClaimsEmail90d
+	sig.ClaimsByDevice30d += h.ClaimsDevice30d
+	sig.ClaimsByDevice90d += h.ClaimsDevice90d
+	sig.ClaimsByIP30d += h.ClaimsIP30d
+	sig.ClaimsByIP90d += h.ClaimsIP90d
+	sig.ReissuesByEmail90d += h.ReissuesEmail90d
+	sig.RefundsByEmail90d += h.RefundsEmail90d
+	sig.Chargebacks += h.Chargebacks
+	sig.ChargebacksSameIP += h.ChargebacksIP
+	sig.BuyerClaimsEver += h.ClaimsEver
+	sig.BuyerDeniedClaims += h.Denied
+	sig.BuyerOrders += h.Orders
+	if !h.FirstOrderAt.IsZero() && (sig.BuyerFirstOrderAt.IsZero() || h.FirstOrderAt.Before(sig.BuyerFirstOrderAt)) {
+		sig.BuyerFirstOrderAt = h.FirstOrderAt
+	}
+	return nil
+}

@@ -224,13 +224,15 @@ func (a *Activities) GatherSignals(ctx context.Context, c store.Claim) (fraud.Si
 	if err := a.gatherIdentity(ctx, c, email, &sig); err != nil {
 		return sig, err
 	}
-	if c.Order == nil {
-		return sig, nil
+	if c.Order != nil {
+		if err := a.gatherOrder(ctx, c, email, &sig); err != nil {
+			return sig, err
+		}
+		if err := a.gatherOrderContext(ctx, c, &sig); err != nil {
+			return sig, err
+		}
 	}
-	if err := a.gatherOrder(ctx, c, email, &sig); err != nil {
-		return sig, err
-	}
-	return sig, a.gatherOrderContext(ctx, c, &sig)
+	return sig, a.gatherImported(ctx, c, email, &sig)
 }
 
 // gatherHistory fills the buyer's claim, reissue and refund counts.

@@ -46,3 +46,35 @@ type ClaimContext struct {
 	ClaimedAt     time.Time
 	CreatedAt     time.Time
 }
+
+// History event kinds (HistoryEvent.Kind).
+const (
+	HistoryOrder      = "order"
+	HistoryClaim      = "claim"
+	HistoryRefund     = "refund"
+	HistoryChargeback = "chargeback"
+)
+
+// HistoryEvent is one event of a shop's after-sales history from before keydesk (an order,
+// a claim with its outcome, a refund, a chargeback), imported through the signed
+// integration so the fraud signals see a shop's history from day one. It counts by its own
+// date (OccurredAt). Unique per merchant and the shop's ExternalID, so a re-sent import is
+// stored once.
+type HistoryEvent struct {
+	ID         uint64 `gorm:"primaryKey"`
+	MerchantID uint64 `gorm:"uniqueIndex:ux_history_ext,priority:1;index:ix_history_email,priority:1;index:ix_history_device,priority:1;index:ix_history_ip,priority:1"`
+	ExternalID string `gorm:"size:128;uniqueIndex:ux_history_ext,priority:2"`
+	Kind       string `gorm:"size:16"`
+	OrderNo    string `gorm:"size:64"`
+	EmailNorm  string `gorm:"size:254;index:ix_history_email,priority:2"`
+	IP         string `gorm:"size:64;index:ix_history_ip,priority:2"`
+	DeviceID   string `gorm:"size:128;index:ix_history_device,priority:2"`
+	Amount     int64
+	Currency   string `gorm:"size:3"`
+	// Category of a claim (key_invalid, key_missing, refund); Outcome of a claim
+	// (reissued, refunded, denied, open) or a chargeback (won, lost, open).
+	Category   string    `gorm:"size:24"`
+	Outcome    string    `gorm:"size:16"`
+	OccurredAt time.Time `gorm:"index:ix_history_email,priority:3;index:ix_history_device,priority:3;index:ix_history_ip,priority:3"`
+	CreatedAt  time.Time
+}

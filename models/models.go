@@ -576,7 +576,7 @@ func All() []any {
 		&AuditEntry{}, &SLAPolicy{}, &BusinessCalendar{}, &Notification{}, &Refund{},
 		&Dispute{}, &FraudAssessment{}, &KBArticle{}, &Macro{}, &CSAT{}, &WebhookEndpoint{},
 		&WebhookDelivery{}, &CasbinRule{}, &TicketSnapshot{}, &OutboundMessage{},
-		&AutoReissue{}, &ClaimContext{},
+		&AutoReissue{}, &ClaimContext{}, &HistoryEvent{},
 		&RevokedToken{}, &TicketAccessToken{}, &HealthBeat{},
 		&Installation{},
 	}
