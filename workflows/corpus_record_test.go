@@ -278,6 +278,18 @@ func (r *recorder) waitClosed(wid string) {
 	r.t.Fatalf("%s still running", wid)
 }
 
+// waitRuns waits until the workflow has n runs (continue-as-new).
+func (r *recorder) waitRuns(wid string, n int) {
+	r.t.Helper()
+	for range 600 {
+		if len(r.runs(wid)) >= n {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	r.t.Fatalf("%s never reached %d runs", wid, n)
+}
+
 // save writes every run of the workflow (oldest first) as name[-runN].json. A run still in
 // flight is saved once its last workflow task has completed.
 func (r *recorder) save(name, wid string) {

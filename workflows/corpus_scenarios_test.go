@@ -133,7 +133,7 @@ func corpusScenarios() []scenario {
 			id := r.nextID + 1
 			r.sc.claimErr[id] = true
 			r.ticket("key_missing", slowMerchant, 0)
-			r.waitFor(id, "check failed", func(s workflows.State) bool { return s.Seq >= 3 })
+			r.waitFor(id, "check failed", func(s workflows.State) bool { return s.Seq >= 2 }) // opened, risk_check_failed
 			r.closeTicket(id)
 			r.save("risk_check_failed", workflows.TicketWorkflowID(id))
 		}},
@@ -222,6 +222,49 @@ func corpusScenarios() []scenario {
 			r.waitFor(id, "missed deadline", func(s workflows.State) bool { return s.Dispute != nil && s.Dispute.Missed })
 			r.closeTicket(id)
 			r.save("dispute_deadline_missed", workflows.TicketWorkflowID(id))
+		}},
+		{"refund_across_continue_as_new", func(r *recorder) {
+			id := r.nextID + 1
+			r.sc.setRefund(id, refundPlan(true))
+			no := activities.OutRefundNo(fmt.Sprintf("KD-CORPUS%03d", id%1000), 1)
+			r.sc.mu.Lock()
+			r.sc.submit[no], r.sc.poll[no] = []string{"submitted"}, []string{"succeeded"}
+			r.sc.mu.Unlock()
+			r.ticket("refund", slowMerchant, 0)
+			r.waitFor(id, "refund plan", func(s workflows.State) bool { return s.Refund != nil })
+			r.act(id, workflows.UpdateRefundDecision, workflows.DecisionInput{ActionInput: agent("approve"), Approve: true})
+			waitChildWaiting(r, workflows.RefundWorkflowID(no))
+			must(r.t, r.c.SignalWorkflow(bg(), workflows.TicketWorkflowID(id), "", workflows.SignalContinueAsNew, nil))
+			r.waitRuns(workflows.TicketWorkflowID(id), 2)
+			must(r.t, r.c.SignalWorkflow(bg(), workflows.RefundWorkflowID(no), "", workflows.SignalRefundStatus, nil))
+			r.waitFor(id, "refund outcome in the new run", func(s workflows.State) bool { return s.Status == models.StatusResolved })
+			r.closeTicket(id)
+			r.save("refund_across_continue_as_new", workflows.TicketWorkflowID(id))
+			r.save("refund_child_reports", workflows.RefundWorkflowID(no))
+		}},
+		{"close_racing_buyer_reply", func(r *recorder) {
+			id := r.ticket("account", slowMerchant, 0)
+			r.act(id, workflows.UpdateResolve, workflows.ReplyInput{ActionInput: agent("res")})
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				h, err := r.c.UpdateWorkflow(bg(), client.UpdateWorkflowOptions{WorkflowID: workflows.TicketWorkflowID(id),
+					UpdateName: workflows.UpdateSetStatus, Args: []any{workflows.StatusInput{ActionInput: agent("close"), Status: models.StatusClosed}},
+					WaitForStage: client.WorkflowUpdateStageCompleted})
+				if err == nil {
+					_ = h.Get(bg(), nil)
+				}
+			}()
+			_, _ = r.c.UpdateWorkflow(bg(), client.UpdateWorkflowOptions{WorkflowID: workflows.TicketWorkflowID(id),
+				UpdateName: workflows.UpdateCustomerReply, Args: []any{workflows.ReplyInput{ActionInput: buyer("late"), Body: "still broken"}},
+				WaitForStage: client.WorkflowUpdateStageCompleted})
+			<-done
+			if st := r.state(id); st.Status == models.StatusOpen { // the reply came last: the run went on
+				r.closeTicket(id)
+			} else {
+				r.waitClosed(workflows.TicketWorkflowID(id))
+			}
+			r.save("close_racing_buyer_reply", workflows.TicketWorkflowID(id))
 		}},
 		{"outbound_retry", func(r *recorder) {
 			wid := workflows.OutboundWorkflowID(r.nextID + 7)

@@ -231,7 +231,9 @@ func TestE2EWorkerReplacedByVersionedBuild(t *testing.T) {
 	r.act(pending, workflows.UpdateCustomerReply, workflows.ReplyInput{ActionInput: buyer("u-answer"), Body: "the gmail one"})
 	r.closeTicket(pending)
 	r.act(review, workflows.UpdateRiskDecision, workflows.DecisionInput{ActionInput: riskAgent("u-approve"), Approve: true, Reason: "ok"})
-	r.waitFor(review, "reissue", func(s workflows.State) bool { return s.Reissue != nil && s.Reissue.Status == workflows.ReissueDelivered })
+	r.waitFor(review, "reissue", func(s workflows.State) bool {
+		return s.Reissue != nil && s.Reissue.Status == workflows.ReissueDelivered
+	})
 	r.closeTicket(review)
 	r.act(refund, workflows.UpdateRefundDecision, workflows.DecisionInput{ActionInput: agent("u-refund"), Approve: true})
 	r.waitFor(refund, "refund outcome", func(s workflows.State) bool { return s.Refund.Status == workflows.RefundSucceeded })

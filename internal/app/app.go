@@ -252,8 +252,7 @@ func (a *App) startHTTP() error {
 		return err
 	}
 	router, err := api.NewRouter(api.Deps{
-		Registry: reg,
-		Store: a.Store, Tickets: a.Tickets, RBAC: a.RBAC,
+		Store: a.Store, Tickets: a.Tickets, RBAC: a.RBAC, Registry: reg,
 		Auth: auth.New(auth.Opts{Store: a.Store, Secret: a.Secrets.JWTSecret}),
 		Box:  a.Secrets.Box, Log: a.Log, PublicURL: a.Config.PublicURL,
 		Ready:      a.Ready,
