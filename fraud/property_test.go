@@ -139,6 +139,63 @@ var countFields = map[string]func(*Signals) *int{
 	"RefundsByEmail90d":  func(s *Signals) *int { return &s.RefundsByEmail90d },
 	"Chargebacks":        func(s *Signals) *int { return &s.Chargebacks },
 	"OrdersByEmail24h":   func(s *Signals) *int { return &s.OrdersByEmail24h },
+	// 2026-12.1 counts.
+	"OrderReplacements":      func(s *Signals) *int { return &s.OrderReplacements },
+	"OrderClaims":            func(s *Signals) *int { return &s.OrderClaims },
+	"ClusterClaims90d":       func(s *Signals) *int { return &s.ClusterClaims90d },
+	"ClusterReplacement":     func(s *Signals) *int { return &s.ClusterReplacement },
+	"ClusterNetClaims":       func(s *Signals) *int { return &s.ClusterNetClaims },
+	"ClusterNetReplacements": func(s *Signals) *int { return &s.ClusterNetReplacements },
+	"DeviceMailboxes":        func(s *Signals) *int { return &s.DeviceMailboxes },
+	"ChargebacksSameIP":      func(s *Signals) *int { return &s.ChargebacksSameIP },
+	"BuyerClaimsEver":        func(s *Signals) *int { return &s.BuyerClaimsEver },
+	"BuyerDeniedClaims":      func(s *Signals) *int { return &s.BuyerDeniedClaims },
+	"RevealCount":            func(s *Signals) *int { return &s.RevealCount },
+}
+
+// TestPropertyCleanOrdersNeverRaiseScore: more orders by a buyer (with nothing else
+// changed) can earn the clean-history credit, never cost points.
+func TestPropertyCleanOrdersNeverRaiseScore(t *testing.T) {
+	r := rand.New(rand.NewPCG(20261203, 7))
+	th := DefaultThresholds()
+	for i := range propertyRuns {
+		s := randomSignals(r)
+		s.ClaimAt = t0
+		base := Assess(s, th).Score
+		more := s
+		more.BuyerOrders = max(0, more.BuyerOrders) + 1 + r.IntN(10)
+		require.LessOrEqual(t, Assess(more, th).Score, base, "run %d: %+v", i, s)
+	}
+}
+
+// TestPropertyDistinctUnlinked: the count of independent reporters never exceeds the
+// reporters, does not depend on their order, and a reporter linked to the claimant (same
+// device) never adds to it.
+func TestPropertyDistinctUnlinked(t *testing.T) {
+	r := rand.New(rand.NewPCG(20261203, 8))
+	rep := func() Reporter {
+		return Reporter{
+			Email:  fmt.Sprintf("u%d@x.com", r.IntN(6)),
+			Device: fmt.Sprintf("d%d", r.IntN(6)),
+			IP:     fmt.Sprintf("10.0.%d.%d", r.IntN(4), r.IntN(3)),
+			At:     t0.Add(-time.Duration(r.IntN(30*24)) * time.Hour),
+		}
+	}
+	for i := range propertyRuns {
+		me := rep()
+		reps := make([]Reporter, r.IntN(8))
+		for j := range reps {
+			reps[j] = rep()
+		}
+		n := DistinctUnlinked(me, reps, 7*24*time.Hour)
+		require.LessOrEqual(t, n, len(reps), "run %d", i)
+		shuffled := append([]Reporter(nil), reps...)
+		r.Shuffle(len(shuffled), func(a, b int) { shuffled[a], shuffled[b] = shuffled[b], shuffled[a] })
+		require.Equal(t, n, DistinctUnlinked(me, shuffled, 7*24*time.Hour), "run %d: order matters", i)
+		sibling := rep()
+		sibling.Device = me.Device
+		require.LessOrEqual(t, DistinctUnlinked(me, append(reps, sibling), 7*24*time.Hour), n, "run %d: a linked reporter counted", i)
+	}
 }
 
 func TestPropertyMoreClaimsNeverLowerScore(t *testing.T) {

@@ -107,8 +107,10 @@ var identityRules = []rule{
 		max:  sameOrderClaimPoints,
 		desc: fmt.Sprintf("Another claim was already made on the same order (and did not get the order's replacement): +%d.", sameOrderClaimPoints),
 		eval: func(s *Signals) (int, string) {
-			// An earlier claim that got the order's replacement is order_already_replaced.
-			if s.OrderClaims == 0 || s.OrderReplacements >= max(1, s.AutoReissueLimit) {
+			// An earlier claim that got the order's replacement is order_already_replaced
+			// (for the claim kinds that rule scores).
+			replaced := (s.Kind == ClaimInvalid || s.Kind == ClaimMissing) && s.OrderReplacements >= max(1, s.AutoReissueLimit)
+			if s.OrderClaims == 0 || replaced {
 				return 0, ""
 			}
 			return sameOrderClaimPoints, fmt.Sprintf("%s already made on this order", count(s.OrderClaims, "other claim was", "other claims were"))
