@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/keydesk/keydesk/tickets"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while the command writes to it.
@@ -184,5 +188,33 @@ func TestServeSeedsOnceAndKeepsDataAcrossRestart(t *testing.T) {
 	msg := map[string]string{"body": "Any news?"}
 	if code := postJSON(t, base+"/api/v1/tickets/"+created.Ref+"/messages", created.Token, msg, nil); code/100 != 2 {
 		t.Fatalf("buyer message after restart (workflow update): HTTP %d", code)
+	}
+}
+
+// The data directory (with its embedded Temporal) kept while KEYDESK_DB points at a fresh
+// database: the start is refused with an explanation instead of seeding again and sending
+// new tickets to old tickets' workflows (issue 11).
+func TestServeRefusesAnotherDatabaseOnTheSameTemporal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded Temporal server twice; skipped with -short")
+	}
+	dir := t.TempDir()
+	t.Setenv("KEYDESK_TEMPORAL_PORT", fmt.Sprint(freePort(t)))
+	t.Setenv("KEYDESK_LOG_LEVEL", "warn")
+	listen := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	_, stop := startServe(t, dir, listen)
+	if err := stop(); err != nil {
+		t.Fatalf("first serve: %v", err)
+	}
+	t.Setenv("KEYDESK_DB", "sqlite:"+filepath.Join(t.TempDir(), "fresh.db"))
+	out := &syncBuffer{}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	err := run(ctx, []string{"serve", "--data-dir", dir, "--listen", listen}, out)
+	if !errors.Is(err, tickets.ErrInstallMismatch) {
+		t.Fatalf("serve on a fresh database with the old Temporal: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(err.Error(), "KEYDESK_DB") {
+		t.Errorf("the refusal does not say what to do: %v", err)
 	}
 }
