@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/keydesk/keydesk/models"
@@ -17,7 +18,30 @@ import (
 func (s *Store) InsertHistory(ctx context.Context, events []models.HistoryEvent) (created, existing int, err error) {
 	err = s.InTx(ctx, func(ctx context.Context) error {
 		created, existing = 0, 0
+		stored := map[string]bool{}
+		byMerchant := map[uint64][]string{}
+		for _, e := range events {
+			byMerchant[e.MerchantID] = append(byMerchant[e.MerchantID], e.ExternalID)
+		}
+		for m, ids := range byMerchant {
+			for start := 0; start < len(ids); start += hashChunk {
+				var got []string
+				err := s.DB(ctx).Model(&models.HistoryEvent{}).Where("merchant_id = ? AND external_id IN ?", m, ids[start:min(start+hashChunk, len(ids))]).
+					Pluck("external_id", &got).Error
+				if err != nil {
+					return Translate(err, "look up history ids")
+				}
+				for _, id := range got {
+					stored[fmt.Sprint(m)+"/"+id] = true
+				}
+			}
+		}
 		for i := range events {
+			if stored[fmt.Sprint(events[i].MerchantID)+"/"+events[i].ExternalID] {
+				existing++
+				continue
+			}
+			// A duplicate here is a concurrent import of the same event.
 			err := s.DB(ctx).Create(&events[i]).Error
 			switch {
 			case err == nil:

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -31,8 +32,16 @@ func (s *Store) TakeAutoReissue(ctx context.Context, merchantID, orderID, ticket
 		return false, err
 	}
 	// Try each slot 1..limit: an insert either takes a free one or fails on the unique
-	// (order_id, seq), whatever other transactions see or have not committed yet.
+	// (order_id, seq), whatever other transactions see or have not committed yet. Slots
+	// already visible as taken are skipped (so only a real race meets the unique key).
+	var taken []int
+	if err := s.DB(ctx).Model(&models.AutoReissue{}).Where("order_id = ?", orderID).Pluck("seq", &taken).Error; err != nil {
+		return false, Translate(err, "automatic reissue slots")
+	}
 	for seq := 1; seq <= limit; seq++ {
+		if slices.Contains(taken, seq) {
+			continue
+		}
 		row := models.AutoReissue{MerchantID: merchantID, OrderID: orderID, Seq: seq, TicketID: ticketID,
 			Status: models.AutoReissueHeld, CreatedAt: now, UpdatedAt: now}
 		err := s.DB(ctx).Create(&row).Error

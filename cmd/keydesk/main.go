@@ -30,6 +30,7 @@ Usage:
   keydesk migrate up|down|status                        database migrations
   keydesk seed-demo [--json] [--slug SLUG]              seed a demo merchant and print what was made
   keydesk keys import --merchant SLUG --sku SKU FILE    import card keys (lines, CSV or JSON; "-" = stdin)
+  keydesk history import --merchant SLUG FILE          import past orders, claims, refunds, chargebacks for the fraud signals
   keydesk bench queue|reissue [flags]                   benchmarks that print their figures
   keydesk version                                       print the version
 
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return seedDemo(ctx, cfg, log, rest, out)
 	case "keys":
 		return keys(ctx, cfg, log, rest, out)
+	case "history":
+		return history(ctx, cfg, log, rest, out)
 	case "bench":
 		return runBench(ctx, cfg, log, rest, out)
 	case "version":
