@@ -97,32 +97,11 @@ func (s *Store) OrderForClaim(ctx context.Context, merchantID uint64, orderNo st
 	return o, Translate(err, "order")
 }
 
-// TicketState is the part of a ticket row its workflow owns. Nil pointers clear a column.
-type TicketState struct {
-	Status                  string
-	Priority                string
-	Queue                   string
-	AssigneeID              *uint64
-	EscalationLevel         int
-	RiskScore               *int
-	RiskDecision            string
-	SLADueAt                *time.Time
-	SLAState                string
-	FirstResponseDueAt      *time.Time
-	NextResponseDueAt       *time.Time
-	ResolutionDueAt         *time.Time
-	FirstResponseAt         *time.Time
-	FirstResponseBreachedAt *time.Time
-	NextResponseBreachedAt  *time.Time
-	ResolutionBreachedAt    *time.Time
-	EscalatedAt             *time.Time
-	ResolvedAt              *time.Time
-	ClosedAt                *time.Time
-	CSATScore               *int
-	StateVersion            int64
-}
+// TicketState is the part of a ticket row its workflow owns (models.TicketState: the
+// workflow builds it without importing the store).
+type TicketState = models.TicketState
 
-func (st TicketState) columns(now time.Time) map[string]any {
+func stateColumns(st TicketState, now time.Time) map[string]any {
 	return map[string]any{
 		"status": st.Status, "priority": st.Priority, "queue": st.Queue,
 		"assignee_id": st.AssigneeID, "escalation_level": st.EscalationLevel,
@@ -144,7 +123,7 @@ func (st TicketState) columns(now time.Time) map[string]any {
 func (s *Store) ApplyTicketState(ctx context.Context, merchantID, ticketID uint64, st TicketState) (bool, error) {
 	res := s.DB(ctx).Model(&models.Ticket{}).
 		Where("id = ? AND merchant_id = ? AND state_version < ?", ticketID, merchantID, st.StateVersion).
-		Updates(st.columns(time.Now().UTC()))
+		Updates(stateColumns(st, time.Now().UTC()))
 	if res.Error != nil {
 		return false, Translate(res.Error, "apply ticket state")
 	}

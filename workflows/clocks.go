@@ -6,7 +6,6 @@ import (
 	"github.com/keydesk/keydesk/activities"
 	"github.com/keydesk/keydesk/models"
 	"github.com/keydesk/keydesk/sla"
-	"github.com/keydesk/keydesk/store"
 )
 
 // The functions in this file are pure: they take the state, the policy and "now" and return
@@ -189,10 +188,10 @@ func timePtr(t time.Time) *time.Time {
 }
 
 // readModel projects the state onto the ticket row the queue and reports read.
-func readModel(s State, p activities.TicketPolicy, now time.Time) store.TicketState {
+func readModel(s State, p activities.TicketPolicy, now time.Time) models.TicketState {
 	views := clockViews(s, p, now)
 	resolved := s.Status == models.StatusResolved || s.Status == models.StatusClosed
-	row := store.TicketState{
+	row := models.TicketState{
 		Status: s.Status, Priority: s.Priority, Queue: s.Queue, EscalationLevel: s.EscalationLevel,
 		SLAState: overallSLA(views, resolved), StateVersion: s.Version,
 		FirstResponseAt:         timePtr(s.Clocks.FirstResponse.MetAt),
