@@ -182,7 +182,9 @@ func (s *Service) State(ctx context.Context, merchantID, ticketID uint64) (workf
 	if err != nil {
 		return workflows.State{}, err
 	}
-	v, err := s.o.Temporal.QueryWorkflow(ctx, workflowIDOf(t), "", workflows.QueryState)
+	qctx, cancel := context.WithTimeout(ctx, s.updateWait())
+	defer cancel()
+	v, err := s.o.Temporal.QueryWorkflow(qctx, workflowIDOf(t), "", workflows.QueryState)
 	if err == nil {
 		var st workflows.State
 		if err := v.Get(&st); err != nil {
