@@ -32,7 +32,8 @@ var concepts = map[string][]string{
 	"receive": {"receive", "received", "recieved", "recieve", "got", "get", "gotten", "arrive", "arrived",
 		"delivered", "delivery", "sent", "send", "came", "收到", "发货", "发卡", "到账", "发过来", "出卡", "给我发"},
 	"absent": {"never", "no", "nothing", "not", "haven't", "havent", "didn't", "didnt", "still", "yet",
-		"empty", "blank", "missing", "only", "rest", "没", "未", "没有", "还没", "空", "只", "少", "剩下"},
+		"empty", "blank", "missing", "only", "rest", "awaiting", "pending", "processing", "stuck", "delivery failed",
+		"out of stock", "没", "未", "没有", "还没", "空", "只", "少", "剩下", "待发", "处理中", "正在发货", "发货失败", "缺货", "库存不足"},
 	"broken": {"invalid", "invaild", "not valid", "doesn't work", "doesnt work", "dosent work", "don't work",
 		"not work", "won't work", "can't redeem", "cannot redeem", "can't activate", "cannot activate", "unable",
 		"not working", "won't", "fails", "failed", "error", "wrong", "incorrect", "incorect", "rejected",
@@ -58,7 +59,13 @@ var concepts = map[string][]string{
 		"got it", "fine", "可以用了", "能用了", "用上了", "充好了", "解决了", "没问题", "收到了", "到账了", "成功"},
 	"question": {"do you", "is there", "can the", "how do", "how long", "when will", "are your", "does",
 		"有没有", "请问", "能不能", "吗", "怎么", "什么时候", "是否", "想问"},
-	"spam": {"click", "won", "prize", "congratulations", "bit.ly", "http", "中奖", "领取", "点击", "加微信", "刷单", "红包"},
+	"spam": {"click", "won", "prize", "congratulations", "bit.ly", "http", "www", "selected", "reward", "rewards",
+		"bank details", "claim your", "free gift", "中奖", "领取", "点击", "加微信", "加qq", "刷单", "红包", "返现", "免单", "日赚"},
+	"presale": {"how much", "price", "prices", "in stock", "restock", "stock", "wholesale", "bulk", "discount", "reseller",
+		"can this", "can i use", "can the", "be used in", "be used abroad", "valid in", "work in", "legit", "official",
+		"多少钱", "价格", "有货", "补货", "批发", "代理", "优惠", "折扣", "能用吗", "可以用吗", "能不能用", "正规", "官方", "有没有"},
+	"paymethod": {"payment method", "payment methods", "payment options", "pay with", "pay by", "accept", "checkout",
+		"付款方式", "支付方式", "付款吗", "支付吗", "银行卡付款", "信用卡付款", "花呗"},
 }
 
 // conceptFeatures returns "k:<concept>" for each concept present in the normalised text,
@@ -88,12 +95,13 @@ func conceptFeatures(norm string) []string {
 }
 
 var conceptNames = []string{"key", "receive", "absent", "broken", "money", "platform", "complain",
-	"account", "login", "thanks", "resolved", "question", "spam"}
+	"account", "login", "thanks", "resolved", "question", "spam", "presale", "paymethod"}
 
 var conceptPairs = [][2]string{{"receive", "absent"}, {"key", "broken"}, {"key", "absent"},
 	{"platform", "complain"}, {"thanks", "resolved"}, {"money", "thanks"}, {"key", "resolved"},
 	{"account", "broken"}, {"question", "key"}, {"login", "broken"}, {"login", "absent"}, {"login", "receive"},
-	{"question", "money"}, {"question", "account"}}
+	{"question", "money"}, {"question", "account"}, {"money", "absent"}, {"money", "receive"},
+	{"question", "presale"}, {"question", "paymethod"}, {"presale", "key"}}
 
 // transliteratePinyin rewrites runs of Latin words that spell a listed pinyin word into
 // Chinese, longest match first (up to 5 syllables).

@@ -761,6 +761,110 @@ add("other", "mixed", False,
     "{G}got it，谢谢",
     )
 
+# ---------------- batch 5 (appended) ----------------
+add("key_invalid", "zh", False,
+    "{G}兑换时提示“此卡已作废”",
+    "{G}{P}提示不适用于您所在的地区",
+    "{G}激活码提示已超过激活次数",
+    "{G}充值失败，系统说这张卡被锁定了",
+    "{G}卡密提示“已被其他用户兑换”，订单{O}",
+    "{G}买的码兑换出来面值不对",
+    "{G}这个key是Xbox的，我要的是PC的，用不了",
+    )
+add("key_invalid", "en", False,
+    "{G}The code activates a different game than the one I bought.",
+    "{G}Redeem failed: 'this card has been deactivated'.",
+    "{G}The key hit its activation limit, can't activate it.",
+    "{G}Your card is locked according to the store, can't top up.",
+    "{G}The gift card shows a different value than what I paid for.",
+    "{G}I got an Xbox key but ordered PC, it won't work on my platform.",
+    "{G}the code you sent gets 'unknown code' at checkout",
+    )
+add("key_missing", "zh", False,
+    "{G}页面显示库存不足，但是钱已经扣了，卡没给",
+    "{G}发货失败是怎么回事？我已付款",
+    "{G}订单{O}显示待发货好久了",
+    )
+add("key_missing", "en", False,
+    "{G}It says out of stock after I paid, where's my code?",
+    "{G}Delivery failed on order {O} but the money is gone.",
+    "{G}Status is 'pending delivery' since yesterday.",
+    )
+add("account", "zh", False,
+    "{G}可以用云闪付付款吗",
+    "{G}手机号注销了，账号登不上去",
+    "{G}登录账号的时候提示需要人脸验证",
+    "{G}我账户里的充值记录不对",
+    "{G}怎么设置账户的支付密码",
+    )
+add("account", "en", False,
+    "{G}Do you take Amex at checkout?",
+    "{G}I lost access to the phone number on my account.",
+    "{G}How do I set a payment password on my account?",
+    "{G}The top-up history on my account is wrong.",
+    "{G}Can I merge two accounts?",
+    )
+add("refund", "zh", False,
+    "{G}退款一直显示处理中，什么时候到",
+    "{G}订单{O}申请退款，卡没用过",
+    "{G}我要退货退款，买错面值了",
+    )
+add("refund", "en", False,
+    "{G}My refund is still 'processing', when will I get it?",
+    "{G}Can I return an unused code for a refund?",
+    )
+add("other", "zh", False,
+    "{G}{P}多少钱一张",
+    "{G}这个卡在国外能充吗",
+    "{G}你们卖的是官方正版吗",
+    "{G}能不能便宜点，我买{N}张",
+    "{G}你们有没有实体卡",
+    "{G}谢谢，卡已经用上了",
+    )
+add("other", "en", False,
+    "{G}What's the price for the {P}?",
+    "{G}Can I use this card in another country?",
+    "{G}Are these codes official?",
+    "{G}Any discount if I take {N}?",
+    "{G}Do you sell physical cards?",
+    "{G}Thanks, all working now.",
+    )
+
+# ---------------- batch 6 (appended; mixed Chinese and English) ----------------
+add("key_missing", "mixed", False,
+    "{G}付款 success 了，但是 code 一直没出来",
+    "{G}{N} 个 key 只收到 {M} 个，order {O}",
+    "{G}email 里没有卡密，也没有 SMS",
+    "{G}order 一直 pending，卡密呢",
+    )
+add("key_invalid", "mixed", False,
+    "{G}兑换的时候 error: code already redeemed",
+    "{G}这个 key 是 EU 区的，我 account 是 US",
+    "{G}卡密 invalid，前四位 {K}",
+    "{G}Steam 提示 invalid product code，订单{O}",
+    )
+add("refund", "mixed", False,
+    "{G}code 没用过，想 refund 一下",
+    "{G}refund 还没到账，等了{H}天",
+    "{G}重复 payment 了，退一笔",
+    )
+add("dispute", "mixed", True,
+    "{G}我已经在 PayPal 提交了 dispute，订单{O}",
+    "{G}bank 说会 chargeback，我已经申请了",
+    )
+add("account", "mixed", False,
+    "{G}account 被 suspend 了，为什么",
+    "{G}login 要 verification code，但是收不到",
+    "{G}可以用 PayPal 付款吗？",
+    "{G}怎么改 account 的 password",
+    )
+add("other", "mixed", False,
+    "{G}{P} 有 stock 吗",
+    "{G}problem solved，谢谢",
+    "{G}想做 reseller，price 怎么算",
+    "{G}这个 card 能在 Japan 用吗",
+    )
+
 # Templates whose wording is itself urgent for their intent are marked by the add() flag;
 # anything else gets a random urgency suffix about a quarter of the time.
 
