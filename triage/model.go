@@ -21,7 +21,8 @@ import (
 // trained weights are written to model.gob by `go generate ./triage/` (which runs
 // internal/trainmodel) and embedded; TestEmbeddedModelIsCurrent fails when the corpus or
 // the settings changed without regenerating. Version names the corpus examples and the
-// settings the model was trained from.
+// settings the model was trained from. (The generator compiles this package, so model.gob
+// must exist to regenerate it: after deleting it, `touch triage/model.gob` first.)
 
 //go:generate go run ./internal/trainmodel -out model.gob
 
