@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/keydesk/keydesk/internal/netguard"
 )
 
 // WebhookName is the registry name of the generic webhook gateway.
@@ -83,6 +86,11 @@ func (w *Webhook) do(ctx context.Context, method, u string, body []byte) (Refund
 	req.Header.Set("Content-Type", "application/json")
 	SignRequest(req, w.Merchant, w.Secret, body, w.now())
 	resp, err := w.client().Do(req)
+	if errors.Is(err, netguard.ErrBlocked) {
+		// The outbound URL policy refused the destination: no retry can fix that, only a new
+		// URL (or the operator's allowance). The message names the rule, not the network.
+		return RefundResult{}, Permanent("blocked", netguard.Describe(err), nil)
+	}
 	if err != nil {
 		return RefundResult{}, Retryable("network", "call the shop's refund endpoint", err)
 	}
