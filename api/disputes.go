@@ -196,7 +196,7 @@ func disputeTicket(m uint64, in disputeIntake, o models.Order) tickets.CreateInp
 		Subject: clip("Chargeback "+in.CaseID+": "+in.Reason, 200),
 		Description: fmt.Sprintf("The payment gateway opened chargeback %s on order %s for %d %s (reason: %s). Evidence is due by %s.",
 			in.CaseID, o.OrderNo, in.Amount, in.Currency, in.Reason, in.EvidenceDueBy.UTC().Format(time.RFC3339)),
-		Channel: "integration", IdempotencyKey: "dispute:" + in.CaseID}
+		Channel: "integration", IdempotencyKey: "dispute:" + in.CaseID, Gateway: true}
 }
 
 // staffDispute loads :id for the caller's merchant (another merchant's is a 404).

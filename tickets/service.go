@@ -125,6 +125,9 @@ type CreateInput struct {
 	IP             string
 	UserAgent      string
 	DeviceID       string
+	// Gateway marks a chargeback the payment gateway opened (the signed dispute intake, never
+	// a buyer): its category is dispute as given, not triaged. Buyers cannot choose dispute.
+	Gateway bool
 }
 
 // Created is the answer to a submission. AccessToken is shown once: only its hash is kept.
@@ -145,7 +148,12 @@ func validate(in *CreateInput) (triage.Category, error) {
 	// The category is optional ("" or "not sure" → inferred from the text, see triage.Decide);
 	// "dispute" is refused: chargeback disputes come from the payment gateway.
 	cat, err := triage.ParseChoice(in.Category)
-	if err != nil {
+	switch {
+	case in.Gateway && in.Category == string(triage.Dispute):
+		cat = triage.Dispute
+	case in.Gateway:
+		f["category"] = "the gateway intake opens dispute tickets only"
+	case err != nil:
 		f["category"] = err.Error()
 	}
 	checkLen := func(field, v string, max int, required bool) {
@@ -219,9 +227,10 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Created, error) {
 		return Created{}, err
 	}
 	if err := s.startWorkflow(ctx, t); err != nil {
-		// The row is stored: a retry or Reconcile starts the workflow. Report the failure so
-		// the client retries (with its Idempotency-Key) instead of trusting a half-made ticket.
-		return Created{}, err
+		// The ticket and its first message are stored: the buyer gets the ticket and its link
+		// now (a retry could only be a token-less replay), and the reconciler workflow, or the
+		// ticket's next action, starts the workflow once Temporal answers.
+		s.o.Log.Warn("ticket stored; its workflow starts when Temporal answers", "ticket", t.ID, "err", err)
 	}
 	return Created{Ticket: t, AccessToken: token, StatusURL: s.statusURL(t.Ref, token)}, nil
 }
@@ -269,6 +278,9 @@ func sameRequest(t models.Ticket, in CreateInput, order models.Order) bool {
 // insert stores the ticket and the first message, retrying on a (rare) reference clash.
 func (s *Service) insert(ctx context.Context, in CreateInput, cat triage.Category, order models.Order) (models.Ticket, string, error) {
 	res := triage.Classify(cat, in.Subject, in.Description)
+	if in.Gateway { // a chargeback: the gateway says what it is
+		res.Category, res.Chosen, res.Mismatch = triage.Dispute, triage.Dispute, false
+	}
 	token, hash, err := newToken()
 	if err != nil {
 		return models.Ticket{}, "", err

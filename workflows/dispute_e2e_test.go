@@ -21,7 +21,7 @@ func TestE2EDisputeLifecycle(t *testing.T) {
 	ps := newPayStack(t, payments.SimConfig{})
 	o, keys := refundShop(t)
 	c, err := ps.svc.Create(ctx, tickets.CreateInput{MerchantID: o.MerchantID, OrderNo: o.OrderNo, Email: o.BuyerEmail, Category: "dispute",
-		Subject: "Chargeback CB-E2E", Description: "The gateway opened chargeback CB-E2E.", Channel: "integration", IdempotencyKey: "dispute:CB-E2E"})
+		Subject: "Chargeback CB-E2E", Description: "The gateway opened chargeback CB-E2E.", Channel: "integration", IdempotencyKey: "dispute:CB-E2E", Gateway: true})
 	must(t, err)
 	id := c.Ticket.ID
 	d := models.Dispute{MerchantID: o.MerchantID, TicketID: id, OrderID: o.ID, GatewayCaseID: "CB-E2E", Reason: "fraudulent", Amount: 1000,

@@ -261,3 +261,35 @@ func TestE2EWorkerReplacedByVersionedBuild(t *testing.T) {
 func reviewClaim() activities.KeyClaimAssessment {
 	return activities.KeyClaimAssessment{Assessment: assessment(fraud.Review, 45, "new device"), OrderID: 9}
 }
+
+// Temporal unreachable at submission: the ticket is stored and the buyer gets the link at
+// once; the reconciler starts the workflow once Temporal answers.
+func TestE2ESubmissionDuringATemporalOutageKeepsTheLink(t *testing.T) {
+	ctx := context.Background()
+	down, err := client.Dial(client.Options{HostPort: env.srv.HostPort(), Namespace: "default"})
+	must(t, err)
+	down.Close() // every call now fails, as during an outage
+	svc := tickets.New(tickets.Opts{Store: env.store, Temporal: down, TaskQueue: env.queue, Box: env.box, PublicURL: "http://desk.test"})
+	sh := newShop(t, time.Hour, 1)
+	c, err := svc.Create(ctx, createInput(sh, 0))
+	if err != nil || c.AccessToken == "" {
+		t.Fatalf("create during the outage: %v %+v", err, c)
+	}
+	if _, err := env.svc.VerifyAccess(ctx, c.Ticket.Ref, c.AccessToken); err != nil {
+		t.Fatalf("the link given during the outage does not work: %v", err)
+	}
+	rep, err := (&tickets.Maintenance{Svc: env.svc}).ReconcileTickets(ctx)
+	must(t, err)
+	if rep.Healed == 0 {
+		t.Fatalf("reconcile after the outage: %+v", rep)
+	}
+	for range 200 {
+		tk, err := env.store.TicketByID(ctx, sh.merchant, c.Ticket.ID)
+		must(t, err)
+		if tk.Status == models.StatusOpen && tk.StateVersion > 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the ticket never opened after the reconciler started its workflow")
+}
