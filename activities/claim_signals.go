@@ -112,9 +112,14 @@ func (a *Activities) gatherIdentity(ctx context.Context, c store.Claim, email st
 	}
 
 	norm := fraud.NormalizeEmail(email)
+	ip, ipNet := "", ""
+	if fraud.LinkableIP(t.CustomerIP) {
+		// A proxy's, carrier's or private address links nobody (see fraud.LinkableIP).
+		ip, ipNet = t.CustomerIP, fraud.NetworkLikePattern(t.CustomerIP)
+	}
 	q := store.LinkQuery{
 		MerchantID: t.MerchantID, ExcludeTicket: t.ID, Emails: []string{email, norm},
-		Device: t.DeviceID, IP: t.CustomerIP, IPNetLike: fraud.NetworkLikePattern(t.CustomerIP), To: sig.ClaimAt,
+		Device: t.DeviceID, IP: ip, IPNetLike: ipNet, To: sig.ClaimAt,
 		DeviceWindow: linkDeviceWindow, IPWindow: linkIPWindow, NetWindow: linkNetWindow, EmailWindow: linkEmailWindow,
 	}
 	claims, err := st.LinkedClaims(ctx, q)
@@ -244,7 +249,11 @@ func clipStr(s string, n int) string {
 // the claimant's counts, each event by its own date.
 func (a *Activities) gatherImported(ctx context.Context, c store.Claim, email string, sig *fraud.Signals) error {
 	t := c.Ticket
-	h, err := a.Store.HistoryFor(ctx, t.MerchantID, fraud.NormalizeEmail(email), t.DeviceID, t.CustomerIP, sig.ClaimAt)
+	ip := t.CustomerIP
+	if !fraud.LinkableIP(ip) {
+		ip = ""
+	}
+	h, err := a.Store.HistoryFor(ctx, t.MerchantID, fraud.NormalizeEmail(email), t.DeviceID, ip, sig.ClaimAt)
 	if err != nil {
 		return err
 	}

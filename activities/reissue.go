@@ -238,6 +238,10 @@ func (a *Activities) GatherSignals(ctx context.Context, c store.Claim) (fraud.Si
 // gatherHistory fills the buyer's claim, reissue and refund counts.
 func (a *Activities) gatherHistory(ctx context.Context, t models.Ticket, email string, sig *fraud.Signals) error {
 	st, m := a.Store, t.MerchantID
+	ip := t.CustomerIP
+	if !fraud.LinkableIP(ip) {
+		ip = "" // a proxy's or private address: claims from it are not this buyer's
+	}
 	w30 := store.Window{From: sig.ClaimAt.Add(-30 * 24 * time.Hour), To: sig.ClaimAt}
 	w90 := store.Window{From: sig.ClaimAt.Add(-90 * 24 * time.Hour), To: sig.ClaimAt}
 	counts := []struct {
@@ -248,8 +252,8 @@ func (a *Activities) gatherHistory(ctx context.Context, t models.Ticket, email s
 	}{
 		{&sig.ClaimsByEmail30d, "customer_email", email, w30},
 		{&sig.ClaimsByEmail90d, "customer_email", email, w90},
-		{&sig.ClaimsByIP30d, "customer_ip", t.CustomerIP, w30},
-		{&sig.ClaimsByIP90d, "customer_ip", t.CustomerIP, w90},
+		{&sig.ClaimsByIP30d, "customer_ip", ip, w30},
+		{&sig.ClaimsByIP90d, "customer_ip", ip, w90},
 		{&sig.ClaimsByDevice30d, "device_id", t.DeviceID, w30},
 		{&sig.ClaimsByDevice90d, "device_id", t.DeviceID, w90},
 	}
@@ -296,8 +300,10 @@ func (a *Activities) gatherOrder(ctx context.Context, c store.Claim, email strin
 	if sig.Chargebacks, err = st.CountChargebacks(ctx, o.MerchantID, email, "", c.Ticket.DeviceID); err != nil {
 		return err
 	}
-	if sig.ChargebacksSameIP, err = st.CountChargebacks(ctx, o.MerchantID, "", c.Ticket.CustomerIP, ""); err != nil {
-		return err
+	if fraud.LinkableIP(c.Ticket.CustomerIP) {
+		if sig.ChargebacksSameIP, err = st.CountChargebacks(ctx, o.MerchantID, "", c.Ticket.CustomerIP, ""); err != nil {
+			return err
+		}
 	}
 	paid := o.PaidAt.UTC()
 	sig.OrdersByEmail24h, err = st.CountOrdersByEmail(ctx, o.MerchantID, o.BuyerEmail,

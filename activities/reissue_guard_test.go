@@ -329,3 +329,30 @@ func TestPersonApprovedReissueNotLimited(t *testing.T) {
 		}
 	})
 }
+
+// TestProxyAddressLinksNobody: behind a proxy keydesk does not trust (or in a test), every
+// buyer arrives from 127.0.0.1 without a device id. Those claims are not one buyer's: ten
+// unrelated buyers claiming one after the other are all allowed (found by the reissue
+// benchmark, whose clients all come from loopback).
+func TestProxyAddressLinksNobody(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		f := newRIFixture(t, s, false)
+		f.addStock(20)
+		for i := range 10 {
+			b := riBuyer{email: fmt.Sprintf("far%d@example.com", i), ip: "127.0.0.1"}
+			o, _ := f.order(riBuyer{email: b.email, ip: fmt.Sprintf("198.18.0.%d", i+1)}, f.initial, f.now.Add(-time.Hour))
+			tk := f.ticket(&o, b, "key_invalid", f.now)
+			f.now = f.now.Add(time.Minute)
+			a, err := f.act.AssessKeyClaim(f.ctx, activities.KeyClaimInput{TicketID: tk.ID})
+			f.must(err)
+			if !a.Assessment.AutoReissue() {
+				t.Fatalf("claim %d from loopback: %+v", i, a.Assessment)
+			}
+			r, err := f.act.ReissueKey(f.ctx, activities.ReissueInput{TicketID: tk.ID})
+			f.must(err)
+			if r.Status != activities.ReissueDelivered {
+				t.Fatalf("claim %d: %+v", i, r)
+			}
+		}
+	})
+}

@@ -3,6 +3,7 @@ package fraud
 import (
 	_ "embed"
 	"fmt"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -112,6 +113,22 @@ func SameNetwork(a, b string) bool {
 	return na != "" && na == nb
 }
 
+// sharedSpace is the carrier-grade NAT range (RFC 6598): many subscribers behind one address.
+var sharedSpace = netip.MustParsePrefix("100.64.0.0/10")
+
+// LinkableIP reports whether an address says anything about who a buyer is: a public
+// unicast address. Loopback, private, link-local, unspecified, multicast and carrier-NAT
+// addresses are what a server behind a proxy it does not trust (see
+// KEYDESK_TRUSTED_PROXIES) or a carrier sees for everyone, so claims are never linked by them.
+func LinkableIP(ip string) bool {
+	a, ok := parseAddr(ip)
+	if !ok {
+		return false
+	}
+	return !(a.IsLoopback() || a.IsPrivate() || a.IsUnspecified() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
+		a.IsMulticast() || a.IsInterfaceLocalMulticast() || (a.Is4() && sharedSpace.Contains(a)))
+}
+
 // Reporter is one earlier claimant, for counting distinct buyers (DistinctUnlinked).
 type Reporter struct {
 	Email  string // normalised
@@ -122,7 +139,7 @@ type Reporter struct {
 
 // DistinctUnlinked counts the groups of reporters that are not linked to the claimant nor
 // to each other: two reporters are linked when they share a normalised e-mail, a device id,
-// an IP address, or an IPv4 /24 (IPv6 /48) within netWindow of each other. A ring of
+// a public IP address (LinkableIP), or its IPv4 /24 (IPv6 /48) within netWindow of each other. A ring of
 // sibling mailboxes on one device or network therefore counts once, and not at all when
 // the claimant belongs to it.
 func DistinctUnlinked(claimant Reporter, reporters []Reporter, netWindow time.Duration) int {
@@ -162,7 +179,9 @@ func linked(a, b Reporter, netWindow time.Duration) bool {
 		return true
 	case a.Device != "" && a.Device == b.Device:
 		return true
-	case a.IP != "" && a.IP == b.IP:
+	case !LinkableIP(a.IP) || !LinkableIP(b.IP):
+		return false // a proxy's or carrier's address links nobody
+	case a.IP == b.IP:
 		return true
 	}
 	if !SameNetwork(a.IP, b.IP) {

@@ -86,3 +86,16 @@ func TestDistinctUnlinked(t *testing.T) {
 	indep := []Reporter{{Email: "a@x.com", IP: "192.0.3.1"}, {Email: "b@x.com", IP: "192.0.4.1"}, {Email: "c@x.com", IP: "192.0.5.1"}}
 	assert.Equal(t, 3, DistinctUnlinked(me, indep, time.Hour))
 }
+
+func TestLinkableIP(t *testing.T) {
+	for ip, want := range map[string]bool{
+		"203.0.113.7": true, "198.51.100.1": true, "8.8.8.8": true, "2001:db8::1": true, "::ffff:203.0.113.7": true,
+		"127.0.0.1": false, "::1": false, "10.1.2.3": false, "192.168.0.9": false, "172.16.4.4": false,
+		"100.64.0.1": false, "100.127.255.254": false, "169.254.1.1": false, "fe80::1": false, "fd00::1": false,
+		"0.0.0.0": false, "": false, "garbage": false,
+	} {
+		assert.Equal(t, want, LinkableIP(ip), ip)
+	}
+	// Two reporters behind one proxy address are not linked by it.
+	assert.Equal(t, 2, DistinctUnlinked(Reporter{Email: "me@x"}, []Reporter{{Email: "a@x", IP: "127.0.0.1"}, {Email: "b@x", IP: "127.0.0.1"}}, time.Hour))
+}
