@@ -25,6 +25,14 @@ const (
 	linkEmailWindow  = 90 * 24 * time.Hour
 )
 
+// A claimant's address is a busy shared network when other buyers placed at least
+// sharedNetworkOrders orders from it (or its /24) in the link windows and at most one in
+// sharedNetworkClaimRate of those orders was claimed.
+const (
+	sharedNetworkOrders    = 20
+	sharedNetworkClaimRate = 5
+)
+
 // OrderReplacedBlockReason is the ReissueResult.Reason of an automatic replacement refused
 // because the order already used up its automatic replacements.
 const OrderReplacedBlockReason = "this order already got its automatic replacement key; a person must approve another one"
@@ -136,7 +144,7 @@ func (a *Activities) gatherIdentity(ctx context.Context, c store.Claim, email st
 	if t.DeviceID != "" && norm != "" {
 		deviceMailboxes[norm] = true
 	}
-	var strongClaims, netClaims []uint64
+	var deviceClaims, ipClaims, netClaims []uint64
 	var links []string
 	for _, lc := range claims {
 		m := fraud.NormalizeEmail(lc.Email)
@@ -152,14 +160,14 @@ func (a *Activities) gatherIdentity(ctx context.Context, c store.Claim, email st
 		switch {
 		case byDevice:
 			// Counted by repeat_claims (claims by device); only its replacements here.
-			strongClaims = append(strongClaims, lc.ID)
+			deviceClaims = append(deviceClaims, lc.ID)
 		case hasVia(lc.Via, "ip"):
-			strongClaims = append(strongClaims, lc.ID)
-			sig.ClusterClaims90d++
+			ipClaims = append(ipClaims, lc.ID)
 		default:
 			netClaims = append(netClaims, lc.ID)
 		}
 	}
+	addrOrders := 0 // other mailboxes' orders from the claimant's address or network
 	for _, lo := range orders {
 		m := fraud.NormalizeEmail(lo.Email)
 		if hasVia(lo.Via, "device") && m != "" {
@@ -170,14 +178,24 @@ func (a *Activities) gatherIdentity(ctx context.Context, c store.Claim, email st
 		}
 		mailboxes[m] = true
 		links = appendOnce(links, lo.Via...)
+		if !hasVia(lo.Via, "device") {
+			addrOrders++
+		}
+	}
+	// A busy shared network (a carrier's or an office's address): many other buyers order
+	// from it and few of them claim. Its claims say nothing about this buyer.
+	sig.SharedNetwork = addrOrders >= sharedNetworkOrders && (len(ipClaims)+len(netClaims))*sharedNetworkClaimRate <= addrOrders
+	if sig.SharedNetwork {
+		ipClaims, netClaims = nil, nil
 	}
 	sig.ClusterMailboxes = len(mailboxes)
+	sig.ClusterClaims90d = len(ipClaims)
 	sig.ClusterNetClaims = len(netClaims)
 	sig.ClusterLinks = links
 	if t.DeviceID != "" {
 		sig.DeviceMailboxes = len(deviceMailboxes)
 	}
-	if sig.ClusterReplacement, err = st.ReplacementsForTickets(ctx, strongClaims); err != nil {
+	if sig.ClusterReplacement, err = st.ReplacementsForTickets(ctx, append(deviceClaims, ipClaims...)); err != nil {
 		return err
 	}
 	sig.ClusterNetReplacements, err = st.ReplacementsForTickets(ctx, netClaims)

@@ -356,3 +356,49 @@ func TestProxyAddressLinksNobody(t *testing.T) {
 		}
 	})
 }
+
+// TestBusySharedNetwork: an office or carrier address from which thirty other buyers
+// ordered this month and four claimed is a shared network, not a ring: a claim from it is
+// not charged with their claims. Five mailboxes on one address that all claimed are.
+func TestBusySharedNetwork(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		f := newRIFixture(t, s, false)
+		f.addStock(20)
+		claimFrom := func(b riBuyer, at time.Time) models.Ticket {
+			o, _ := f.order(b, f.initial, at.Add(-time.Hour))
+			return f.ticket(&o, b, "key_invalid", at)
+		}
+		gather := func(tk models.Ticket) fraud.Signals {
+			c, err := s.LoadClaim(f.ctx, tk.ID, false)
+			f.must(err)
+			sig, err := f.act.GatherSignals(f.ctx, c)
+			f.must(err)
+			return sig
+		}
+		office := "203.0.113.77"
+		for i := range 30 {
+			b := riBuyer{email: fmt.Sprintf("staff%d@corp.example", i), ip: office, device: fmt.Sprintf("dev-o%d", i)}
+			if i%8 == 0 {
+				claimFrom(b, f.now.Add(-time.Duration(i+1)*24*time.Hour))
+			} else {
+				f.order(b, f.initial, f.now.Add(-time.Duration(i+1)*12*time.Hour))
+			}
+		}
+		sig := gather(claimFrom(riBuyer{email: "me@corp.example", ip: office, device: "dev-me"}, f.now))
+		if !sig.SharedNetwork || sig.ClusterClaims90d != 0 {
+			t.Errorf("office address: shared %v, cluster claims %d; want true, 0", sig.SharedNetwork, sig.ClusterClaims90d)
+		}
+		if a := fraud.Assess(sig, fraud.DefaultThresholds()); a.Decision != fraud.Allow {
+			t.Errorf("claim from a busy office address: %+v", a)
+		}
+
+		ring := "198.51.100.66"
+		for i := range 5 {
+			claimFrom(riBuyer{email: fmt.Sprintf("ring%d@example.net", i), ip: ring, device: fmt.Sprintf("dev-r%d", i)}, f.now.Add(-time.Duration(i+1)*time.Hour))
+		}
+		sig = gather(claimFrom(riBuyer{email: "ring9@example.net", ip: ring, device: "dev-r9"}, f.now))
+		if sig.SharedNetwork || sig.ClusterClaims90d != 5 {
+			t.Errorf("ring address: shared %v, cluster claims %d; want false, 5", sig.SharedNetwork, sig.ClusterClaims90d)
+		}
+	})
+}

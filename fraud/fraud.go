@@ -226,6 +226,9 @@ type Signals struct {
 	ClusterNetClaims       int      `json:"cluster_net_claims,omitempty"`
 	ClusterNetReplacements int      `json:"cluster_net_replacements,omitempty"`
 	ClusterLinks           []string `json:"cluster_links,omitempty"`
+	// SharedNetwork is true when the claimant's address is a busy shared network (many
+	// other buyers order from it, few claim): its claims were left out of the cluster.
+	SharedNetwork bool `json:"shared_network,omitempty"`
 	// DeviceMailboxes counts distinct mailboxes seen on the claimant's device (orders and
 	// claims, 90 days), the claimant's own included.
 	DeviceMailboxes int `json:"device_mailboxes"`

@@ -272,7 +272,7 @@ func (s *Store) LinkedClaims(ctx context.Context, q LinkQuery) ([]LinkedTicket, 
 }
 
 // LinkedOrders returns the merchant's orders paid before q.To that share the device, IP or
-// network of the identity (within the windows), at most 300 per link.
+// network (IPNetLike) of the identity (within the windows), at most 300 per link.
 func (s *Store) LinkedOrders(ctx context.Context, q LinkQuery) ([]LinkedOrder, error) {
 	byID := map[uint64]*LinkedOrder{}
 	add := func(via, where string, args ...any) error {
@@ -300,6 +300,11 @@ func (s *Store) LinkedOrders(ctx context.Context, q LinkQuery) ([]LinkedOrder, e
 	}
 	if q.IP != "" {
 		if err := add("ip", "buyer_ip = ? AND paid_at >= ?", q.IP, q.To.Add(-q.IPWindow)); err != nil {
+			return nil, err
+		}
+	}
+	if q.IPNetLike != "" {
+		if err := add("network", "buyer_ip LIKE ? AND paid_at >= ?", q.IPNetLike, q.To.Add(-q.NetWindow)); err != nil {
 			return nil, err
 		}
 	}
