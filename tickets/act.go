@@ -251,7 +251,7 @@ func (s *Service) running(ctx context.Context, t models.Ticket) bool {
 	if err != nil || d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		return false
 	}
-	return s.checkOwner(ctx, t, d.GetWorkflowExecutionInfo().GetExecution().GetRunId()) == nil
+	return s.ownerMatches(t, d.GetWorkflowExecutionInfo().GetMemo()) == nil
 }
 
 // isGone reports whether err says the workflow does not exist or has completed.

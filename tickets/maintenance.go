@@ -8,6 +8,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -34,13 +35,21 @@ func (m *Maintenance) Register(w worker.Registry) {
 const reconcilePage = 200
 
 // ReconcileTickets is one reconciler pass: every ticket that is not closed and has no running
-// workflow gets one started from its saved state, and queued buyer messages without a
-// delivery workflow get one. Idempotent: a start reuses a running workflow, so a retried or
-// concurrent pass never starts a second run. Failures to start one ticket are counted and
-// left to the next pass; a database error fails the pass (Temporal retries it).
+// workflow of its own gets one started from its saved state, and queued buyer messages
+// without a delivery workflow get one. Running ticket workflows are read in one paginated
+// visibility scan (not one Describe per ticket); a ticket the scan does not show (visibility
+// lags a just-started run) is checked with a Describe before it counts as missing.
+// Idempotent: a start reuses a running workflow, so a retried or concurrent pass never starts
+// a second run. Failures to start one ticket are counted and left to the next pass; a
+// database error fails the pass (Temporal retries it).
 func (m *Maintenance) ReconcileTickets(ctx context.Context) (workflows.ReconcileReport, error) {
 	s := m.Svc
 	rep := workflows.ReconcileReport{At: s.now()}
+	live, err := s.runningTicketWorkflows(ctx)
+	if err != nil {
+		s.o.Log.Warn("reconcile: list running workflows; checking each ticket instead", "err", err)
+		live = nil
+	}
 	var after uint64
 	for {
 		ts, err := s.o.Store.TicketsNotClosed(ctx, after, reconcilePage)
@@ -50,6 +59,9 @@ func (m *Maintenance) ReconcileTickets(ctx context.Context) (workflows.Reconcile
 		for _, t := range ts {
 			after = t.ID
 			rep.Open++
+			if ref, ok := live[workflowIDOf(t)]; ok && (ref == "" || ref == t.Ref) {
+				continue
+			}
 			if s.running(ctx, t) {
 				continue
 			}
@@ -77,6 +89,31 @@ func (m *Maintenance) ReconcileTickets(ctx context.Context) (workflows.Reconcile
 		s.o.Log.Warn("reconciled ticket workflows", "open", rep.Open, "missing", rep.Missing, "healed", rep.Healed, "failed", rep.Failed)
 	}
 	return rep, nil
+}
+
+// runningTicketWorkflows lists the running ticket workflows of the namespace: workflow id →
+// the ticket ref in its memo ("" for runs started before the memo existed).
+func (s *Service) runningTicketWorkflows(ctx context.Context) (map[string]string, error) {
+	out := map[string]string{}
+	dc := s.dataConverter()
+	var token []byte
+	for {
+		resp, err := s.o.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{PageSize: 1000, NextPageToken: token,
+			Query: fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running'", workflows.TicketWorkflowName)})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range resp.GetExecutions() {
+			ref := ""
+			if f, ok := e.GetMemo().GetFields()[memoTicketRef]; ok {
+				_ = dc.FromPayload(f, &ref)
+			}
+			out[e.GetExecution().GetWorkflowId()] = ref
+		}
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			return out, nil
+		}
+	}
 }
 
 // fanoutParallel is how many tickets one policy page tells at once.

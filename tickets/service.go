@@ -21,6 +21,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/keydesk/keydesk/internal/secretbox"
@@ -407,7 +408,12 @@ func (s *Service) checkOwner(ctx context.Context, t models.Ticket, runID string)
 	if err != nil {
 		return fmt.Errorf("check workflow of ticket %d: %w", t.ID, err)
 	}
-	f, ok := d.GetWorkflowExecutionInfo().GetMemo().GetFields()[memoTicketRef]
+	return s.ownerMatches(t, d.GetWorkflowExecutionInfo().GetMemo())
+}
+
+// ownerMatches checks a run's memo against the ticket (no memo: a run from before memos).
+func (s *Service) ownerMatches(t models.Ticket, memo *commonpb.Memo) error {
+	f, ok := memo.GetFields()[memoTicketRef]
 	if !ok {
 		return nil
 	}
