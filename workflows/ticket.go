@@ -206,7 +206,7 @@ func (r *run) loop(ctx workflow.Context) (State, error) {
 		if r.shouldContinueAsNew(ctx) && (r.quiet(ctx) ||
 			workflow.GetVersion(ctx, versionContinueWhenQuiet, workflow.DefaultVersion, 1) == workflow.DefaultVersion) {
 			disarm()
-			st, err, done := r.continueAsNew(ctx)
+			st, done, err := r.continueAsNew(ctx)
 			if done {
 				return st, err
 			}
@@ -328,18 +328,18 @@ func (r *run) quiet(ctx workflow.Context) bool {
 // continueAsNew drains the update handlers and background paths, then carries the state
 // into a new run of the same workflow ID. done is false when a refund report arrived while
 // draining: the loop handles it and tries again.
-func (r *run) continueAsNew(ctx workflow.Context) (State, error, bool) {
+func (r *run) continueAsNew(ctx workflow.Context) (State, bool, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && r.busy == 0 }); err != nil {
-		return r.out(ctx), err, true
+		return r.out(ctx), true, err
 	}
 	if r.reports.Len() > 0 {
-		return State{}, nil, false
+		return State{}, false, nil
 	}
 	next := r.in
 	st := r.s
 	st.SLA = nil
 	next.Resume = &st
-	return r.out(ctx), workflow.NewContinueAsNewError(ctx, TicketWorkflowName, next), true
+	return r.out(ctx), true, workflow.NewContinueAsNewError(ctx, TicketWorkflowName, next)
 }
 
 // out returns the state with the clock views as of now.
