@@ -273,3 +273,33 @@ func (s *Service) dataConverter() converter.DataConverter {
 	}
 	return temporalx.DataConverter(s.o.Box)
 }
+
+// AskUpgrade sends workflows.SignalContinueAsNew to every open ticket's workflow: each run
+// continues as new at its next quiet moment, on the code of the workers now running (how
+// long-lived tickets leave old GetVersion branches; README, "Changing a workflow"). It
+// returns how many were asked and how many had no running workflow (the reconciler starts
+// those on the current code anyway).
+func (s *Service) AskUpgrade(ctx context.Context) (asked, missing int, err error) {
+	var after uint64
+	for {
+		ts, err := s.o.Store.TicketsNotClosed(ctx, after, reconcilePage)
+		if err != nil {
+			return asked, missing, fmt.Errorf("upgrade: %w", err)
+		}
+		for _, t := range ts {
+			after = t.ID
+			err := s.o.Temporal.SignalWorkflow(ctx, workflowIDOf(t), "", workflows.SignalContinueAsNew, nil)
+			switch {
+			case err == nil:
+				asked++
+			case isGone(err):
+				missing++
+			default:
+				return asked, missing, fmt.Errorf("upgrade ticket %d: %w", t.ID, err)
+			}
+		}
+		if len(ts) < reconcilePage {
+			return asked, missing, nil
+		}
+	}
+}

@@ -293,3 +293,36 @@ func TestE2ESubmissionDuringATemporalOutageKeepsTheLink(t *testing.T) {
 	}
 	t.Fatal("the ticket never opened after the reconciler started its workflow")
 }
+
+// `keydesk workflows upgrade`: every open ticket's run continues as new at its next quiet
+// moment and keeps its state.
+func TestE2EAskUpgradeContinuesOpenTickets(t *testing.T) {
+	ctx := context.Background()
+	sh := newShop(t, time.Hour, 2)
+	a := sh.create(t, 0, "")
+	mustAct(t, sh.merchant, a.Ticket.ID, workflows.UpdateNote, workflows.ReplyInput{ActionInput: agentAct("before-upgrade"), Body: "noted"})
+	first, err := env.client.DescribeWorkflowExecution(ctx, workflows.TicketWorkflowID(a.Ticket.ID), "")
+	must(t, err)
+	asked, _, err := env.svc.AskUpgrade(ctx)
+	if err != nil || asked == 0 {
+		t.Fatalf("upgrade: asked %d: %v", asked, err)
+	}
+	for range 200 {
+		d, err := env.client.DescribeWorkflowExecution(ctx, workflows.TicketWorkflowID(a.Ticket.ID), "")
+		must(t, err)
+		if d.GetWorkflowExecutionInfo().GetExecution().GetRunId() != first.GetWorkflowExecutionInfo().GetExecution().GetRunId() {
+			st, err := env.svc.State(ctx, sh.merchant, a.Ticket.ID)
+			if err != nil || st.Status != models.StatusOpen || st.Seq < 2 {
+				t.Fatalf("state after the upgrade: %v %+v", err, st)
+			}
+			// The request id applied before the upgrade is still remembered.
+			again := mustAct(t, sh.merchant, a.Ticket.ID, workflows.UpdateNote, workflows.ReplyInput{ActionInput: agentAct("before-upgrade"), Body: "noted"})
+			if again.Seq != st.Seq {
+				t.Fatalf("a repeated request acted again after the upgrade: seq %d → %d", st.Seq, again.Seq)
+			}
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the run never continued as new")
+}

@@ -32,6 +32,7 @@ Usage:
   keydesk keys import --merchant SLUG --sku SKU FILE    import card keys (lines, CSV or JSON; "-" = stdin)
   keydesk history import --merchant SLUG FILE          import past orders, claims, refunds, chargebacks for the fraud signals
   keydesk bench queue|reissue [flags]                   benchmarks that print their figures
+  keydesk workflows upgrade                             move open tickets' workflows onto the running code (continue-as-new)
   keydesk version                                       print the version
 
 Configuration is by environment variables (KEYDESK_*); see the README.
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return history(ctx, cfg, log, rest, out)
 	case "bench":
 		return runBench(ctx, cfg, log, rest, out)
+	case "workflows":
+		return workflowsCmd(ctx, cfg, log, rest, out)
 	case "version":
 		fmt.Fprintln(out, "keydesk", version())
 		return nil
