@@ -65,6 +65,32 @@ type Config struct {
 	// UpdateWait bounds how long an API call waits for a ticket's workflow; past it the
 	// API answers 202 and the client polls.
 	UpdateWait time.Duration `env:"KEYDESK_UPDATE_WAIT" envDefault:"10s"`
+
+	// WorkflowCache is the number of ticket workflows a worker process keeps in memory
+	// (Temporal's sticky cache, process-wide). A ticket outside the cache is rebuilt by
+	// replaying its history on its next event: less memory, a little more CPU per event.
+	WorkflowCache int `env:"KEYDESK_WORKFLOW_CACHE" envDefault:"1000"`
+	// WorkflowPollers and ActivityPollers are the worker's long-poll connections per task kind.
+	WorkflowPollers int `env:"KEYDESK_WORKFLOW_POLLERS" envDefault:"8"`
+	ActivityPollers int `env:"KEYDESK_ACTIVITY_POLLERS" envDefault:"8"`
+	// MaxWorkflowTasks and MaxActivities bound the workflow tasks and activities (local ones
+	// included) a worker runs at once; 0 keeps the SDK's default (1,000 each).
+	MaxWorkflowTasks int `env:"KEYDESK_MAX_WORKFLOW_TASKS" envDefault:"64"`
+	MaxActivities    int `env:"KEYDESK_MAX_ACTIVITIES" envDefault:"64"`
+	// PayloadCompression ("on" or "off"; empty is on) compresses Temporal payloads before
+	// sealing them, when that saves bytes. Payloads written either way always decode; turn
+	// it off only while workers of a release before compression still run beside this one.
+	PayloadCompression string `env:"KEYDESK_PAYLOAD_COMPRESSION" envDefault:"on"`
+	// Retention keeps a closed ticket's workflow history this long in the embedded Temporal
+	// server (a cluster's namespace retention is set on the cluster).
+	Retention time.Duration `env:"KEYDESK_RETENTION" envDefault:"168h"`
+	// VacuumEvery is the pause between housekeeping passes: expired outbound deliveries are
+	// deleted and the SQLite files (keydesk's and the embedded server's) give free pages back
+	// to the file system with a bounded incremental vacuum. 0 turns housekeeping off.
+	VacuumEvery time.Duration `env:"KEYDESK_VACUUM_EVERY" envDefault:"10m"`
+	// DeliveryRetention keeps delivered or permanently failed outbound webhook deliveries this
+	// long; 0 keeps them for ever.
+	DeliveryRetention time.Duration `env:"KEYDESK_DELIVERY_RETENTION" envDefault:"720h"`
 }
 
 // Load reads the environment.
@@ -102,6 +128,16 @@ func (c *Config) SimulatorEnabled() bool {
 		return false
 	default:
 		return c.Embedded()
+	}
+}
+
+// CompressPayloads reports whether Temporal payloads are compressed before sealing.
+func (c *Config) CompressPayloads() bool {
+	switch strings.ToLower(strings.TrimSpace(c.PayloadCompression)) {
+	case "off", "false", "0", "no":
+		return false
+	default:
+		return true
 	}
 }
 

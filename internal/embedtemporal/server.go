@@ -8,6 +8,7 @@ package embedtemporal
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +33,7 @@ import (
 	"go.temporal.io/server/common/primitives/timestamp"
 	"go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite", the one the server's plugin uses
 )
 
 // Options configure an embedded server.
@@ -44,8 +47,12 @@ type Options struct {
 	FrontendPort int
 	// Namespace is created (idempotently) before the server starts.
 	Namespace string
-	// Retention keeps closed workflow histories this long; default 7 days.
+	// Retention keeps closed workflow histories this long; default 7 days. It is written when
+	// the namespace is created; an existing namespace keeps its own (see UpdateRetention).
 	Retention time.Duration
+	// RetentionJitter spreads the deletion of histories closed at the same time over this
+	// long after their retention ends (the server's default is 30 minutes).
+	RetentionJitter time.Duration
 	// Logger receives the server's own log lines at LogLevel and above (default warn).
 	Logger   *slog.Logger
 	LogLevel slog.Level
@@ -56,6 +63,10 @@ type Server struct {
 	srv      temporal.Server
 	hostPort string
 	logger   *quietLogger
+	file     string
+
+	vacuumMu sync.Mutex
+	vacuumDB *sql.DB
 }
 
 // Start creates the schema when the file is new, registers the namespace and starts every
@@ -87,6 +98,10 @@ func Start(opts Options) (*Server, error) {
 
 	logger := &quietLogger{log: opts.Logger.With("component", "temporal-server"), level: opts.LogLevel}
 	cfg := serverConfig(opts.Host, ports, sqlCfg)
+	dyn := dynamicConfig()
+	if opts.RetentionJitter > 0 {
+		dyn[dynamicconfig.RetentionTimerJitterDuration.Key()] = opts.RetentionJitter
+	}
 	authorizer, err := authorization.GetAuthorizerFromConfig(&cfg.Global.Authorization)
 	if err != nil {
 		return nil, fmt.Errorf("temporal authorizer: %w", err)
@@ -106,7 +121,7 @@ func Start(opts Options) (*Server, error) {
 		temporal.WithLogger(logger),
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dynamicConfig()),
+		temporal.WithDynamicConfigClient(dyn),
 		temporal.WithCustomMetricsHandler(metrics.NoopMetricsHandler),
 	)
 	if err != nil {
@@ -115,7 +130,7 @@ func Start(opts Options) (*Server, error) {
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("start temporal server: %w", err)
 	}
-	return &Server{srv: srv, hostPort: net.JoinHostPort(opts.Host, strconv.Itoa(ports[0])), logger: logger}, nil
+	return &Server{srv: srv, hostPort: net.JoinHostPort(opts.Host, strconv.Itoa(ports[0])), logger: logger, file: opts.DatabaseFile}, nil
 }
 
 // HostPort is the frontend address a Temporal client dials.
@@ -125,7 +140,106 @@ func (s *Server) HostPort() string { return s.hostPort }
 // operator pressing Ctrl-C.
 func (s *Server) Stop() error {
 	s.logger.silenced.Store(true)
-	return s.srv.Stop()
+	err := s.srv.Stop()
+	s.vacuumMu.Lock()
+	if s.vacuumDB != nil {
+		_ = s.vacuumDB.Close()
+		s.vacuumDB = nil
+	}
+	s.vacuumMu.Unlock()
+	return err
+}
+
+// DatabaseFile is the server's SQLite file ("" in memory).
+func (s *Server) DatabaseFile() string { return s.file }
+
+// Vacuum gives at most maxPages free pages of the server's SQLite file back to the file
+// system (PRAGMA incremental_vacuum: short, bounded write transactions, so the server keeps
+// running) and returns how many were free before and after. Pages become free when the
+// server deletes histories past their retention. In memory it does nothing.
+func (s *Server) Vacuum(ctx context.Context, maxPages int) (before, after int64, err error) {
+	if s.file == "" {
+		return 0, 0, nil
+	}
+	s.vacuumMu.Lock()
+	defer s.vacuumMu.Unlock()
+	if s.vacuumDB == nil {
+		db, err := sql.Open("sqlite", vacuumDSN(s.file))
+		if err != nil {
+			return 0, 0, fmt.Errorf("open temporal database for vacuum: %w", err)
+		}
+		db.SetMaxOpenConns(1)
+		s.vacuumDB = db
+	}
+	return IncrementalVacuum(ctx, s.vacuumDB, maxPages)
+}
+
+// IncrementalVacuum runs PRAGMA incremental_vacuum on db in steps of at most 512 pages (each
+// its own short write transaction, so writers wait milliseconds, not the whole pass) until
+// maxPages were freed or none are left, then a passive WAL checkpoint so the truncation
+// reaches the file. It returns the free page count before and after. A database without
+// auto_vacuum=incremental frees nothing.
+func IncrementalVacuum(ctx context.Context, db *sql.DB, maxPages int) (before, after int64, err error) {
+	if err := db.QueryRowContext(ctx, "PRAGMA freelist_count").Scan(&before); err != nil {
+		return 0, 0, fmt.Errorf("freelist count: %w", err)
+	}
+	after = before
+	for done := 0; after > 0 && done < maxPages; {
+		step := min(512, maxPages-done)
+		if _, err := db.ExecContext(ctx, "PRAGMA incremental_vacuum("+strconv.Itoa(step)+")"); err != nil {
+			return before, after, fmt.Errorf("incremental vacuum: %w", err)
+		}
+		done += step
+		var now int64
+		if err := db.QueryRowContext(ctx, "PRAGMA freelist_count").Scan(&now); err != nil {
+			return before, after, fmt.Errorf("freelist count: %w", err)
+		}
+		if now >= after { // auto_vacuum is not incremental: nothing to give back this way
+			break
+		}
+		after = now
+	}
+	if _, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+		return before, after, fmt.Errorf("checkpoint: %w", err)
+	}
+	return before, after, nil
+}
+
+func vacuumDSN(file string) string {
+	return "file:" + file + "?_pragma=busy_timeout%3D5000&_pragma=journal_size_limit%3D" + strconv.Itoa(walLimit)
+}
+
+// walLimit caps the size a WAL file keeps after a checkpoint (bytes): a burst of writes no
+// longer leaves a file of its peak size behind.
+const walLimit = 16 << 20
+
+// ensureIncrementalVacuum switches an existing database file to auto_vacuum=incremental
+// (files created before it was set), once: that takes a full VACUUM, which rewrites the file
+// and blocks it meanwhile, so it runs before the server starts. New files get the setting
+// from the connection attributes before their first table.
+func ensureIncrementalVacuum(file string) error {
+	db, err := sql.Open("sqlite", vacuumDSN(file))
+	if err != nil {
+		return fmt.Errorf("open temporal database: %w", err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	var mode int
+	if err := db.QueryRowContext(ctx, "PRAGMA auto_vacuum").Scan(&mode); err != nil {
+		return fmt.Errorf("temporal database auto_vacuum: %w", err)
+	}
+	if mode == 2 {
+		return nil
+	}
+	// One connection: the pragma only takes effect through a VACUUM on the same connection.
+	if _, err := db.ExecContext(ctx, "PRAGMA auto_vacuum = INCREMENTAL"); err != nil {
+		return fmt.Errorf("temporal database auto_vacuum: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, "VACUUM"); err != nil {
+		return fmt.Errorf("temporal database vacuum: %w", err)
+	}
+	return nil
 }
 
 func sqlConfig(file string) *config.SQL {
@@ -133,6 +247,10 @@ func sqlConfig(file string) *config.SQL {
 		"journal_mode": "wal",
 		"synchronous":  "normal",
 		"busy_timeout": "5000",
+		// Set before the first table of a new file, so deleted histories' pages can be given
+		// back (Server.Vacuum); older files are converted once by ensureIncrementalVacuum.
+		"auto_vacuum":        "incremental",
+		"journal_size_limit": strconv.Itoa(walLimit),
 	}
 	name := file
 	if file == "" {
@@ -174,6 +292,11 @@ func prepareDatabase(opts Options, sqlCfg *config.SQL) error {
 	if fresh {
 		if err := sqlite.SetupSchema(sqlCfg); err != nil {
 			return fmt.Errorf("temporal schema: %w", err)
+		}
+	}
+	if opts.DatabaseFile != "" {
+		if err := ensureIncrementalVacuum(opts.DatabaseFile); err != nil {
+			return err
 		}
 	}
 	ns, err := sqlite.NewNamespaceConfig("active", opts.Namespace, false, nil)

@@ -1,6 +1,8 @@
 package embedtemporal
 
 import (
+	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"testing"
@@ -33,4 +35,114 @@ func TestNewDatabaseFileIsPrivate(t *testing.T) {
 			t.Error("no schema written")
 		}
 	}
+}
+
+func autoVacuumMode(t *testing.T, file string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", vacuumDSN(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mode int
+	if err := db.QueryRow("PRAGMA auto_vacuum").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	return mode
+}
+
+// TestDatabaseUsesIncrementalAutoVacuum: a new file gets auto_vacuum=incremental before its
+// first table, and a file written before the setting (auto_vacuum none, with data) is
+// converted once when prepared again, keeping its data.
+func TestDatabaseUsesIncrementalAutoVacuum(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "temporal.db")
+	if err := prepareDatabase(Options{DatabaseFile: file, Namespace: "default", Retention: time.Hour}, sqlConfig(file)); err != nil {
+		t.Fatal(err)
+	}
+	if m := autoVacuumMode(t, file); m != 2 {
+		t.Fatalf("new file: auto_vacuum = %d, want 2 (incremental)", m)
+	}
+
+	old := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"PRAGMA auto_vacuum = NONE", "CREATE TABLE t (v TEXT)", "INSERT INTO t VALUES ('kept')"} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = db.Close()
+	if m := autoVacuumMode(t, old); m != 0 {
+		t.Fatalf("old file set up with auto_vacuum %d, want 0", m)
+	}
+	if err := ensureIncrementalVacuum(old); err != nil {
+		t.Fatal(err)
+	}
+	if m := autoVacuumMode(t, old); m != 2 {
+		t.Fatalf("converted file: auto_vacuum = %d, want 2", m)
+	}
+	db, err = sql.Open("sqlite", "file:"+old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v string
+	if err := db.QueryRow("SELECT v FROM t").Scan(&v); err != nil || v != "kept" {
+		t.Fatalf("data after conversion: %q, %v", v, err)
+	}
+}
+
+// TestIncrementalVacuumShrinksFile: deleted rows' pages are given back in bounded steps and
+// the file shrinks; a maxPages bound is honoured.
+func TestIncrementalVacuumShrinksFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "v.db")
+	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=auto_vacuum%3Dincremental&_pragma=journal_mode%3Dwal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	if _, err := db.Exec("CREATE TABLE h (id INTEGER PRIMARY KEY, data BLOB)"); err != nil {
+		t.Fatal(err)
+	}
+	for range 400 {
+		if _, err := db.Exec("INSERT INTO h (data) VALUES (randomblob(8000))"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		t.Fatal(err)
+	}
+	full := fileSize(t, file)
+	if _, err := db.Exec("DELETE FROM h WHERE id > 20"); err != nil {
+		t.Fatal(err)
+	}
+	before, after, err := IncrementalVacuum(ctx, db, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before < 300 || before-after != 100 {
+		t.Fatalf("bounded pass: free pages %d → %d, want 100 freed of 300+", before, after)
+	}
+	if _, _, err := IncrementalVacuum(ctx, db, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		t.Fatal(err)
+	}
+	if got := fileSize(t, file); got > full/5 {
+		t.Fatalf("file is %d bytes after deleting 95%% of %d bytes and vacuuming", got, full)
+	}
+}
+
+func fileSize(t *testing.T, p string) int64 {
+	t.Helper()
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
 }

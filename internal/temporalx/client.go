@@ -20,6 +20,9 @@ type DialOptions struct {
 	Namespace string
 	Box       *secretbox.Box
 	Logger    *slog.Logger
+	// UncompressedPayloads seals new payloads without compressing them first (for a rolling
+	// deploy beside workers that cannot read compressed payloads); either form decodes.
+	UncompressedPayloads bool
 }
 
 // Dial connects a client. Temporal's standard environment (TEMPORAL_ADDRESS,
@@ -37,7 +40,7 @@ func Dial(ctx context.Context, o DialOptions) (client.Client, error) {
 		opts.Namespace = o.Namespace
 	}
 	if o.Box != nil {
-		opts.DataConverter = DataConverter(o.Box)
+		opts.DataConverter = NewDataConverter(o.Box, !o.UncompressedPayloads)
 	}
 	lg := o.Logger
 	if lg == nil {
