@@ -163,6 +163,11 @@ func sqliteDSN(path string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// A new file keeps free pages apart so Vacuum can give them back without a full VACUUM;
+	// an older file is converted once by EnsureIncrementalVacuum. The WAL is cut back to
+	// walLimit after a checkpoint instead of keeping its peak size.
+	q.Add("_pragma", "auto_vacuum(INCREMENTAL)")
+	q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walLimit))
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
 	q.Set("_timezone", "UTC")
