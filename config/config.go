@@ -70,6 +70,9 @@ type Config struct {
 	// (Temporal's sticky cache, process-wide). A ticket outside the cache is rebuilt by
 	// replaying its history on its next event: less memory, a little more CPU per event.
 	WorkflowCache int `env:"KEYDESK_WORKFLOW_CACHE" envDefault:"1000"`
+	// TemporalCache is the same bound for the embedded Temporal server's cache of workflow
+	// executions (their mutable state); a miss reads the execution back from SQLite.
+	TemporalCache int `env:"KEYDESK_TEMPORAL_CACHE" envDefault:"1000"`
 	// WorkflowPollers and ActivityPollers are the worker's long-poll connections per task kind.
 	WorkflowPollers int `env:"KEYDESK_WORKFLOW_POLLERS" envDefault:"8"`
 	ActivityPollers int `env:"KEYDESK_ACTIVITY_POLLERS" envDefault:"8"`
@@ -84,6 +87,9 @@ type Config struct {
 	// Retention keeps a closed ticket's workflow history this long in the embedded Temporal
 	// server (a cluster's namespace retention is set on the cluster).
 	Retention time.Duration `env:"KEYDESK_RETENTION" envDefault:"168h"`
+	// RetentionJitter spreads the deletion of histories that closed together over this long
+	// after their retention ends (embedded server; 0 keeps the server's 30 minutes).
+	RetentionJitter time.Duration `env:"KEYDESK_RETENTION_JITTER"`
 	// VacuumEvery is the pause between housekeeping passes: expired outbound deliveries are
 	// deleted and the SQLite files (keydesk's and the embedded server's) give free pages back
 	// to the file system with a bounded incremental vacuum. 0 turns housekeeping off.

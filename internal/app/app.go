@@ -12,13 +12,17 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	namespacepb "go.temporal.io/api/namespace/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"golang.org/x/time/rate"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/keydesk/keydesk/activities"
 	"github.com/keydesk/keydesk/api"
@@ -71,6 +75,9 @@ type App struct {
 	http     *http.Server
 	listener net.Listener
 	closers  []func()
+
+	housekeepStop func()
+	housekeepDone sync.WaitGroup
 }
 
 // rbacReload is how often each process reloads Casbin policies from the database.
@@ -154,6 +161,16 @@ func (a *App) openStore(ctx context.Context, migrate bool) error {
 		if n > 0 {
 			a.Log.Info("database migrated", "applied", n, "dialect", s.Dialect())
 		}
+		// A SQLite file from before incremental auto-vacuum is converted once (a full
+		// VACUUM, before anything else uses it), so housekeeping can give space back.
+		start := time.Now()
+		converted, err := s.EnsureIncrementalVacuum(ctx)
+		if err != nil {
+			return err
+		}
+		if converted {
+			a.Log.Info("database switched to incremental auto-vacuum", "took", time.Since(start).Round(time.Millisecond))
+		}
 	}
 	return nil
 }
@@ -163,11 +180,14 @@ func (a *App) openTemporal(ctx context.Context) error {
 	if a.Config.Embedded() {
 		start := time.Now()
 		srv, err := embedtemporal.Start(embedtemporal.Options{
-			DatabaseFile: filepath.Join(a.Config.DataDir, "temporal.db"),
-			FrontendPort: a.Config.TemporalPort,
-			Namespace:    a.Config.Namespace,
-			Logger:       a.Log,
-			LogLevel:     parseLevel(a.Config.TemporalLogLevel, slog.LevelWarn),
+			DatabaseFile:    filepath.Join(a.Config.DataDir, "temporal.db"),
+			FrontendPort:    a.Config.TemporalPort,
+			Namespace:       a.Config.Namespace,
+			Retention:       a.Config.Retention,
+			RetentionJitter: a.Config.RetentionJitter,
+			HistoryCache:    a.Config.TemporalCache,
+			Logger:          a.Log,
+			LogLevel:        parseLevel(a.Config.TemporalLogLevel, slog.LevelWarn),
 		})
 		if err != nil {
 			return err
@@ -178,21 +198,84 @@ func (a *App) openTemporal(ctx context.Context) error {
 	}
 	c, err := temporalx.Dial(ctx, temporalx.DialOptions{
 		HostPort: hostPort, Namespace: a.Config.Namespace, Box: a.Secrets.Box, Logger: a.Log,
+		UncompressedPayloads: !a.Config.CompressPayloads(),
 	})
 	if err != nil {
 		return err
 	}
 	a.Temporal = c
+	if a.embedded != nil && a.Config.Retention > 0 {
+		// The namespace of a kept data directory has the retention it was created with.
+		if err := a.applyRetention(ctx, a.Config.Retention); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-func (a *App) startWorker(ctx context.Context) error {
-	w := worker.New(a.Temporal, a.Config.TaskQueue, worker.Options{
+// applyRetention sets the namespace's retention of closed workflows when it differs (the
+// embedded server only: a cluster's namespaces are its operators').
+func (a *App) applyRetention(ctx context.Context, d time.Duration) error {
+	svc := a.Temporal.WorkflowService()
+	ns, err := svc.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: a.Config.Namespace})
+	if err != nil {
+		return fmt.Errorf("describe namespace %s: %w", a.Config.Namespace, err)
+	}
+	if ns.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration() == d {
+		return nil
+	}
+	_, err = svc.UpdateNamespace(ctx, &workflowservice.UpdateNamespaceRequest{
+		Namespace: a.Config.Namespace,
+		Config:    &namespacepb.NamespaceConfig{WorkflowExecutionRetentionTtl: durationpb.New(d)},
+	})
+	if err != nil {
+		return fmt.Errorf("set retention of namespace %s to %v (KEYDESK_RETENTION; at least 1h): %w", a.Config.Namespace, d, err)
+	}
+	a.Log.Info("closed tickets' workflow histories now kept", "retention", d)
+	return nil
+}
+
+// WorkerOptions are the worker's options from the configuration. Zero values keep
+// keydesk's defaults (8 pollers of each kind) or the SDK's (concurrency limits).
+func WorkerOptions(cfg config.Config) worker.Options {
+	orDefault := func(v, def int) int {
+		if v > 0 {
+			return v
+		}
+		return def
+	}
+	return worker.Options{
 		// Ticket workflows are short bursts of work woken by timers and updates; more pollers
 		// keep a burst of escalations from queueing behind one another (issue 3's benchmark).
-		MaxConcurrentWorkflowTaskPollers: 8,
-		MaxConcurrentActivityTaskPollers: 8,
+		MaxConcurrentWorkflowTaskPollers: orDefault(cfg.WorkflowPollers, 8),
+		MaxConcurrentActivityTaskPollers: orDefault(cfg.ActivityPollers, 8),
+		// Bounded so a burst cannot hold thousands of goroutines and their buffers at once;
+		// the database and the one-shard server are the limit long before these are.
+		MaxConcurrentWorkflowTaskExecutionSize:  max(cfg.MaxWorkflowTasks, 0),
+		MaxConcurrentActivityExecutionSize:      max(cfg.MaxActivities, 0),
+		MaxConcurrentLocalActivityExecutionSize: max(cfg.MaxActivities, 0),
+	}
+}
+
+var cacheOnce sync.Once
+
+// setWorkflowCache sizes the process-wide cache of workflow executions, once, before the
+// first worker starts (the SDK creates the cache with the first worker and ignores later
+// sizes). Each cached ticket holds its workflow state and coroutine; one evicted from it is
+// replayed from its history on its next event.
+func setWorkflowCache(n int, log *slog.Logger) {
+	if n <= 0 {
+		return
+	}
+	cacheOnce.Do(func() {
+		worker.SetStickyWorkflowCacheSize(n)
+		log.Debug("workflow cache sized", "workflows", n)
 	})
+}
+
+func (a *App) startWorker(ctx context.Context) error {
+	setWorkflowCache(a.Config.WorkflowCache, a.Log)
+	w := worker.New(a.Temporal, a.Config.TaskQueue, WorkerOptions(a.Config))
 	workflows.Register(w, &activities.Activities{
 		Store: a.Store, Box: a.Secrets.Box, Log: a.Log, PublicURL: a.Config.PublicURL, Payments: a.Payments,
 	})
@@ -207,7 +290,84 @@ func (a *App) startWorker(ctx context.Context) error {
 	if err := a.Tickets.StartReconciler(ctx, a.InstallID, workflows.ReconcileInput{Every: a.Config.ReconcileEvery}); err != nil {
 		return err
 	}
+	a.startHousekeeping()
 	return nil
+}
+
+// vacuumPages bounds the pages one housekeeping pass gives back per SQLite file (80 MB at
+// 4 KiB pages); what is left is given back by the next pass.
+const vacuumPages = 20_000
+
+// HousekeepingReport is what one housekeeping pass did.
+type HousekeepingReport struct {
+	// DeliveriesPurged counts finished outbound webhook deliveries past their retention.
+	DeliveriesPurged int64
+	// StoreFreePages and TemporalFreePages are the free pages of keydesk's and the embedded
+	// server's SQLite files before and after the pass (0 on MySQL / a cluster).
+	StoreFreePages, TemporalFreePages [2]int64
+}
+
+// Housekeep runs one housekeeping pass: finished webhook deliveries older than
+// DeliveryRetention are deleted, and both SQLite files give their free pages back (bounded
+// incremental vacuum; the embedded server frees pages as it deletes histories past
+// KEYDESK_RETENTION). Every step runs even when an earlier one failed; the first error is
+// returned.
+func (a *App) Housekeep(ctx context.Context) (HousekeepingReport, error) {
+	var r HousekeepingReport
+	var errs []error
+	if d := a.Config.DeliveryRetention; d > 0 {
+		n, err := a.Store.PurgeWebhookDeliveries(ctx, time.Now().Add(-d), 1000)
+		r.DeliveriesPurged = n
+		errs = append(errs, err)
+	}
+	b, af, err := a.Store.Vacuum(ctx, vacuumPages)
+	r.StoreFreePages = [2]int64{b, af}
+	errs = append(errs, err)
+	if a.embedded != nil {
+		b, af, err := a.embedded.Vacuum(ctx, vacuumPages)
+		r.TemporalFreePages = [2]int64{b, af}
+		errs = append(errs, err)
+	}
+	return r, errors.Join(errs...)
+}
+
+// TemporalDatabaseFile is the embedded Temporal server's SQLite file ("" with a cluster).
+func (a *App) TemporalDatabaseFile() string {
+	if a.embedded == nil {
+		return ""
+	}
+	return a.embedded.DatabaseFile()
+}
+
+// startHousekeeping runs Housekeep every VacuumEvery (never when it is 0) until Stop.
+func (a *App) startHousekeeping() {
+	every := a.Config.VacuumEvery
+	if every <= 0 {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a.housekeepStop = cancel
+	a.housekeepDone.Add(1)
+	go func() {
+		defer a.housekeepDone.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			r, err := a.Housekeep(ctx)
+			if err != nil && ctx.Err() == nil {
+				a.Log.Warn("housekeeping", "err", err)
+			}
+			if r.DeliveriesPurged > 0 || r.StoreFreePages[0] > 0 || r.TemporalFreePages[0] > 0 {
+				a.Log.Info("housekeeping", "deliveries_purged", r.DeliveriesPurged,
+					"store_free_pages", r.StoreFreePages, "temporal_free_pages", r.TemporalFreePages)
+			}
+		}
+	}()
 }
 
 // metricsRegistry is the API's Prometheus registry: Go and process collectors, and the
@@ -332,6 +492,10 @@ func (a *App) Ready(ctx context.Context) error {
 // Stop drains HTTP, stops the worker, then the Temporal client and embedded server, then
 // the database, within ctx's deadline.
 func (a *App) Stop(ctx context.Context) {
+	if a.housekeepStop != nil {
+		a.housekeepStop()
+		a.housekeepDone.Wait()
+	}
 	if a.http != nil {
 		if err := a.http.Shutdown(ctx); err != nil {
 			a.Log.Warn("http shutdown", "err", err)

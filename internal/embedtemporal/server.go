@@ -53,6 +53,10 @@ type Options struct {
 	// RetentionJitter spreads the deletion of histories closed at the same time over this
 	// long after their retention ends (the server's default is 30 minutes).
 	RetentionJitter time.Duration
+	// HistoryCache bounds the workflow executions whose mutable state the server keeps in
+	// memory (its default, 128,000, grows the process with every open ticket); 0 keeps the
+	// default. A miss reads the execution back from SQLite.
+	HistoryCache int
 	// Logger receives the server's own log lines at LogLevel and above (default warn).
 	Logger   *slog.Logger
 	LogLevel slog.Level
@@ -99,6 +103,9 @@ func Start(opts Options) (*Server, error) {
 	logger := &quietLogger{log: opts.Logger.With("component", "temporal-server"), level: opts.LogLevel}
 	cfg := serverConfig(opts.Host, ports, sqlCfg)
 	dyn := dynamicConfig()
+	if opts.HistoryCache > 0 {
+		dyn[dynamicconfig.HistoryCacheHostLevelMaxSize.Key()] = opts.HistoryCache
+	}
 	if opts.RetentionJitter > 0 {
 		dyn[dynamicconfig.RetentionTimerJitterDuration.Key()] = opts.RetentionJitter
 	}
