@@ -8,6 +8,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -152,6 +153,9 @@ func (a *Activities) gatherIdentity(ctx context.Context, c store.Claim, email st
 		if byDevice && m != "" {
 			deviceMailboxes[m] = true
 		}
+		if m == norm && fraud.IsKeydeskDevice(lc.Device) {
+			sig.KnownDevices = appendOnce(sig.KnownDevices, lc.Device) // the buyer's earlier claims
+		}
 		if m == norm || m == "" {
 			continue
 		}
@@ -207,7 +211,24 @@ func (a *Activities) gatherIdentity(ctx context.Context, c store.Claim, email st
 func (a *Activities) gatherOrderContext(ctx context.Context, c store.Claim, sig *fraud.Signals) error {
 	st, o, t := a.Store, c.Order, c.Ticket
 	sig.OrderDeviceID = o.DeviceID
-	var err error
+	if fraud.IsKeydeskDevice(o.DeviceID) {
+		// The shop passed keydesk's own device id at checkout: the buyer's device.
+		sig.KnownDevices = appendOnce(sig.KnownDevices, o.DeviceID)
+	}
+	slices.Sort(sig.KnownDevices)
+	// The shop's own device id links orders to orders (one namespace): mailboxes that
+	// bought from the device this order was bought from.
+	emails, err := st.OrderDeviceEmails(ctx, o.MerchantID, o.DeviceID, store.Window{From: sig.ClaimAt.Add(-linkDeviceWindow), To: sig.ClaimAt})
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, e := range emails {
+		if n := fraud.NormalizeEmail(e); n != "" {
+			seen[n] = true
+		}
+	}
+	sig.OrderDeviceMailboxes = len(seen)
 	if sig.OrderReplacements, err = st.OrderReplacements(ctx, o.ID, t.ID); err != nil {
 		return err
 	}

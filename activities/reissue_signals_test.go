@@ -36,7 +36,7 @@ func TestGatherSignals(t *testing.T) {
 			// 2026-12.1 signals of a clean first-time buyer: own device, one order, nothing linked.
 			want.DeviceID, want.OrderDeviceID, want.EmailDomain = me.device, me.device, "example.com"
 			want.BuyerOrders, want.BuyerFirstOrderAt, want.DeliveredAt = 1, s.BuyerFirstOrderAt, s.DeliveredAt
-			want.DeviceMailboxes = 1
+			want.DeviceMailboxes, want.OrderDeviceMailboxes = 1, 1
 			if s.BuyerFirstOrderAt.IsZero() || s.DeliveredAt.IsZero() {
 				t.Errorf("first order %v, delivered %v; want both set", s.BuyerFirstOrderAt, s.DeliveredAt)
 			}

@@ -171,9 +171,13 @@ type Signals struct {
 	// The signals below were added by ruleset 2026-12.1 (issue 12).
 
 	// DeviceID is the claimant's first-party device id (sent by the buyer pages), and
-	// OrderDeviceID the one the shop recorded with the order; empty when unknown.
+	// OrderDeviceID the one the shop recorded with the order; empty when unknown. The shop's
+	// id is usually its own, not comparable with keydesk's (see IsKeydeskDevice).
 	DeviceID      string `json:"device_id,omitempty"`
 	OrderDeviceID string `json:"order_device_id,omitempty"`
+	// KnownDevices are the keydesk device ids known to be the buyer's: the order's when the
+	// shop passed keydesk's id at checkout, and those of the buyer's earlier claims.
+	KnownDevices []string `json:"known_devices,omitempty"`
 
 	// EmailDomain is the claimant e-mail's domain and EmailDisposable whether it is a
 	// throwaway service (IsDisposableDomain).
@@ -232,6 +236,9 @@ type Signals struct {
 	// DeviceMailboxes counts distinct mailboxes seen on the claimant's device (orders and
 	// claims, 90 days), the claimant's own included.
 	DeviceMailboxes int `json:"device_mailboxes"`
+	// OrderDeviceMailboxes counts distinct mailboxes whose orders (90 days) the shop
+	// recorded from the same device id as this order (the shop's own namespace).
+	OrderDeviceMailboxes int `json:"order_device_mailboxes,omitempty"`
 }
 
 // Hit is one rule that fired for a claim.
@@ -363,7 +370,7 @@ func normalize(s Signals) Signals {
 		&s.OrderReplacements, &s.AutoReissueLimit, &s.OrderClaims, &s.RevealCount,
 		&s.BuyerOrders, &s.BuyerClaimsEver, &s.BuyerDeniedClaims,
 		&s.ClusterMailboxes, &s.ClusterClaims90d, &s.ClusterReplacement, &s.DeviceMailboxes,
-		&s.ClusterNetClaims, &s.ClusterNetReplacements, &s.ChargebacksSameIP,
+		&s.ClusterNetClaims, &s.ClusterNetReplacements, &s.ChargebacksSameIP, &s.OrderDeviceMailboxes,
 	} {
 		if *p < 0 {
 			*p = 0

@@ -252,9 +252,11 @@ func TestRules(t *testing.T) {
 		{"device 2 mailboxes", RuleSharedDevice, Signals{DeviceMailboxes: 2}, 0, ""},
 		{"device 3 mailboxes", RuleSharedDevice, Signals{DeviceMailboxes: 3}, 30, "3 different mailboxes"},
 		{"device 6 mailboxes", RuleSharedDevice, Signals{DeviceMailboxes: 6}, 40, ""},
-		{"claimant not buyer", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "d2", OrderDeviceID: "d1", ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", RevealIPs: []string{"198.51.100.9"}}, 25, "did not use"},
-		{"claimant revealed from here", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "d2", OrderDeviceID: "d1", ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", RevealIPs: []string{"203.0.113.77"}}, 0, ""},
-		{"claimant same device", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "d1", OrderDeviceID: "d1", ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}, 0, ""},
+		{"order device 4 mailboxes", RuleSharedDevice, Signals{DeviceMailboxes: 1, OrderDeviceMailboxes: 4}, 30, "the device this order was bought from"},
+		{"claimant not buyer", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", KnownDevices: []string{"kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", RevealIPs: []string{"198.51.100.9"}}, 25, "did not use"},
+		{"claimant revealed from here", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", KnownDevices: []string{"kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", RevealIPs: []string{"203.0.113.77"}}, 0, ""},
+		{"claimant on a known device", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-1", KnownDevices: []string{"kd-3", "kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}, 0, ""},
+		{"no known device (shop's own id only)", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", OrderDeviceID: "shop-fp-1", ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}, 0, ""},
 		{"late expensive", RuleLateExpensive, func() Signals {
 			s := revealed(ClaimInvalid, 9*24*time.Hour)
 			s.OrderAmount, s.MerchantMedianAmount = 50000, 5000

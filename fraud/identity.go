@@ -107,6 +107,16 @@ func NetworkLikePattern(ip string) string {
 	return fmt.Sprintf("%d.%d.%d.%%", b[0], b[1], b[2])
 }
 
+// KeydeskDevicePrefix starts every device id the buyer pages make ("kd-" + 32 hex).
+const KeydeskDevicePrefix = "kd-"
+
+// IsKeydeskDevice reports whether a device id is one of keydesk's own first-party ids, and
+// so comparable with the ids the buyer pages send. A shop's own device ids (its checkout's
+// fingerprint) live in another namespace and never equal keydesk's.
+func IsKeydeskDevice(id string) bool {
+	return strings.HasPrefix(id, KeydeskDevicePrefix) && len(id) > len(KeydeskDevicePrefix)
+}
+
 // SameNetwork reports whether two addresses lie in the same /24 (IPv4) or /48 (IPv6).
 func SameNetwork(a, b string) bool {
 	na, nb := NetworkOf(a), NetworkOf(b)

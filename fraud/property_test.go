@@ -151,6 +151,7 @@ var countFields = map[string]func(*Signals) *int{
 	"BuyerClaimsEver":        func(s *Signals) *int { return &s.BuyerClaimsEver },
 	"BuyerDeniedClaims":      func(s *Signals) *int { return &s.BuyerDeniedClaims },
 	"RevealCount":            func(s *Signals) *int { return &s.RevealCount },
+	"OrderDeviceMailboxes":   func(s *Signals) *int { return &s.OrderDeviceMailboxes },
 }
 
 // TestPropertyCleanOrdersNeverRaiseScore: more orders by a buyer (with nothing else

@@ -179,29 +179,33 @@ var identityRules = []rule{
 	{
 		name: RuleSharedDevice,
 		max:  sharedDeviceManyPoints,
-		desc: fmt.Sprintf("Many mailboxes used the claimant's device in 90 days: +%d from %d, +%d from %d.",
+		desc: fmt.Sprintf("Many mailboxes used the claimant's device, or the device the order was bought from, in 90 days: +%d from %d, +%d from %d.",
 			sharedDevicePoints, sharedDeviceMailboxes, sharedDeviceManyPoints, sharedDeviceManyMailboxes),
 		eval: func(s *Signals) (int, string) {
-			n := s.DeviceMailboxes
+			n, what := s.DeviceMailboxes, "this device"
+			if s.OrderDeviceMailboxes > n {
+				n, what = s.OrderDeviceMailboxes, "the device this order was bought from"
+			}
 			switch {
 			case n >= sharedDeviceManyMailboxes:
-				return sharedDeviceManyPoints, fmt.Sprintf("%d different mailboxes used this device in the last 90 days", n)
+				return sharedDeviceManyPoints, fmt.Sprintf("%d different mailboxes used %s in the last 90 days", n, what)
 			case n >= sharedDeviceMailboxes:
-				return sharedDevicePoints, fmt.Sprintf("%d different mailboxes used this device in the last 90 days", n)
+				return sharedDevicePoints, fmt.Sprintf("%d different mailboxes used %s in the last 90 days", n, what)
 			}
 			return 0, ""
 		},
 	},
 	{
 		// Account takeover: someone who knows the order number and e-mail claims from a
-		// device and network the buyer never used for the purchase or the reveal.
+		// device and network the buyer never used for the purchase or the reveal. Only
+		// keydesk's own device ids are compared (a shop's checkout id is another namespace).
 		name:  RuleClaimantNotBuyer,
 		max:   notBuyerPoints,
 		kinds: []ClaimKind{ClaimInvalid, ClaimMissing},
-		desc:  fmt.Sprintf("Both the device and the network of the claim differ from the purchase and from every reveal: +%d.", notBuyerPoints),
+		desc:  fmt.Sprintf("The claim comes from a device that is not one of the buyer's known keydesk devices (the order's, when the shop passes keydesk's id at checkout, or earlier claims') and from a network that differs from the purchase and every reveal: +%d.", notBuyerPoints),
 		eval: func(s *Signals) (int, string) {
-			if s.DeviceID == "" || s.OrderDeviceID == "" || s.DeviceID == s.OrderDeviceID {
-				return 0, ""
+			if s.DeviceID == "" || len(s.KnownDevices) == 0 || slices.Contains(s.KnownDevices, s.DeviceID) {
+				return 0, "" // no known device to compare with, or a known one
 			}
 			if NetworkOf(s.ClaimIP) == "" || SameNetwork(s.ClaimIP, s.OrderIP) {
 				return 0, ""
@@ -211,7 +215,7 @@ var identityRules = []rule{
 					return 0, ""
 				}
 			}
-			return notBuyerPoints, "the claim comes from a device and a network the buyer did not use to buy or to reveal the key"
+			return notBuyerPoints, "the claim comes from a device the buyer was never seen on and from a network the buyer did not use to buy or to reveal the key"
 		},
 	},
 	{

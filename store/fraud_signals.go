@@ -485,3 +485,15 @@ func (s *Store) OrderClaims(ctx context.Context, orderID, excludeTicket uint64, 
 		Count(&n).Error
 	return int(n), Translate(err, "count claims on order")
 }
+
+// OrderDeviceEmails returns the distinct buyer e-mails of the merchant's orders paid within
+// w from the device id the shop recorded (its own namespace), at most 100.
+func (s *Store) OrderDeviceEmails(ctx context.Context, merchantID uint64, device string, w Window) ([]string, error) {
+	if device == "" {
+		return nil, nil
+	}
+	var emails []string
+	err := s.DB(ctx).Model(&models.Order{}).Where("merchant_id = ? AND device_id = ? AND paid_at >= ? AND paid_at < ?", merchantID, device, w.From, w.To).
+		Distinct("buyer_email").Limit(100).Pluck("buyer_email", &emails).Error
+	return emails, Translate(err, "order device e-mails")
+}

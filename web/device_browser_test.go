@@ -28,7 +28,7 @@ func TestBuyerPagesSendTheDeviceID(t *testing.T) {
 		bt.TypeIn("#description", "my key is rejected"),
 		bt.WaitJS(`window.__dev.length > 0`))
 	id, sent := evalString(t, ctx, `localStorage.getItem('keydesk.device') || ''`), evalString(t, ctx, `window.__dev[0]`)
-	if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(id) || sent != id {
+	if !regexp.MustCompile(`^kd-[0-9a-f]{32}$`).MatchString(id) || sent != id {
 		t.Fatalf("device id %q, sent %q", id, sent)
 	}
 	if !bt.EvalBool(t, ctx, `!!document.querySelector('#device-notice') && document.querySelector('#device-notice').textContent.indexOf('device ID') >= 0`) {

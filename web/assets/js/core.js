@@ -94,18 +94,18 @@
    * body), token (bearer), staff (use the staff session), idem (Idempotency-Key), headers,
    * query (object). Resolves the decoded JSON (null on 204). A staff call answered 401 first
    * tries the refresh token once, then sends the user to /login. */
-  /* Device id (issue 12): a random id this browser keeps in localStorage and buyer pages
-   * send with every buyer request (X-Keydesk-Device), so the shop's fraud check can tell
-   * one device from another. It identifies nothing but this browser; the privacy note on
-   * the buyer pages says so. Staff calls never carry it. */
+  /* Device id (issue 12): a random id ("kd-" + 32 hex) this browser keeps in localStorage
+   * and buyer pages send with every buyer request (X-Keydesk-Device), so the shop's fraud
+   * check can tell one device from another. It identifies nothing but this browser; the
+   * privacy note on the buyer pages says so. Staff calls never carry it. */
   var DEVICE_KEY = 'keydesk.device', sendDevice = false;
   function deviceId() {
     var id = '';
     try { id = localStorage.getItem(DEVICE_KEY) || ''; } catch (e) { id = ''; }
-    if (!/^[0-9a-f]{32}$/.test(id)) {
+    if (!/^kd-[0-9a-f]{32}$/.test(id)) {
       var b = new Uint8Array(16);
       (window.crypto || window.msCrypto).getRandomValues(b);
-      id = Array.prototype.map.call(b, function (x) { return ('0' + x.toString(16)).slice(-2); }).join('');
+      id = 'kd-' + Array.prototype.map.call(b, function (x) { return ('0' + x.toString(16)).slice(-2); }).join('');
       try { localStorage.setItem(DEVICE_KEY, id); } catch (e) { /* private mode: per page */ }
     }
     return id;
