@@ -430,7 +430,7 @@ func TestE2ERiskAgentApprovesReview(t *testing.T) {
 	bt.Do(t, ctx, "risk agent sees the review with its reasons",
 		loginUI(p, "risk_agent"),
 		bt.WaitJS(`location.pathname === '/risk'`),
-		bt.Visible(card+" .hits li"),
+		bt.Visible(card+" table.rules tbody tr"),
 		bt.Visible(card+" textarea"))
 	bt.Screenshot(t, ctx, "e2e-risk-review")
 	bt.Do(t, ctx, "approve with a reason",
