@@ -31,6 +31,7 @@ Usage:
   keydesk seed-demo [--json] [--slug SLUG]              seed a demo merchant and print what was made
   keydesk keys import --merchant SLUG --sku SKU FILE    import card keys (lines, CSV or JSON; "-" = stdin)
   keydesk history import --merchant SLUG FILE          import past orders, claims, refunds, chargebacks for the fraud signals
+  keydesk fraud report --merchant SLUG [--days N]      each fraud rule's precision against the risk agents' decisions
   keydesk bench queue|reissue [flags]                   benchmarks that print their figures
   keydesk workflows upgrade                             move open tickets' workflows onto the running code (continue-as-new)
   keydesk version                                       print the version
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return keys(ctx, cfg, log, rest, out)
 	case "history":
 		return history(ctx, cfg, log, rest, out)
+	case "fraud":
+		return fraudCmd(ctx, cfg, log, rest, out)
 	case "bench":
 		return runBench(ctx, cfg, log, rest, out)
 	case "workflows":
