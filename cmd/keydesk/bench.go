@@ -18,7 +18,7 @@ const benchUsage = `usage:
   keydesk bench reissue --seed-json FILE [--base-url URL]         POST /tickets → replacement key visible, against a running keydesk
   keydesk bench triage [--misses] [--reps N]                      intent accuracy, recall, entities, urgency on the triage corpus
   keydesk bench fraud [--misses] [--db URL]                       fraud corpus replay: confusion matrix and rates, tuning and held-out
-  keydesk bench footprint [--sizes 1000,5000] [--db URL]          memory, goroutines and disk of both databases per open / closed ticket`
+  keydesk bench footprint [--sizes 1000,2000] [--db URL]          memory, goroutines and disk of both databases per open / closed ticket`
 
 // runBench runs a benchmark that prints its figures (never a pass/fail timing).
 func runBench(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, out io.Writer) error {

@@ -61,7 +61,7 @@ const (
 func benchFootprint(ctx context.Context, cfg config.Config, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bench footprint", flag.ContinueOnError)
 	var o footprintOptions
-	sizes := fs.String("sizes", "1000,5000", "open-ticket counts to measure at, ascending (e.g. 1000,10000,50000)")
+	sizes := fs.String("sizes", "1000,2000", "open-ticket counts to measure at, ascending (e.g. 1000,10000,50000)")
 	fs.IntVar(&o.clients, "clients", 8, "concurrent clients creating tickets")
 	fs.DurationVar(&o.settle, "settle", footprintIdleSettle, "pause before each measurement so workflows finish their first tasks")
 	fs.DurationVar(&o.retention, "retention", 20*time.Second, "namespace retention of the bench's embedded server (0: skip the retention phase)")
@@ -354,9 +354,14 @@ func (f *footprintBench) historyFigures(ctx context.Context, sample int, out io.
 	type agg struct{ n, events, bytes, payload int }
 	per := map[string]*agg{}
 	all := &agg{}
-	step := max(1, len(f.ids)/max(sample, 1))
-	for i := 0; i < len(f.ids) && all.n < sample; i += step {
-		id := f.ids[i]
+	// A prime stride over the tickets, so the sample takes every kind of the mix (a stride
+	// that is a multiple of the mix's length would take one kind only).
+	stride := 7919
+	if len(f.ids)%stride == 0 {
+		stride = 7907
+	}
+	for k := 0; k < len(f.ids) && all.n < sample; k++ {
+		id := f.ids[(k*stride)%len(f.ids)]
 		t, err := f.a.Store.TicketByID(ctx, f.seed.MerchantID, id)
 		if err != nil {
 			return err

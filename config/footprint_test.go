@@ -1,0 +1,40 @@
+package config
+
+import (
+	"testing"
+	"time"
+)
+
+// TestFootprintDefaults: the memory and retention knobs have the documented defaults, and the
+// environment overrides them.
+func TestFootprintDefaults(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.WorkflowCache != 1000 || c.TemporalCache != 1000 || c.WorkflowPollers != 8 || c.ActivityPollers != 8 ||
+		c.MaxWorkflowTasks != 64 || c.MaxActivities != 64 {
+		t.Fatalf("worker defaults: %+v", c)
+	}
+	if c.Retention != 7*24*time.Hour || c.VacuumEvery != 10*time.Minute || c.DeliveryRetention != 30*24*time.Hour || !c.CompressPayloads() {
+		t.Fatalf("retention defaults: retention %v vacuum %v deliveries %v compress %v", c.Retention, c.VacuumEvery, c.DeliveryRetention, c.CompressPayloads())
+	}
+	t.Setenv("KEYDESK_WORKFLOW_CACHE", "250")
+	t.Setenv("KEYDESK_RETENTION", "72h")
+	t.Setenv("KEYDESK_PAYLOAD_COMPRESSION", "off")
+	if c, err = Load(); err != nil {
+		t.Fatal(err)
+	}
+	if c.WorkflowCache != 250 || c.Retention != 72*time.Hour || c.CompressPayloads() {
+		t.Fatalf("overrides: cache %d retention %v compress %v", c.WorkflowCache, c.Retention, c.CompressPayloads())
+	}
+}
+
+func TestCompressPayloads(t *testing.T) {
+	for v, want := range map[string]bool{"": true, "on": true, "true": true, "off": false, "OFF": false, "false": false, "0": false, "no": false} {
+		c := Config{PayloadCompression: v}
+		if got := c.CompressPayloads(); got != want {
+			t.Errorf("%q: %v, want %v", v, got, want)
+		}
+	}
+}
