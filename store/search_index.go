@@ -1,0 +1,149 @@
+package store
+
+// Search index upkeep: card-key tail grams and rebuilding search_tickets from the rows.
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/keydesk/keydesk/migrations"
+	"github.com/keydesk/keydesk/models"
+)
+
+// KeyTailLen is how many trailing letters and digits of a card key are indexed for fragment
+// search: fragments of MinKeyFragment to KeyTailLen characters found inside the key's tail match.
+const (
+	KeyTailLen     = 8
+	MinKeyFragment = 4
+)
+
+// NormalizeKeyText keeps a key's letters and digits, upper-cased (separators and case are not
+// part of what an agent types back).
+func NormalizeKeyText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToUpper(r))
+		}
+	}
+	return b.String()
+}
+
+// KeyTailGrams returns every substring of MinKeyFragment..KeyTailLen characters of the key's
+// normalised tail. Callers store only keyed hashes of them (KeyGramScope), never the grams.
+func KeyTailGrams(secret string) []string {
+	rs := []rune(NormalizeKeyText(secret))
+	if len(rs) > KeyTailLen {
+		rs = rs[len(rs)-KeyTailLen:]
+	}
+	seen := map[string]bool{}
+	var out []string
+	for n := MinKeyFragment; n <= len(rs); n++ {
+		for i := 0; i+n <= len(rs); i++ {
+			g := string(rs[i : i+n])
+			if !seen[g] {
+				seen[g] = true
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
+// KeyFragmentGram returns the gram to hash for a typed fragment, or "" when the text is not a
+// possible key fragment (fewer than MinKeyFragment or more than KeyTailLen letters and digits,
+// or anything but letters, digits and separators).
+func KeyFragmentGram(text string) string {
+	for _, r := range text {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == ' ' || r == '_') || r > unicode.MaxASCII {
+			return ""
+		}
+	}
+	n := NormalizeKeyText(text)
+	if len(n) < MinKeyFragment || len(n) > KeyTailLen {
+		return ""
+	}
+	return n
+}
+
+// KeyGramScope is the keyed-hash scope of a merchant's key grams.
+func KeyGramScope(merchantID uint64) string { return "keygram:" + strconv.FormatUint(merchantID, 10) }
+
+// IndexKeyGrams records the keyed gram hashes of one card key (repeat calls are harmless).
+func (s *Store) IndexKeyGrams(ctx context.Context, merchantID, keyID uint64, hashes []string) error {
+	if len(hashes) == 0 {
+		return nil
+	}
+	type gram struct {
+		MerchantID uint64
+		GramHash   string
+		CardKeyID  uint64
+	}
+	rows := make([]gram, len(hashes))
+	for i, h := range hashes {
+		rows[i] = gram{merchantID, h, keyID}
+	}
+	err := s.DB(ctx).Table("search_key_grams").Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error
+	return Translate(err, "index key grams")
+}
+
+// CardKeysForIndex lists a page of card keys that reached a buyer (delivered or attached to an
+// order or ticket), by id, for rebuilding the key-gram index.
+func (s *Store) CardKeysForIndex(ctx context.Context, afterID uint64, limit int) ([]models.CardKey, error) {
+	var ks []models.CardKey
+	err := s.DB(ctx).Where("id > ? AND (order_id IS NOT NULL OR ticket_id IS NOT NULL)", afterID).Order("id").Limit(limit).Find(&ks).Error
+	return ks, Translate(err, "card keys for index")
+}
+
+// RebuildTicketSearch rebuilds search_tickets from tickets and messages, in batches of tickets
+// by id, each in its own transaction; it returns how many tickets were indexed.
+func (s *Store) RebuildTicketSearch(ctx context.Context, batch int) (int, error) {
+	if batch <= 0 {
+		batch = 1000
+	}
+	idCol, ins := "ticket_id", "INSERT INTO search_tickets (ticket_id, merchant_id, subject, body) "+
+		"SELECT t.id, t.merchant_id, t.subject, COALESCE((SELECT GROUP_CONCAT(m.body ORDER BY m.id SEPARATOR '\\n') FROM messages m WHERE m.ticket_id = t.id), '') "+
+		"FROM tickets t WHERE t.id IN ?"
+	if s.dialect == migrations.SQLite {
+		idCol, ins = "rowid", "INSERT INTO search_tickets (rowid, subject, body) "+
+			"SELECT t.id, t.subject, COALESCE((SELECT group_concat(body, char(10)) FROM (SELECT body FROM messages m WHERE m.ticket_id = t.id ORDER BY m.id)), '') "+
+			"FROM tickets t WHERE t.id IN ?"
+	}
+	if s.dialect == migrations.MySQL {
+		if err := s.DB(ctx).Exec("SET SESSION group_concat_max_len = 16777216").Error; err != nil {
+			return 0, fmt.Errorf("rebuild search: %w", err)
+		}
+	}
+	n := 0
+	var after uint64
+	for {
+		var ids []uint64
+		if err := s.DB(ctx).Model(&models.Ticket{}).Where("id > ?", after).Order("id").Limit(batch).Pluck("id", &ids).Error; err != nil {
+			return n, Translate(err, "rebuild search: tickets")
+		}
+		if len(ids) == 0 {
+			break
+		}
+		err := s.InTx(ctx, func(ctx context.Context) error {
+			if err := s.DB(ctx).Exec("DELETE FROM search_tickets WHERE "+idCol+" IN ?", ids).Error; err != nil {
+				return err
+			}
+			return s.DB(ctx).Exec(ins, ids).Error
+		})
+		if err != nil {
+			return n, fmt.Errorf("rebuild search after ticket %d: %w", after, err)
+		}
+		n += len(ids)
+		after = ids[len(ids)-1]
+	}
+	// Drop documents of tickets that no longer exist.
+	if err := s.DB(ctx).Exec("DELETE FROM search_tickets WHERE " + idCol + " NOT IN (SELECT id FROM tickets)").Error; err != nil {
+		return n, fmt.Errorf("rebuild search: prune: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,264 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keydesk/keydesk/internal/testdb"
+	"github.com/keydesk/keydesk/models"
+	"github.com/keydesk/keydesk/store"
+)
+
+// requireCJKEngine skips CJK full-text checks on a MariaDB without Mroonga, saying why, and
+// fails instead when KEYDESK_REQUIRE_MROONGA is set (CI installs the engine).
+func requireCJKEngine(t *testing.T, s *store.Store) {
+	t.Helper()
+	eng, err := s.SearchEngine(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eng == store.EngineInnoDB {
+		msg := "search_tickets is InnoDB FULLTEXT: the Mroonga engine (apt-get install mariadb-plugin-mroonga) was not available when the database was migrated"
+		if os.Getenv("KEYDESK_REQUIRE_MROONGA") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+}
+
+type searchFixture struct {
+	f      ticketFixture
+	ids    map[string]uint64
+	others ticketFixture
+}
+
+func addMsg(t *testing.T, s *store.Store, tk models.Ticket, kind, body string, internal bool, req string) {
+	t.Helper()
+	err := s.AddMessages(context.Background(), []models.Message{{MerchantID: tk.MerchantID, TicketID: tk.ID, AuthorKind: kind, Body: body, Internal: internal, RequestID: req}})
+	if err != nil {
+		t.Fatalf("message: %v", err)
+	}
+}
+
+func seedSearch(t *testing.T, s *store.Store) searchFixture {
+	t.Helper()
+	ctx := context.Background()
+	sf := searchFixture{f: seedTicketFixture(t, s, "shop-a", "UTC"), ids: map[string]uint64{}, others: seedTicketFixture(t, s, "shop-b", "UTC")}
+	mk := func(f ticketFixture, ref, subject, first string) models.Ticket {
+		tk := newTicket(f, ref, nil)
+		tk.Subject = subject
+		if err := s.CreateTicket(ctx, &tk, &models.Message{AuthorKind: models.AuthorCustomer, Body: first, RequestID: "submission"}); err != nil {
+			t.Fatalf("create: %v", err)
+		}
+		sf.ids[ref] = tk.ID
+		return tk
+	}
+	a := mk(sf.f, "KD-SRCH0001", "卡密无法激活", "我买的卡密显示已被使用，请尽快退款")
+	addMsg(t, s, a, models.AuthorAgent, "您好，我们正在核实您的订单", false, "r1")
+	addMsg(t, s, a, models.AuthorAgent, "internal: supplier batch looks duplicated", true, "n1")
+	b := mk(sf.f, "KD-SRCH0002", "Key already redeemed", "The activation key says already redeemed on Steam. 我要退款 please")
+	addMsg(t, s, b, models.AuthorAgent, "We are checking the <batch> & will reply", false, "r1")
+	c := mk(sf.f, "KD-SRCH0003", "Wrong region", "This code only works in Europe, I am in Brazil")
+	c.Status = models.StatusClosed
+	if err := s.DB(ctx).Model(&c).Updates(map[string]any{"status": models.StatusClosed, "priority": models.PriorityHigh}).Error; err != nil {
+		t.Fatal(err)
+	}
+	// Another merchant's ticket with the same words: must never match for shop-a.
+	mk(sf.others, "KD-OTHR0001", "卡密无法激活 already redeemed", "退款 退款 Brazil supplier batch")
+	return sf
+}
+
+func refs(p store.SearchPage) []string {
+	var out []string
+	for _, h := range p.Hits {
+		out = append(out, h.Ticket.Ref)
+	}
+	return out
+}
+
+func TestSearchTickets(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		sf := seedSearch(t, s)
+		m := sf.f.merchant
+		search := func(q store.SearchQuery) store.SearchPage {
+			t.Helper()
+			q.MerchantID = m
+			p, err := s.SearchTickets(ctx, q)
+			if err != nil {
+				t.Fatalf("search %+v: %v", q, err)
+			}
+			return p
+		}
+		has := func(p store.SearchPage, want ...string) {
+			t.Helper()
+			got := refs(p)
+			slices.Sort(got)
+			slices.Sort(want)
+			if strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("got %v, want %v", got, want)
+			}
+		}
+		// Exact fields.
+		has(search(store.SearchQuery{Text: "KD-SRCH0002"}), "KD-SRCH0002")
+		if p := search(store.SearchQuery{Text: "KD-OTHR0001"}); len(p.Hits) != 0 {
+			t.Errorf("another merchant's ref found: %v", refs(p))
+		}
+		p := search(store.SearchQuery{Text: "O-shop-a"})
+		if len(p.Hits) != 3 || p.Hits[0].Match != store.MatchExact {
+			t.Errorf("order number: %v", refs(p))
+		}
+		if p := search(store.SearchQuery{Text: "O-shop-b"}); len(p.Hits) != 0 {
+			t.Errorf("another merchant's order found: %v", refs(p))
+		}
+		if p := search(store.SearchQuery{Text: "  BUYER@example.COM "}); len(p.Hits) != 3 {
+			t.Errorf("email, case and spaces ignored: %v", refs(p))
+		}
+		// English word, phrase, case-insensitive.
+		has(search(store.SearchQuery{Text: "redeemed"}), "KD-SRCH0002")
+		has(search(store.SearchQuery{Text: `"ALREADY REDEEMED"`}), "KD-SRCH0002")
+		has(search(store.SearchQuery{Text: "brazil"}), "KD-SRCH0003")
+		// Closed tickets are found; filters narrow.
+		has(search(store.SearchQuery{Text: "brazil", Statuses: []string{models.StatusNew}}))
+		has(search(store.SearchQuery{Text: "brazil", Priority: models.PriorityHigh}), "KD-SRCH0003")
+		// Internal notes are searchable by staff.
+		has(search(store.SearchQuery{Text: "supplier batch"}), "KD-SRCH0001")
+		// Nothing of the other merchant.
+		if p := search(store.SearchQuery{Text: "zzzqqq"}); len(p.Hits) != 0 {
+			t.Errorf("nonsense matched %v", refs(p))
+		}
+		// Snippets escape and highlight.
+		p = search(store.SearchQuery{Text: "batch"})
+		has(p, "KD-SRCH0002", "KD-SRCH0001")
+		for _, h := range p.Hits {
+			if !strings.Contains(h.Snippet, "<mark>batch</mark>") || strings.Contains(h.Snippet, "<batch>") {
+				t.Errorf("snippet %q", h.Snippet)
+			}
+		}
+		// Newest-first with cursor pagination covers every hit once.
+		var all []string
+		q := store.SearchQuery{Text: "", Limit: 1, Sort: store.SearchByNewest}
+		for i := 0; i < 10; i++ {
+			p := search(q)
+			all = append(all, refs(p)...)
+			if p.Next == nil {
+				break
+			}
+			q.Cursor = p.Next
+		}
+		if strings.Join(all, ",") != "KD-SRCH0003,KD-SRCH0002,KD-SRCH0001" {
+			t.Errorf("paged listing %v", all)
+		}
+		// Created range.
+		future := time.Now().Add(time.Hour)
+		has(search(store.SearchQuery{Text: "brazil", CreatedFrom: &future}))
+
+		// Chinese: a 2-character term, a longer term, and mixed text.
+		requireCJKEngine(t, s)
+		has(search(store.SearchQuery{Text: "退款"}), "KD-SRCH0002", "KD-SRCH0001")
+		has(search(store.SearchQuery{Text: "无法激活"}), "KD-SRCH0001")
+		has(search(store.SearchQuery{Text: "退款 redeemed"}), "KD-SRCH0002")
+		has(search(store.SearchQuery{Text: "核实"}), "KD-SRCH0001")
+		p = search(store.SearchQuery{Text: "卡密"})
+		has(p, "KD-SRCH0001")
+		if len(p.Hits) == 1 && !strings.Contains(p.Hits[0].Snippet, "<mark>卡密</mark>") {
+			t.Errorf("zh snippet %q", p.Hits[0].Snippet)
+		}
+	})
+}
+
+func TestSearchKeyFragment(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		sf := seedSearch(t, s)
+		pid, keys := stock(t, s, 1)
+		_ = pid
+		// The key reached shop-a's order: index its tail grams under a fake keyed hash.
+		var k models.CardKey
+		if err := s.DB(ctx).First(&k, keys[0]).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DB(ctx).Model(&k).Updates(map[string]any{"order_id": sf.f.order, "merchant_id": sf.f.merchant}).Error; err != nil {
+			t.Fatal(err)
+		}
+		hash := func(m uint64, g string) string { return store.KeyGramScope(m) + "|" + g }
+		var hs []string
+		for _, g := range store.KeyTailGrams("ABCD-EFGH-1234-5678") {
+			hs = append(hs, hash(sf.f.merchant, g))
+		}
+		if err := s.IndexKeyGrams(ctx, sf.f.merchant, k.ID, hs); err != nil {
+			t.Fatal(err)
+		}
+		find := func(m uint64, text string) store.SearchPage {
+			g := store.KeyFragmentGram(text)
+			q := store.SearchQuery{MerchantID: m, Text: text}
+			if g != "" {
+				q.KeyHashes = []string{hash(m, g)}
+			}
+			p, err := s.SearchTickets(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		p := find(sf.f.merchant, "4-567")
+		if len(p.Hits) != 3 || p.Hits[0].Match != store.MatchKey {
+			t.Errorf("fragment 4567: %d hits %+v", len(p.Hits), refs(p))
+		}
+		if p := find(sf.others.merchant, "4567"); len(p.Hits) != 0 {
+			t.Errorf("other merchant found the key: %v", refs(p))
+		}
+		if p := find(sf.f.merchant, "ABCD"); len(p.Hits) != 0 {
+			t.Errorf("head of the key is not indexed, got %v", refs(p))
+		}
+	})
+}
+
+func TestRebuildTicketSearch(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		sf := seedSearch(t, s)
+		if err := s.DB(ctx).Exec("DELETE FROM search_tickets").Error; err != nil {
+			t.Fatal(err)
+		}
+		p, _ := s.SearchTickets(ctx, store.SearchQuery{MerchantID: sf.f.merchant, Text: "redeemed"})
+		if len(p.Hits) != 0 {
+			t.Fatalf("emptied index still finds %v", refs(p))
+		}
+		n, err := s.RebuildTicketSearch(ctx, 2)
+		if err != nil || n != 4 {
+			t.Fatalf("rebuild: %d %v", n, err)
+		}
+		p, _ = s.SearchTickets(ctx, store.SearchQuery{MerchantID: sf.f.merchant, Text: "we are checking"})
+		if strings.Join(refs(p), ",") != "KD-SRCH0002" {
+			t.Errorf("after rebuild: %v", refs(p))
+		}
+	})
+}
+
+func TestSnippetAndTerms(t *testing.T) {
+	if got := store.SearchTerms(`退款 "already redeemed" +x* a"b`); strings.Join(got, "|") != "退款|already redeemed|x|a|b" {
+		t.Errorf("terms %q", got)
+	}
+	s := store.Snippet("Hello <b>World</b> and world again", []string{"world"}, 100)
+	if s != "Hello &lt;b&gt;<mark>World</mark>&lt;/b&gt; and <mark>world</mark> again" {
+		t.Errorf("snippet %q", s)
+	}
+	long := strings.Repeat("前文", 50) + "卡密无效" + strings.Repeat("后文", 50)
+	s = store.Snippet(long, []string{"卡密"}, 20)
+	if !strings.HasPrefix(s, "…") || !strings.HasSuffix(s, "…") || !strings.Contains(s, "<mark>卡密</mark>") {
+		t.Errorf("cut snippet %q", s)
+	}
+	if g := store.KeyFragmentGram("ab-12"); g != "AB12" {
+		t.Errorf("fragment %q", g)
+	}
+	for _, bad := range []string{"abc", "退款退款", "abcdefghij", "a@b.c"} {
+		if g := store.KeyFragmentGram(bad); g != "" {
+			t.Errorf("%q is no fragment: %q", bad, g)
+		}
+	}
+}
