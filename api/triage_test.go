@@ -112,8 +112,8 @@ func TestCreateTicketTriage(t *testing.T) {
 			"key_missing", "", "key_missing", 500, false, "normal", models.QueueGeneral},
 		{"not sure: inferred refund", "not_sure", "refund", "I bought the wrong region by mistake, I want my money back please",
 			"refund", "", "refund", 500, false, "normal", models.QueueRefunds},
-		{"other: inferred wins", "other", "卡密", "激活码提示已被使用，兑换失败",
-			"key_invalid", "other", "key_invalid", 500, false, "normal", models.QueueGeneral},
+		{"other: a confident inference wins, flagged", "other", "卡密", "激活码提示已被使用，兑换失败",
+			"key_invalid", "other", "key_invalid", 850, true, "normal", models.QueueGeneral},
 		{"confident inference over a wrong pick", "key_missing", "code", "The code says it has already been redeemed, invalid code",
 			"key_invalid", "key_missing", "key_invalid", 850, true, "normal", models.QueueGeneral},
 		{"pick kept when the text is vague", "refund", "订单", "麻烦看一下我的订单",
@@ -135,9 +135,9 @@ func TestCreateTicketTriage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// The mismatch flag follows triage.Decide: a specific pick contradicted by an
-			// inference of at least UsableAt.
-			wantMismatch := tk.ChosenCategory != "" && tk.ChosenCategory != "other" && tk.InferredCategory != tk.ChosenCategory &&
+			// The mismatch flag follows triage.Decide: a pick (other included) contradicted by
+			// an inference of at least UsableAt.
+			wantMismatch := tk.ChosenCategory != "" && tk.InferredCategory != tk.ChosenCategory &&
 				tk.InferredCategory != "other" && tk.InferredConfidence >= int(triage.UsableAt*1000)
 			if tt.mismatch && !wantMismatch {
 				t.Fatalf("test case expects a mismatch the decision rule would not flag: %+v", tk)

@@ -69,8 +69,12 @@ type Decision struct {
 // Decide picks a ticket's category from the buyer's pick and the inference. It is the rule
 // the product follows:
 //
-//   - no pick ("" for none or "not sure") or the pick "other": the inferred category when
-//     its confidence is at least UsableAt, else Other;
+//   - no pick ("" for none or "not sure"): the inferred category when its confidence is at
+//     least UsableAt, else Other;
+//   - the pick "other" is a pick like any other (the buyer says it is none of the listed
+//     problems): only a confident inference (ConfidentAt) overrides it, since a weakly
+//     inferred key_invalid would otherwise send a vague message down the automatic
+//     replacement path;
 //   - a specific pick that the text agrees with: the pick;
 //   - a specific pick the text contradicts: the inferred category when its confidence is
 //     at least ConfidentAt, else the pick; Mismatch is set (so an agent checks) when the
@@ -84,7 +88,7 @@ func Decide(chosen, inferred Category, confidence float64) Decision {
 		d = Decision{Category: Other, Mismatch: inferred != Dispute && inferred != Other && confidence >= UsableAt,
 			Why: "the buyer chose dispute: a buyer's payment complaint is handled by an agent, never as a gateway dispute"}
 		return d
-	case chosen == "" || chosen == Other || !chosen.Valid():
+	case chosen == "" || !chosen.Valid():
 		if confidence >= UsableAt {
 			d = Decision{Category: inferred, Why: fmt.Sprintf("no specific category chosen, so the inferred category %s is used (confidence %.2f ≥ %.2f)", inferred, confidence, UsableAt)}
 		} else {

@@ -153,7 +153,8 @@ func TestDecide(t *testing.T) {
 	}{
 		{"unsure, usable inference", "", Refund, 0.6, Refund, false},
 		{"unsure, weak inference", "", Refund, 0.49, Other, false},
-		{"other, usable inference", Other, KeyMissing, UsableAt, KeyMissing, false},
+		{"other, usable inference: the pick stays, flagged", Other, KeyMissing, UsableAt, Other, true},
+		{"other, confident inference wins", Other, KeyMissing, ConfidentAt, KeyMissing, true},
 		{"agree", Refund, Refund, 0.2, Refund, false},
 		{"disagree, confident", KeyMissing, KeyInvalid, ConfidentAt, KeyInvalid, true},
 		{"disagree, not confident", KeyMissing, KeyInvalid, 0.84, KeyMissing, true},
