@@ -117,7 +117,19 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("ping %s database: %w", dialect, err)
 	}
-	return &Store{db: gdb, dialect: dialect}, nil
+	st := &Store{db: gdb, dialect: dialect}
+	if dialect == migrations.SQLite {
+		// A new (empty) file keeps free pages apart from the start, so Vacuum can give them
+		// back without a full VACUUM; converting an empty file costs nothing.
+		var pages int64
+		if err := sqlDB.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err == nil && pages <= 1 {
+			if _, err := st.EnsureIncrementalVacuum(ctx); err != nil {
+				_ = sqlDB.Close()
+				return nil, fmt.Errorf("sqlite auto_vacuum: %w", err)
+			}
+		}
+	}
+	return st, nil
 }
 
 // ParseURL splits a database URL into dialect and driver DSN.
@@ -163,10 +175,10 @@ func sqliteDSN(path string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	// A new file keeps free pages apart so Vacuum can give them back without a full VACUUM;
-	// an older file is converted once by EnsureIncrementalVacuum. The WAL is cut back to
-	// walLimit after a checkpoint instead of keeping its peak size.
-	q.Add("_pragma", "auto_vacuum(INCREMENTAL)")
+	// The WAL is cut back to walLimit after a checkpoint instead of keeping its peak size.
+	// (auto_vacuum is not a connection pragma here: on a file with tables, setting it makes
+	// every new connection wait for the current writer. Open sets it once on an empty file;
+	// EnsureIncrementalVacuum converts older files.)
 	q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walLimit))
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -121,17 +122,22 @@ func TestSQLiteGivesSpaceBack(t *testing.T) {
 func TestEnsureIncrementalVacuumConvertsOldFile(t *testing.T) {
 	ctx := context.Background()
 	file := filepath.Join(t.TempDir(), "old.db")
-	// A DSN with its own query string is used as is: no auto_vacuum pragma, like older files.
-	s, err := store.Open(ctx, store.Options{URL: "sqlite:file:" + file + "?_pragma=journal_mode(WAL)"})
+	// An older keydesk made its file without auto_vacuum: made here with the driver alone.
+	raw, err := sql.Open("sqlite", "file:"+file+"?_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"CREATE TABLE t (v TEXT)", "INSERT INTO t VALUES ('kept')"} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = raw.Close()
+	s, err := store.Open(ctx, store.Options{URL: "sqlite:" + file})
 	if err != nil {
 		t.Fatal(err)
 	}
 	db, _ := s.SQL()
-	for _, q := range []string{"CREATE TABLE t (v TEXT)", "INSERT INTO t VALUES ('kept')"} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
 	mode := func() int {
 		var m int
 		if err := db.QueryRow("PRAGMA auto_vacuum").Scan(&m); err != nil {
