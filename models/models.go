@@ -266,7 +266,7 @@ type Ticket struct {
 	InferredConfidence int
 	TriageModel        string `gorm:"size:32"`
 	CategoryMismatch   bool
-	WorkflowID              string `gorm:"size:64"`
+	WorkflowID         string `gorm:"size:64"`
 	// IdempotencyKey is the client's Idempotency-Key header, so a retried submission finds
 	// the ticket it already created.
 	IdempotencyKey *string `gorm:"size:128;uniqueIndex:ux_tickets_idem,priority:2"`
