@@ -132,6 +132,7 @@ func (s *Server) routeGroups() []func() []Route {
 		s.reportsRoutes,
 		s.settingsRoutes, s.macroRoutes,
 		s.webhookRoutes,
+		s.searchRoutes,
 	}
 }
 

@@ -132,37 +132,27 @@ func (s *Store) SearchEngine(ctx context.Context) (string, error) {
 	return engine, nil
 }
 
-// SearchTerms splits typed text into terms: double-quoted phrases stay whole, the rest splits
-// on spaces; terms are trimmed of the characters full-text syntax gives meaning to.
+// SearchTerms splits typed text into terms: double-quoted parts stay whole (phrases), the rest
+// splits on spaces. Terms are matched as substrings; only quotes and backslashes are dropped
+// (inside a quoted term every other character is literal to FTS5 and Mroonga).
 func SearchTerms(text string) []string {
 	var out []string
 	add := func(t string) {
-		t = strings.TrimSpace(strings.Map(func(r rune) rune {
-			switch r {
-			case '"', '*', '+', '-', '<', '>', '(', ')', '~', '@', '^', ':', '%', '_', '\\':
-				return ' '
-			}
-			return r
-		}, t))
+		t = strings.ReplaceAll(t, `\`, " ")
 		t = strings.Join(strings.Fields(t), " ")
 		if t != "" {
 			out = append(out, t)
 		}
 	}
-	for i := 0; ; i++ {
-		a, b, ok := strings.Cut(text, `"`)
-		add2 := a
-		if i%2 == 1 {
-			add(add2)
-		} else {
-			for _, f := range strings.Fields(add2) {
-				add(f)
-			}
+	parts := strings.Split(text, `"`)
+	for i, part := range parts {
+		if i%2 == 1 && i < len(parts)-1 {
+			add(part)
+			continue
 		}
-		if !ok {
-			break
+		for _, f := range strings.Fields(part) {
+			add(f)
 		}
-		text = b
 	}
 	return out
 }
@@ -341,7 +331,10 @@ func NormalizedContacts(s string) []string {
 
 func isShortTerm(t string) bool { return utf8.RuneCountInString(t) < 3 }
 
-func likeArg(t string) string { return "%" + t + "%" }
+// likeArg renders a LIKE pattern (ESCAPE '!') matching t anywhere.
+func likeArg(t string) string {
+	return "%" + strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(t) + "%"
+}
 
 func hasCJK(t string) bool {
 	for _, r := range t {
@@ -363,7 +356,7 @@ func (s *Store) searchText(ctx context.Context, q SearchQuery, engine string, te
 		var long []string
 		for _, t := range terms {
 			if isShortTerm(t) {
-				where += " AND (s.subject LIKE ? OR s.body LIKE ?)"
+				where += " AND (s.subject LIKE ? ESCAPE '!' OR s.body LIKE ? ESCAPE '!')"
 				args = append(args, likeArg(t), likeArg(t))
 			} else {
 				long = append(long, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
@@ -380,7 +373,7 @@ func (s *Store) searchText(ctx context.Context, q SearchQuery, engine string, te
 		var bool_ []string
 		for _, t := range terms {
 			if engine == EngineInnoDB && hasCJK(t) {
-				where += " AND (s.subject LIKE ? OR s.body LIKE ?)"
+				where += " AND (s.subject LIKE ? ESCAPE '!' OR s.body LIKE ? ESCAPE '!')"
 				args = append(args, likeArg(t), likeArg(t))
 				continue
 			}

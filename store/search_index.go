@@ -147,3 +147,10 @@ func (s *Store) RebuildTicketSearch(ctx context.Context, batch int) (int, error)
 	}
 	return n, nil
 }
+
+// MerchantProductIDs lists the merchant's product ids (full-key hashes are scoped by product).
+func (s *Store) MerchantProductIDs(ctx context.Context, merchantID uint64) ([]uint64, error) {
+	var ids []uint64
+	err := s.DB(ctx).Model(&models.Product{}).Where("merchant_id = ?", merchantID).Order("id").Limit(1000).Pluck("id", &ids).Error
+	return ids, Translate(err, "merchant products")
+}

@@ -241,7 +241,7 @@ func TestRebuildTicketSearch(t *testing.T) {
 }
 
 func TestSnippetAndTerms(t *testing.T) {
-	if got := store.SearchTerms(`退款 "already redeemed" +x* a"b`); strings.Join(got, "|") != "退款|already redeemed|x|a|b" {
+	if got := store.SearchTerms(`退款 "already redeemed" A-1001 50%_x a"b`); strings.Join(got, "|") != "退款|already redeemed|A-1001|50%_x|a|b" {
 		t.Errorf("terms %q", got)
 	}
 	s := store.Snippet("Hello <b>World</b> and world again", []string{"world"}, 100)
