@@ -38,6 +38,9 @@ type fakeTickets struct {
 	// reject makes Act refuse with this reason.
 	reject string
 	seq    int
+	// pending makes Act answer tickets.Pending (the workflow is still applying it);
+	// UpdateResult answers pending until done is set.
+	pending, done bool
 }
 
 type fakeAct struct {
@@ -87,13 +90,27 @@ func (f *fakeTickets) Act(ctx context.Context, merchantID, ticketID uint64, upda
 	}
 	f.mu.Lock()
 	f.acts = append(f.acts, fakeAct{merchantID, ticketID, update, input})
-	reject := f.reject
+	reject, pending := f.reject, f.pending
 	f.mu.Unlock()
 	if reject != "" {
 		return workflows.State{}, tickets.Rejected(reject)
 	}
+	if pending {
+		return workflows.State{}, &tickets.Pending{TicketID: t.ID, UpdateID: "u-slow"}
+	}
 	return workflows.State{TicketID: t.ID, MerchantID: t.MerchantID, Ref: t.Ref, Status: t.Status, Queue: t.Queue, Priority: t.Priority,
 		RequestIDs: []string{"x"}, Risk: &workflows.Risk{Score: 50, Decision: "review"}}, nil
+}
+
+// UpdateResult answers a pending action: pending until done, then the ticket's state.
+func (f *fakeTickets) UpdateResult(ctx context.Context, merchantID, ticketID uint64, updateID string) (workflows.State, error) {
+	f.mu.Lock()
+	done := f.done
+	f.mu.Unlock()
+	if !done {
+		return workflows.State{}, &tickets.Pending{TicketID: ticketID, UpdateID: updateID}
+	}
+	return f.State(ctx, merchantID, ticketID)
 }
 
 func (f *fakeTickets) State(ctx context.Context, merchantID, ticketID uint64) (workflows.State, error) {

@@ -50,6 +50,10 @@ func (s *Server) ticketUpdate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	// Another merchant's ticket is a 404 before any workflow is asked.
+	if _, err := s.d.Store.TicketByID(c.Request.Context(), m, id); err != nil {
+		return err
+	}
 	svc, ok := s.d.Tickets.(updateResulter)
 	if !ok {
 		return errNotFound
