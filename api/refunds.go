@@ -49,7 +49,7 @@ func (s *Server) paymentRoutes() []Route {
 			Doc: Doc{Tag: "payments", Summary: "Confirm (or fail) a manual refund payout; supervisor or admin (audited)", Body: confirmReq{},
 				Example: confirmReq{Status: "succeeded", Reference: "bank transfer 4711"}, Resp: refundView{}}},
 		{Method: http.MethodGet, Path: V1 + "/tickets/:ticket/refunds", Access: AccessStaff, Perm: read, Handler: s.ticketRefunds,
-			Doc: Doc{Tag: "payments", Summary: "A ticket's refunds", Resp: refundsResp{}}},
+			Doc: Doc{Tag: "payments", Summary: "A ticket's refunds, and the one awaiting approval in its workflow (pending)", Resp: refundsResp{}}},
 	}, s.disputeRoutes()...)
 }
 
@@ -83,6 +83,46 @@ type refundView struct {
 
 type refundsResp struct {
 	Refunds []refundView `json:"refunds"`
+	// Pending is the refund the ticket's workflow holds awaiting a decision (it has no row
+	// until it is approved); absent when none awaits one or the workflow did not answer.
+	Pending *pendingRefundView `json:"pending,omitempty"`
+}
+
+// pendingRefundView is a refund awaiting approval, from the ticket workflow's state:
+// what may be refunded, and who may approve it (AgentLimit; SupervisorOnly lists why only a
+// supervisor or admin may, whatever the amount).
+type pendingRefundView struct {
+	Status         string   `json:"status"`
+	OrderNo        string   `json:"order_no,omitempty"`
+	Currency       string   `json:"currency"`
+	Refundable     int64    `json:"refundable"`
+	AgentLimit     int64    `json:"agent_limit"`
+	WithinWindow   bool     `json:"within_window"`
+	WindowEnds     string   `json:"window_ends,omitempty"`
+	SupervisorOnly []string `json:"supervisor_only,omitempty"`
+	RiskScore      int      `json:"risk_score"`
+	RiskDecision   string   `json:"risk_decision,omitempty"`
+	FeePolicy      string   `json:"fee_policy,omitempty"`
+	FeeBps         int      `json:"fee_bps,omitempty"`
+	Gateway        string   `json:"gateway,omitempty"`
+	// AgentMayApprove is true when an agent may approve it (up to AgentLimit).
+	AgentMayApprove bool `json:"agent_may_approve"`
+}
+
+// pendingRefund is the workflow state's refund when a decision on it is possible (awaiting
+// approval, or failed or stuck and so open to another attempt), nil otherwise.
+func pendingRefund(rf *workflows.RefundState) *pendingRefundView {
+	if rf == nil || (rf.Status != workflows.RefundPendingApproval && rf.Status != workflows.RefundFailed && rf.Status != workflows.RefundStuck) {
+		return nil
+	}
+	v := &pendingRefundView{Status: rf.Status, OrderNo: rf.OrderNo, Currency: rf.Currency, Refundable: rf.Refundable, AgentLimit: rf.AgentLimit,
+		WithinWindow: rf.WithinWindow, SupervisorOnly: rf.SupervisorOnly, RiskScore: rf.RiskScore, RiskDecision: rf.RiskDecision,
+		FeePolicy: rf.FeePolicy, FeeBps: rf.FeeBps, Gateway: rf.Gateway,
+		AgentMayApprove: len(rf.SupervisorOnly) == 0 && rf.AgentLimit > 0}
+	if !rf.WindowEnds.IsZero() {
+		v.WindowEnds = rf.WindowEnds.UTC().Format(time.RFC3339)
+	}
+	return v
 }
 
 func toRefundView(r models.Refund) refundView {
@@ -255,7 +295,8 @@ func (s *Server) confirmRefund(c *gin.Context) error {
 	return nil
 }
 
-// ticketRefunds lists a ticket's refunds (404 for another merchant's ticket).
+// ticketRefunds lists a ticket's refunds (404 for another merchant's ticket) and, from the
+// live workflow, the refund awaiting a decision (which has no row yet).
 func (s *Server) ticketRefunds(c *gin.Context) error {
 	m, err := s.merchant(c)
 	if err != nil {
@@ -276,6 +317,13 @@ func (s *Server) ticketRefunds(c *gin.Context) error {
 	out := refundsResp{Refunds: make([]refundView, 0, len(rs))}
 	for _, r := range rs {
 		out.Refunds = append(out.Refunds, toRefundView(r))
+	}
+	if s.d.Tickets != nil {
+		if st, err := s.d.Tickets.State(ctx, m, id); err == nil {
+			out.Pending = pendingRefund(st.Refund)
+		} else {
+			s.log.WarnContext(ctx, "ticket state unavailable; refunds without the pending one", "ticket", id, "err", err)
+		}
 	}
 	c.JSON(http.StatusOK, out)
 	return nil

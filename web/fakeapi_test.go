@@ -33,6 +33,8 @@ type fakeAPI struct {
 	files []fakeFile
 	// disputes are the chargeback cases (fakeapi_disputes_test.go).
 	disputes *fakeDisputes
+	// refundDecisions are the refund approvals and rejections (fakeapi_refunds_test.go).
+	refundDecisions []fakeRefundDecision
 }
 
 type fakeTicket struct {
@@ -51,6 +53,8 @@ type fakeTicket struct {
 	DueAt      time.Time
 	Escalation int
 	Replaced   bool
+	// Refund is the workflow state's refund (fakeapi_refunds_test.go), nil for none.
+	Refund map[string]any
 }
 
 var fakeUsers = map[string]struct {
@@ -304,6 +308,8 @@ func (f *fakeAPI) staff(w http.ResponseWriter, r *http.Request, p string, parts 
 	case p == "/sla-policies" && r.Method == "GET":
 		writeJSON(w, 200, map[string]any{"policies": []map[string]any{{"priority": "normal", "first_response_secs": 14400, "next_response_secs": 28800, "resolution_secs": 172800, "warn_fraction": 0.75}},
 			"calendar": map[string]any{"timezone": "Asia/Shanghai", "week": []string{"", "09:00-18:00", "09:00-18:00", "09:00-18:00", "09:00-18:00", "09:00-18:00", ""}, "holidays": []string{"2026-10-01"}}})
+	case len(parts) >= 3 && parts[0] == "tickets" && (parts[2] == "refunds" || parts[2] == "refund"):
+		f.refundAPI(w, r, parts, uid, name, roles, in)
 	case len(parts) == 2 && parts[0] == "tickets":
 		t := f.find(parts[1])
 		if t == nil {
@@ -313,6 +319,9 @@ func (f *fakeAPI) staff(w http.ResponseWriter, r *http.Request, p string, parts 
 		state := map[string]any{"ticket_id": t.ID, "status": t.Status, "priority": t.Priority, "queue": t.Queue, "assignee_id": t.AssigneeID, "escalation_level": t.Escalation}
 		if t.Queue == "risk" {
 			state["risk"] = map[string]any{"score": 35, "decision": "review", "pending": true}
+		}
+		if t.Refund != nil {
+			state["refund"] = t.Refund
 		}
 		writeJSON(w, 200, map[string]any{"ticket": goModel(t), "state": state, "messages": goMessages(t.Messages), "attachments": f.attachmentViews(t),
 			"timeline": []map[string]any{{"Kind": "opened", "ActorKind": "system", "CreatedAt": t.Created}},

@@ -23,10 +23,13 @@
         data = normalise(res);
         if (data.t.category !== 'refund') return render();
         // A refund ticket: its latest refund decides whether approve / reject are offered.
+        // The refund awaiting a decision has no row yet: it lives in the workflow's state
+        // (the detail's state.refund, or the list's pending when the detail had no state).
         return KD.api(path('/refunds'), { staff: true }).then(function (r) {
           var list = (r && r.refunds) || [];
           data.refund = list.length ? list[list.length - 1] : null;
-        }, function () { data.refund = null; }).then(render);
+          data.pending = pendingOf(data.state && data.state.refund) || (r && r.pending) || null;
+        }, function () { data.refund = null; data.pending = pendingOf(data.state && data.state.refund); }).then(render);
       }, function (err) {
         var box = $('#load-error');
         box.textContent = KD.errorText(err);
@@ -57,6 +60,66 @@
         refund: res.refund || null,
         macros: res.macros || null
       };
+    }
+
+    // pendingOf: the workflow's refund state when a decision on it is possible (awaiting
+    // approval, or failed / stuck and so open to another attempt), in the list's shape.
+    function pendingOf(rf) {
+      if (!rf || ['pending_approval', 'failed', 'stuck'].indexOf(rf.status) < 0) return null;
+      var so = rf.supervisor_only || [];
+      return { status: rf.status, currency: rf.currency, refundable: rf.refundable || 0, agent_limit: rf.agent_limit || 0,
+        supervisor_only: so, order_no: rf.order_no, within_window: rf.within_window, risk_score: rf.risk_score,
+        agent_may_approve: so.length === 0 && (rf.agent_limit || 0) > 0 };
+    }
+
+    // refundWhy localises a reason the workflow gives for "only a supervisor may approve"
+    // (it writes them in English); an unknown one is shown as written.
+    function refundWhy(r) {
+      var m = /^requested after the refundable window ended (\d{4}-\d{2}-\d{2})$/.exec(r);
+      if (m) return KD.t('refund.why_window', { date: m[1] });
+      m = /^fraud check: (\w+) \(score (-?\d+)\)$/.exec(r);
+      if (m) return KD.t('refund.why_fraud', { decision: KD.word('decision', m[1]), score: m[2] });
+      return r;
+    }
+
+    // refundDecider: 'any' for a supervisor or admin, 'limit' for an agent who may approve
+    // up to the agent limit, 'reject' for an agent who may only reject, '' for nobody.
+    function refundDecider(p) {
+      if (KD.can(me, 'refund_any')) return 'any';
+      if (!KD.can(me, 'refund_small')) return '';
+      return p.agent_may_approve ? 'limit' : 'reject';
+    }
+
+    // renderRefund shows the refund awaiting a decision: amount, who may approve, and why
+    // only a supervisor may when that is so.
+    function renderRefund(t) {
+      var box = $('#refund-box');
+      if (!box) {
+        box = el('section', { id: 'refund-box', class: 'panel refund-box', 'aria-labelledby': 'refund-h' });
+        $('#actions').insertAdjacentElement('afterend', box);
+      }
+      KD.clear(box);
+      var p = data.pending, open = t.status !== 'resolved' && t.status !== 'closed';
+      box.hidden = !(p && open);
+      if (box.hidden) return;
+      box.appendChild(el('h2', { id: 'refund-h', i18n: p.status === 'pending_approval' ? 'refund.pending_h' : 'refund.retry_h' }));
+      var dl = el('dl', { class: 'kv' });
+      function row(k, v) { dl.appendChild(el('dt', { i18n: k })); dl.appendChild(el('dd', { text: v })); }
+      row('refund.refundable', KD.fmtMoney(p.refundable, p.currency));
+      row('refund.agent_limit', KD.fmtMoney(p.agent_limit, p.currency));
+      if (p.order_no) row('refund.order', p.order_no);
+      box.appendChild(dl);
+      var who;
+      if (p.supervisor_only && p.supervisor_only.length) who = KD.t('refund.supervisor_only');
+      else if (p.refundable > p.agent_limit) who = KD.t('refund.above_limit', { limit: KD.fmtMoney(p.agent_limit, p.currency) });
+      else who = KD.t('refund.agent_may', { limit: KD.fmtMoney(p.agent_limit, p.currency) });
+      box.appendChild(el('p', { id: 'refund-who', class: 'muted', text: who }));
+      if (p.supervisor_only && p.supervisor_only.length) {
+        var ul = el('ul', { id: 'refund-why' });
+        p.supervisor_only.forEach(function (r) { ul.appendChild(el('li', { text: refundWhy(r) })); });
+        box.appendChild(ul);
+      }
+      if (refundDecider(p) === 'reject') box.appendChild(el('p', { id: 'refund-mine', class: 'muted', i18n: 'refund.agent_reject_only' }));
     }
 
     // disputeLink: a chargeback ticket links to its dispute page (looked up once per page).
@@ -91,6 +154,7 @@
       var who = t.assignee_id && me.user && t.assignee_id === me.user.id ? KD.t('agent.you') : (t.assignee_name || nameOf(t.assignee_id));
       chips.appendChild(el('span', { class: 'muted', id: 't-assignee', text: who ? KD.t('ticket.assigned_to', { name: who }) : KD.t('agent.unassigned') }));
       renderActions(t);
+      renderRefund(t);
       renderMessages();
       renderAttachments();
       renderTimeline();
@@ -142,11 +206,12 @@
           ask(KD.t('act.risk_deny'), null, function (r) { return act('/risk/deny', { reason: r }, ev.target); });
         }, 'danger'));
       }
-      var refund = data.refund;
-      var refundPending = !!refund && refund.status === 'pending_approval';
-      if (open && refundPending && (KD.can(me, 'refund_small') || KD.can(me, 'refund_any'))) {
-        bar.appendChild(button('refund_approve', function (ev) {
-          ask(KD.t('act.refund_approve'), refund, function (r, amount) {
+      var pending = data.pending, decider = pending ? refundDecider(pending) : '';
+      if (open && decider) {
+        // An agent approves up to the agent limit; a supervisor or admin up to what is refundable.
+        var max = decider === 'limit' ? Math.min(pending.refundable, pending.agent_limit) : pending.refundable;
+        if (decider !== 'reject') bar.appendChild(button('refund_approve', function (ev) {
+          ask(KD.t('act.refund_approve'), { amount: max, max: max, currency: pending.currency }, function (r, amount) {
             var b = { reason: r };
             if (amount) b.amount = amount;
             return act('/refund/approve', b, ev.target);
@@ -390,7 +455,9 @@
       var extra = KD.clear($('#reason-extra'));
       if (refund) {
         extra.appendChild(el('label', { for: 'reason-amount', i18n: 'ticket.refund_amount' }));
-        extra.appendChild(el('input', { id: 'reason-amount', type: 'number', step: '0.01', min: '0', value: refund.amount ? (refund.amount / 100).toFixed(2) : '' }));
+        extra.appendChild(el('input', { id: 'reason-amount', type: 'number', step: '0.01', min: '0.01', max: refund.max ? (refund.max / 100).toFixed(2) : null,
+          'aria-describedby': 'reason-amount-hint', value: refund.amount ? (refund.amount / 100).toFixed(2) : '' }));
+        if (refund.max) extra.appendChild(el('p', { id: 'reason-amount-hint', class: 'hint', text: KD.t('refund.max', { max: KD.fmtMoney(refund.max, refund.currency) }) }));
       }
       var ta = $('#reason-text');
       ta.value = '';
@@ -402,6 +469,10 @@
         if (!ta.value.trim()) { ta.setAttribute('aria-invalid', 'true'); ta.focus(); return; }
         ta.removeAttribute('aria-invalid');
         var amt = refund && $('#reason-amount').value ? Math.round(parseFloat($('#reason-amount').value) * 100) : 0;
+        if (refund && refund.max && (amt <= 0 || amt > refund.max)) {
+          var ai = $('#reason-amount');
+          ai.setAttribute('aria-invalid', 'true'); ai.focus(); return;
+        }
         Promise.resolve(onok(ta.value.trim(), amt)).then(close, function () { /* keep open on error */ });
       };
       dlg.showModal();
