@@ -100,25 +100,44 @@ func (s *Store) CardKeysForIndex(ctx context.Context, afterID uint64, limit int)
 	return ks, Translate(err, "card keys for index")
 }
 
+// ReindexTickets rewrites the search documents of the given tickets (one transaction).
+func (s *Store) ReindexTickets(ctx context.Context, ids []uint64) error {
+	idCol, ins := reindexSQL(s.dialect)
+	return s.reindex(ctx, idCol, ins, ids)
+}
+
+func (s *Store) reindex(ctx context.Context, idCol, ins string, ids []uint64) error {
+	if s.dialect == migrations.MySQL {
+		if err := s.DB(ctx).Exec("SET SESSION group_concat_max_len = 16777216").Error; err != nil {
+			return fmt.Errorf("reindex: %w", err)
+		}
+	}
+	return s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.DB(ctx).Exec("DELETE FROM search_tickets WHERE "+idCol+" IN ?", ids).Error; err != nil {
+			return Translate(err, "reindex: delete")
+		}
+		return Translate(s.DB(ctx).Exec(ins, ids).Error, "reindex: insert")
+	})
+}
+
+func reindexSQL(dialect string) (idCol, ins string) {
+	if dialect == migrations.SQLite {
+		return "rowid", "INSERT INTO search_tickets (rowid, subject, body) " +
+			"SELECT t.id, t.subject, COALESCE((SELECT group_concat(body, char(10)) FROM (SELECT body FROM messages m WHERE m.ticket_id = t.id ORDER BY m.id)), '') " +
+			"FROM tickets t WHERE t.id IN ?"
+	}
+	return "ticket_id", "INSERT INTO search_tickets (ticket_id, merchant_id, subject, body) " +
+		"SELECT t.id, t.merchant_id, t.subject, COALESCE((SELECT GROUP_CONCAT(m.body ORDER BY m.id SEPARATOR '\\n') FROM messages m WHERE m.ticket_id = t.id), '') " +
+		"FROM tickets t WHERE t.id IN ?"
+}
+
 // RebuildTicketSearch rebuilds search_tickets from tickets and messages, in batches of tickets
 // by id, each in its own transaction; it returns how many tickets were indexed.
 func (s *Store) RebuildTicketSearch(ctx context.Context, batch int) (int, error) {
 	if batch <= 0 {
 		batch = 1000
 	}
-	idCol, ins := "ticket_id", "INSERT INTO search_tickets (ticket_id, merchant_id, subject, body) "+
-		"SELECT t.id, t.merchant_id, t.subject, COALESCE((SELECT GROUP_CONCAT(m.body ORDER BY m.id SEPARATOR '\\n') FROM messages m WHERE m.ticket_id = t.id), '') "+
-		"FROM tickets t WHERE t.id IN ?"
-	if s.dialect == migrations.SQLite {
-		idCol, ins = "rowid", "INSERT INTO search_tickets (rowid, subject, body) "+
-			"SELECT t.id, t.subject, COALESCE((SELECT group_concat(body, char(10)) FROM (SELECT body FROM messages m WHERE m.ticket_id = t.id ORDER BY m.id)), '') "+
-			"FROM tickets t WHERE t.id IN ?"
-	}
-	if s.dialect == migrations.MySQL {
-		if err := s.DB(ctx).Exec("SET SESSION group_concat_max_len = 16777216").Error; err != nil {
-			return 0, fmt.Errorf("rebuild search: %w", err)
-		}
-	}
+	idCol, ins := reindexSQL(s.dialect)
 	n := 0
 	var after uint64
 	for {
@@ -129,13 +148,7 @@ func (s *Store) RebuildTicketSearch(ctx context.Context, batch int) (int, error)
 		if len(ids) == 0 {
 			break
 		}
-		err := s.InTx(ctx, func(ctx context.Context) error {
-			if err := s.DB(ctx).Exec("DELETE FROM search_tickets WHERE "+idCol+" IN ?", ids).Error; err != nil {
-				return err
-			}
-			return s.DB(ctx).Exec(ins, ids).Error
-		})
-		if err != nil {
+		if err := s.reindex(ctx, idCol, ins, ids); err != nil {
 			return n, fmt.Errorf("rebuild search after ticket %d: %w", after, err)
 		}
 		n += len(ids)

@@ -18,7 +18,8 @@ const benchUsage = `usage:
   keydesk bench reissue --seed-json FILE [--base-url URL]         POST /tickets → replacement key visible, against a running keydesk
   keydesk bench triage [--misses] [--reps N]                      intent accuracy, recall, entities, urgency on the triage corpus
   keydesk bench fraud [--misses] [--db URL]                       fraud corpus replay: confusion matrix and rates, tuning and held-out
-  keydesk bench footprint [--sizes 1000,2000] [--db URL]          memory, goroutines and disk of both databases per open / closed ticket`
+  keydesk bench footprint [--sizes 1000,2000] [--db URL]          memory, goroutines and disk of both databases per open / closed ticket
+  keydesk bench search [--tickets 20000] [--db URL]               ticket search latency p50/p99 per query kind, index size, write overhead`
 
 // runBench runs a benchmark that prints its figures (never a pass/fail timing).
 func runBench(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, out io.Writer) error {
@@ -34,6 +35,8 @@ func runBench(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 		return benchFraud(ctx, log, args[1:], out)
 	case "footprint":
 		return benchFootprint(ctx, cfg, args[1:], out)
+	case "search":
+		return benchSearch(ctx, log, args[1:], out)
 	case "reissue":
 		cfg.Finish()
 		return bench.ReissueMain(ctx, args[1:], out, cfg.PublicURL)

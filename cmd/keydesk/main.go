@@ -32,7 +32,8 @@ Usage:
   keydesk keys import --merchant SLUG --sku SKU FILE    import card keys (lines, CSV or JSON; "-" = stdin)
   keydesk history import --merchant SLUG FILE          import past orders, claims, refunds, chargebacks for the fraud signals
   keydesk fraud report --merchant SLUG [--days N]      each fraud rule's precision against the risk agents' decisions
-  keydesk bench queue|reissue [flags]                   benchmarks that print their figures
+  keydesk bench queue|reissue|search [flags]                   benchmarks that print their figures
+  keydesk search reindex [--batch N]                    rebuild the ticket search index and the card-key fragment index
   keydesk workflows upgrade                             move open tickets' workflows onto the running code (continue-as-new)
   keydesk version                                       print the version
 
@@ -82,6 +83,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return fraudCmd(ctx, cfg, log, rest, out)
 	case "bench":
 		return runBench(ctx, cfg, log, rest, out)
+	case "search":
+		return searchCmd(ctx, cfg, log, rest, out)
 	case "workflows":
 		return workflowsCmd(ctx, cfg, log, rest, out)
 	case "version":
