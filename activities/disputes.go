@@ -255,6 +255,14 @@ func (a *Activities) keyEvidence(ctx context.Context, rep *EvidenceReport, o mod
 	if err != nil {
 		return nil, err
 	}
+	evs, err := a.Store.EvidenceKeyEvents(ctx, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	// One delivery timeline: a key's delivered and first revealed times are its earliest
+	// delivered / revealed events (the shop's own record, reported with when it happened),
+	// and the key row's or delivery row's time only when no event says otherwise.
+	delivered, revealed := firstEvents(evs, models.KeyEventDelivered), firstEvents(evs, models.KeyEventRevealed)
 	var secrets []string
 	rep.Keys = make([]EvidenceKey, 0, len(keys))
 	for _, k := range keys {
@@ -266,7 +274,7 @@ func (a *Activities) keyEvidence(ctx context.Context, rep *EvidenceReport, o mod
 			}
 		}
 		rep.Keys = append(rep.Keys, EvidenceKey{CardKeyID: k.ID, Masked: masked, Status: k.Status,
-			DeliveredAt: utcPtr(k.DeliveredAt), FirstRevealedAt: utcPtr(k.FirstRevealedAt)})
+			DeliveredAt: earliest(delivered[k.ID], k.DeliveredAt), FirstRevealedAt: earliest(revealed[k.ID], k.FirstRevealedAt)})
 	}
 	dels, err := a.Store.EvidenceDeliveries(ctx, o.ID)
 	if err != nil {
@@ -275,6 +283,9 @@ func (a *Activities) keyEvidence(ctx context.Context, rep *EvidenceReport, o mod
 	rep.Deliveries, rep.Reissues = []EvidenceDelivery{}, []EvidenceDelivery{}
 	for _, d := range dels {
 		ed := EvidenceDelivery{CardKeyID: d.CardKeyID, Kind: d.Kind, At: d.CreatedAt.UTC()}
+		if at := delivered[d.CardKeyID]; at != nil && at.Before(ed.At) {
+			ed.At = at.UTC()
+		}
 		if d.TicketID != nil {
 			ed.TicketID = *d.TicketID
 		}
@@ -283,10 +294,7 @@ func (a *Activities) keyEvidence(ctx context.Context, rep *EvidenceReport, o mod
 			rep.Reissues = append(rep.Reissues, ed)
 		}
 	}
-	evs, err := a.Store.EvidenceKeyEvents(ctx, o.ID)
-	if err != nil {
-		return nil, err
-	}
+	sort.SliceStable(rep.Deliveries, func(i, j int) bool { return rep.Deliveries[i].At.Before(rep.Deliveries[j].At) })
 	rep.KeyEvents = make([]EvidenceKeyEvent, 0, len(evs))
 	for _, e := range evs {
 		ev := EvidenceKeyEvent{Kind: e.Kind, IP: e.IP, UserAgent: e.UserAgent, Source: e.Source, At: e.OccurredAt.UTC()}
@@ -296,6 +304,32 @@ func (a *Activities) keyEvidence(ctx context.Context, rep *EvidenceReport, o mod
 		rep.KeyEvents = append(rep.KeyEvents, ev)
 	}
 	return secrets, nil
+}
+
+// firstEvents maps each card key to the time of its earliest event of that kind.
+func firstEvents(evs []models.KeyEvent, kind string) map[uint64]*time.Time {
+	out := map[uint64]*time.Time{}
+	for _, e := range evs {
+		if e.Kind != kind || e.CardKeyID == nil {
+			continue
+		}
+		if at := out[*e.CardKeyID]; at == nil || e.OccurredAt.Before(*at) {
+			t := e.OccurredAt.UTC()
+			out[*e.CardKeyID] = &t
+		}
+	}
+	return out
+}
+
+// earliest is the earlier of two optional times, in UTC; nil when both are.
+func earliest(a, b *time.Time) *time.Time {
+	switch {
+	case a == nil:
+		return utcPtr(b)
+	case b == nil || a.Before(*b):
+		return utcPtr(a)
+	}
+	return utcPtr(b)
 }
 
 // historyEvidence fills prior orders, the conversation and refunds.
@@ -324,8 +358,11 @@ func (a *Activities) historyEvidence(ctx context.Context, rep *EvidenceReport, o
 	return nil
 }
 
-// conversation returns the public messages of every ticket about the order, in time
-// order, with secrets and key-like strings masked.
+// conversation returns the public messages the buyer and the shop's staff wrote on every
+// ticket about the order, in time order, with secrets and key-like strings masked. System
+// and gateway messages are not part of it: the chargeback notice a gateway opened a ticket
+// with (stored as its first message; before migration 00200 under the buyer's name) is
+// the gateway's, not the buyer's.
 func (a *Activities) conversation(ctx context.Context, o models.Order, secrets []string) ([]EvidenceMessage, error) {
 	tickets, err := a.Store.TicketsByOrder(ctx, o.MerchantID, o.ID)
 	if err != nil {
@@ -338,6 +375,9 @@ func (a *Activities) conversation(ctx context.Context, o models.Order, secrets [
 			return nil, err
 		}
 		for _, m := range msgs {
+			if !conversational(t, m) {
+				continue
+			}
 			out = append(out, EvidenceMessage{TicketRef: t.Ref, At: m.CreatedAt.UTC(), AuthorKind: m.AuthorKind,
 				AuthorName: m.AuthorName, Body: triage.MaskSecrets(m.Body, secrets...)})
 		}
@@ -346,11 +386,23 @@ func (a *Activities) conversation(ctx context.Context, o models.Order, secrets [
 	return out, nil
 }
 
+// conversational: a message the buyer or the staff wrote (not a system, bot or gateway
+// message, nor the chargeback notice a gateway opened a dispute ticket with).
+func conversational(t models.Ticket, m models.Message) bool {
+	if m.AuthorKind != models.AuthorCustomer && m.AuthorKind != models.AuthorAgent {
+		return false
+	}
+	return !(m.RequestID == "submission" && t.Category == "dispute" && t.Channel == "integration")
+}
+
 // summarize states the report's strongest facts.
 func summarize(rep EvidenceReport) []string {
 	o := rep.Order
 	out := []string{fmt.Sprintf("Order %s for %d × %s (%s) was paid %s at %s via %s (payment %s) from IP %s, device %s.",
 		o.OrderNo, o.Quantity, o.ProductName, money(o.Amount, o.Currency), o.BuyerEmail, stamp(o.PaidAt), o.PaymentGateway, o.PaymentRef, o.BuyerIP, o.DeviceID)}
+	if d := rep.Dispute; d.CaseID != "" {
+		out = append(out, fmt.Sprintf("Chargeback %s (%s) for %s was opened at %s.", d.CaseID, d.Reason, money(d.Amount, d.Currency), stamp(d.OpenedAt)))
+	}
 	for _, d := range rep.Deliveries {
 		out = append(out, fmt.Sprintf("Key #%d delivered (%s) at %s.", d.CardKeyID, d.Kind, stamp(d.At)))
 	}
@@ -368,14 +420,8 @@ func summarize(rep EvidenceReport) []string {
 	return out
 }
 
-// money formats minor units with two decimals (every currency keydesk sells in has two).
-func money(minor int64, cur string) string {
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	return fmt.Sprintf("%s%d.%02d %s", sign, minor/100, minor%100, cur)
-}
+// money writes minor units in major units with the currency (1000 CNY is ¥10.00).
+func money(minor int64, cur string) string { return models.FormatMoney(minor, cur) }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
 

@@ -190,12 +190,13 @@ func orderMismatch(in disputeIntake, o models.Order) *Error {
 	return nil
 }
 
-// disputeTicket is the ticket submission of a case, in the buyer's name.
+// disputeTicket is the ticket submission of a case: the buyer's ticket, opened by the
+// gateway with its notice (a system message; the amount in major units with the currency).
 func disputeTicket(m uint64, in disputeIntake, o models.Order) tickets.CreateInput {
 	return tickets.CreateInput{MerchantID: m, OrderNo: o.OrderNo, Email: o.BuyerEmail, Contact: o.BuyerContact, Category: "dispute",
 		Subject: clip("Chargeback "+in.CaseID+": "+in.Reason, 200),
-		Description: fmt.Sprintf("The payment gateway opened chargeback %s on order %s for %d %s (reason: %s). Evidence is due by %s.",
-			in.CaseID, o.OrderNo, in.Amount, in.Currency, in.Reason, in.EvidenceDueBy.UTC().Format(time.RFC3339)),
+		Description: fmt.Sprintf("The payment gateway opened chargeback %s on order %s for %s (reason: %s). Evidence is due by %s.",
+			in.CaseID, o.OrderNo, models.FormatMoney(in.Amount, in.Currency), in.Reason, in.EvidenceDueBy.UTC().Format(time.RFC3339)),
 		Channel: "integration", IdempotencyKey: "dispute:" + in.CaseID, Gateway: true}
 }
 

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/keydesk/keydesk/models"
 	"github.com/keydesk/keydesk/workflows"
 )
 
@@ -78,5 +80,21 @@ func TestTicketRefundsIncludesThePendingRefundFromTheWorkflow(t *testing.T) {
 	w := e.do(http.MethodGet, V1+"/tickets/987654/refunds", nil, bearerHdr(e.tokens["agent"]))
 	if w.Code != http.StatusNotFound {
 		t.Fatalf("other merchant: %d %s", w.Code, w.Body.String())
+	}
+}
+
+// TestDisputeTicketNoticeInMajorUnits: the gateway's notice writes the amount as people and
+// banks read it, and the ticket is marked as the gateway's.
+func TestDisputeTicketNoticeInMajorUnits(t *testing.T) {
+	for _, tc := range []struct {
+		amount int64
+		cur    string
+		want   string
+	}{{1000, "CNY", "for ¥10.00 "}, {1050, "USD", "for $10.50 "}, {1500, "JPY", "for ¥1500 "}} {
+		in := disputeIntake{CaseID: "CB-1", OrderNo: "A-1", Reason: "fraudulent", Amount: tc.amount, Currency: tc.cur, EvidenceDueBy: time.Now()}
+		got := disputeTicket(1, in, models.Order{OrderNo: "A-1", BuyerEmail: "b@example.com"})
+		if !strings.Contains(got.Description, tc.want) || strings.Contains(got.Description, strconv.FormatInt(tc.amount, 10)+" "+tc.cur) || !got.Gateway {
+			t.Errorf("%d %s: %q gateway=%v", tc.amount, tc.cur, got.Description, got.Gateway)
+		}
 	}
 }

@@ -276,6 +276,10 @@ func sameRequest(t models.Ticket, in CreateInput, order models.Order) bool {
 		strings.EqualFold(strings.TrimSpace(t.CustomerContact), in.Contact)
 }
 
+// GatewayAuthorName names the author of the notice a payment gateway opens a chargeback
+// ticket with (a system message).
+const GatewayAuthorName = "payment gateway"
+
 // insert stores the ticket and the first message, retrying on a (rare) reference clash.
 func (s *Service) insert(ctx context.Context, in CreateInput, cat triage.Category, order models.Order) (models.Ticket, string, error) {
 	res := triage.Classify(cat, in.Subject, in.Description)
@@ -295,6 +299,9 @@ func (s *Service) insert(ctx context.Context, in CreateInput, cat triage.Categor
 		// Buyers paste the key they got into the form: the stored text is masked.
 		first := &models.Message{AuthorKind: models.AuthorCustomer, AuthorName: in.Email,
 			Body: triage.Mask(in.Description), RequestID: "submission", CreatedAt: t.CreatedAt}
+		if in.Gateway { // the chargeback notice is the gateway's, not the buyer's words
+			first.AuthorKind, first.AuthorName = models.AuthorSystem, GatewayAuthorName
+		}
 		err = s.o.Store.InTx(ctx, func(ctx context.Context) error {
 			if err := s.o.Store.CreateTicket(ctx, &t, first); err != nil {
 				return err
