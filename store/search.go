@@ -275,38 +275,67 @@ func (s *Store) searchList(ctx context.Context, q SearchQuery, extra string, ext
 
 // searchExact finds tickets whose ref, buyer email or contact, or order (number, email,
 // contact) equals the text; failing that, tickets whose order or reissue got a card key the
-// key hashes identify (a fragment of its tail or the whole key).
+// key hashes identify (a fragment of its tail or the whole key). Each field is one indexed
+// lookup (an OR over them would scan the merchant's tickets); the ids are then filtered.
 func (s *Store) searchExact(ctx context.Context, q SearchQuery, text string) ([]SearchHit, *SearchCursor, error) {
 	email := strings.ToLower(text)
 	contacts := NormalizedContacts(text)
-	conds := []string{"t.ref = ?", "t.customer_email = ?", "t.customer_contact IN ?",
-		"t.order_id IN (SELECT o.id FROM orders o WHERE o.merchant_id = ? AND (o.order_no = ? OR o.buyer_email = ? OR o.buyer_contact IN ?))"}
-	args := []any{text, email, contacts, q.MerchantID, text, email, contacts}
-	hits, next, err := s.searchList(ctx, q, strings.Join(conds, " OR "), args, MatchExact)
-	if err != nil || len(hits) > 0 {
-		return hits, next, err
+	db := s.DB(ctx)
+	m := q.MerchantID
+	var ids, orderIDs []uint64
+	pluck := func(dst *[]uint64, model any, col, where string, args ...any) error {
+		var got []uint64
+		if err := db.Model(model).Where(where, args...).Limit(1000).Pluck(col, &got).Error; err != nil {
+			return Translate(err, "search exact")
+		}
+		*dst = append(*dst, got...)
+		return nil
 	}
-	var keyConds []string
-	var keyArgs []any
-	if len(q.KeyHashes) > 0 {
-		keyConds = append(keyConds, "k.id IN (SELECT g.card_key_id FROM search_key_grams g WHERE g.merchant_id = ? AND g.gram_hash IN ?)")
-		keyArgs = append(keyArgs, q.MerchantID, q.KeyHashes)
+	steps := []error{
+		pluck(&ids, &models.Ticket{}, "id", "ref = ? AND merchant_id = ?", text, m),
+		pluck(&ids, &models.Ticket{}, "id", "merchant_id = ? AND customer_email = ?", m, email),
+		pluck(&ids, &models.Ticket{}, "id", "merchant_id = ? AND customer_contact IN ?", m, contacts),
+		pluck(&orderIDs, &models.Order{}, "id", "merchant_id = ? AND order_no = ?", m, text),
+		pluck(&orderIDs, &models.Order{}, "id", "buyer_email = ? AND merchant_id = ?", email, m),
+		pluck(&orderIDs, &models.Order{}, "id", "merchant_id = ? AND buyer_contact IN ?", m, contacts),
 	}
-	if len(q.FullKeyHashes) > 0 {
-		keyConds = append(keyConds, "k.secret_hash IN ?")
-		keyArgs = append(keyArgs, q.FullKeyHashes)
+	for _, err := range steps {
+		if err != nil {
+			return nil, nil, err
+		}
 	}
-	if len(keyConds) == 0 {
+	match := MatchExact
+	if len(ids) == 0 && len(orderIDs) == 0 {
+		var keyIDs []uint64
+		if len(q.KeyHashes) > 0 {
+			if err := db.Table("search_key_grams").Where("merchant_id = ? AND gram_hash IN ?", m, q.KeyHashes).Limit(1000).Pluck("card_key_id", &keyIDs).Error; err != nil {
+				return nil, nil, Translate(err, "search key grams")
+			}
+		}
+		if len(q.FullKeyHashes) > 0 {
+			if err := pluck(&keyIDs, &models.CardKey{}, "id", "merchant_id = ? AND secret_hash IN ?", m, q.FullKeyHashes); err != nil {
+				return nil, nil, err
+			}
+		}
+		if len(keyIDs) > 0 {
+			match = MatchKey
+			if err := pluck(&orderIDs, &models.CardKey{}, "order_id", "id IN ? AND merchant_id = ? AND order_id IS NOT NULL", keyIDs, m); err != nil {
+				return nil, nil, err
+			}
+			if err := pluck(&ids, &models.CardKey{}, "ticket_id", "id IN ? AND merchant_id = ? AND ticket_id IS NOT NULL", keyIDs, m); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if len(orderIDs) > 0 {
+		if err := pluck(&ids, &models.Ticket{}, "id", "order_id IN ? AND merchant_id = ?", orderIDs, m); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(ids) == 0 {
 		return nil, nil, nil
 	}
-	kc := "SELECT %s FROM card_keys k WHERE k.merchant_id = ? AND %s IS NOT NULL AND (" + strings.Join(keyConds, " OR ") + ")"
-	args = nil
-	for i := 0; i < 2; i++ {
-		args = append(args, q.MerchantID)
-		args = append(args, keyArgs...)
-	}
-	cond := "t.order_id IN (" + fmt.Sprintf(kc, "k.order_id", "k.order_id") + ") OR t.id IN (" + fmt.Sprintf(kc, "k.ticket_id", "k.ticket_id") + ")"
-	return s.searchList(ctx, q, cond, args, MatchKey)
+	return s.searchList(ctx, q, "t.id IN ?", []any{ids}, match)
 }
 
 // NormalizedContacts returns the forms a typed contact may be stored in: as typed, and with

@@ -27,6 +27,8 @@ type fakeAPI struct {
 	claims  int
 	// queueReads counts GET /queue calls (the supervisor dashboard must not page the queue).
 	queueReads int
+	// searches records the query strings of GET /search/tickets (fakeapi_search_test.go).
+	searches []string
 	// admin holds the settings document and macros (fakeapi_admin_test.go).
 	admin *fakeAdmin
 	// files are the uploaded screenshots (fakeapi_attach_test.go).
@@ -264,6 +266,8 @@ func (f *fakeAPI) staff(w http.ResponseWriter, r *http.Request, p string, parts 
 	switch {
 	case p == "/me":
 		writeJSON(w, 200, map[string]any{"user": map[string]any{"id": uid, "name": name, "roles": roles}, "merchant_id": 1, "permissions": perms})
+	case p == "/search/tickets":
+		f.searchTickets(w, r)
 	case p == "/queue":
 		f.queueReads++
 		items := []map[string]any{}
