@@ -50,6 +50,10 @@ const (
 	EngineInnoDB  = "innodb-fulltext"
 )
 
+// RelevanceWindow is how many of the newest matching tickets a relevance-sorted search ranks;
+// older matches are reached with sort=newest (or a narrower query or date range).
+const RelevanceWindow = 2000
+
 // SearchQuery is one staff search. MerchantID is required; everything else is optional.
 type SearchQuery struct {
 	MerchantID uint64
@@ -377,11 +381,11 @@ func hasCJK(t string) bool {
 // searchText runs the full-text query.
 func (s *Store) searchText(ctx context.Context, q SearchQuery, engine string, terms []string) ([]SearchHit, *SearchCursor, error) {
 	where, args := filterSQL(q)
-	var from, score string
+	var from, score, docID string
 	var pre []any
 	switch engine {
 	case EngineFTS5:
-		from = "search_tickets s JOIN tickets t ON t.id = s.rowid"
+		from, docID = "search_tickets s JOIN tickets t ON t.id = s.rowid", "s.rowid"
 		var long []string
 		for _, t := range terms {
 			if isShortTerm(t) {
@@ -398,7 +402,7 @@ func (s *Store) searchText(ctx context.Context, q SearchQuery, engine string, te
 			score = "-bm25(search_tickets)"
 		}
 	default:
-		from = "search_tickets s JOIN tickets t ON t.id = s.ticket_id"
+		from, docID = "search_tickets s JOIN tickets t ON t.id = s.ticket_id", "s.ticket_id"
 		var bool_ []string
 		for _, t := range terms {
 			if engine == EngineInnoDB && hasCJK(t) {
@@ -442,6 +446,12 @@ func (s *Store) searchText(ctx context.Context, q SearchQuery, engine string, te
 	}
 	var rows []row
 	sql := "SELECT t.id AS id, " + score + " AS score FROM " + from + " WHERE " + where + " ORDER BY " + order + fmt.Sprintf(" LIMIT %d OFFSET %d", q.Limit+1, offset)
+	if sortBy != SearchByNewest {
+		// Rank only the newest RelevanceWindow matches: a common word matches a large share of
+		// a big merchant's tickets, and scoring all of them is what makes a search slow.
+		sql = "SELECT id, score FROM (SELECT t.id AS id, " + score + " AS score FROM " + from + " WHERE " + where +
+			fmt.Sprintf(" ORDER BY %s DESC LIMIT %d) w ORDER BY score DESC, id DESC LIMIT %d OFFSET %d", docID, RelevanceWindow, q.Limit+1, offset)
+	}
 	if err := s.DB(ctx).Raw(sql, append(pre, args...)...).Scan(&rows).Error; err != nil {
 		return nil, nil, Translate(err, "search text")
 	}
