@@ -31,6 +31,10 @@ type MessageRecord struct {
 	Body       string    `json:"body"`
 	Internal   bool      `json:"internal,omitempty"`
 	At         time.Time `json:"at"`
+	// Code and Params name a system message (models.Msg*) for pages that show it in the
+	// reader's language; Body stays its English text.
+	Code   string            `json:"code,omitempty"`
+	Params map[string]string `json:"params,omitempty"`
 }
 
 // NotificationRecord is one notification for a role; DedupeKey is unique per merchant.
@@ -130,10 +134,18 @@ func messageRows(in TicketChange) []models.Message {
 		out = append(out, models.Message{
 			MerchantID: in.MerchantID, TicketID: in.TicketID, AuthorKind: m.AuthorKind,
 			AuthorID: optID(m.AuthorID), AuthorName: m.AuthorName, Body: m.Body,
-			Internal: m.Internal, RequestID: m.RequestID, CreatedAt: m.At,
+			Internal: m.Internal, RequestID: m.RequestID, CreatedAt: m.At, Code: m.Code, Params: paramsJSON(m.Params),
 		})
 	}
 	return out
+}
+
+// paramsJSON stores a message's parameters, nil for none.
+func paramsJSON(p map[string]string) models.JSON {
+	if len(p) == 0 {
+		return nil
+	}
+	return models.MustJSON(p)
 }
 
 func notificationRows(in TicketChange) []models.Notification {

@@ -63,6 +63,10 @@ type publicMessage struct {
 	AuthorName string    `json:"author_name,omitempty"`
 	Body       string    `json:"body"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Code and Params name a system message (models.Msg*): the page shows it in the
+	// ticket's language; Body is the English fallback.
+	Code   string            `json:"code,omitempty"`
+	Params map[string]string `json:"params,omitempty"`
 }
 
 type publicTicketResp struct {
@@ -194,7 +198,8 @@ func (s *Server) getTicket(c *gin.Context) error {
 		if m.Internal { // belt and braces: the query already excludes them
 			continue
 		}
-		resp.Messages = append(resp.Messages, publicMessage{AuthorKind: m.AuthorKind, AuthorName: m.AuthorName, Body: m.Body, CreatedAt: m.CreatedAt})
+		resp.Messages = append(resp.Messages, publicMessage{AuthorKind: m.AuthorKind, AuthorName: m.AuthorName, Body: m.Body, CreatedAt: m.CreatedAt,
+			Code: m.Code, Params: messageParams(m)})
 	}
 	if resp.Attachments, err = s.ticketAttachments(c, t.MerchantID, t.ID); err != nil {
 		return err

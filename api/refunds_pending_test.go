@@ -98,3 +98,27 @@ func TestDisputeTicketNoticeInMajorUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestStaffDetailCarriesMessageCodes: a system message's code and parameters reach the page.
+func TestStaffDetailCarriesMessageCodes(t *testing.T) {
+	e := newPayEnv(t)
+	e.must(e.st.DB(context.Background()).Create(&models.Message{MerchantID: e.mA.ID, TicketID: e.ticketA.ID, AuthorKind: models.AuthorSystem,
+		Body: "Your replacement key is ready", RequestID: "wf/9", Code: models.MsgRefundIssued,
+		Params: models.JSON(`{"amount":"1000","currency":"CNY"}`), CreatedAt: time.Now()}).Error)
+	w := e.do(http.MethodGet, V1+"/tickets/"+strconv.FormatUint(e.ticketA.ID, 10), nil, bearerHdr(e.tokens["agent"]))
+	var resp struct {
+		Messages []messageView `json:"messages"`
+	}
+	if w.Code != http.StatusOK || json.Unmarshal(w.Body.Bytes(), &resp) != nil {
+		t.Fatalf("detail: %d %s", w.Code, w.Body.String())
+	}
+	found := false
+	for _, m := range resp.Messages {
+		if m.Code == models.MsgRefundIssued && m.Params["amount"] == "1000" && m.Params["currency"] == "CNY" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no coded message in %s", w.Body.String())
+	}
+}

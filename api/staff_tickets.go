@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -88,6 +89,22 @@ type messageView struct {
 	Body       string    `json:"body"`
 	Internal   bool      `json:"internal"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Code and Params name a system message (models.Msg*) for the page to show in the
+	// reader's language; Body is the English fallback.
+	Code   string            `json:"code,omitempty"`
+	Params map[string]string `json:"params,omitempty"`
+}
+
+// messageParams decodes a message's parameters (nil when it has none or they do not read).
+func messageParams(m models.Message) map[string]string {
+	if len(m.Params) == 0 || string(m.Params) == "null" {
+		return nil
+	}
+	var p map[string]string
+	if err := json.Unmarshal(m.Params, &p); err != nil {
+		return nil
+	}
+	return p
 }
 
 type eventView struct {
@@ -158,7 +175,7 @@ func (s *Server) staffTicket(c *gin.Context) error {
 	}
 	resp.Messages = make([]messageView, 0, len(msgs))
 	for _, x := range msgs {
-		resp.Messages = append(resp.Messages, messageView{x.ID, x.AuthorKind, x.AuthorID, x.AuthorName, x.Body, x.Internal, x.CreatedAt})
+		resp.Messages = append(resp.Messages, messageView{x.ID, x.AuthorKind, x.AuthorID, x.AuthorName, x.Body, x.Internal, x.CreatedAt, x.Code, messageParams(x)})
 	}
 	evs, err := s.d.Store.TicketEvents(ctx, m, id)
 	if err != nil {

@@ -296,6 +296,10 @@ type Message struct {
 	Internal   bool
 	// RequestID makes writing a message idempotent per ticket (a retried activity or request).
 	RequestID string `gorm:"size:64;uniqueIndex:ux_messages_req,priority:2"`
+	// Code names a message the system writes (MsgReplacementReady, …) so pages show it in
+	// the reader's language with Params; Body is its English text. Empty for people's messages.
+	Code      string `gorm:"size:64"`
+	Params    JSON   `gorm:"type:text"`
 	CreatedAt time.Time
 }
 

@@ -12,6 +12,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -82,6 +83,7 @@ func (r *run) openDispute(ctx workflow.Context) bool {
 	if err != nil {
 		r.event(ch, now, "dispute_open_failed", sys, map[string]any{"error": errText(err)})
 		r.message(ch, now, "", sys, "Building the dispute's evidence report failed; build it by hand before the gateway's deadline.", true)
+		r.coded(ch, models.MsgDisputeReportFailed, nil)
 		r.commitOrRollback(ctx, ch, prev)
 		return false
 	}
@@ -91,6 +93,8 @@ func (r *run) openDispute(ctx workflow.Context) bool {
 		"amount": c.Amount, "currency": c.Currency, "evidence_due_by": c.EvidenceDueBy, "status": c.Status})
 	r.message(ch, now, "", sys, fmt.Sprintf("Chargeback %s (%s): evidence report ready, due by %s. A supervisor must sign it off before it is submitted.",
 		c.CaseID, money(c.Amount, c.Currency), c.EvidenceDueBy.UTC().Format(time.RFC3339)), true)
+	r.coded(ch, models.MsgDisputeReady, map[string]string{"case_id": c.CaseID, "amount": strconv.FormatInt(c.Amount, 10), "currency": c.Currency,
+		"due_by": c.EvidenceDueBy.UTC().Format(time.RFC3339)})
 	return r.commitOrRollback(ctx, ch, prev)
 }
 
@@ -166,6 +170,7 @@ func (r *run) fireDisputeAlarm(ctx workflow.Context) error {
 		d.Missed = true
 		r.event(ch, now, "dispute_deadline_missed", sys, map[string]any{"case_id": d.CaseID, "due_by": d.DueBy, "status": d.Status})
 		r.message(ch, now, "", sys, fmt.Sprintf("The evidence deadline of chargeback %s passed without a submission.", d.CaseID), true)
+		r.coded(ch, models.MsgDisputeDeadline, map[string]string{"case_id": d.CaseID})
 		r.escalate(ch, now, max(1, 2-r.s.EscalationLevel), "dispute evidence deadline missed", sys, "dispute_deadline")
 		if !r.commitOrRollback(ctx, ch, prev) {
 			return errNotRecorded

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -52,6 +53,7 @@ func (r *run) keyClaim(ctx workflow.Context) {
 	if err != nil || r.s.Status == models.StatusClosed {
 		r.event(ch, now, "risk_check_failed", Actor{Kind: ActorSystem}, map[string]any{"error": errText(err)})
 		r.message(ch, now, "", Actor{Kind: ActorSystem}, "Automatic fraud check failed; handle this claim by hand.", true)
+		r.coded(ch, models.MsgClaimCheckFailed, nil)
 		r.commitOrRollback(ctx, ch, prev)
 		return
 	}
@@ -81,10 +83,13 @@ func (r *run) keyClaim(ctx workflow.Context) {
 		r.s.Risk.Pending = true
 		r.s.Queue = queueFor(r.s)
 		r.message(ch, now, "", Actor{Kind: ActorSystem}, fmt.Sprintf("Risk review needed (score %d): %s", a.Score, joinReasons(r.s.Risk.Reasons)), true)
+		r.coded(ch, models.MsgRiskReview, map[string]string{"score": strconv.Itoa(a.Score), "reasons": joinReasons(r.s.Risk.Reasons)})
 	default:
 		r.s.Reissue = &Reissue{Status: ReissueDenied, Reason: joinReasons(r.s.Risk.Reasons)}
 		r.message(ch, now, "", Actor{Kind: ActorSystem}, msgClaimDenied, false)
+		r.coded(ch, models.MsgClaimDenied, nil)
 		r.message(ch, now, "", Actor{Kind: ActorSystem}, fmt.Sprintf("Claim denied automatically (score %d): %s. Resolve to confirm, or a risk agent may approve.", a.Score, joinReasons(r.s.Risk.Reasons)), true)
+		r.coded(ch, models.MsgClaimDeniedAuto, map[string]string{"score": strconv.Itoa(a.Score), "reasons": joinReasons(r.s.Risk.Reasons)})
 	}
 	r.commitOrRollback(ctx, ch, prev)
 }
@@ -128,6 +133,7 @@ func (r *run) blockReissue(ch *change, now time.Time, reason string) {
 	r.s.Queue = queueFor(r.s)
 	r.event(ch, now, "reissue_blocked", Actor{Kind: ActorSystem}, map[string]any{"reason": reason})
 	r.message(ch, now, "", Actor{Kind: ActorSystem}, "Automatic replacement blocked: "+reason, true)
+	r.coded(ch, models.MsgReplacementBlocked, map[string]string{"reason": reason})
 }
 
 // reissue delivers a replacement key (exactly once per ticket, by the inventory activity)
@@ -152,6 +158,7 @@ func (r *run) recordReissue(ch *change, now time.Time, actor Actor, res activiti
 		r.s.Reissue = &Reissue{Status: ReissueFailed, Reason: errText(err)}
 		r.event(ch, now, "reissue_failed", actor, map[string]any{"error": errText(err)})
 		r.message(ch, now, "", Actor{Kind: ActorSystem}, "Automatic replacement failed; handle this claim by hand.", true)
+		r.coded(ch, models.MsgReplacementFailed, nil)
 		return
 	}
 	r.s.Reissue = &Reissue{Status: res.Status, CardKeyID: res.CardKeyID, DeliveryID: res.DeliveryID, Reason: res.Reason}
@@ -161,6 +168,7 @@ func (r *run) recordReissue(ch *change, now time.Time, actor Actor, res activiti
 	switch res.Status {
 	case ReissueDelivered:
 		r.message(ch, now, "", Actor{Kind: ActorSystem}, msgReplacementReady, false)
+		r.coded(ch, models.MsgReplacementReady, nil)
 		r.answered(now)
 		if r.s.Status != models.StatusResolved && r.s.Status != models.StatusClosed {
 			r.resolve(ch, now, Actor{Kind: ActorSystem}, "reissue")
@@ -174,6 +182,7 @@ func (r *run) recordReissue(ch *change, now time.Time, actor Actor, res activiti
 			r.event(ch, now, "priority_changed", Actor{Kind: ActorSystem}, map[string]any{"from": from, "to": r.s.Priority, "reason": "out of stock"})
 		}
 		r.message(ch, now, "", Actor{Kind: ActorSystem}, "No replacement key in stock: restock or handle by hand.", true)
+		r.coded(ch, models.MsgOutOfStock, nil)
 	default:
 		r.blockReissue(ch, now, res.Reason)
 	}

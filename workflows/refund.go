@@ -19,6 +19,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -123,6 +124,7 @@ func (r *run) refundPath(ctx workflow.Context) {
 		r.s.Refund = &RefundState{Status: RefundIneligible, Reason: "automatic refund check failed: " + errText(err)}
 		r.event(ch, now, "refund_check_failed", Actor{Kind: ActorSystem}, map[string]any{"error": errText(err)})
 		r.message(ch, now, "", Actor{Kind: ActorSystem}, "Automatic refund check failed; handle this refund by hand.", true)
+		r.coded(ch, models.MsgRefundCheckFailed, nil)
 		r.commitOrRollback(ctx, ch, prev)
 		return
 	}
@@ -163,6 +165,7 @@ func (r *run) recordRefundPlan(ch *change, now time.Time, p activities.RefundPla
 	})
 	if st.Status == RefundIneligible {
 		r.message(ch, now, "", Actor{Kind: ActorSystem}, "No automatic refund: "+st.Reason+".", true)
+		r.coded(ch, models.MsgRefundNone, map[string]string{"reason": st.Reason})
 		return
 	}
 	who := fmt.Sprintf("an agent may approve up to %s", money(p.AgentLimit, p.Currency))
@@ -171,6 +174,9 @@ func (r *run) recordRefundPlan(ch *change, now time.Time, p activities.RefundPla
 	}
 	r.message(ch, now, "", Actor{Kind: ActorSystem}, fmt.Sprintf("Refund of up to %s for order %s awaits approval (%s). Risk score %d: %s.",
 		money(p.Refundable, p.Currency), p.OrderNo, who, p.Risk.Score, joinReasons(st.RiskReasons)), true)
+	r.coded(ch, models.MsgRefundPending, map[string]string{"refundable": strconv.FormatInt(p.Refundable, 10), "agent_limit": strconv.FormatInt(p.AgentLimit, 10),
+		"currency": p.Currency, "order_no": p.OrderNo, "supervisor_only": strings.Join(st.SupervisorOnly, "; "), "score": strconv.Itoa(p.Risk.Score),
+		"reasons": joinReasons(st.RiskReasons)})
 }
 
 // validateRefundDecision checks a refund_decision: a refund awaits approval (or failed and
@@ -373,6 +379,8 @@ func (r *run) recordRefundOutcome(ch *change, now time.Time, in RefundInput, out
 	if out.Status == RefundSucceeded {
 		r.message(ch, now, "", sys, fmt.Sprintf("Your refund of %s for order %s has been issued (reference %s). Keys of this order that were never revealed are no longer valid.",
 			money(in.Amount, in.Currency), rf.OrderNo, in.OutRefundNo), false)
+		r.coded(ch, models.MsgRefundIssued, map[string]string{"amount": strconv.FormatInt(in.Amount, 10), "currency": in.Currency,
+			"order_no": rf.OrderNo, "reference": in.OutRefundNo})
 		r.answered(now)
 		if r.s.Status != models.StatusResolved && r.s.Status != models.StatusClosed {
 			r.resolve(ch, now, sys, "refund")
@@ -385,6 +393,8 @@ func (r *run) recordRefundOutcome(ch *change, now time.Time, in RefundInput, out
 	}
 	r.message(ch, now, "", sys, fmt.Sprintf("Refund %s of %s %s: %s. Handle it by hand or approve again.",
 		in.OutRefundNo, money(in.Amount, in.Currency), what, out.Reason), true)
+	r.coded(ch, models.MsgRefundFailed, map[string]string{"out_refund_no": in.OutRefundNo, "amount": strconv.FormatInt(in.Amount, 10),
+		"currency": in.Currency, "status": out.Status, "reason": out.Reason})
 	r.s.Queue = queueFor(r.s)
 	if r.s.Status == models.StatusResolved {
 		r.reopen(ch, now, sys, "refund "+out.Status)

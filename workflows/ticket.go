@@ -408,6 +408,14 @@ func (r *run) message(ch *change, now time.Time, requestID string, actor Actor, 
 	})
 }
 
+// coded gives the message just written a code and parameters (models.Msg*), so pages show
+// it in the reader's language; only data inside the change, no command.
+func (r *run) coded(ch *change, code string, params map[string]string) {
+	if n := len(ch.messages); n > 0 {
+		ch.messages[n-1].Code, ch.messages[n-1].Params = code, params
+	}
+}
+
 // commit bumps the version and writes the change with the read-model row and snapshot in
 // one local activity, before the caller answers.
 func (r *run) commit(ctx workflow.Context, ch *change) error {
