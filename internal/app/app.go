@@ -87,6 +87,9 @@ const rbacReload = 5 * time.Second
 func Start(ctx context.Context, cfg config.Config, roles Roles, log *slog.Logger) (_ *App, err error) {
 	cfg.Finish()
 	a := &App{Config: cfg, Log: log}
+	// Before anything starts an SDK worker: the embedded Temporal server runs its own system
+	// workers in this process, and the first worker fixes the process-wide cache's size.
+	setWorkflowCache(cfg.WorkflowCache, log)
 	defer func() {
 		if err != nil {
 			a.Stop(context.Background())
@@ -260,9 +263,12 @@ func WorkerOptions(cfg config.Config) worker.Options {
 var cacheOnce sync.Once
 
 // setWorkflowCache sizes the process-wide cache of workflow executions, once, before the
-// first worker starts (the SDK creates the cache with the first worker and ignores later
-// sizes). Each cached ticket holds its workflow state and coroutine; one evicted from it is
-// replayed from its history on its next event.
+// first worker of the process starts: the SDK creates the cache with the first worker and
+// ignores later sizes, and in `serve` that first worker is one of the embedded Temporal
+// server's own system workers (a call in startWorker came too late: measured 18,000
+// goroutines at 5,000 open tickets with a cache of 1,000). Each cached ticket holds its
+// workflow state and about three goroutines; one evicted from it is replayed from its
+// history on its next event.
 func setWorkflowCache(n int, log *slog.Logger) {
 	if n <= 0 {
 		return
@@ -274,7 +280,6 @@ func setWorkflowCache(n int, log *slog.Logger) {
 }
 
 func (a *App) startWorker(ctx context.Context) error {
-	setWorkflowCache(a.Config.WorkflowCache, a.Log)
 	w := worker.New(a.Temporal, a.Config.TaskQueue, WorkerOptions(a.Config))
 	workflows.Register(w, &activities.Activities{
 		Store: a.Store, Box: a.Secrets.Box, Log: a.Log, PublicURL: a.Config.PublicURL, Payments: a.Payments,
