@@ -247,7 +247,7 @@ func goMessages(ms []map[string]any) []map[string]any {
 	out := []map[string]any{}
 	for _, m := range ms {
 		out = append(out, map[string]any{"AuthorKind": m["author_kind"], "AuthorName": m["author_name"], "Body": m["body"],
-			"Internal": m["internal"] == true, "CreatedAt": m["created_at"]})
+			"Internal": m["internal"] == true, "CreatedAt": m["created_at"], "Code": m["code"], "Params": m["params"]})
 	}
 	return out
 }

@@ -381,6 +381,21 @@
     var v = minor / Math.pow(10, digits);
     try { return v.toLocaleString(lang, { style: 'currency', currency: cur || 'USD' }); } catch (e) { return v.toFixed(digits) + ' ' + (cur || ''); }
   }
+  /** msgText is a message as the reader should see it: a system message with a code
+   * ("msg.<code>" in the dictionary) in the page's language with its parameters (amounts in
+   * major units with the currency, times local); anything else, or an unknown code, as written. */
+  var MONEY_PARAMS = ['amount', 'refundable', 'agent_limit'];
+  function msgText(m) {
+    if (!m) return '';
+    if (!m.code) return m.body;
+    var k = 'msg.' + m.code, src = m.params || {}, p = {};
+    Object.keys(src).forEach(function (x) { p[x] = src[x]; });
+    MONEY_PARAMS.forEach(function (x) { if (p[x] !== undefined && p[x] !== '') p[x] = fmtMoney(Number(p[x]), p.currency); });
+    if (p.due_by) p.due_by = fmtTime(p.due_by);
+    if (p.status) p.status = word('rstatus', p.status);
+    var s = t(k, p);
+    return s === k ? m.body : s;
+  }
   function word(group, value) {
     if (!value) return '';
     var k = group + '.' + value;
@@ -473,7 +488,7 @@
     api: api, ApiError: ApiError, errorText: errorText, snake: snake,
     staffToken: staffToken, setStaff: setStaff, clearStaff: clearStaff, me: me, can: can, staffShell: staffShell,
     announce: announce, toast: toast, showFieldErrors: showFieldErrors, clearFieldErrors: clearFieldErrors,
-    fmtDuration: fmtDuration, fmtTime: fmtTime, fmtMoney: fmtMoney, word: word, slaBadge: slaBadge,
+    fmtDuration: fmtDuration, fmtTime: fmtTime, fmtMoney: fmtMoney, msgText: msgText, word: word, slaBadge: slaBadge,
     poll: poll, debounce: debounce, newRequestId: newRequestId, pathParam: pathParam, busy: busy, onReady: onReady,
     useDeviceId: useDeviceId, deviceHeaders: deviceHeaders,
     publicURL: function () { var m = $('meta[name="keydesk-public-url"]'); return (m && m.content) || location.origin; }

@@ -89,7 +89,7 @@
         var who = mine ? KD.t('status.you') : (m.author_kind === 'system' || m.author_kind === 'bot' ? KD.t('status.system') : (m.author_name || KD.t('status.support')));
         list.appendChild(el('li', { class: 'msg ' + (mine ? 'mine' : 'theirs') },
           el('div', { class: 'meta' }, el('strong', { text: who }), ' · ', el('time', { datetime: m.created_at, text: KD.fmtTime(m.created_at) })),
-          el('p', { class: 'body', text: m.body })));
+          el('p', { class: 'body', text: KD.msgText(m) })));
       });
       if (!msgs.length) list.appendChild(el('li', { class: 'muted', i18n: 'status.no_messages' }));
       if (lastMsgCount >= 0 && msgs.length > lastMsgCount && !relabel) {

@@ -259,7 +259,7 @@
             el('strong', { text: m.author_name || KD.word('author', kind) }),
             m.internal ? el('span', { class: 'badge note', i18n: 'ticket.internal' }) : null,
             ' · ', el('time', { datetime: m.created_at, text: KD.fmtTime(m.created_at) })),
-          el('p', { class: 'body', text: m.body })));
+          el('p', { class: 'body', text: KD.msgText(m) })));
       });
       if (!data.messages.length) list.appendChild(el('li', { class: 'muted', i18n: 'status.no_messages' }));
     }
