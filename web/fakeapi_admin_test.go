@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -39,9 +40,13 @@ func (f *fakeAPI) adminAPI(w http.ResponseWriter, r *http.Request, p string, in 
 			rv, _ := fr["review"].(float64)
 			dv, _ := fr["deny"].(float64)
 			if rv >= dv {
-				apiErr(w, 422, "validation_failed", "some fields are invalid", map[string]string{"fraud.review": "lower than the deny threshold"})
+				apiErr(w, 422, "validation_failed", "some fields are invalid", map[string]string{"fraud.review": fmt.Sprintf("lower than the deny threshold (%d)", int(dv))})
 				return
 			}
+		}
+		if v, ok := in["agent_refund_limit"].(float64); ok && (v < 0 || v > 1_000_000_000_000) { // api/settings.go's rule and text
+			apiErr(w, 422, "validation_failed", "some fields are invalid", map[string]string{"agent_refund_limit": "an amount in minor units between 0 and 1000000000000"})
+			return
 		}
 		for k, v := range in {
 			a.settings[k] = v

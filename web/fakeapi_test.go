@@ -150,8 +150,11 @@ func isNum(s string) bool { _, err := strconv.Atoi(s); return err == nil }
 
 func (f *fakeAPI) create(w http.ResponseWriter, in map[string]any) {
 	fields := map[string]string{}
-	if in["order_no"] != "ORD-1001" {
-		fields["order_no"] = "no such order for this shop"
+	// The real API's texts (api/public.go, tickets/service.go): the pages translate them.
+	if in["merchant"] != "demo" {
+		fields["merchant"] = "unknown shop"
+	} else if in["order_no"] != "ORD-1001" {
+		fields["order_no"] = "no order with this number was bought with this e-mail or contact"
 	}
 	// Like the real API the category is optional ("not sure"). Unlike it, the fake still takes
 	// "dispute": the dispute page tests seed their chargeback ticket through this endpoint (the

@@ -41,7 +41,7 @@ func TestBuyerFormKeepsInputShowsFieldErrorsAndEscapes(t *testing.T) {
 		bt.Visible("#kb-list li"),
 		bt.Click("#submit"),
 		bt.Visible(".field.has-error .field-error"))
-	if got := bt.Text(t, ctx, ".field.has-error .field-error"); !strings.Contains(got, "no such order") {
+	if got := bt.Text(t, ctx, ".field.has-error .field-error"); !strings.Contains(got, "No order with this number was bought with this e-mail or contact") {
 		t.Errorf("field error next to order_no = %q", got)
 	}
 	if got := bt.Text(t, ctx, "#kb-list summary"); got != "How to redeem a key <b>now</b>" {

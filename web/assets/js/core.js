@@ -202,6 +202,47 @@
     return o;
   }
 
+  /* Server texts: the API's validation messages are stable English sentences (its tests pin
+   * them), so each one, with its numbers, is the code of a dictionary text ("srv.*"); a
+   * message no pattern knows is shown as the server wrote it. Amounts the server states in
+   * minor units are shown in major units. */
+  function major(v) { return (Number(v) / 100).toLocaleString(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 }); }
+  var SERVER_TEXTS = [
+    [/^required$/, 'v.required'],
+    [/^some fields are invalid$/, 'srv.invalid'],
+    [/^no order with this number was bought with this e-mail or contact$/, 'srv.no_order'],
+    [/^unknown shop$/, 'srv.unknown_shop'],
+    [/^unknown order$/, 'srv.unknown_order'],
+    [/^no such order$/, 'srv.unknown_order'],
+    [/^an IANA time zone$/, 'srv.timezone'],
+    [/^an amount in minor units between (-?\d+) and (-?\d+)$/, 'srv.amount_between', function (m) { return { min: major(m[1]), max: major(m[2]) }; }],
+    [/^must be a positive amount in minor units$/, 'srv.amount_positive'],
+    [/^a valid email address$/, 'v.email'],
+    [/^(?:must be )?at most (\d+) characters$/, 'srv.at_most', function (m) { return { n: m[1] }; }],
+    [/^(?:required, at most (\d+) characters|is required \(at most (\d+) characters\))$/, 'srv.required_at_most', function (m) { return { n: m[1] || m[2] }; }],
+    [/^between 0 and 1 \(exclusive\)$/, 'srv.fraction'],
+    [/^between (-?\d+) and (-?\d+)$/, 'srv.between', function (m) { return { min: m[1], max: m[2] }; }],
+    [/^lower than the deny threshold \((\d+)\)$/, 'srv.below_deny', function (m) { return { n: m[1] }; }],
+    [/^seven entries, Sunday first$/, 'srv.week'],
+    [/^empty or an http\(s\) URL$/, 'srv.url_or_empty'],
+    [/^must be 1 to 5$/, 'srv.score'],
+    [/^one line, no control characters$/, 'srv.one_line'],
+    [/^one of (.+)$/, 'srv.one_of', function (m) { return { list: m[1] }; }]
+  ];
+  function serverText(msg) {
+    if (typeof msg !== 'string') return msg;
+    for (var i = 0; i < SERVER_TEXTS.length; i++) {
+      var m = SERVER_TEXTS[i][0].exec(msg);
+      if (m) return t(SERVER_TEXTS[i][1], SERVER_TEXTS[i][2] ? SERVER_TEXTS[i][2](m) : null);
+    }
+    return msg;
+  }
+  /** fieldLabel names a field the form has no input for (shown in the summary). */
+  function fieldLabel(name) {
+    var k = 'field.' + name, s = t(k);
+    return s === k ? name : s;
+  }
+
   /** errorText turns an ApiError into a sentence for the user. */
   function errorText(err) {
     if (!err) return t('err.generic');
@@ -210,7 +251,7 @@
     if (err.status === 403) return t('err.forbidden');
     if (err.status === 404) return t('err.not_found');
     if (err.code === 'network') return t('err.network');
-    return err.message || t('err.generic');
+    return err.message ? serverText(err.message) : t('err.generic');
   }
 
   /* ---------- staff session ---------- */
@@ -325,9 +366,10 @@
     var rest = [];
     Object.keys(fields || {}).forEach(function (name) {
       var msg = fields[name];
-      if (Array.isArray(msg)) msg = msg.join(' ');
+      if (Array.isArray(msg)) msg = msg.map(serverText).join(' ');
+      else msg = serverText(msg);
       var input = form.querySelector('[name="' + (window.CSS && CSS.escape ? CSS.escape(name) : name) + '"]');
-      if (!input) { rest.push(name + ': ' + msg); return; }
+      if (!input) { rest.push(fieldLabel(name) + ': ' + msg); return; }
       var id = 'err-' + name.replace(/[^\w-]/g, '_');
       var box = el('p', { class: 'field-error', id: id, text: msg });
       var field = input.closest('.field') || input.parentNode;
@@ -488,7 +530,7 @@
     api: api, ApiError: ApiError, errorText: errorText, snake: snake,
     staffToken: staffToken, setStaff: setStaff, clearStaff: clearStaff, me: me, can: can, staffShell: staffShell,
     announce: announce, toast: toast, showFieldErrors: showFieldErrors, clearFieldErrors: clearFieldErrors,
-    fmtDuration: fmtDuration, fmtTime: fmtTime, fmtMoney: fmtMoney, msgText: msgText, word: word, slaBadge: slaBadge,
+    fmtDuration: fmtDuration, fmtTime: fmtTime, fmtMoney: fmtMoney, msgText: msgText, serverText: serverText, word: word, slaBadge: slaBadge,
     poll: poll, debounce: debounce, newRequestId: newRequestId, pathParam: pathParam, busy: busy, onReady: onReady,
     useDeviceId: useDeviceId, deviceHeaders: deviceHeaders,
     publicURL: function () { var m = $('meta[name="keydesk-public-url"]'); return (m && m.content) || location.origin; }

@@ -126,8 +126,9 @@
           // Nothing typed is lost: the form stays as it is, errors go next to the fields.
           var first = KD.showFieldErrors(form, err.fields || {}, $('#form-summary'));
           if (!first) {
+            // A field the form has no input for (the shop) is named in the summary already.
             var s = $('#form-summary');
-            s.textContent = KD.errorText(err);
+            if (s.hidden || !s.textContent) s.textContent = KD.errorText(err);
             s.hidden = false;
             s.focus && s.setAttribute('tabindex', '-1');
             s.focus();
