@@ -330,8 +330,13 @@ func (f *fakeAPI) staff(w http.ResponseWriter, r *http.Request, p string, parts 
 		if t.Refund != nil {
 			state["refund"] = t.Refund
 		}
+		timeline := []map[string]any{{"Kind": "opened", "ActorKind": "system", "CreatedAt": t.Created}}
+		if t.Refund != nil {
+			timeline = append(timeline, map[string]any{"Kind": "refund_requested", "ActorKind": "system", "CreatedAt": t.Created,
+				"Data": map[string]any{"status": "pending_approval"}})
+		}
 		writeJSON(w, 200, map[string]any{"ticket": goModel(t), "state": state, "messages": goMessages(t.Messages), "attachments": f.attachmentViews(t),
-			"timeline": []map[string]any{{"Kind": "opened", "ActorKind": "system", "CreatedAt": t.Created}},
+			"timeline": timeline,
 			"fraud":    map[string]any{"Score": 35, "Decision": "review", "RulesetVersion": "2026.11", "Hits": []map[string]any{{"rule": "claim_ip_differs_from_order", "points": 20, "reason": "claim IP differs from order IP"}, {"rule": "claimed_missing_after_reveal", "points": 25, "reason": "key revealed 3 min before claim"}, {"rule": "batch_invalid_reports", "points": -10, "reason": "1 other buyer reported keys from the same batch as invalid"}}}})
 	case len(parts) == 3 && parts[0] == "tickets" && r.Method == "POST":
 		t := f.find(parts[1])

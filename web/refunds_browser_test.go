@@ -40,6 +40,9 @@ func TestRefundApprovalFromTheTicketPage(t *testing.T) {
 	if txt := bt.Text(t, agent, "#refund-box"); strings.Contains(txt, "1000") || !strings.Contains(txt, "¥50.00") {
 		t.Errorf("refund box shows minor units or misses the agent limit: %q", txt)
 	}
+	if txt := bt.Text(t, agent, "#timeline"); !strings.Contains(txt, "申请退款 · 待批准") || strings.Contains(txt, "pending_approval") {
+		t.Errorf("timeline detail not in zh: %q", txt)
+	}
 	bt.Screenshot(t, agent, "refund-agent-zh")
 	bt.Do(t, agent, "agent approves",
 		bt.Click("[data-action=refund_approve]"),

@@ -44,3 +44,28 @@ func TestEveryServerMessageCodeHasBothTexts(t *testing.T) {
 		}
 	}
 }
+
+// auditActions are the audit codes the server writes (api's Audit* constants, the dispute
+// steps and the automatic quarantine); the admin page names each in both languages.
+var auditActions = []string{"login.success", "login.failure", "login.locked", "logout", "password.change", "password.reset",
+	"user.create", "user.update", "user.delete", "role.grant", "role.revoke", "ticket.assign", "key.reveal", "refund.decision",
+	"refund.confirm", "risk.decision", "settings.update", "sla.policy_change", "macro.create", "macro.update", "macro.delete",
+	"webhook.create", "webhook.update", "webhook.delete", "dispute.sign_off", "dispute.submit", "dispute.outcome", "batch.quarantine.auto"}
+
+// TestEveryAuditCodeAndRefundStatusHasBothTexts: audit codes and the workflow's refund
+// statuses have a zh-CN and an English text.
+func TestEveryAuditCodeAndRefundStatusHasBothTexts(t *testing.T) {
+	dict := readI18n(t)
+	keys := []string{}
+	for _, a := range auditActions {
+		keys = append(keys, "audit."+a)
+	}
+	for _, st := range []string{"checking", "ineligible", "pending_approval", "processing", "succeeded", "failed", "stuck", "rejected"} {
+		keys = append(keys, "rstatus."+st)
+	}
+	for _, k := range keys {
+		if dict["en"][k] == "" || dict["zh-CN"][k] == "" {
+			t.Errorf("%s: en %q, zh-CN %q", k, dict["en"][k], dict["zh-CN"][k])
+		}
+	}
+}

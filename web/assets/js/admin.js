@@ -321,7 +321,7 @@
       return KD.api('/audit', { staff: true, query: { limit: 50 } }).then(function (res) {
         var ol = KD.clear($('#audit'));
         KD.snake((res && res.entries) || []).forEach(function (a) {
-          ol.appendChild(el('li', null, el('time', { text: KD.fmtTime(a.created_at) }), ' ', el('strong', { text: a.action }), ' ',
+          ol.appendChild(el('li', null, el('time', { text: KD.fmtTime(a.created_at) }), ' ', el('strong', { text: KD.word('audit', a.action), title: a.action }), ' ',
             el('span', { class: 'muted', text: [a.actor_email, a.target_type && (a.target_type + ' ' + a.target_id), a.ip].filter(Boolean).join(' · ') })));
         });
       }, function () {});

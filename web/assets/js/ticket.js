@@ -276,10 +276,22 @@
       KD.files.render($('#attachments'), items, '/api/v1' + path(), KD.staffToken);
     }
 
+    // timelineDetail is an event's detail in the page's language: a status, priority or
+    // refund status by its word; a reason or file name as written.
+    function timelineDetail(e) {
+      var d = e.data || {};
+      if (e.summary || e.reason) return e.summary || e.reason;
+      if (d.reason) return d.reason;
+      if (d.status) return /^refund_/.test(e.kind) ? KD.word('rstatus', d.status) : KD.word('status', d.status);
+      if (d.to && e.kind === 'priority_changed') return KD.word('prio', d.from) + ' → ' + KD.word('prio', d.to);
+      if (d.priority) return KD.word('prio', d.priority);
+      return d.filename || '';
+    }
+
     function renderTimeline() {
       var list = KD.clear($('#timeline'));
       data.timeline.slice().reverse().slice(0, 50).forEach(function (e) {
-        var detail = e.summary || e.reason || (e.data && (e.data.reason || e.data.status || e.data.priority || e.data.filename)) || '';
+        var detail = timelineDetail(e);
         list.appendChild(el('li', null,
           el('time', { datetime: e.created_at, text: KD.fmtTime(e.created_at) }), ' ',
           el('strong', { text: KD.word('ev', e.kind) }),
