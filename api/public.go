@@ -82,8 +82,12 @@ type publicTicketResp struct {
 	CSAT                 *int       `json:"csat,omitempty"`
 	// ReplacementAvailable says a replacement key was issued; the buyer reveals it through
 	// /replacement-key (recorded as a reveal), never inline here.
-	ReplacementAvailable bool            `json:"replacement_available"`
-	Messages             []publicMessage `json:"messages"`
+	ReplacementAvailable bool `json:"replacement_available"`
+	// Stage says what is happening in the buyer's terms (Stage* in buyer_stage.go);
+	// StageReason is the reason a risk agent gave the buyer for a denial.
+	Stage       string          `json:"stage"`
+	StageReason string          `json:"stage_reason,omitempty"`
+	Messages    []publicMessage `json:"messages"`
 	// Attachments are the buyer's screenshots (GET …/attachments/{id} with the token).
 	Attachments []attachmentView `json:"attachments"`
 }
@@ -210,6 +214,11 @@ func (s *Server) getTicket(c *gin.Context) error {
 	case !errors.Is(err, store.ErrNotFound):
 		return err
 	}
+	evs, err := s.d.Store.TicketEvents(ctx, t.MerchantID, t.ID)
+	if err != nil {
+		return err
+	}
+	resp.Stage, resp.StageReason = buyerStage(t, evs, resp.ReplacementAvailable)
 	if isOpen(t.Status) {
 		st, err := s.d.Store.QueueStanding(ctx, t, s.now(), standingWindow)
 		if err != nil {

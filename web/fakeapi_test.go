@@ -57,6 +57,8 @@ type fakeTicket struct {
 	Replaced   bool
 	// Refund is the workflow state's refund (fakeapi_refunds_test.go), nil for none.
 	Refund map[string]any
+	// Stage and StageReason are the buyer's stage as api/buyer_stage.go computes it.
+	Stage, StageReason string
 }
 
 var fakeUsers = map[string]struct {
@@ -195,7 +197,7 @@ func (f *fakeAPI) buyer(w http.ResponseWriter, r *http.Request, parts []string, 
 	case len(parts) == 2:
 		writeJSON(w, 200, map[string]any{"ref": t.Ref, "subject": t.Subject, "category": t.Category, "status": t.Status,
 			"queue_position": 2, "estimated_wait_seconds": 1500, "messages": public(t.Messages), "created_at": t.Created,
-			"attachments": f.attachmentViews(t)})
+			"attachments": f.attachmentViews(t), "stage": t.Stage, "stage_reason": t.StageReason})
 	case parts[2] == "messages":
 		t.Messages = append(t.Messages, map[string]any{"author_kind": "customer", "body": in["body"], "created_at": time.Now()})
 		writeJSON(w, 201, map[string]any{"ok": true})

@@ -46,9 +46,15 @@
       $('#ticket').hidden = false;
       $('#t-ref').textContent = t.ref || ref;
       $('#t-subject').textContent = t.subject || KD.word('cat', t.category);
-      $('#t-status').textContent = KD.word('status', t.status);
-      $('#t-dot').className = 'dot dot-' + t.status;
-      $('#t-status-plain').textContent = KD.t('plain.' + t.status);
+      // The stage (from the API) says what is happening; without one the status does.
+      var stage = t.stage || '';
+      var stageWord = stage ? KD.t('stage.' + stage) : '';
+      $('#t-status').textContent = stage && stageWord !== 'stage.' + stage ? stageWord : KD.word('status', t.status);
+      $('#t-dot').className = 'dot dot-' + (stage === 'denied' ? 'denied' : t.status);
+      var plain = stage ? KD.t('stage_plain.' + stage) : '';
+      if (!plain || plain === 'stage_plain.' + stage) plain = KD.t('plain.' + t.status);
+      if (stage === 'denied' && t.stage_reason) plain += ' ' + KD.t('stage.denied_reason', { reason: t.stage_reason });
+      $('#t-status-plain').textContent = plain;
       var qn = $('#t-queue');
       var pos = t.queue_position;
       var eta = t.estimated_wait_seconds !== undefined ? t.estimated_wait_seconds : t.eta_seconds;
@@ -61,13 +67,14 @@
       if (prev && prev.status !== t.status && !relabel) KD.announce(KD.t('status.changed', { s: KD.word('status', t.status) }));
 
       var rep = hasReplacement(t);
-      $('#replacement').hidden = !rep || noReplacement;
+      $('#replacement').hidden = !rep || noReplacement || t.stage === 'denied';
       $('#rep-title').textContent = KD.t(rep === 'maybe' ? 'status.rep_title_maybe' : 'status.rep_title');
       renderMessages(t.messages || [], relabel);
       renderAttachments(t.attachments || []);
       var rated = t.csat || t.csat_score;
       var closed = t.status === 'resolved' || t.status === 'closed';
-      $('#csat-form').hidden = !closed || !!rated;
+      // A denied claim is not a solved problem: no "how did we do?" stars while it stands.
+      $('#csat-form').hidden = !closed || !!rated || t.stage === 'denied';
       $('#csat-thanks').hidden = !rated;
     }
 
