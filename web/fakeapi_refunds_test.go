@@ -84,3 +84,37 @@ func (f *fakeAPI) refundAPI(w http.ResponseWriter, r *http.Request, parts []stri
 	}
 	writeJSON(w, 200, map[string]any{"ticket": map[string]any{"ticket_id": t.ID, "status": t.Status}})
 }
+
+// fakeRiskDecision is a risk decision the fake API accepted, with the messages the ticket
+// had when it arrived (the internal note must come first).
+type fakeRiskDecision struct {
+	Approve  bool
+	Reason   string
+	Messages int
+}
+
+// riskAPI answers POST /tickets/{id}/risk/approve|deny: a deny's reason becomes a message
+// the buyer reads, as the workflow writes it, and the ticket is resolved.
+func (f *fakeAPI) riskAPI(w http.ResponseWriter, parts []string, roles []string, in map[string]any) {
+	t := f.find(parts[1])
+	if t == nil {
+		apiErr(w, 404, "not_found", "not found", nil)
+		return
+	}
+	if !slices.Contains(roles, "risk_agent") && !slices.Contains(roles, "supervisor") && !slices.Contains(roles, "admin") {
+		apiErr(w, 403, "forbidden", "you are not allowed to do this", nil)
+		return
+	}
+	reason, _ := in["reason"].(string)
+	if reason == "" {
+		apiErr(w, 400, "validation_failed", "some fields are invalid", map[string]string{"reason": "required"})
+		return
+	}
+	f.riskDecisions = append(f.riskDecisions, fakeRiskDecision{Approve: parts[3] == "approve", Reason: reason, Messages: len(t.Messages)})
+	if parts[3] == "deny" {
+		t.Messages = append(t.Messages, map[string]any{"author_kind": "agent", "author_name": "Rui Risk", "body": reason})
+		t.Status, t.Stage, t.StageReason = "resolved", "denied", reason
+	}
+	t.Queue = "general"
+	writeJSON(w, 200, map[string]any{"ticket": map[string]any{"ticket_id": t.ID, "status": t.Status}})
+}

@@ -37,6 +37,8 @@ type fakeAPI struct {
 	disputes *fakeDisputes
 	// refundDecisions are the refund approvals and rejections (fakeapi_refunds_test.go).
 	refundDecisions []fakeRefundDecision
+	// riskDecisions are the risk approvals and denials (fakeapi_refunds_test.go).
+	riskDecisions []fakeRiskDecision
 }
 
 type fakeTicket struct {
@@ -319,6 +321,8 @@ func (f *fakeAPI) staff(w http.ResponseWriter, r *http.Request, p string, parts 
 			"calendar": map[string]any{"timezone": "Asia/Shanghai", "week": []string{"", "09:00-18:00", "09:00-18:00", "09:00-18:00", "09:00-18:00", "09:00-18:00", ""}, "holidays": []string{"2026-10-01"}}})
 	case len(parts) >= 3 && parts[0] == "tickets" && (parts[2] == "refunds" || parts[2] == "refund"):
 		f.refundAPI(w, r, parts, uid, name, roles, in)
+	case len(parts) == 4 && parts[0] == "tickets" && parts[2] == "risk" && r.Method == http.MethodPost:
+		f.riskAPI(w, parts, roles, in)
 	case len(parts) == 2 && parts[0] == "tickets":
 		t := f.find(parts[1])
 		if t == nil {

@@ -1,5 +1,5 @@
 /* Risk queue: tickets held for review, with the fraud assessment and its reasons;
- * approve / deny with a reason. */
+ * approve / deny with the reason the buyer reads and an optional internal note. */
 (function () {
   'use strict';
   var KD = window.KD, el = KD.el, $ = KD.$;
@@ -66,12 +66,18 @@
       var f = d.fraud || (d.state && d.state.risk) || {};
       var hits = explain(f);
       var rid = 'reason-' + t.id;
-      var reason = el('textarea', { id: rid, name: 'reason', rows: '2', required: true });
+      // Two boxes: what the buyer reads (a deny's reason goes to them word for word) and what
+      // only staff read (written as an internal note before the decision).
+      var reason = el('textarea', { id: rid, name: 'reason', rows: '2', required: true, 'aria-describedby': rid + '-hint' });
+      var nid = 'note-' + t.id;
+      var note = el('textarea', { id: nid, name: 'note', rows: '2' });
       var form = el('form', { class: 'decision', novalidate: true },
-        el('div', { class: 'field' }, el('label', { for: rid, i18n: 'common.reason' }), reason),
+        el('div', { class: 'field' }, el('label', { for: rid, i18n: 'risk.reason_buyer' }), reason,
+          el('p', { class: 'hint', id: rid + '-hint', i18n: 'risk.reason_buyer_hint' })),
+        el('div', { class: 'field' }, el('label', { for: nid, i18n: 'risk.internal_note' }), note),
         el('div', { class: 'actions' },
-          el('button', { type: 'button', class: 'primary', 'data-action': 'risk_approve', i18n: 'act.risk_approve', onclick: function (ev) { decide(t, 'approve', reason, ev.target, form); } }),
-          el('button', { type: 'button', class: 'danger', 'data-action': 'risk_deny', i18n: 'act.risk_deny', onclick: function (ev) { decide(t, 'deny', reason, ev.target, form); } })));
+          el('button', { type: 'button', class: 'primary', 'data-action': 'risk_approve', i18n: 'act.risk_approve', onclick: function (ev) { decide(t, 'approve', reason, note, ev.target, form); } }),
+          el('button', { type: 'button', class: 'danger', 'data-action': 'risk_deny', i18n: 'act.risk_deny', onclick: function (ev) { decide(t, 'deny', reason, note, ev.target, form); } })));
       return el('article', { class: 'card review', 'data-ticket': t.id, 'data-ref': t.ref },
         el('header', null, KD.slaBadge(t), ' ', el('a', { href: '/agent/tickets/' + t.id, class: 'ref', text: t.ref }), ' ',
           el('span', { text: t.subject || KD.word('cat', t.category) })),
@@ -81,10 +87,14 @@
         KD.can(me, 'risk') ? form : el('p', { class: 'muted', i18n: 'risk.readonly' }));
     }
 
-    function decide(t, what, reason, btn, form) {
+    function decide(t, what, reason, note, btn, form) {
       KD.clearFieldErrors(form);
       if (!reason.value.trim()) { KD.showFieldErrors(form, { reason: KD.t('v.required') }); return; }
-      KD.busy(btn, KD.api('/tickets/' + t.id + '/risk/' + what, { method: 'POST', staff: true, idem: KD.newRequestId(), body: { reason: reason.value.trim() } }))
+      var internal = note.value.trim();
+      var first = internal ? KD.api('/tickets/' + t.id + '/note', { method: 'POST', staff: true, idem: KD.newRequestId(), body: { body: internal } }) : Promise.resolve();
+      KD.busy(btn, first.then(function () {
+        return KD.api('/tickets/' + t.id + '/risk/' + what, { method: 'POST', staff: true, idem: KD.newRequestId(), body: { reason: reason.value.trim() } });
+      }))
         .then(function () {
           KD.toast(KD.t('risk.decided', { ref: t.ref }));
           KD.announce(KD.t('risk.decided', { ref: t.ref }));
