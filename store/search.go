@@ -52,7 +52,7 @@ const (
 
 // RelevanceWindow is how many of the newest matching tickets a relevance-sorted search ranks;
 // older matches are reached with sort=newest (or a narrower query or date range).
-const RelevanceWindow = 2000
+const RelevanceWindow = 1000
 
 // SearchQuery is one staff search. MerchantID is required; everything else is optional.
 type SearchQuery struct {
