@@ -29,6 +29,8 @@ func TestSystemMessagesInTheReadersLanguage(t *testing.T) {
 	postTicket(t, base, `{"merchant":"demo","order_no":"ORD-1001","email":"b@example.com","category":"key_invalid","description":"卡密无效"}`)
 	f.mu.Lock()
 	f.tickets[0].Messages = append(f.tickets[0].Messages, codedMessages()...)
+	f.admin = newFakeAdmin()
+	f.admin.macros = append(f.admin.macros, map[string]any{"id": 2, "name": "已补发卡密", "body": "我们已为您补发新的卡密。"})
 	f.mu.Unlock()
 
 	buyer := bt.NewTab(t)
@@ -62,5 +64,11 @@ func TestSystemMessagesInTheReadersLanguage(t *testing.T) {
 		bt.StaffSession(base, "tok-agent"),
 		chromedp.Navigate(base+"/agent/tickets/1"),
 		bt.WaitText("#messages", "需要风控审核（分数 35）：claim IP differs"),
-		bt.WaitText("#messages", "您的替换卡密已准备好"))
+		bt.WaitText("#messages", "您的替换卡密已准备好"),
+		bt.WaitJS(`document.querySelectorAll('#macro optgroup').length === 2`))
+	// A Chinese buyer's ticket offers the Chinese macros first, the English ones apart.
+	if !bt.EvalBool(t, agent, `(() => { const g = document.querySelectorAll('#macro optgroup');
+		return g[0].label === '中文回复' && g[0].textContent.includes('已补发卡密') && g[1].label === '英文回复' && g[1].textContent.includes('Key activation steps'); })()`) {
+		t.Error("macros not grouped by language with the buyer's first")
+	}
 }

@@ -360,6 +360,12 @@ func seedContent(ctx context.Context, s *store.Store, merchantID uint64) error {
 		{Name: "Region mismatch", Body: "This key is for the CN region. Please make sure your account region matches before redeeming."},
 		{Name: "Key activation steps", Body: "To activate your key: open the game launcher, choose \"Redeem a code\" (or \"Activate a product\"), paste the key exactly as shown on your order page, without spaces, and confirm. If it is refused, send us the exact error message."},
 		{Name: "Refund timeline", Body: "Your refund has been approved and sent back to your original payment method. Depending on your bank it shows up within 3-5 business days; the keys it covers can no longer be redeemed."},
+		// The same replies in Chinese: the ticket page offers the buyer's language first.
+		{Name: "请提供截图", Body: "给您带来不便，非常抱歉！请发送兑换卡密时看到的错误提示截图，方便我们排查。"},
+		{Name: "已补发卡密", Body: "我们已为您补发新的卡密，您可以在工单状态页查看。感谢您的耐心等待！"},
+		{Name: "区服不匹配", Body: "此卡密仅适用于国服（CN 区）。兑换前请确认您的账号区服一致。"},
+		{Name: "卡密激活步骤", Body: "激活方法：打开游戏客户端，选择“兑换码”（或“激活产品”），按订单页显示的内容原样粘贴卡密（不要带空格）并确认。如果被拒绝，请把完整的错误提示发给我们。"},
+		{Name: "退款到账时间", Body: "您的退款已批准，将原路退回到您的支付账户。视银行而定，一般 3-5 个工作日内到账；退款涉及的卡密将无法再兑换。"},
 	}
 	for i := range macros {
 		macros[i].MerchantID = merchantID

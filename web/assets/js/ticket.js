@@ -421,7 +421,15 @@
       var list = data.macros || macros;
       var s = $('#macro');
       if (s.options.length > 1 || !list.length) return;
-      list.forEach(function (m, i) { s.appendChild(el('option', { value: String(i), text: m.name })); });
+      // Macros in the buyer's language (the ticket's) first, the others under their own
+      // heading, so an agent does not paste English into a Chinese buyer's ticket by mistake.
+      var zhBuyer = /^zh/i.test(data.t.language || '') || (!data.t.language && KD.lang() !== 'en');
+      var isZh = function (m) { return /[\u3400-\u9fff]/.test(m.name + m.body); };
+      var mine = el('optgroup', { label: KD.t(zhBuyer ? 'macro.group_zh' : 'macro.group_en') });
+      var other = el('optgroup', { label: KD.t(zhBuyer ? 'macro.group_en' : 'macro.group_zh') });
+      list.forEach(function (m, i) { (isZh(m) === zhBuyer ? mine : other).appendChild(el('option', { value: String(i), text: m.name })); });
+      if (mine.children.length) s.appendChild(mine);
+      if (other.children.length) s.appendChild(other);
       macros = list;
     }
     $('#macro').addEventListener('change', function (ev) {
