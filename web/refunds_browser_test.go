@@ -43,6 +43,9 @@ func TestRefundApprovalFromTheTicketPage(t *testing.T) {
 	if txt := bt.Text(t, agent, "#timeline"); !strings.Contains(txt, "申请退款 · 待批准") || strings.Contains(txt, "pending_approval") {
 		t.Errorf("timeline detail not in zh: %q", txt)
 	}
+	if txt := bt.Text(t, agent, "#fraud"); strings.Contains(txt, "+-") || !strings.Contains(txt, "−10") || !strings.Contains(txt, "申诉网络与下单网络不同") {
+		t.Errorf("fraud reasons: negative points or zh rule names wrong: %q", txt)
+	}
 	bt.Screenshot(t, agent, "refund-agent-zh")
 	bt.Do(t, agent, "agent approves",
 		bt.Click("[data-action=refund_approve]"),

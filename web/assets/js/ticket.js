@@ -288,6 +288,17 @@
       return d.filename || '';
     }
 
+    // signed writes fraud points with their sign (−15, not +-15).
+    function signed(p) { return (p > 0 ? '+' : p < 0 ? '−' : '') + Math.abs(p); }
+    // ruleName names a fraud rule in the page's language (rule.<id>), with the server's
+    // detail (written in English) after it.
+    function ruleName(h) {
+      var k = 'rule.' + h.rule, n = h.rule ? KD.t(k) : '';
+      if (!n || n === k) return h.reason || h.rule;
+      if (!h.reason) return n;
+      return KD.lang() === 'en' ? n + ' (' + h.reason + ')' : n + '（' + h.reason + '）';
+    }
+
     function renderTimeline() {
       var list = KD.clear($('#timeline'));
       data.timeline.slice().reverse().slice(0, 50).forEach(function (e) {
@@ -337,7 +348,7 @@
         var ul = el('ul', { class: 'hits' });
         hits.forEach(function (h) {
           if (typeof h === 'string') { ul.appendChild(el('li', { text: h })); return; }
-          ul.appendChild(el('li', null, el('span', { class: 'pts', text: '+' + (h.points || 0) }), ' ', el('span', { text: h.reason || h.rule })));
+          ul.appendChild(el('li', null, el('span', { class: 'pts', text: signed(h.points || 0) }), ' ', el('span', { text: ruleName(h) })));
         });
         box.appendChild(ul);
       }
