@@ -8,7 +8,9 @@ import (
 
 func TestBuyerStage(t *testing.T) {
 	one := uint64(1)
-	ev := func(kind, data string) models.TicketEvent { return models.TicketEvent{Kind: kind, Data: models.JSON(data)} }
+	ev := func(kind, data string) models.TicketEvent {
+		return models.TicketEvent{Kind: kind, Data: models.JSON(data)}
+	}
 	cases := []struct {
 		name        string
 		t           models.Ticket

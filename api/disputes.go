@@ -197,7 +197,9 @@ func disputeTicket(m uint64, in disputeIntake, o models.Order) tickets.CreateInp
 		Subject: clip("Chargeback "+in.CaseID+": "+in.Reason, 200),
 		Description: fmt.Sprintf("The payment gateway opened chargeback %s on order %s for %s (reason: %s). Evidence is due by %s.",
 			in.CaseID, o.OrderNo, models.FormatMoney(in.Amount, in.Currency), in.Reason, in.EvidenceDueBy.UTC().Format(time.RFC3339)),
-		Channel: "integration", IdempotencyKey: "dispute:" + in.CaseID, Gateway: true}
+		Channel: "integration", IdempotencyKey: "dispute:" + in.CaseID, Gateway: true,
+		NoticeCode: models.MsgGatewayChargeback, NoticeParams: map[string]string{"case_id": in.CaseID, "order_no": o.OrderNo,
+			"amount": strconv.FormatInt(in.Amount, 10), "currency": in.Currency, "reason": in.Reason, "due_by": in.EvidenceDueBy.UTC().Format(time.RFC3339)}}
 }
 
 // staffDispute loads :id for the caller's merchant (another merchant's is a 404).

@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,7 +31,8 @@ func TestGatewayNoticeIsASystemMessage(t *testing.T) {
 			category triage.Category
 		}{{true, models.AuthorSystem, triage.Dispute}, {false, models.AuthorCustomer, triage.Category("key_invalid")}} {
 			in := CreateInput{MerchantID: m.ID, OrderNo: "A-1", Email: "owner@example.com", Category: string(tc.category), Subject: "s",
-				Description: "The payment gateway opened chargeback CB-1 on order A-1 for ¥10.00", Gateway: tc.gateway, Channel: "integration"}
+				Description: "The payment gateway opened chargeback CB-1 on order A-1 for ¥10.00", Gateway: tc.gateway, Channel: "integration",
+				NoticeCode: models.MsgGatewayChargeback, NoticeParams: map[string]string{"case_id": "CB-1", "amount": "1000", "currency": "CNY"}}
 			tk, _, err := svc.insert(ctx, in, tc.category, o)
 			must(t, err)
 			msgs, err := s.TicketMessages(ctx, m.ID, tk.ID, true)
@@ -38,8 +40,11 @@ func TestGatewayNoticeIsASystemMessage(t *testing.T) {
 			if len(msgs) != 1 || msgs[0].AuthorKind != tc.kind {
 				t.Fatalf("gateway=%v: first message %+v, want author %s", tc.gateway, msgs, tc.kind)
 			}
-			if tc.gateway && msgs[0].AuthorName != GatewayAuthorName {
-				t.Fatalf("gateway notice author name = %q", msgs[0].AuthorName)
+			if tc.gateway && (msgs[0].AuthorName != GatewayAuthorName || msgs[0].Code != models.MsgGatewayChargeback || !strings.Contains(string(msgs[0].Params), `"amount":"1000"`)) {
+				t.Fatalf("gateway notice = %+v (%s)", msgs[0], msgs[0].Params)
+			}
+			if !tc.gateway && msgs[0].Code != "" {
+				t.Fatalf("a buyer's message got a code: %+v", msgs[0])
 			}
 		}
 	})

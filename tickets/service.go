@@ -129,6 +129,10 @@ type CreateInput struct {
 	// Gateway marks a chargeback the payment gateway opened (the signed dispute intake, never
 	// a buyer): its category is dispute as given, not triaged. Buyers cannot choose dispute.
 	Gateway bool
+	// NoticeCode and NoticeParams give a gateway's notice (the first message) a message code
+	// (models.Msg*) so pages show it in the reader's language; Description stays its English text.
+	NoticeCode   string
+	NoticeParams map[string]string
 }
 
 // Created is the answer to a submission. AccessToken is shown once: only its hash is kept.
@@ -301,6 +305,9 @@ func (s *Service) insert(ctx context.Context, in CreateInput, cat triage.Categor
 			Body: triage.Mask(in.Description), RequestID: "submission", CreatedAt: t.CreatedAt}
 		if in.Gateway { // the chargeback notice is the gateway's, not the buyer's words
 			first.AuthorKind, first.AuthorName = models.AuthorSystem, GatewayAuthorName
+			if in.NoticeCode != "" {
+				first.Code, first.Params = in.NoticeCode, models.MustJSON(in.NoticeParams)
+			}
 		}
 		err = s.o.Store.InTx(ctx, func(ctx context.Context) error {
 			if err := s.o.Store.CreateTicket(ctx, &t, first); err != nil {
