@@ -46,6 +46,9 @@ func TestRefundApprovalFromTheTicketPage(t *testing.T) {
 	if txt := bt.Text(t, agent, "#fraud"); strings.Contains(txt, "+-") || !strings.Contains(txt, "−10") || !strings.Contains(txt, "申诉网络与下单网络不同") {
 		t.Errorf("fraud reasons: negative points or zh rule names wrong: %q", txt)
 	}
+	if !bt.EvalBool(t, agent, `[...document.querySelectorAll('#act-status option')].some(o => o.textContent === '等待买家回复') && ![...document.querySelectorAll('#act-status option')].some(o => o.textContent === '等待您的回复')`) {
+		t.Error("staff status list uses the buyer's wording for pending_customer")
+	}
 	bt.Screenshot(t, agent, "refund-agent-zh")
 	bt.Do(t, agent, "agent approves",
 		bt.Click("[data-action=refund_approve]"),

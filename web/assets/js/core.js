@@ -310,6 +310,7 @@
 
   /** staffShell fills the header (who, nav by role, logout) and resolves /me. */
   function staffShell() {
+    staffPage = true;
     return me().then(function (m) {
       var u = m.user || {};
       var who = $('#who');
@@ -438,8 +439,15 @@
     var s = t(k, p);
     return s === k ? m.body : s;
   }
+  // staffPage: the page is a staff page (staffShell ran): statuses are named from the
+  // staff's side ("waiting on the buyer"), not the buyer's ("waiting for your reply").
+  var staffPage = false;
   function word(group, value) {
     if (!value) return '';
+    if (group === 'status' && staffPage) {
+      var sk = 'sstatus.' + value, ss = t(sk);
+      if (ss !== sk) return ss;
+    }
     var k = group + '.' + value;
     var s = t(k);
     return s === k ? String(value).replace(/_/g, ' ') : s;
