@@ -63,6 +63,10 @@ func runMain(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(dir)
+	// Every open ticket is a cached workflow: keep them all (the default is 10,000) so the
+	// benchmark's tickets are not replayed from history on each timer. Process-wide and fixed
+	// by the first worker, which the embedded server starts: set it before the server.
+	worker.SetStickyWorkflowCacheSize(envInt("KEYDESK_BENCH_CACHE", 10000))
 	// A file rather than memory: the in-memory mode fails to create its schema
 	// ("table namespaces already exists") at the time of writing.
 	srv, err := embedtemporal.Start(embedtemporal.Options{DatabaseFile: filepath.Join(dir, "temporal.db"), Namespace: "default", Logger: quiet})
@@ -89,9 +93,6 @@ func runMain(m *testing.M) (int, error) {
 	if _, err := st.Migrate(ctx); err != nil {
 		return 0, err
 	}
-	// Every open ticket is a cached workflow: keep them all (the default is 10,000) so the
-	// benchmark's tickets are not replayed from history on each timer.
-	worker.SetStickyWorkflowCacheSize(envInt("KEYDESK_BENCH_CACHE", 10000))
 	env = &stack{srv: srv, client: c, store: st, box: box, dbFile: dbFile, queue: "keydesk-e2e"}
 	env.svc = tickets.New(tickets.Opts{Store: st, Temporal: c, TaskQueue: env.queue, Box: box, PublicURL: "http://desk.test", Log: quiet})
 	if err := env.startWorker(); err != nil {
