@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -28,15 +27,6 @@ func pendingError(p *tickets.Pending) *Error {
 	return &Error{Status: http.StatusAccepted, Code: CodePending,
 		Message: "the action was accepted and is still being applied; poll for its result",
 		Poll:    fmt.Sprintf("%s/tickets/%d/updates/%s", V1, p.TicketID, p.UpdateID), retryAfter: 2, cause: p}
-}
-
-// asPending maps tickets.ErrPending to the 202 answer.
-func asPending(err error) (*Error, bool) {
-	var p *tickets.Pending
-	if errors.As(err, &p) {
-		return pendingError(p), true
-	}
-	return nil, false
 }
 
 // ticketUpdate answers a pending action: 200 with the ticket's state once done, 202 again

@@ -25,6 +25,7 @@ var _ TicketService = (*tickets.Service)(nil)
 // ticketError maps the ticket service's errors to the API's.
 func ticketError(err error) error {
 	var ve *tickets.ValidationError
+	var pending *tickets.Pending
 	switch {
 	case err == nil:
 		return nil
@@ -35,11 +36,8 @@ func ticketError(err error) error {
 	case errors.Is(err, tickets.ErrIdempotencyKeyReused):
 		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeIdempotencyReused, Message: err.Error(),
 			Fields: map[string]string{"Idempotency-Key": "already used for another order or buyer"}, cause: err}
-	case errors.Is(err, tickets.ErrPending):
-		if e, ok := asPending(err); ok {
-			return e
-		}
-		return err
+	case errors.As(err, &pending):
+		return pendingError(pending)
 	case errors.Is(err, tickets.ErrRejected):
 		return &Error{Status: http.StatusConflict, Code: CodeRejected, Message: err.Error(), cause: err}
 	default:

@@ -405,6 +405,11 @@ func (s *Service) startWorkflow(ctx context.Context, t models.Ticket) error {
 	if err != nil {
 		return fmt.Errorf("start workflow of ticket %d: %w", t.ID, err)
 	}
+	if s.o.InstallID != "" && workflowIDOf(t) == s.ticketWorkflowID(t.ID) {
+		// An id carrying this install's id (bound to this database at start) can only be
+		// this ticket's: no Describe on the submission path.
+		return nil
+	}
 	return s.checkOwner(ctx, t, run.GetRunID())
 }
 

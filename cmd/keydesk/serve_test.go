@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -183,6 +184,18 @@ func TestServeSeedsOnceAndKeepsDataAcrossRestart(t *testing.T) {
 	}
 	if code := postJSON(t, base+"/api/v1/auth/login", "", map[string]string{"email": m[1], "password": m[2]}, &login); code != http.StatusOK {
 		t.Fatalf("login after restart: HTTP %d", code)
+	}
+	// Every API process reports the reconciler's last pass (read from its workflow).
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, name := range []string{"keydesk_open_tickets_without_workflow", "keydesk_workflow_heals_total"} {
+		if !strings.Contains(string(metrics), "\n"+name+" ") {
+			t.Errorf("/metrics lacks %s", name)
+		}
 	}
 	// The ticket's workflow survived the restart: a buyer message is an Update it must answer.
 	msg := map[string]string{"body": "Any news?"}

@@ -380,28 +380,9 @@ func (a *App) startHousekeeping() {
 // them, wherever the worker runs).
 func (a *App) metricsRegistry() (*prometheus.Registry, error) {
 	reg := prometheus.NewRegistry()
-	report := func() (workflows.ReconcileReport, bool) {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		r, err := a.Tickets.ReconcilerReport(ctx, a.InstallID)
-		return r, err == nil
-	}
 	cs := []prometheus.Collector{
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "keydesk_open_tickets_without_workflow",
-			Help: "Open tickets the reconciler's last pass found without a running workflow (NaN: no pass yet)."},
-			func() float64 {
-				if r, ok := report(); ok && !r.At.IsZero() {
-					return float64(r.Missing)
-				}
-				return math.NaN()
-			}),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "keydesk_workflow_heals_total",
-			Help: "Ticket workflows the reconciler started again, since the install began."},
-			func() float64 {
-				r, _ := report()
-				return float64(r.HealedTotal)
-			}),
+		&reconcilerCollector{a: a},
 	}
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
@@ -409,6 +390,35 @@ func (a *App) metricsRegistry() (*prometheus.Registry, error) {
 		}
 	}
 	return reg, nil
+}
+
+// reconcilerCollector reports the reconciler's last pass, asking its workflow once a scrape.
+type reconcilerCollector struct{ a *App }
+
+var (
+	missingDesc = prometheus.NewDesc("keydesk_open_tickets_without_workflow",
+		"Open tickets the reconciler's last pass found without a running workflow (NaN: no pass yet).", nil, nil)
+	healsDesc = prometheus.NewDesc("keydesk_workflow_heals_total",
+		"Ticket workflows the reconciler started again, since the install began.", nil, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (c *reconcilerCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- missingDesc
+	ch <- healsDesc
+}
+
+// Collect implements prometheus.Collector.
+func (c *reconcilerCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	r, err := c.a.Tickets.ReconcilerReport(ctx, c.a.InstallID)
+	missing := math.NaN()
+	if err == nil && !r.At.IsZero() {
+		missing = float64(r.Missing)
+	}
+	ch <- prometheus.MustNewConstMetric(missingDesc, prometheus.GaugeValue, missing)
+	ch <- prometheus.MustNewConstMetric(healsDesc, prometheus.CounterValue, float64(r.HealedTotal))
 }
 
 func (a *App) startHTTP() error {
