@@ -166,6 +166,21 @@ func (s *script) register(w worker.Registry, ticket any) {
 		}
 		return activities.DisputeActionResult{Status: status, Changed: true}, nil
 	})
+	w.RegisterWorkflowWithOptions(workflows.ReconcilerWorkflow, workflow.RegisterOptions{Name: workflows.ReconcilerWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.PolicyFanoutWorkflow, workflow.RegisterOptions{Name: workflows.PolicyFanoutWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.InstallWorkflow, workflow.RegisterOptions{Name: workflows.InstallWorkflowName})
+	reg(workflows.ActivityReconcileTickets, func(context.Context) (workflows.ReconcileReport, error) {
+		if s.next("reconcile", []string{"fail", "ok"}) == "fail" {
+			return workflows.ReconcileReport{}, errors.New("database is locked")
+		}
+		return workflows.ReconcileReport{At: time.Now().UTC(), Open: 3, Missing: 1, Healed: 1}, nil
+	})
+	reg(workflows.ActivityPolicyChangedPage, func(_ context.Context, p workflows.PolicyPage) (workflows.PolicyPageResult, error) {
+		if p.After == 0 { // two pages: 2 tickets, then 1
+			return workflows.PolicyPageResult{Told: 2, Next: 20, More: true}, nil
+		}
+		return workflows.PolicyPageResult{Told: 1, Skipped: 1, Next: 30}, nil
+	})
 	reg("DeliverOutbound", func(_ context.Context, id uint64) (activities.OutboundResult, error) {
 		if s.next(fmt.Sprintf("outbound/%d", id), []string{"fail", "ok"}) == "fail" {
 			return activities.OutboundResult{}, errors.New("endpoint answered 503")

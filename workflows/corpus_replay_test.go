@@ -39,6 +39,9 @@ func replayer(t *testing.T, ticket any) worker.WorkflowReplayer {
 	r.RegisterWorkflowWithOptions(ticket, workflow.RegisterOptions{Name: workflows.TicketWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.RefundWorkflow, workflow.RegisterOptions{Name: workflows.RefundWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.OutboundWorkflow, workflow.RegisterOptions{Name: workflows.OutboundWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.ReconcilerWorkflow, workflow.RegisterOptions{Name: workflows.ReconcilerWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.PolicyFanoutWorkflow, workflow.RegisterOptions{Name: workflows.PolicyFanoutWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.InstallWorkflow, workflow.RegisterOptions{Name: workflows.InstallWorkflowName})
 	return r
 }
 
@@ -79,7 +82,9 @@ func versionedChange(ctx workflow.Context, in workflows.TicketInput) (workflows.
 func ticketFiles(t *testing.T) []string {
 	var out []string
 	for _, f := range corpusFiles(t) {
-		if !strings.Contains(filepath.Base(f), "child") && !strings.HasPrefix(filepath.Base(f), "outbound") {
+		b := filepath.Base(f)
+		if !strings.Contains(b, "child") && !strings.HasPrefix(b, "outbound") && !strings.Contains(b, "fanout") &&
+			!strings.Contains(b, "reconciler") && !strings.Contains(b, "install_marker") {
 			out = append(out, f)
 		}
 	}

@@ -266,6 +266,30 @@ func corpusScenarios() []scenario {
 			}
 			r.save("close_racing_buyer_reply", workflows.TicketWorkflowID(id))
 		}},
+		{"policy_fanout", func(r *recorder) {
+			wid := workflows.PolicyFanoutWorkflowID(9, fmt.Sprintf("corpus-%d", r.nextID))
+			_, err := r.c.ExecuteWorkflow(bg(), startOpts(wid), workflows.PolicyFanoutWorkflowName,
+				workflows.PolicyFanoutInput{MerchantID: 9, RequestID: "corpus", Actor: supervisor("").Actor})
+			must(r.t, err)
+			r.waitClosed(wid)
+			r.save("policy_fanout", wid)
+		}},
+		{"reconciler_passes", func(r *recorder) {
+			wid := workflows.ReconcilerWorkflowID(fmt.Sprintf("corpus%d", r.nextID))
+			_, err := r.c.ExecuteWorkflow(bg(), startOpts(wid), workflows.ReconcilerWorkflowName, workflows.ReconcileInput{Every: 300 * time.Millisecond})
+			must(r.t, err)
+			time.Sleep(4 * time.Second) // a failed pass retried, then passes every 300 ms
+			r.save("open_reconciler", wid)
+			must(r.t, r.c.TerminateWorkflow(bg(), wid, "", "corpus recorded"))
+		}},
+		{"install_marker", func(r *recorder) {
+			wid := fmt.Sprintf("%s-corpus-%d", workflows.InstallWorkflowID, r.nextID)
+			_, err := r.c.ExecuteWorkflow(bg(), startOpts(wid), workflows.InstallWorkflowName, "c0ffee00")
+			must(r.t, err)
+			time.Sleep(500 * time.Millisecond)
+			r.save("open_install_marker", wid)
+			must(r.t, r.c.TerminateWorkflow(bg(), wid, "", "corpus recorded"))
+		}},
 		{"outbound_retry", func(r *recorder) {
 			wid := workflows.OutboundWorkflowID(r.nextID + 7)
 			_, err := r.c.ExecuteWorkflow(bg(), startOpts(wid), workflows.OutboundWorkflowName, r.nextID+7)

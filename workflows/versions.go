@@ -25,7 +25,9 @@ const (
 	// SLA timers still armed, instead of disarming them and waiting.
 	versionContinueWhenQuiet = "2026-12-continue-when-quiet"
 	// versionRefundReport (2026-12): the refund child reports its outcome to the ticket's
-	// workflow by signal; the ticket no longer waits on the child.
+	// workflow by signal; the ticket no longer waits on the child. In RefundWorkflow the
+	// signal is gated by its input instead (RefundInput.ReportTo, empty in every child started
+	// before): the same guarantee, with no marker.
 	versionRefundReport = "2026-12-refund-report"
 	// versionReissueOutsideLock (2026-12): the replacement key is issued outside the
 	// ticket's lock, after the decision to reissue was committed.
