@@ -253,7 +253,9 @@ func (s *Server) buyerMessage(c *gin.Context) error {
 		return Validation(map[string]string{"body": "required"})
 	}
 	t, _ := buyerTicket(c)
-	in := workflows.ReplyInput{ActionInput: s.buyerAction(c), Body: req.Body}
+	// A closing "thanks" on a solved ticket is kept without reopening it (decided here,
+	// so the workflow reads the verdict from its history, not from the current model).
+	in := workflows.ReplyInput{ActionInput: s.buyerAction(c), Body: req.Body, ClosingThanks: triage.IsClosingThanks(req.Body)}
 	return s.respondAct(c, t.MerchantID, t.ID, workflows.UpdateCustomerReply, in)
 }
 

@@ -102,6 +102,10 @@ type ReplyInput struct {
 	Body string `json:"body"`
 	// SetStatus optionally moves the ticket with the reply (e.g. pending_customer).
 	SetStatus string `json:"set_status,omitempty"`
+	// ClosingThanks marks a buyer's reply that only thanks or confirms the solution
+	// (triage.IsClosingThanks, decided by the caller so the workflow reads it from its
+	// history): on a resolved or closed ticket it is kept without reopening.
+	ClosingThanks bool `json:"closing_thanks,omitempty"`
 }
 
 // StatusInput sets the status.

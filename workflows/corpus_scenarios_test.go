@@ -61,6 +61,16 @@ func corpusScenarios() []scenario {
 			r.closeTicket(id)
 			r.save("reopen_resolved", workflows.TicketWorkflowID(id))
 		}},
+		{"closing_thanks_keeps_resolved", func(r *recorder) {
+			id := r.ticket("account", slowMerchant, 0)
+			r.act(id, workflows.UpdateResolve, workflows.ReplyInput{ActionInput: agent("res-thanks"), Body: "Password reset link sent."})
+			r.act(id, workflows.UpdateRate, workflows.RateInput{ActionInput: buyer("rate-thanks"), Score: 5})
+			r.act(id, workflows.UpdateCustomerReply, workflows.ReplyInput{ActionInput: buyer("b-thanks"), Body: "works now, thanks", ClosingThanks: true})
+			r.save("closing_thanks_resolved", workflows.TicketWorkflowID(id))
+			r.act(id, workflows.UpdateCustomerReply, workflows.ReplyInput{ActionInput: buyer("b-question"), Body: "One more question?"})
+			r.closeTicket(id)
+			r.save("closing_thanks_keeps_resolved", workflows.TicketWorkflowID(id))
+		}},
 		{"continue_as_new", func(r *recorder) {
 			id := r.ticket("account", slowMerchant, 40)
 			for i := range 8 {

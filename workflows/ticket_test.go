@@ -519,3 +519,49 @@ func TestPolicyChangedRecomputesDeadlines(t *testing.T) {
 	h.closeAt(40 * time.Minute)
 	h.run(h.input("other", models.PriorityNormal))
 }
+
+// A buyer's closing "thanks" on a resolved ticket is recorded and changes nothing else: the
+// ticket stays resolved with its rating, no response clock starts, and it still closes
+// itself on time. A further reply with a question reopens as before.
+func TestClosingThanksKeepsTicketResolved(t *testing.T) {
+	p := testPolicy()
+	p.AutoCloseDays = 3
+	h := newHarness(t, p, monday0900)
+	h.at(time.Hour, func() { h.must(UpdateResolve, ReplyInput{ActionInput: agent(""), Body: "new key sent"}, nil) })
+	h.at(2*time.Hour, func() { h.must(UpdateRate, RateInput{ActionInput: buyer(""), Score: 5}, nil) })
+	h.at(3*time.Hour, func() {
+		h.must(UpdateCustomerReply, ReplyInput{ActionInput: buyer(""), Body: "可以用了，谢谢", ClosingThanks: true}, func(st State) {
+			if st.Status != models.StatusResolved || st.CSAT != 5 {
+				t.Errorf("after thanks: status %s, rating %d", st.Status, st.CSAT)
+			}
+			if clockView(st, sla.NextResponse).Status == sla.StatusOK {
+				t.Error("a closing thanks started the next-response clock")
+			}
+		})
+	})
+	st := h.run(h.input("other", models.PriorityNormal))
+	if st.Status != models.StatusClosed || !st.ClosedAt.Equal(monday0900.Add(time.Hour+72*time.Hour)) {
+		t.Fatalf("final %s closed at %v", st.Status, st.ClosedAt.Sub(monday0900))
+	}
+	if len(h.eventsOf("reopened")) != 0 || len(h.eventsOf("thanks_received")) != 1 {
+		t.Fatalf("reopened %d, thanks_received %d", len(h.eventsOf("reopened")), len(h.eventsOf("thanks_received")))
+	}
+}
+
+// ClosingThanks only matters on a solved ticket: on an open one the reply is an ordinary
+// buyer message.
+func TestClosingThanksOnOpenTicketIsAReply(t *testing.T) {
+	h := newHarness(t, testPolicy(), monday0900)
+	h.at(10*time.Minute, func() {
+		h.must(UpdateCustomerReply, ReplyInput{ActionInput: buyer(""), Body: "thanks", ClosingThanks: true}, func(st State) {
+			if st.Status != models.StatusOpen {
+				t.Errorf("status %s", st.Status)
+			}
+		})
+	})
+	h.closeAt(time.Hour)
+	h.run(h.input("other", models.PriorityNormal))
+	if len(h.eventsOf("thanks_received")) != 0 {
+		t.Error("thanks_received on an open ticket")
+	}
+}

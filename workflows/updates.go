@@ -384,7 +384,7 @@ func (r *run) applyNote(_ workflow.Context, ch *change, now time.Time, in ReplyI
 	return nil
 }
 
-func (r *run) applyCustomerReply(_ workflow.Context, ch *change, now time.Time, in ReplyInput) error {
+func (r *run) applyCustomerReply(ctx workflow.Context, ch *change, now time.Time, in ReplyInput) error {
 	actor := in.Actor
 	actor.Kind = ActorCustomer
 	// Buyers paste the key they were sold: the stored text is masked (triage.Mask is pure).
@@ -392,6 +392,11 @@ func (r *run) applyCustomerReply(_ workflow.Context, ch *change, now time.Time, 
 	r.event(ch, now, "customer_replied", actor, nil)
 	switch r.s.Status {
 	case models.StatusResolved, models.StatusClosed:
+		if in.ClosingThanks && workflow.GetVersion(ctx, versionThanksKeepsResolved, workflow.DefaultVersion, 1) >= 1 {
+			// "Thanks, it works": the conversation is over; the rating and status stay.
+			r.event(ch, now, "thanks_received", actor, map[string]any{"status": r.s.Status})
+			return nil
+		}
 		r.reopen(ch, now, actor, "buyer replied")
 	case models.StatusPendingCustomer, models.StatusNew:
 		r.moveTo(ch, now, models.StatusOpen, actor)

@@ -32,4 +32,9 @@ const (
 	// versionReissueOutsideLock (2026-12): the replacement key is issued outside the
 	// ticket's lock, after the decision to reissue was committed.
 	versionReissueOutsideLock = "2026-12-reissue-outside-lock"
+	// versionThanksKeepsResolved (2026-12): a buyer's closing "thanks" on a resolved or
+	// closed ticket is recorded without reopening it (no SLA clock, no agent queue, the
+	// rating stays). Asked only when ReplyInput.ClosingThanks is set, which no earlier
+	// history carries.
+	versionThanksKeepsResolved = "2026-12-thanks-keeps-resolved"
 )

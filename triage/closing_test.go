@@ -1,0 +1,34 @@
+package triage
+
+import "testing"
+
+func TestIsClosingThanks(t *testing.T) {
+	cases := []struct {
+		text string
+		want bool
+	}{
+		{"谢谢", true},
+		{"收到了，谢谢！", true},
+		{"可以用了 感谢", true},
+		{"Thanks!", true},
+		{"works now, thank you so much", true},
+		{"all good now", true},
+		{"thx", true},
+		{"好评，发货很快", true},
+		{"", false},
+		{"   ", false},
+		{"谢谢，能开发票吗？", false},
+		{"Thanks, but the second code still fails", false},
+		{"thanks? it does not work", false},
+		{"谢谢，但是还是用不了", false},
+		{"The key does not work", false},
+		{"我要退款", false},
+		{"Thank you, please send the invoice for order 20261103 to my company's accounting team at finance@acme.example", false},
+		{"Thank you. Also, I ordered three codes and got only two, and I would like the missing one sent to my other account please as soon as you can", false},
+	}
+	for _, c := range cases {
+		if got := IsClosingThanks(c.text); got != c.want {
+			t.Errorf("IsClosingThanks(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
