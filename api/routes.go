@@ -127,12 +127,14 @@ func (s *Server) routeGroups() []func() []Route {
 		s.supervisorRoutes,
 		s.adminRoutes,
 		s.inventoryRoutes,
+		s.batchRoutes,
 		s.paymentRoutes,
 		s.attachmentRoutes,
 		s.reportsRoutes,
 		s.settingsRoutes, s.macroRoutes,
 		s.webhookRoutes,
 		s.searchRoutes,
+		s.triageRoutes,
 	}
 }
 
