@@ -53,6 +53,8 @@ type staffTicketResp struct {
 	Fraud    *fraudView       `json:"fraud,omitempty"`
 	// Attachments are the buyer's screenshots (GET /tickets/{id}/attachments/{attachment}).
 	Attachments []attachmentView `json:"attachments"`
+	// Triage is what the model read in the buyer's text (triage_labels.go).
+	Triage *triageView `json:"triage,omitempty"`
 }
 
 // ticketView is the staff view of a ticket row (never the access-token hash).
@@ -187,6 +189,9 @@ func (s *Server) staffTicket(c *gin.Context) error {
 	resp.Timeline = make([]eventView, 0, len(evs))
 	for _, x := range evs {
 		resp.Timeline = append(resp.Timeline, eventView{x.Kind, x.ActorKind, x.ActorID, x.Data, x.CreatedAt})
+	}
+	if resp.Triage, err = s.ticketTriage(ctx, m, t, msgs, evs); err != nil {
+		return err
 	}
 	if fa, err := s.d.Store.LatestFraudAssessment(ctx, m, id); err == nil {
 		resp.Fraud = &fraudView{fa.Score, fa.Decision, fa.Hits, fa.RulesetVersion, fa.CreatedAt}

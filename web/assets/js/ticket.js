@@ -58,6 +58,7 @@
         fraud: res.fraud || null,
         attachments: res.attachments || [],
         refund: res.refund || null,
+        triage: res.triage || null,
         macros: res.macros || null
       };
     }
@@ -162,6 +163,7 @@
       renderBuyer(t);
       renderFraud();
       renderOrder(t);
+      if (KD.ticketTriage) KD.ticketTriage(data, me, act);
       renderMacros();
     }
 
