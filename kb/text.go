@@ -54,7 +54,7 @@ func init() {
 var chineseStop = map[string]bool{}
 
 func init() {
-	for _, w := range strings.Fields(`我的 你们 我们 请问 怎么 什么 为什 么办 怎么办 一下 可以 是不 不是 这个 那个 一个 了吗 的吗 吗？ 谢谢 您好 你好 麻烦 帮我 帮忙 如何 为何 是否 现在 已经 还是 但是 就是 然后`) {
+	for _, w := range strings.Fields(`我的 你们 我们 请问 怎么 什么 为什 么办 怎么办 一下 可以 是不 不是 这个 那个 一个 了吗 的吗 吗？ 谢谢 您好 你好 麻烦 帮我 帮忙 如何 为何 是否 现在 已经 还是 但是 就是 然后 没有 有没 一直 时候 知道 不知 问题`) {
 		chineseStop[w] = true
 	}
 }

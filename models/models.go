@@ -495,7 +495,7 @@ type KBArticle struct {
 	Slug       string `gorm:"size:128;uniqueIndex:ux_kb_slug,priority:2"`
 	Title      string `gorm:"size:300"`
 	Body       string `gorm:"type:text"`
-	Language   string `gorm:"size:8"`
+	Language   string `gorm:"size:8;uniqueIndex:ux_kb_slug,priority:3"`
 	Tags       string `gorm:"size:300"`
 	Published  bool
 	CreatedAt  time.Time
@@ -582,6 +582,6 @@ func All() []any {
 		&WebhookDelivery{}, &CasbinRule{}, &TicketSnapshot{}, &OutboundMessage{},
 		&AutoReissue{}, &ClaimContext{}, &HistoryEvent{},
 		&RevokedToken{}, &TicketAccessToken{}, &HealthBeat{},
-		&Installation{},
+		&Installation{}, &KBEvent{},
 	}
 }
