@@ -6,6 +6,7 @@
 package activities
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -25,6 +26,10 @@ type Activities struct {
 	Now func() time.Time
 	// Payments resolves a merchant's payment gateway for refunds (see NewPaymentsRegistry).
 	Payments *payments.Registry
+	// OutboundQueued, when set, starts the delivery of an outbound message an activity
+	// queued (the worker wires tickets.Service's starter); unset, the reconciler starts it
+	// within its period.
+	OutboundQueued func(ctx context.Context, id uint64)
 }
 
 func (a *Activities) now() time.Time {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/keydesk/keydesk/fraud"
@@ -40,6 +41,9 @@ type ReissueResult struct {
 	Status                string // delivered | out_of_stock | blocked
 	CardKeyID, DeliveryID uint64
 	Reason                string
+	// SentTo is the masked order contact a stepped-up replacement went to ("b***@x.com");
+	// empty when the claimant's status page shows the key.
+	SentTo string `json:",omitempty"`
 }
 
 // DefaultQuarantineAfterReports is how many distinct buyers reporting keys of one batch
@@ -214,6 +218,10 @@ func (a *Activities) GatherSignals(ctx context.Context, c store.Claim) (fraud.Si
 	t := c.Ticket
 	claimAt := t.CreatedAt.UTC()
 	sig := fraud.Signals{Kind: fraud.ClaimKind(t.Category), ClaimAt: claimAt, ClaimIP: t.CustomerIP}
+	if t.Channel == "web" {
+		// Only the buyer form's user agent is the buyer's; an integration's is the shop's.
+		sig.ClaimUserAgent = t.CustomerUserAgent
+	}
 	email := t.CustomerEmail
 	if email == "" && c.Order != nil {
 		email = c.Order.BuyerEmail
@@ -364,18 +372,23 @@ const reissueTxAttempts = 8
 func (a *Activities) ReissueKey(ctx context.Context, in ReissueInput) (ReissueResult, error) {
 	var res ReissueResult
 	var product *models.Product
+	var outbound uint64
 	err := a.Store.RetryTx(ctx, reissueTxAttempts, func(ctx context.Context) error {
 		var err error
-		res, product, err = a.reissueTx(ctx, in.TicketID)
+		res, product, outbound, err = a.reissueTx(ctx, in.TicketID)
 		return err
 	})
 	if errors.Is(err, store.ErrDuplicate) {
 		if d, derr := a.Store.ReissueDelivery(ctx, in.TicketID); derr == nil {
-			return ReissueResult{Status: ReissueDelivered, CardKeyID: d.CardKeyID, DeliveryID: d.ID}, nil
+			return deliveredResult(d), nil
 		}
 	}
 	if err != nil {
 		return ReissueResult{}, fmt.Errorf("reissue key for ticket %d: %w", in.TicketID, err)
+	}
+	if outbound != 0 && a.OutboundQueued != nil {
+		// The message is committed; a failed start is caught up by the reconciler.
+		a.OutboundQueued(ctx, outbound)
 	}
 	if product != nil && res.Status != ReissueBlocked {
 		if _, err := a.Store.CheckLowStock(ctx, *product, a.now()); err != nil {
@@ -385,52 +398,66 @@ func (a *Activities) ReissueKey(ctx context.Context, in ReissueInput) (ReissueRe
 	return res, nil
 }
 
-// reissueTx is the body of ReissueKey's transaction.
-func (a *Activities) reissueTx(ctx context.Context, ticketID uint64) (ReissueResult, *models.Product, error) {
+// reissueTx is the body of ReissueKey's transaction. outbound is the id of the message
+// queued to the order's contact by a stepped-up delivery (0: none).
+func (a *Activities) reissueTx(ctx context.Context, ticketID uint64) (res ReissueResult, p *models.Product, outbound uint64, err error) {
 	c, err := a.Store.LoadClaim(ctx, ticketID, true)
 	if err != nil {
-		return ReissueResult{}, nil, err
+		return ReissueResult{}, nil, 0, err
 	}
 	if d, err := a.Store.ReissueDelivery(ctx, ticketID); err == nil {
-		return ReissueResult{Status: ReissueDelivered, CardKeyID: d.CardKeyID, DeliveryID: d.ID}, c.Product, nil
+		return deliveredResult(d), c.Product, 0, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return ReissueResult{}, nil, err
+		return ReissueResult{}, nil, 0, err
 	}
 	switch {
 	case c.Order == nil:
-		return ReissueResult{Status: ReissueBlocked, Reason: "the ticket names no order, so there is nothing to replace"}, nil, nil
+		return ReissueResult{Status: ReissueBlocked, Reason: "the ticket names no order, so there is nothing to replace"}, nil, 0, nil
 	case c.Product.SharedKey:
-		return ReissueResult{Status: ReissueBlocked, Reason: fraud.SharedKeyBlockReason}, c.Product, nil
+		return ReissueResult{Status: ReissueBlocked, Reason: fraud.SharedKeyBlockReason}, c.Product, 0, nil
+	}
+	stepUp, err := a.stepUpRequired(ctx, ticketID)
+	if err != nil {
+		return ReissueResult{}, nil, 0, err
+	}
+	if stepUp && strings.TrimSpace(c.Order.BuyerEmail) == "" {
+		return ReissueResult{Status: ReissueBlocked, Reason: StepUpNoContactReason}, c.Product, 0, nil
 	}
 	auto, err := a.automaticReissue(ctx, c)
 	if err != nil {
-		return ReissueResult{}, nil, err
+		return ReissueResult{}, nil, 0, err
 	}
 	if auto {
 		ok, err := a.Store.TakeAutoReissue(ctx, c.Ticket.MerchantID, c.Order.ID, ticketID, a.claimSettings(ctx, c.Ticket.MerchantID).autoReissueLimit(), a.now())
 		if err != nil {
-			return ReissueResult{}, nil, err
+			return ReissueResult{}, nil, 0, err
 		}
 		if !ok {
-			return ReissueResult{Status: ReissueBlocked, Reason: OrderReplacedBlockReason}, c.Product, nil
+			return ReissueResult{Status: ReissueBlocked, Reason: OrderReplacedBlockReason}, c.Product, 0, nil
 		}
 	}
 	key, err := a.Store.ReserveAvailableKey(ctx, c.Product.ID)
 	if errors.Is(err, store.ErrNotFound) {
-		return ReissueResult{Status: ReissueOutOfStock, Reason: fmt.Sprintf("no key of %s is in stock", c.Product.SKU)}, c.Product, nil
+		return ReissueResult{Status: ReissueOutOfStock, Reason: fmt.Sprintf("no key of %s is in stock", c.Product.SKU)}, c.Product, 0, nil
 	}
 	if err != nil {
-		return ReissueResult{}, nil, err
+		return ReissueResult{}, nil, 0, err
 	}
 	now := a.now()
 	d, err := a.Store.DeliverReissue(ctx, *c.Order, key.ID, ticketID, now)
 	if err != nil {
-		return ReissueResult{}, nil, err
+		return ReissueResult{}, nil, 0, err
 	}
 	if auto {
 		if err := a.Store.MarkAutoReissueDelivered(ctx, ticketID, d.ID, now); err != nil {
-			return ReissueResult{}, nil, err
+			return ReissueResult{}, nil, 0, err
 		}
+	}
+	if stepUp {
+		if outbound, err = a.sendToOrderContact(ctx, c, d, now); err != nil {
+			return ReissueResult{}, nil, 0, err
+		}
+		d.SentTo = strings.TrimSpace(c.Order.BuyerEmail)
 	}
 	if c.ReportedKey != nil {
 		status := models.KeyReportedInvalid
@@ -438,8 +465,13 @@ func (a *Activities) reissueTx(ctx context.Context, ticketID uint64) (ReissueRes
 			status = models.KeyRevoked
 		}
 		if err := a.Store.RetireReportedKey(ctx, c.ReportedKey.ID, status, now); err != nil {
-			return ReissueResult{}, nil, err
+			return ReissueResult{}, nil, 0, err
 		}
 	}
-	return ReissueResult{Status: ReissueDelivered, CardKeyID: key.ID, DeliveryID: d.ID}, c.Product, nil
+	return deliveredResult(d), c.Product, outbound, nil
+}
+
+// deliveredResult is ReissueKey's answer for a replacement delivery.
+func deliveredResult(d models.Delivery) ReissueResult {
+	return ReissueResult{Status: ReissueDelivered, CardKeyID: d.CardKeyID, DeliveryID: d.ID, SentTo: MaskAddress(d.SentTo)}
 }

@@ -91,6 +91,9 @@ func (h *InventoryAPI) Routes() []Route {
 		{Method: http.MethodGet, Path: V1 + "/tickets/:ticket/replacement-key", Access: AccessTicket, Limit: LimitPublic, Handler: h.ReplacementKey,
 			Doc: Doc{Tag: "buyer", Summary: "The ticket's replacement key (recorded as a reveal)", Resp: inventory.Replacement{},
 				Query: [][2]string{{"token", "ticket token (or Authorization: Bearer)"}}}},
+		{Method: http.MethodPost, Path: V1 + "/key-pickup", Limit: LimitPublic, Handler: h.PickUp,
+			Doc: Doc{Tag: "buyer", Summary: "Reveal a replacement key sent to the order's e-mail (step-up delivery) with the pickup link's token (recorded as a reveal)",
+				Body: pickupRequest{}, Resp: inventory.Pickup{}}},
 		{Method: http.MethodPost, Path: V1 + "/products/:sku/keys", Access: AccessStaff, Perm: PermInventoryManage, MaxBody: maxImportBody, Handler: h.ImportKeys,
 			Doc: Doc{Tag: "inventory", Summary: "Bulk key import: text/plain lines, text/csv or application/json (all or nothing)", Resp: ImportResponse{},
 				Status: http.StatusCreated, Query: [][2]string{{"label", "batch label"}, {"supplier", "supplier name"}}}},
@@ -250,6 +253,9 @@ func (h *InventoryAPI) ReplacementKey(c *gin.Context) error {
 	rep, err := h.Inventory.RevealReplacement(c.Request.Context(), t, c.ClientIP(), c.Request.UserAgent())
 	if errors.Is(err, inventory.ErrNoReplacement) {
 		return Errorf(http.StatusNotFound, CodeNotFound, "this ticket has no replacement key")
+	}
+	if errors.Is(err, inventory.ErrSentToContact) {
+		return Errorf(http.StatusNotFound, CodeNotFound, "this ticket's replacement key was sent to the order's e-mail address: open the link in that message")
 	}
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/keydesk/keydesk/activities"
 	"github.com/keydesk/keydesk/models"
 	"github.com/keydesk/keydesk/store"
 	"github.com/keydesk/keydesk/tickets"
@@ -83,6 +84,10 @@ type publicTicketResp struct {
 	// ReplacementAvailable says a replacement key was issued; the buyer reveals it through
 	// /replacement-key (recorded as a reveal), never inline here.
 	ReplacementAvailable bool `json:"replacement_available"`
+	// ReplacementSentTo is the masked order e-mail a stepped-up replacement was sent to (a
+	// private pickup link; the claim came from a device and network the buyer never used).
+	// The status page then shows no key, only where it went.
+	ReplacementSentTo string `json:"replacement_sent_to,omitempty"`
 	// Stage says what is happening in the buyer's terms (Stage* in buyer_stage.go);
 	// StageReason is the reason a risk agent gave the buyer for a denial.
 	Stage       string          `json:"stage"`
@@ -90,16 +95,6 @@ type publicTicketResp struct {
 	Messages    []publicMessage `json:"messages"`
 	// Attachments are the buyer's screenshots (GET …/attachments/{id} with the token).
 	Attachments []attachmentView `json:"attachments"`
-}
-
-type kbArticle struct {
-	Slug  string `json:"slug"`
-	Title string `json:"title"`
-	Body  string `json:"body"`
-}
-
-type kbResp struct {
-	Articles []kbArticle `json:"articles"`
 }
 
 // statusText words each status for buyers.
@@ -208,7 +203,9 @@ func (s *Server) getTicket(c *gin.Context) error {
 	if resp.Attachments, err = s.ticketAttachments(c, t.MerchantID, t.ID); err != nil {
 		return err
 	}
-	switch _, err := s.d.Store.ReissueDelivery(ctx, t.ID); {
+	switch d, err := s.d.Store.ReissueDelivery(ctx, t.ID); {
+	case err == nil && d.SentTo != "":
+		resp.ReplacementSentTo = activities.MaskAddress(d.SentTo)
 	case err == nil:
 		resp.ReplacementAvailable = true
 	case !errors.Is(err, store.ErrNotFound):
@@ -218,7 +215,7 @@ func (s *Server) getTicket(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	resp.Stage, resp.StageReason = buyerStage(t, evs, resp.ReplacementAvailable)
+	resp.Stage, resp.StageReason = buyerStage(t, evs, resp.ReplacementAvailable || resp.ReplacementSentTo != "")
 	if isOpen(t.Status) {
 		st, err := s.d.Store.QueueStanding(ctx, t, s.now(), standingWindow)
 		if err != nil {
@@ -300,34 +297,6 @@ func (s *Server) respondAct(c *gin.Context, merchantID, ticketID uint64, update 
 		st.Reissue = nil
 	}
 	c.JSON(http.StatusOK, actionResp{Ticket: st})
-	return nil
-}
-
-func (s *Server) kbSuggest(c *gin.Context) error {
-	q, slug := c.Query("q"), c.Query("merchant")
-	fe := fieldErrors{}
-	fe.check(slug == "", "merchant", "required")
-	fe.check(len(q) > 200, "q", "at most 200 characters")
-	if err := fe.err(); err != nil {
-		return err
-	}
-	resp := kbResp{Articles: []kbArticle{}}
-	m, err := s.d.Store.MerchantBySlug(c.Request.Context(), slug)
-	if errors.Is(err, store.ErrNotFound) {
-		c.JSON(http.StatusOK, resp)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	arts, err := s.d.Store.SuggestKB(c.Request.Context(), m.ID, q, 5)
-	if err != nil {
-		return err
-	}
-	for _, a := range arts {
-		resp.Articles = append(resp.Articles, kbArticle{Slug: a.Slug, Title: a.Title, Body: a.Body})
-	}
-	c.JSON(http.StatusOK, resp)
 	return nil
 }
 

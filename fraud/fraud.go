@@ -9,7 +9,7 @@ import (
 
 // RulesetVersion identifies the rule set in this package. It is stored with every
 // assessment; bump it whenever a rule, its points or its conditions change.
-const RulesetVersion = "2026-12.1"
+const RulesetVersion = "2026-12.2"
 
 // MaxScore is the highest score an assessment can have; the lowest is 0.
 const MaxScore = 100
@@ -239,6 +239,10 @@ type Signals struct {
 	// OrderDeviceMailboxes counts distinct mailboxes whose orders (90 days) the shop
 	// recorded from the same device id as this order (the shop's own namespace).
 	OrderDeviceMailboxes int `json:"order_device_mailboxes,omitempty"`
+
+	// ClaimUserAgent is the user agent the buyer form was submitted with (web claims only;
+	// ruleset 2026-12.2).
+	ClaimUserAgent string `json:"claim_user_agent,omitempty"`
 }
 
 // Hit is one rule that fired for a claim.

@@ -256,6 +256,12 @@ func TestRules(t *testing.T) {
 		{"claimant not buyer", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", KnownDevices: []string{"kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", RevealIPs: []string{"198.51.100.9"}}, 25, "did not use"},
 		{"claimant revealed from here", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", KnownDevices: []string{"kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", RevealIPs: []string{"203.0.113.77"}}, 0, ""},
 		{"claimant on a known device", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-1", KnownDevices: []string{"kd-3", "kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}, 0, ""},
+		// 2026-12.2 rules
+		{"curl submission", RuleScriptedClient, Signals{ClaimUserAgent: "curl/8.5.0"}, 15, "script or an automated browser"},
+		{"headless chrome", RuleScriptedClient, Signals{ClaimUserAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0 Safari/537.36"}, 15, ""},
+		{"python requests", RuleScriptedClient, Signals{ClaimUserAgent: "python-requests/2.31"}, 15, ""},
+		{"a phone's browser", RuleScriptedClient, Signals{ClaimUserAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.44"}, 0, ""},
+		{"no user agent known", RuleScriptedClient, Signals{}, 0, ""},
 		{"no known device (shop's own id only)", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", OrderDeviceID: "shop-fp-1", ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}, 0, ""},
 		{"late expensive", RuleLateExpensive, func() Signals {
 			s := revealed(ClaimInvalid, 9*24*time.Hour)
@@ -518,7 +524,7 @@ func TestAssessmentJSON(t *testing.T) {
 	a := Assess(revealed(ClaimMissing, time.Hour), DefaultThresholds())
 	b, err := json.Marshal(a)
 	require.NoError(t, err)
-	for _, key := range []string{`"score":50`, `"decision":"review"`, `"rule":"claimed_missing_after_reveal"`, `"ruleset_version":"2026-12.1"`} {
+	for _, key := range []string{`"score":50`, `"decision":"review"`, `"rule":"claimed_missing_after_reveal"`, `"ruleset_version":"` + RulesetVersion + `"`} {
 		assert.Contains(t, string(b), key)
 	}
 	var back Assessment
@@ -540,4 +546,25 @@ func TestHumanDuration(t *testing.T) {
 		assert.Equal(t, want, humanDuration(d))
 	}
 	assert.False(t, strings.Contains(humanDuration(0), "-"))
+}
+
+func TestStepUpDelivery(t *testing.T) {
+	notBuyer := Signals{Kind: ClaimInvalid, DeviceID: "kd-2", KnownDevices: []string{"kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}
+	sameNet := notBuyer
+	sameNet.ClaimIP = "198.51.100.77"
+	for _, tc := range []struct {
+		name string
+		s    Signals
+		want bool
+	}{
+		{"new device on another network", notBuyer, true},
+		{"new device on the purchase network", sameNet, false},
+		{"nothing known", Signals{Kind: ClaimInvalid}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := Assess(tc.s, DefaultThresholds())
+			assert.Equal(t, tc.want, StepUpDelivery(a.Hits))
+		})
+	}
+	assert.False(t, StepUpDelivery([]Hit{{Rule: RuleClaimantNotBuyer, Points: 0}}), "a rule that did not fire asks for nothing")
 }

@@ -52,6 +52,7 @@ func randomSignals(r *rand.Rand) Signals {
 		ProductMedianAmount:  r.Int64N(5_000) - 100,
 		MerchantMedianAmount: r.Int64N(5_000) - 100,
 		BuyerFirstOrderAt:    t0.Add(-time.Duration(r.Int64N(int64(500 * 24 * time.Hour)))),
+		ClaimUserAgent:       []string{"", "curl/8.5", "Mozilla/5.0 (Windows NT 10.0) Chrome/120"}[r.IntN(3)],
 	}
 	for _, f := range []string{TextChargebackThreat, TextNewAddress, TextAlreadyUsed} {
 		if r.IntN(5) == 0 {

@@ -300,7 +300,7 @@ type Replacement struct {
 // of the ticket's reissue delivery, records a "revealed" key event (source keydesk, with
 // the buyer's IP and user agent) and sets the key's first_revealed_at if unset, in one
 // transaction. The caller has verified the ticket's access token. ErrNoReplacement when the
-// ticket has no reissue delivery.
+// ticket has no reissue delivery, ErrSentToContact when it went to the order's contact.
 func (s *Service) RevealReplacement(ctx context.Context, t models.Ticket, ip, userAgent string) (Replacement, error) {
 	var out Replacement
 	err := s.st.InTx(ctx, func(ctx context.Context) error {
@@ -311,27 +311,13 @@ func (s *Service) RevealReplacement(ctx context.Context, t models.Ticket, ip, us
 		if err != nil {
 			return err
 		}
-		k, err := s.st.CardKeyByID(ctx, t.MerchantID, d.CardKeyID)
-		if err != nil {
-			return err
+		if d.SentTo != "" {
+			return ErrSentToContact // only the pickup link sent to the order's contact shows it
 		}
-		if out.Secret, err = s.open(k); err != nil {
-			return err
-		}
-		now := s.clock()
-		out.CardKeyID = k.ID
-		if k.DeliveredAt != nil {
-			out.DeliveredAt = k.DeliveredAt.UTC()
-		}
-		kid := k.ID
-		ev := models.KeyEvent{MerchantID: t.MerchantID, OrderID: d.OrderID, CardKeyID: &kid, Kind: models.KeyEventRevealed,
-			IP: truncate(ip, 64), UserAgent: truncate(userAgent, 300), Source: "keydesk", OccurredAt: now, CreatedAt: now}
-		if _, err := s.st.AddKeyEvent(ctx, &ev); err != nil {
-			return err
-		}
-		return s.st.SetFirstRevealed(ctx, k.ID, now)
+		out, err = s.revealDelivery(ctx, t.MerchantID, d, ip, userAgent)
+		return err
 	})
-	if err != nil && !errors.Is(err, ErrNoReplacement) {
+	if err != nil && !errors.Is(err, ErrNoReplacement) && !errors.Is(err, ErrSentToContact) {
 		return Replacement{}, fmt.Errorf("reveal replacement for ticket %d: %w", t.ID, err)
 	}
 	return out, err

@@ -6,7 +6,10 @@ const (
 	// Buyer-facing.
 	MsgReplacementReady = "replacement_ready" // a replacement key was delivered
 	MsgClaimDenied      = "claim_denied"      // no automatic replacement; an agent reviews
-	MsgRefundIssued     = "refund_issued"     // params: amount, currency, order_no, reference
+	// MsgReplacementSentToContact: a stepped-up replacement went to the order's contact;
+	// params: to (masked address).
+	MsgReplacementSentToContact = "replacement_sent_to_contact"
+	MsgRefundIssued             = "refund_issued" // params: amount, currency, order_no, reference
 	// Internal notes.
 	MsgClaimCheckFailed    = "claim_check_failed"
 	MsgRiskReview          = "risk_review"         // params: score, reasons
@@ -28,4 +31,5 @@ const (
 // language: web's string-coverage test reads this list).
 var MessageCodes = []string{MsgReplacementReady, MsgClaimDenied, MsgRefundIssued, MsgClaimCheckFailed, MsgRiskReview,
 	MsgClaimDeniedAuto, MsgReplacementBlocked, MsgReplacementFailed, MsgOutOfStock, MsgRefundCheckFailed, MsgRefundNone,
-	MsgRefundPending, MsgRefundFailed, MsgDisputeReportFailed, MsgDisputeReady, MsgDisputeDeadline, MsgGatewayChargeback}
+	MsgRefundPending, MsgRefundFailed, MsgDisputeReportFailed, MsgDisputeReady, MsgDisputeDeadline, MsgGatewayChargeback,
+	MsgReplacementSentToContact}

@@ -166,7 +166,13 @@ type Delivery struct {
 	CardKeyID  uint64  `gorm:"uniqueIndex"`
 	Kind       string  `gorm:"size:16;uniqueIndex:ux_deliveries_ticket,priority:2"`
 	TicketID   *uint64 `gorm:"uniqueIndex:ux_deliveries_ticket,priority:1"`
-	CreatedAt  time.Time
+	// SentTo is the order's contact a stepped-up replacement was sent to (a private pickup
+	// link), "" when the claimant's status page shows it. PickupHash is the SHA-256 of that
+	// link's token (the token itself is never stored); the link works until PickupExpiresAt.
+	SentTo          string     `gorm:"size:254"`
+	PickupHash      *string    `gorm:"size:64;uniqueIndex:ux_deliveries_pickup" json:"-"`
+	PickupExpiresAt *time.Time `json:"-"`
+	CreatedAt       time.Time
 }
 
 // Key event kinds.
@@ -254,9 +260,11 @@ type Ticket struct {
 	CustomerContact         string `gorm:"size:200"`
 	CustomerIP              string `gorm:"size:64"`
 	DeviceID                string `gorm:"size:128"`
-	AccessTokenHash         string `gorm:"size:64" json:"-"`
-	Sentiment               string `gorm:"size:16"`
-	Language                string `gorm:"size:8"`
+	// CustomerUserAgent is the browser the buyer submitted from (a fraud signal).
+	CustomerUserAgent string `gorm:"size:300"`
+	AccessTokenHash   string `gorm:"size:64" json:"-"`
+	Sentiment         string `gorm:"size:16"`
+	Language          string `gorm:"size:8"`
 	// ChosenCategory is the buyer's pick on the form ("" for "not sure"); Category is what
 	// the ticket runs on (triage.Decide). InferredCategory and InferredConfidence (per
 	// mille) are what the triage model read in the text, TriageModel its version, and

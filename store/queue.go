@@ -275,34 +275,6 @@ func (s *Store) OrderHistory(ctx context.Context, merchantID, orderID uint64) ([
 	return out, evs, nil
 }
 
-// SuggestKB returns up to limit published articles of a merchant whose title or tags contain
-// any word of q (three letters or more), title matches first.
-func (s *Store) SuggestKB(ctx context.Context, merchantID uint64, q string, limit int) ([]models.KBArticle, error) {
-	var words []string
-	for _, w := range strings.Fields(strings.ToLower(q)) {
-		if len(w) >= 3 && len(words) < 5 {
-			words = append(words, w)
-		}
-	}
-	if len(words) == 0 {
-		return nil, nil
-	}
-	conds := make([]string, 0, len(words))
-	args := make([]any, 0, 2*len(words))
-	for _, w := range words {
-		like := "%" + escapeLike(w) + "%"
-		conds = append(conds, `(LOWER(title) LIKE ? ESCAPE '!' OR LOWER(tags) LIKE ? ESCAPE '!')`)
-		args = append(args, like, like)
-	}
-	var out []models.KBArticle
-	err := s.DB(ctx).Where("merchant_id = ? AND published = ?", merchantID, true).
-		Where(strings.Join(conds, " OR "), args...).Order("id").Limit(limit).Find(&out).Error
-	if err != nil {
-		return nil, Translate(err, "suggest kb")
-	}
-	return out, nil
-}
-
 func escapeLike(s string) string {
 	r := strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
 	return r.Replace(s)

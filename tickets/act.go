@@ -210,6 +210,10 @@ func (s *Service) Reconcile(ctx context.Context) error {
 	return err
 }
 
+// StartOutbound starts the delivery workflow of queued outbound message id (one an activity
+// queued); a failure is logged and left to the reconciler.
+func (s *Service) StartOutbound(ctx context.Context, id uint64) { s.startOutbound(ctx, id) }
+
 // outboundCatchUp is how far back start-up looks for queued messages whose delivery workflow
 // never started (the delivery itself gives up after a day).
 const outboundCatchUp = 24 * time.Hour

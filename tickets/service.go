@@ -332,7 +332,7 @@ func (s *Service) ticketRow(in CreateInput, res triage.Result, order models.Orde
 		MerchantID: in.MerchantID, Ref: ref, OrderID: &oid, Category: string(res.Category),
 		Channel: clip(defaultStr(in.Channel, "web"), 16), Subject: triage.Mask(in.Subject),
 		Status: models.StatusNew, Priority: string(res.Urgency), CustomerEmail: in.Email,
-		CustomerContact: in.Contact, CustomerIP: clip(in.IP, 64), DeviceID: clip(in.DeviceID, 128),
+		CustomerContact: in.Contact, CustomerIP: clip(in.IP, 64), DeviceID: clip(in.DeviceID, 128), CustomerUserAgent: clip(in.UserAgent, 300),
 		AccessTokenHash: hash, Sentiment: res.Sentiment, Language: clip(in.Language, 8),
 		CreatedAt: now, UpdatedAt: now,
 		// What the buyer picked and what the text says are both kept; Category is

@@ -50,6 +50,7 @@ type page struct {
 var pages = map[string]page{
 	"GET /support/{merchant}":     {name: "support", title: "support.title", script: "support.js"},
 	"GET /t/{ref}":                {name: "status", title: "status.title", script: "status.js"},
+	"GET /k":                      {name: "pickup", title: "pickup.title", script: "pickup.js"},
 	"GET /login":                  {name: "login", title: "login.title", script: "login.js"},
 	"GET /agent":                  {name: "agent", title: "agent.title", script: "agent.js", staff: true},
 	"GET /agent/tickets/{id}":     {name: "ticket", title: "ticket.title", script: "ticket.js", staff: true},

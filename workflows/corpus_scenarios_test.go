@@ -90,6 +90,18 @@ func corpusScenarios() []scenario {
 			r.closeTicket(id)
 			r.save("reissue_allow", workflows.TicketWorkflowID(id))
 		}},
+		{"reissue_review_step_up", func(r *recorder) {
+			// Issue 12: the claimant is not the buyer; approved, the key goes to the order's
+			// contact (ReissueResult.SentTo) and the buyer is told where.
+			id := r.nextID + 1
+			r.sc.claim[id] = activities.KeyClaimAssessment{Assessment: assessment(fraud.Review, 30, "claimant not buyer"), OrderID: 9}
+			r.sc.reissue[id] = []activities.ReissueResult{{Status: activities.ReissueDelivered, CardKeyID: 76, DeliveryID: 77, SentTo: "b***@example.com"}}
+			r.ticket("key_invalid", slowMerchant, 0)
+			r.waitFor(id, "review", func(s workflows.State) bool { return s.Risk != nil && s.Risk.Pending })
+			r.act(id, workflows.UpdateRiskDecision, workflows.DecisionInput{ActionInput: riskAgent("approve-step-up"), Approve: true, Reason: "send to the order's mailbox"})
+			r.closeTicket(id)
+			r.save("reissue_review_step_up", workflows.TicketWorkflowID(id))
+		}},
 		{"reissue_review_approve", func(r *recorder) {
 			id := r.nextID + 1
 			r.sc.claim[id] = activities.KeyClaimAssessment{Assessment: assessment(fraud.Review, 45, "new device", "high value"), OrderID: 9}

@@ -29,7 +29,10 @@ const (
 // Buyer-facing texts of the automatic key path. They never contain a key.
 const (
 	msgReplacementReady = "Your replacement key is ready: open your ticket's status page to see it."
-	msgClaimDenied      = "We could not approve an automatic replacement for this order. An agent will review your request and get back to you."
+	// msgReplacementSentTo is said instead when the replacement went to the order's contact
+	// (step-up delivery, ReissueResult.SentTo).
+	msgReplacementSentTo = "Your replacement key was sent to %s, the e-mail address of the order. This request came from a device and network we have not seen you use, so only the order's mailbox can open the key."
+	msgClaimDenied       = "We could not approve an automatic replacement for this order. An agent will review your request and get back to you."
 )
 
 // keyClaim is the automatic path of key_invalid / key_missing tickets: fraud check, then
@@ -162,13 +165,22 @@ func (r *run) recordReissue(ch *change, now time.Time, actor Actor, res activiti
 		return
 	}
 	r.s.Reissue = &Reissue{Status: res.Status, CardKeyID: res.CardKeyID, DeliveryID: res.DeliveryID, Reason: res.Reason}
-	r.event(ch, now, "reissue_"+res.Status, actor, map[string]any{
-		"card_key_id": res.CardKeyID, "delivery_id": res.DeliveryID, "reason": res.Reason,
-	})
+	details := map[string]any{"card_key_id": res.CardKeyID, "delivery_id": res.DeliveryID, "reason": res.Reason}
+	if res.SentTo != "" {
+		details["sent_to"] = res.SentTo
+	}
+	r.event(ch, now, "reissue_"+res.Status, actor, details)
 	switch res.Status {
 	case ReissueDelivered:
-		r.message(ch, now, "", Actor{Kind: ActorSystem}, msgReplacementReady, false)
-		r.coded(ch, models.MsgReplacementReady, nil)
+		// Data only (no new command): a result with SentTo exists only from this build on,
+		// so replaying an older history takes the first branch, as it did.
+		if res.SentTo == "" {
+			r.message(ch, now, "", Actor{Kind: ActorSystem}, msgReplacementReady, false)
+			r.coded(ch, models.MsgReplacementReady, nil)
+		} else {
+			r.message(ch, now, "", Actor{Kind: ActorSystem}, fmt.Sprintf(msgReplacementSentTo, res.SentTo), false)
+			r.coded(ch, models.MsgReplacementSentToContact, map[string]string{"to": res.SentTo})
+		}
 		r.answered(now)
 		if r.s.Status != models.StatusResolved && r.s.Status != models.StatusClosed {
 			r.resolve(ch, now, Actor{Kind: ActorSystem}, "reissue")

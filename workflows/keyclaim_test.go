@@ -182,3 +182,32 @@ func TestKeyClaimSharedKeyIsBlocked(t *testing.T) {
 		t.Fatal("shared key reissued")
 	}
 }
+
+// TestKeyClaimStepUpTellsWhereTheKeyWent: a replacement the inventory sent to the order's
+// contact (ReissueResult.SentTo) resolves the ticket like any other, and the buyer's
+// message says where the key went instead of pointing at the status page.
+func TestKeyClaimStepUpTellsWhereTheKeyWent(t *testing.T) {
+	h := newHarness(t, testPolicy(), monday0900)
+	a := &activities.Activities{}
+	h.env.OnActivity(a.AssessKeyClaim, mock.Anything, mock.Anything).Return(activities.KeyClaimAssessment{
+		Assessment: fraud.Assessment{Decision: fraud.Allow, Score: 25, RulesetVersion: "test",
+			Hits: []fraud.Hit{{Rule: fraud.RuleClaimantNotBuyer, Points: 25, Reason: "new device and network"}}}, OrderID: 3}, nil)
+	h.env.OnActivity(a.ReissueKey, mock.Anything, mock.Anything).Return(
+		activities.ReissueResult{Status: ReissueDelivered, CardKeyID: 11, DeliveryID: 12, SentTo: "b***@example.com"}, nil)
+	h.at(time.Minute, func() {
+		st := h.query()
+		if st.Status != models.StatusResolved || st.Reissue == nil || st.Reissue.Status != ReissueDelivered {
+			t.Errorf("after a stepped-up reissue: status %s reissue %+v", st.Status, st.Reissue)
+		}
+		pub := h.publicMessages()
+		if len(pub) != 1 || pub[0].Code != models.MsgReplacementSentToContact || pub[0].Params["to"] != "b***@example.com" ||
+			!strings.Contains(pub[0].Body, "b***@example.com") || strings.Contains(pub[0].Body, "status page") {
+			t.Errorf("buyer messages %+v", pub)
+		}
+		ev := h.eventsOf("reissue_delivered")
+		if len(ev) != 1 {
+			t.Fatalf("reissue_delivered events: %d", len(ev))
+		}
+	})
+	h.run(h.input("key_invalid", models.PriorityNormal))
+}

@@ -283,6 +283,7 @@ func (a *App) startWorker(ctx context.Context) error {
 	w := worker.New(a.Temporal, a.Config.TaskQueue, WorkerOptions(a.Config))
 	workflows.Register(w, &activities.Activities{
 		Store: a.Store, Box: a.Secrets.Box, Log: a.Log, PublicURL: a.Config.PublicURL, Payments: a.Payments,
+		OutboundQueued: a.Tickets.StartOutbound,
 	})
 	(&tickets.Maintenance{Svc: a.Tickets}).Register(w)
 	if err := w.Start(); err != nil {

@@ -54,6 +54,8 @@
       var plain = stage ? KD.t('stage_plain.' + stage) : '';
       if (!plain || plain === 'stage_plain.' + stage) plain = KD.t('plain.' + t.status);
       if (stage === 'denied' && t.stage_reason) plain += ' ' + KD.t('stage.denied_reason', { reason: t.stage_reason });
+      // Step-up delivery: the key went to the order's mailbox; say where (no key button).
+      if (t.replacement_sent_to) plain = KD.t('status.sent_to', { to: t.replacement_sent_to });
       $('#t-status-plain').textContent = plain;
       var qn = $('#t-queue');
       var pos = t.queue_position;

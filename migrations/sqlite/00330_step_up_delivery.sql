@@ -1,0 +1,17 @@
+-- Issue 12: a replacement claimed from a device and network the buyer never used goes to the
+-- order's contact (a private pickup link), not onto the claimant's status page; the claim's
+-- user agent is kept as a signal. Keep in step with ../mysql/00330_step_up_delivery.sql.
+
+-- +goose Up
+ALTER TABLE deliveries ADD COLUMN sent_to VARCHAR(254) NOT NULL DEFAULT '';
+ALTER TABLE deliveries ADD COLUMN pickup_hash VARCHAR(64) NULL;
+ALTER TABLE deliveries ADD COLUMN pickup_expires_at DATETIME NULL;
+CREATE UNIQUE INDEX ux_deliveries_pickup ON deliveries (pickup_hash);
+ALTER TABLE tickets ADD COLUMN customer_user_agent VARCHAR(300) NOT NULL DEFAULT '';
+
+-- +goose Down
+ALTER TABLE tickets DROP COLUMN customer_user_agent;
+DROP INDEX ux_deliveries_pickup;
+ALTER TABLE deliveries DROP COLUMN pickup_expires_at;
+ALTER TABLE deliveries DROP COLUMN pickup_hash;
+ALTER TABLE deliveries DROP COLUMN sent_to;
