@@ -134,6 +134,7 @@ func (s *Server) routeGroups() []func() []Route {
 		s.settingsRoutes, s.macroRoutes,
 		s.webhookRoutes,
 		s.searchRoutes,
+		s.kbRoutes,
 		s.triageRoutes,
 	}
 }
@@ -186,9 +187,6 @@ func (s *Server) publicRoutes() []Route {
 			Doc: Doc{Tag: "buyer", Summary: "Buyer reply", Body: messageReq{}, Example: messageReq{Body: "Here is a screenshot of the error."}, Resp: actionResp{}}},
 		{Method: http.MethodPost, Path: V1 + "/tickets/:ticket/csat", Access: AccessTicket, Limit: LimitPublic, Handler: s.buyerCSAT,
 			Doc: Doc{Tag: "buyer", Summary: "Rate a resolved ticket (1–5)", Body: csatReq{}, Example: csatReq{Score: 5, Comment: "Fast help"}, Resp: actionResp{}}},
-		{Method: http.MethodGet, Path: V1 + "/kb/suggest", Limit: LimitPublic, Handler: s.kbSuggest,
-			Doc: Doc{Tag: "buyer", Summary: "Knowledge-base suggestions", Resp: kbResp{},
-				Query: [][2]string{{"merchant", "merchant slug"}, {"q", "text typed so far"}}}},
 	}
 }
 

@@ -46,6 +46,19 @@ func benchTriage(args []string, out io.Writer) error {
 		fmt.Fprintln(out, "  misses:")
 		hr.Intent.PrintMisses(out)
 	}
+	fresh, err := triage.FreshHeldOut()
+	if err != nil {
+		return fmt.Errorf("bench triage: %w", err)
+	}
+	fmt.Fprintln(out)
+	fr := triage.EvaluateIntentAndUrgency(m, fresh)
+	fr.Intent.Print(out, fmt.Sprintf("FRESH HELD-OUT, %d messages written by hand apart from the corpus (never trained, tuned or looked at for features)", len(fresh)))
+	fmt.Fprintf(out, "  %-14s recall %5.1f%% (%d/%d)  precision %5.1f%% (%d/%d)\n", "urgency",
+		100*fr.Urgency.Recall(), fr.Urgency.TP, fr.Urgency.TP+fr.Urgency.FN, 100*fr.Urgency.Precision(), fr.Urgency.TP, fr.Urgency.TP+fr.Urgency.FP)
+	if *misses {
+		fmt.Fprintln(out, "  misses:")
+		fr.Intent.PrintMisses(out)
+	}
 
 	var lat []time.Duration
 	all := append(append([]triage.Example(nil), tune...), held...)
