@@ -39,6 +39,8 @@ type fakeAPI struct {
 	refundDecisions []fakeRefundDecision
 	// riskDecisions are the risk approvals and denials (fakeapi_refunds_test.go).
 	riskDecisions []fakeRiskDecision
+	// batches are the key batches and imports (fakeapi_batches_test.go).
+	batches *fakeBatches
 	// triage is the detail's "triage" per ticket id, intents the corrections (fakeapi_triage_test.go).
 	triage  map[uint64]map[string]any
 	intents []map[string]any
@@ -74,7 +76,7 @@ var fakeUsers = map[string]struct {
 }{
 	"tok-agent":      {1, "Ada Agent", []string{"agent"}, []string{"queue.read", "tickets.read", "tickets.work", "orders.read", "refunds.approve"}},
 	"tok-risk":       {2, "Rui Risk", []string{"risk_agent"}, []string{"queue.read", "tickets.read", "tickets.work", "orders.read", "risk.decide", "keys.reveal"}},
-	"tok-supervisor": {3, "Sam Supervisor", []string{"supervisor"}, []string{"queue.read", "tickets.read", "tickets.work", "disputes.decide", "orders.read", "tickets.assign", "refunds.approve", "risk.decide", "keys.reveal", "sla.read", "escalations.read", "reports.read"}},
+	"tok-supervisor": {3, "Sam Supervisor", []string{"supervisor"}, []string{"queue.read", "tickets.read", "tickets.work", "disputes.decide", "orders.read", "tickets.assign", "refunds.approve", "risk.decide", "keys.reveal", "sla.read", "escalations.read", "reports.read", "inventory.quarantine"}},
 	"tok-admin":      {4, "Ann Admin", []string{"admin"}, []string{"queue.read", "tickets.read", "tickets.work", "disputes.decide", "orders.read", "tickets.assign", "refunds.approve", "risk.decide", "keys.reveal", "sla.read", "escalations.read", "reports.read", "users.read", "users.manage", "roles.manage", "audit.read", "inventory.read", "inventory.manage", "inventory.quarantine"}},
 }
 
@@ -112,6 +114,10 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	var in map[string]any
 	if r.Body != nil {
+	if len(parts) == 3 && parts[0] == "products" && parts[2] == "keys" {
+		f.batchAPI(w, r, parts, fakeUsers[bearer].Perms, nil) // text/plain, not JSON
+		return
+	}
 		_ = json.NewDecoder(r.Body).Decode(&in)
 	}
 	switch {
@@ -321,6 +327,8 @@ func (f *fakeAPI) staff(w http.ResponseWriter, r *http.Request, p string, parts 
 		f.adminAPI(w, r, p, in)
 	case p == "/sla-policies" && r.Method == "GET":
 		writeJSON(w, 200, map[string]any{"policies": []map[string]any{{"priority": "normal", "first_response_secs": 14400, "next_response_secs": 28800, "resolution_secs": 172800, "warn_fraction": 0.75}},
+	case parts[0] == "batches" || parts[0] == "inventory":
+		f.batchAPI(w, r, parts, perms, in)
 			"calendar": map[string]any{"timezone": "Asia/Shanghai", "week": []string{"", "09:00-18:00", "09:00-18:00", "09:00-18:00", "09:00-18:00", "09:00-18:00", ""}, "holidays": []string{"2026-10-01"}}})
 	case len(parts) >= 3 && parts[0] == "tickets" && (parts[2] == "refunds" || parts[2] == "refund"):
 		f.refundAPI(w, r, parts, uid, name, roles, in)

@@ -50,7 +50,8 @@ func TestEveryServerMessageCodeHasBothTexts(t *testing.T) {
 var auditActions = []string{"login.success", "login.failure", "login.locked", "logout", "password.change", "password.reset",
 	"user.create", "user.update", "user.delete", "role.grant", "role.revoke", "ticket.assign", "key.reveal", "refund.decision",
 	"refund.confirm", "risk.decision", "settings.update", "sla.policy_change", "macro.create", "macro.update", "macro.delete",
-	"webhook.create", "webhook.update", "webhook.delete", "dispute.sign_off", "dispute.submit", "dispute.outcome", "batch.quarantine.auto"}
+	"webhook.create", "webhook.update", "webhook.delete", "dispute.sign_off", "dispute.submit", "dispute.outcome", "batch.quarantine.auto",
+	"batch.quarantine", "batch.release"}
 
 // TestEveryAuditCodeAndRefundStatusHasBothTexts: audit codes and the workflow's refund
 // statuses have a zh-CN and an English text.

@@ -1,4 +1,5 @@
-/* Admin: users and roles, inventory (stock, low-stock alerts, import, quarantine a batch),
+/* Admin: users and roles, inventory (stock, low-stock alerts, import), key batches (quarantine,
+ * release),
  * fraud and refund settings, macros (canned replies), outbound webhooks, audit log. */
 (function () {
   'use strict';
@@ -81,48 +82,115 @@
       ev.preventDefault();
       var f = ev.target;
       KD.clearFieldErrors(f);
-      var keys = f.elements.keys.value.split(/\r?\n/).map(function (s) { return s.trim(); }).filter(Boolean);
-      if (!keys.length) { KD.showFieldErrors(f, { keys: KD.t('v.required') }); return; }
+      // The keys go as typed (line endings normalised), blank and "#" lines included, so the
+      // server's line numbers are the textarea's.
+      var text = f.elements.keys.value.replace(/\r\n?/g, '\n');
+      if (!text.trim()) { KD.showFieldErrors(f, { keys: KD.t('v.required') }); return; }
       var report = KD.clear($('#import-report'));
       KD.busy(f.querySelector('button'), KD.api('/products/' + encodeURIComponent(f.elements.sku.value) + '/keys', {
-        method: 'POST', staff: true, raw: keys.join('\n') + '\n', contentType: 'text/plain',
+        method: 'POST', staff: true, raw: /\n$/.test(text) ? text : text + '\n', contentType: 'text/plain',
         query: { label: f.elements.label.value.trim(), supplier: f.elements.supplier.value.trim() }
       })).then(function (res) {
         f.elements.keys.value = ''; // secrets leave the page as soon as they are stored
         var r = (res && res.report) || {};
         report.appendChild(el('p', { class: 'success-note', text: KD.t('admin.imported', { n: r.imported || 0, b: r.batch_id || '' }) }));
         loadInventory();
+        if (KD.can(me, 'quarantine')) loadBatches();
       }, function (err) {
         var r = err.body && err.body.report;
-        report.appendChild(el('p', { class: 'error-summary', text: KD.errorText(err) }));
+        report.appendChild(el('p', { class: 'error-summary', text: r && r.errors && r.errors.length ? KD.t('admin.import_rejected', { n: r.rejected || r.errors.length, total: r.total || 0 }) : KD.errorText(err) }));
         if (r && r.errors && r.errors.length) {
-          var ul = el('ul', { class: 'hits' });
-          r.errors.slice(0, 20).forEach(function (e) { ul.appendChild(el('li', { text: KD.t('admin.line', { n: e.line }) + ': ' + (e.reason || e.error || e.message || '') })); });
+          var ul = el('ul', { class: 'hits', id: 'import-errors' });
+          r.errors.slice(0, 50).forEach(function (e) {
+            ul.appendChild(el('li', null, el('strong', { text: KD.t('admin.line', { n: e.line }) }), e.key ? ' ' : '', e.key ? el('code', { text: e.key }) : '',
+              ': ' + KD.serverText(e.reason || '')));
+          });
+          if (r.errors.length > 50) ul.appendChild(el('li', { class: 'muted', text: KD.t('admin.more_errors', { n: r.errors.length - 50 }) }));
           report.appendChild(ul);
         }
       });
     });
-    $('#quarantine-form').addEventListener('submit', function (ev) {
-      ev.preventDefault();
-      var f = ev.target;
-      KD.clearFieldErrors(f);
-      var id = parseInt(f.elements.batch_id.value, 10), reason = f.elements.reason.value.trim(), bad = {};
-      if (!(id > 0)) bad.batch_id = KD.t('v.required');
-      if (!reason) bad.reason = KD.t('v.required');
-      if (Object.keys(bad).length) { KD.showFieldErrors(f, bad); return; }
-      KD.busy(f.querySelector('button'), KD.api('/batches/' + id + '/quarantine', { method: 'POST', staff: true, body: { reason: reason } }))
-        .then(function (res) {
-          f.reset();
-          KD.toast(KD.t('admin.quarantined_n', { n: (res && res.keys_withdrawn) || 0 }));
-          loadInventory();
-        }, function (err) { if (!KD.showFieldErrors(f, err.fields || {})) KD.toast(KD.errorText(err), 'error'); });
-    });
+
+    /* key batches: GET /batches (counts per key status, quarantine reason), POST
+     * /batches/{id}/quarantine and /batches/{id}/release, each with a reason (audited).
+     * Supervisors (inventory.quarantine) see this panel only. */
+    var batchCursor = '';
+    function loadBatches(more) {
+      if (!more) batchCursor = '';
+      var status = $('#b-status').value;
+      return KD.api('/batches', { staff: true, query: { status: status, limit: 50, cursor: more ? batchCursor : '' } }).then(function (res) {
+        var list = (res && res.batches) || [];
+        var body = $('#batches-body');
+        if (!more) KD.clear(body);
+        list.forEach(function (b) { body.appendChild(batchRow(b)); });
+        batchCursor = (res && res.next_cursor) || '';
+        $('#batches-more').hidden = !batchCursor;
+        $('#batches-empty').hidden = body.children.length > 0;
+        if (!more && !status) {
+          var q = list.filter(function (b) { return b.status === 'quarantined'; });
+          var alert = $('#batches-alert');
+          alert.textContent = q.length ? KD.t('admin.batches_quarantined', { n: q.length, ids: q.map(function (b) { return '#' + b.id; }).join(', ') }) : '';
+          alert.hidden = !q.length;
+        }
+      }, fail);
+    }
+    function num(n, cls) { return el('td', { class: 'num' + (cls ? ' ' + cls : ''), text: String(n || 0) }); }
+    function batchRow(b) {
+      var c = b.counts || {}, quarantined = b.status === 'quarantined';
+      var status = el('td', { class: 'batch-status' }, el('span', { class: 'badge ' + (quarantined ? 'sla-breach' : 'sla-ok'), text: KD.word('batch', b.status || 'active') }));
+      if (quarantined) {
+        if (b.quarantined_at) status.appendChild(el('span', { class: 'muted small', text: ' ' + KD.fmtTime(b.quarantined_at) }));
+        if (b.quarantine_reason) status.appendChild(el('span', { class: 'reason small', text: KD.serverText(b.quarantine_reason) }));
+      }
+      var what = quarantined ? 'release' : 'quarantine';
+      var btn = el('button', { type: 'button', class: 'small' + (quarantined ? '' : ' danger'), 'data-action': what + '-batch', i18n: 'admin.' + what });
+      btn.setAttribute('aria-label', KD.t('admin.' + what) + ' #' + b.id);
+      var row = el('tr', { 'data-batch': b.id, class: quarantined ? 'low' : '' },
+        el('td', null, el('strong', { text: '#' + b.id }), el('span', { class: 'muted small block', text: KD.fmtTime(b.created_at) })),
+        el('td', null, el('code', { text: b.sku || '' }), el('span', { class: 'small block', text: b.product_name || '' })),
+        el('td', { class: 'small', text: [b.label, b.supplier].filter(Boolean).join(' · ') || KD.word('source', b.source || '') }),
+        status, num(c.available, c.available ? '' : 'muted'), num(c.delivered), num(c.invalid, c.invalid ? 'bad' : ''), num(c.quarantined, c.quarantined ? 'bad' : ''),
+        el('td', { class: 'actions-cell' }, btn));
+      btn.addEventListener('click', function () { openBatchForm(row, b, what); });
+      return row;
+    }
+    /* openBatchForm opens the reason form under the batch's row (one at a time). */
+    function openBatchForm(row, b, what) {
+      var open = $('#batch-form-row');
+      if (open) open.remove();
+      var f = el('form', { class: 'inline-form batch-form', novalidate: true },
+        el('div', { class: 'field wide-field' }, el('label', { for: 'batch-reason', text: KD.t('admin.' + what + '_reason_for', { id: b.id }) }),
+          el('input', { id: 'batch-reason', name: 'reason', required: true, maxlength: 500 }),
+          el('p', { class: 'muted small', text: KD.t('admin.' + what + '_effect', { n: what === 'release' ? ((b.counts || {}).quarantined || 0) : ((b.counts || {}).available || 0) }) })),
+        el('button', { type: 'submit', class: what === 'release' ? 'primary' : 'danger', i18n: 'admin.' + what + '_confirm' }), ' ',
+        el('button', { type: 'button', i18n: 'common.cancel', onclick: function () { tr.remove(); } }));
+      var tr = el('tr', { id: 'batch-form-row' }, el('td', { colspan: 9 }, f));
+      row.parentNode.insertBefore(tr, row.nextSibling);
+      f.elements.reason.focus();
+      f.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        KD.clearFieldErrors(f);
+        var reason = f.elements.reason.value.trim();
+        if (!reason) { KD.showFieldErrors(f, { reason: KD.t('v.required') }); return; }
+        KD.busy(f.querySelector('button[type=submit]'), KD.api('/batches/' + b.id + '/' + what, { method: 'POST', staff: true, body: { reason: reason } }))
+          .then(function (res) {
+            var msg = what === 'release' ? KD.t('admin.released_n', { id: b.id, n: (res && res.keys_restored) || 0 })
+              : KD.t('admin.quarantined_n', { n: (res && res.keys_withdrawn) || 0 });
+            KD.toast(msg);
+            KD.announce(msg);
+            loadBatches();
+            if (KD.can(me, 'inventory')) loadInventory();
+          }, function (err) { if (!KD.showFieldErrors(f, err.fields || {})) KD.toast(KD.errorText(err), 'error'); });
+      });
+    }
+    $('#b-status').addEventListener('change', function () { loadBatches(); });
+    $('#batches-more').addEventListener('click', function () { KD.busy($('#batches-more'), loadBatches(true)); });
 
     /* settings: GET|PUT /settings. The document is flat and uses the keys the workers read
      * (fraud.review / fraud.deny, agent_refund_limit in minor units, refund_fee_policy, …);
      * inputs are named like those keys, so field errors land next to them. A PUT sends only
      * what the form holds and the API merges it; the answer is the new document. */
-    var SETTINGS_NUM = ['quarantine_after_invalid_reports', 'refund_fee_bps', 'auto_close_days'];
+    var SETTINGS_NUM = ['quarantine_after_invalid_reports', 'auto_reissues_per_order', 'refund_fee_bps', 'auto_close_days'];
     var SETTINGS_TEXT = ['refund_fee_policy', 'refund_gateway', 'refund_webhook_url', 'terms_url', 'terms_text'];
     function showSettings(s) {
       s = s || {};
@@ -134,6 +202,7 @@
       e['fraud.review'].value = fr.review !== undefined ? fr.review : '';
       e['fraud.deny'].value = fr.deny !== undefined ? fr.deny : '';
       e.agent_refund_limit.value = s.agent_refund_limit !== undefined ? (s.agent_refund_limit / 100).toFixed(2) : '';
+      e.high_value_amount.value = s.high_value_amount !== undefined ? (s.high_value_amount / 100).toFixed(2) : '';
       SETTINGS_NUM.concat(SETTINGS_TEXT).forEach(function (k) { e[k].value = s[k] !== undefined && s[k] !== null ? s[k] : ''; });
       // Keys the merchant never set show the defaults: name them by their labels.
       var labels = (s.defaults || []).map(function (k) {
@@ -159,6 +228,8 @@
       var num = function (n) { return e[n].value === '' ? undefined : Number(e[n].value); };
       var limit = num('agent_refund_limit');
       var body = { agent_refund_limit: limit === undefined ? undefined : Math.round(limit * 100) };
+      var high = num('high_value_amount');
+      body.high_value_amount = high === undefined ? undefined : Math.round(high * 100);
       if (e['fraud.review'].value !== '' || e['fraud.deny'].value !== '') body.fraud = { review: num('fraud.review'), deny: num('fraud.deny') };
       SETTINGS_NUM.forEach(function (k) { body[k] = num(k); });
       SETTINGS_TEXT.forEach(function (k) { body[k] = e[k].value.trim(); });
@@ -327,17 +398,32 @@
       }, function () {});
     }
 
-    KD.onLang(function () { loadUsers(); loadInventory(); if (KD.can(me, 'settings')) loadMacros(); if (canWebhooks(me)) loadWebhooks(); });
-    KD.staffShell().then(function (m) {
-      me = m;
-      if (!KD.can(me, 'admin') && !KD.can(me, 'inventory')) { fail({ status: 403 }); return; }
+    KD.onLang(function () {
       if (KD.can(me, 'users_read')) loadUsers();
       if (KD.can(me, 'inventory')) loadInventory();
-      if (KD.can(me, 'audit')) loadAudit();
-      $('#settings-panel').hidden = $('#macros-panel').hidden = !KD.can(me, 'settings');
-      if (KD.can(me, 'settings')) { loadSettings(); loadMacros(); }
-      $('#webhooks-panel').hidden = !canWebhooks(me);
+      if (KD.can(me, 'quarantine')) loadBatches();
+      if (KD.can(me, 'settings')) loadMacros();
       if (canWebhooks(me)) loadWebhooks();
+    });
+    KD.staffShell().then(function (m) {
+      me = m;
+      // Each panel shows only for whoever may use it; a role with none of them (agent, risk
+      // agent) gets the "no access" page instead of forms that would all fail.
+      if (!KD.can(me, 'admin_page')) { KD.noAccess(); return; }
+      $('#users-panel').hidden = !KD.can(me, 'users_read');
+      $('#inventory-panel').hidden = !KD.can(me, 'inventory');
+      $('#batches-panel').hidden = !KD.can(me, 'quarantine');
+      $('#audit-panel').hidden = !KD.can(me, 'audit');
+      $('#settings-panel').hidden = $('#macros-panel').hidden = !KD.can(me, 'settings');
+      $('#webhooks-panel').hidden = !canWebhooks(me);
+      $('#import-form').hidden = !KD.can(me, 'import');
+      if (KD.can(me, 'users_read')) loadUsers();
+      if (KD.can(me, 'inventory')) loadInventory();
+      if (KD.can(me, 'quarantine')) loadBatches();
+      if (KD.can(me, 'audit')) loadAudit();
+      if (KD.can(me, 'settings')) { loadSettings(); loadMacros(); }
+      if (canWebhooks(me)) loadWebhooks();
+      if (location.hash === '#batches' && !$('#batches-panel').hidden) $('#batches-panel').scrollIntoView();
     });
   });
 })();

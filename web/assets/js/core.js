@@ -227,7 +227,16 @@
     [/^empty or an http\(s\) URL$/, 'srv.url_or_empty'],
     [/^must be 1 to 5$/, 'srv.score'],
     [/^one line, no control characters$/, 'srv.one_line'],
-    [/^one of (.+)$/, 'srv.one_of', function (m) { return { list: m[1] }; }]
+    [/^one of (.+)$/, 'srv.one_of', function (m) { return { list: m[1] }; }],
+    // key-import line reasons (inventory.CheckSecret, checkLines) and the automatic quarantine
+    [/^empty key$/, 'srv.key_empty'],
+    [/^import holds no key$/, 'srv.import_empty'],
+    [/^key shorter than (\d+) characters$/, 'srv.key_short', function (m) { return { n: m[1] }; }],
+    [/^key longer than (\d+) characters$/, 'srv.key_long', function (m) { return { n: m[1] }; }],
+    [/^key contains a character outside printable ASCII/, 'srv.key_chars'],
+    [/^duplicate of line (\d+)$/, 'srv.key_dup_line', function (m) { return { n: m[1] }; }],
+    [/^already in stock for this product$/, 'srv.key_in_stock'],
+    [/^(\d+) distinct, unlinked buyers reported keys of this batch invalid \(limit (\d+)\)$/, 'srv.auto_quarantine', function (m) { return { n: m[1], limit: m[2] }; }]
   ];
   function serverText(msg) {
     if (typeof msg !== 'string') return msg;
@@ -295,6 +304,10 @@
     admin: 'users.manage', users_read: 'users.read', roles: 'roles.manage', inventory: 'inventory.read', import: 'inventory.manage',
     quarantine: 'inventory.quarantine', audit: 'audit.read', orders: 'orders.read'
   };
+  // ANY_PERM: actions open to whoever holds any of these permissions.
+  var ANY_PERM = {
+    admin_page: ['users.manage', 'users.read', 'inventory.read', 'inventory.quarantine', 'settings.edit']
+  };
   var ROLE_CAN = {
     refund_any: ['supervisor', 'admin'],
     sla_edit: ['supervisor', 'admin'],
@@ -304,6 +317,7 @@
     if (!m) return false;
     var perms = m.permissions || [];
     if (PERM[action] && perms.indexOf(PERM[action]) >= 0) return true;
+    if ((ANY_PERM[action] || []).some(function (p) { return perms.indexOf(p) >= 0; })) return true;
     var roles = m.roles || [];
     return (ROLE_CAN[action] || []).some(function (r) { return roles.indexOf(r) >= 0; });
   }
@@ -338,6 +352,17 @@
       if (box.id === 'load-error') { box.textContent = msg.textContent; box.hidden = false; } else box.insertBefore(msg, box.firstChild);
       return new Promise(function () {});
     });
+  }
+
+  /** noAccess replaces the page's content with a "no access" card (the role lacks the
+   * permission the page needs): no forms that would only fail under an error banner. */
+  function noAccess() {
+    var main = $('main');
+    if (!main || $('#no-access')) return;
+    Array.prototype.forEach.call(main.children, function (c) { c.hidden = true; });
+    var card = el('section', { class: 'card no-access', id: 'no-access', role: 'alert' },
+      el('h1', { i18n: 'noaccess.title' }), el('p', { i18n: 'noaccess.body' }), el('p', null, el('a', { href: '/agent', i18n: 'noaccess.back' })));
+    main.appendChild(card);
   }
 
   /* ---------- feedback ---------- */
@@ -536,7 +561,7 @@
     onLang: function (f) { langListeners.push(f); },
     el: el, clear: clear, $: $, $all: $all,
     api: api, ApiError: ApiError, errorText: errorText, snake: snake,
-    staffToken: staffToken, setStaff: setStaff, clearStaff: clearStaff, me: me, can: can, staffShell: staffShell,
+    staffToken: staffToken, setStaff: setStaff, clearStaff: clearStaff, me: me, can: can, staffShell: staffShell, noAccess: noAccess,
     announce: announce, toast: toast, showFieldErrors: showFieldErrors, clearFieldErrors: clearFieldErrors,
     fmtDuration: fmtDuration, fmtTime: fmtTime, fmtMoney: fmtMoney, msgText: msgText, serverText: serverText, word: word, slaBadge: slaBadge,
     poll: poll, debounce: debounce, newRequestId: newRequestId, pathParam: pathParam, busy: busy, onReady: onReady,

@@ -104,7 +104,7 @@
         }, function (err) { if (!KD.showFieldErrors(form, err.fields || {})) KD.toast(KD.errorText(err), 'error'); });
     }
 
-    KD.onLang(function () { shown = null; refresh(); });
-    KD.staffShell().then(function (m) { me = m; KD.poll(refresh, 5000); });
+    KD.onLang(function () { shown = null; if (KD.can(me, 'risk')) refresh(); });
+    KD.staffShell().then(function (m) { me = m; if (!KD.can(me, 'risk')) { KD.noAccess(); return; } KD.poll(refresh, 5000); });
   });
 })();

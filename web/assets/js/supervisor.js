@@ -266,10 +266,7 @@
     KD.onLang(function () { if (lastOverview) draw(); if (policyLoaded) loadPolicies(); });
     KD.staffShell().then(function (m) {
       me = m;
-      if (!KD.can(me, 'supervisor')) {
-        $('#load-error').textContent = KD.t('err.forbidden');
-        $('#load-error').hidden = false;
-      }
+      if (!KD.can(me, 'supervisor')) { KD.noAccess(); return; }
       loadPolicies();
       KD.poll(refresh, 3000);
     });
