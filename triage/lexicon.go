@@ -22,6 +22,7 @@ var pinyinWords = map[string]string{
 	"youmeiyou": "有没有", "kefu": "客服", "jiaji": "加急", "kuaidian": "快点", "mashang": "马上",
 	"daozhang": "到账", "daozhangle": "到账了", "shoudaole": "收到了", "haole": "好了", "keyiyongle": "可以用了",
 	"tuihuo": "退货", "quxiao": "取消", "buyao": "不要", "buxiang": "不想",
+	"zhishoudao": "只收到", "maile": "买了", "shaole": "少了",
 }
 
 // concepts maps surface forms (lower-case; ASCII forms match whole words, others as
@@ -29,29 +30,29 @@ var pinyinWords = map[string]string{
 var concepts = map[string][]string{
 	"key": {"key", "keys", "code", "codes", "pin", "gift card", "gift cards", "card", "cards", "voucher",
 		"卡密", "激活码", "兑换码", "序列号", "卡号", "充值码", "礼品卡", "点卡", "充值卡", "码", "卡"},
-	"receive": {"receive", "received", "recieved", "recieve", "got", "get", "gotten", "arrive", "arrived",
+	"receive": {"shown up", "show up", "showed up", "forgot to send", "resend", "auto delivery", "自动发货", "发给我", "发过来", "receive", "received", "recieved", "recieve", "got", "get", "gotten", "arrive", "arrived",
 		"delivered", "delivery", "sent", "send", "came", "收到", "发货", "发卡", "到账", "发过来", "出卡", "给我发"},
-	"absent": {"never", "no", "nothing", "not", "haven't", "havent", "didn't", "didnt", "still", "yet",
+	"absent": {"where are my", "where is my", "where's my", "enver", "nveer", "nevr", "hasn't", "hasnt", "forgot", "少一张", "少了", "只到了", "只收到", "never", "no", "nothing", "not", "haven't", "havent", "didn't", "didnt", "still", "yet",
 		"empty", "blank", "missing", "only", "rest", "awaiting", "pending", "processing", "stuck", "delivery failed",
 		"out of stock", "没", "未", "没有", "还没", "空", "只", "少", "剩下", "待发", "处理中", "正在发货", "发货失败", "缺货", "库存不足"},
-	"broken": {"invalid", "invaild", "not valid", "doesn't work", "doesnt work", "dosent work", "don't work",
+	"broken": {"character missing", "characters missing", "too short", "charactre", "missing characters", "not valid in", "balance of zero", "zero balance", "different value", "different game", "wrong game", "already in my account", "already owned", "少一位", "少了一位", "坏的", "不符", "余额显示0", "已经在账户里", "不是我买的那个", "面值不对", "面额不对", "invalid", "invaild", "not valid", "doesn't work", "doesnt work", "dosent work", "don't work",
 		"not work", "won't work", "can't redeem", "cannot redeem", "can't activate", "cannot activate", "unable",
 		"not working", "won't", "fails", "failed", "error", "wrong", "incorrect", "incorect", "rejected",
 		"expired", "redeemed", "used", "activated", "claimed", "region", "locked", "restricted", "fake",
 		"无效", "失效", "错误", "不对", "不正确", "用不了", "不能用", "已被", "已使用", "被使用", "兑换过",
 		"激活过", "过期", "锁区", "区域", "失败", "假", "不存在", "充不", "用过", "被人", "别人", "盗用"},
-	"money": {"refund", "refunds", "refunded", "refnd", "money", "reimburse", "return", "cancel",
+	"money": {"refnud", "reverse my purchase", "money back", "get back my money", "refund", "refunds", "refunded", "refnd", "money", "reimburse", "return", "cancel",
 		"charged", "twice", "退款", "退钱", "退掉", "退了", "退回", "退我", "退一", "退差价", "原路", "取消订单", "扣了两次", "多付", "买错", "拍错", "买重复", "退"},
 	"platform": {"paypal", "alipay", "bank", "visa", "stripe", "issuer", "credit card", "card company",
 		"支付宝", "微信支付", "微信", "银行", "发卡行", "信用卡", "支付平台"},
-	"complain": {"dispute", "chargeback", "claim", "complaint", "reported", "reversing", "reverse",
+	"complain": {"unauthroized", "unauthorised", "did not buy", "didn't buy", "did not make", "didn't make", "not me", "不是我本人", "不是本人", "dispute", "chargeback", "claim", "complaint", "reported", "reversing", "reverse",
 		"unauthorized", "unauthorised", "authorize", "fraud", "fraudulent", "stolen", "recognize",
 		"投诉", "纠纷", "争议", "拒付", "盗刷", "撤销", "申诉", "不认", "盗用我"},
-	"account": {"account", "login", "log", "sign", "password", "username", "2fa", "two-factor",
+	"account": {"merge", "accounts", "合并", "两个账号", "account", "login", "log", "sign", "password", "username", "2fa", "two-factor",
 		"verification", "email", "invoice", "billing", "payment method", "payment methods", "hacked",
 		"suspended", "banned", "credit", "profile", "账号", "账户", "帐号", "登录", "登陆", "登不", "密码", "验证码",
 		"邮箱", "手机号", "换绑", "绑定", "注册", "注销", "发票", "余额", "会员", "积分", "冻结", "封", "付款方式"},
-	"login": {"login", "log in", "log into", "logging in", "sign in", "sign into", "signin", "2fa", "two-factor",
+	"login": {"login code", "sign-in code", "sms code", "text code", "logs me out", "logged out", "log me out", "merge", "短信", "掉线", "退出登录", "合并", "login", "log in", "log into", "logging in", "sign in", "sign into", "signin", "2fa", "two-factor",
 		"verification code", "locked out", "reset link", "password reset", "reset my password", "my account", "profile",
 		"登录", "登陆", "登不", "登进", "进不去账", "验证码", "账号", "账户", "帐号", "实名", "个人中心"},
 	"thanks": {"thanks", "thank", "thx", "cheers", "appreciate", "great", "谢谢", "感谢", "辛苦", "好评", "多谢"},
@@ -64,6 +65,8 @@ var concepts = map[string][]string{
 	"presale": {"how much", "price", "prices", "in stock", "restock", "stock", "wholesale", "bulk", "discount", "reseller",
 		"can this", "can i use", "can the", "be used in", "be used abroad", "valid in", "work in", "legit", "official",
 		"多少钱", "价格", "有货", "补货", "批发", "代理", "优惠", "折扣", "能用吗", "可以用吗", "能不能用", "正规", "官方", "有没有"},
+	"unused": {"unopened", "unused", "not used", "never used", "haven't redeemed", "not redeemed", "untouched", "never redeemed",
+		"没用过", "未使用", "没兑换", "还没用", "没激活", "未兑换", "还没兑换", "没拆"},
 	"paymethod": {"payment method", "payment methods", "payment options", "pay with", "pay by", "accept", "checkout",
 		"付款方式", "支付方式", "付款吗", "支付吗", "银行卡付款", "信用卡付款", "花呗"},
 }
@@ -95,13 +98,14 @@ func conceptFeatures(norm string) []string {
 }
 
 var conceptNames = []string{"key", "receive", "absent", "broken", "money", "platform", "complain",
-	"account", "login", "thanks", "resolved", "question", "spam", "presale", "paymethod"}
+	"account", "login", "thanks", "resolved", "question", "spam", "presale", "paymethod", "unused"}
 
 var conceptPairs = [][2]string{{"receive", "absent"}, {"key", "broken"}, {"key", "absent"},
 	{"platform", "complain"}, {"thanks", "resolved"}, {"money", "thanks"}, {"key", "resolved"},
 	{"account", "broken"}, {"question", "key"}, {"login", "broken"}, {"login", "absent"}, {"login", "receive"},
 	{"question", "money"}, {"question", "account"}, {"money", "absent"}, {"money", "receive"},
-	{"question", "presale"}, {"question", "paymethod"}, {"presale", "key"}}
+	{"question", "presale"}, {"question", "paymethod"}, {"presale", "key"},
+	{"unused", "money"}, {"unused", "key"}}
 
 // transliteratePinyin rewrites runs of Latin words that spell a listed pinyin word into
 // Chinese, longest match first (up to 5 syllables).
