@@ -38,6 +38,8 @@ const (
 	maxAutoCloseDays    = 365
 	maxTermsText        = 10_000 // characters
 	maxSettingsURL      = 2000
+	// maxAutoReissuesPerOrder: more automatic replacements than this per order is no guard.
+	maxAutoReissuesPerOrder = 5
 )
 
 // settingsDoc is a merchant's effective settings: every key some activity reads, defaults
@@ -48,6 +50,12 @@ type settingsDoc struct {
 	// QuarantineAfterInvalidReports: this many distinct buyers reporting keys of one batch
 	// invalid quarantine the batch (0 disables).
 	QuarantineAfterInvalidReports int `json:"quarantine_after_invalid_reports"`
+	// AutoReissuesPerOrder is how many replacement keys one order gets without a person
+	// (the database enforces it; a further claim goes to review).
+	AutoReissuesPerOrder int `json:"auto_reissues_per_order"`
+	// HighValueAmount is the "expensive order" line in minor units for the late-claim rule
+	// (0: five times the merchant's median order).
+	HighValueAmount int64 `json:"high_value_amount"`
 	// AgentRefundLimit is the largest refund (minor units) an agent may approve.
 	AgentRefundLimit int64 `json:"agent_refund_limit"`
 	// RefundFeePolicy is merchant_absorbs or deduct_fee; RefundFeeBps the fee withheld under
@@ -80,6 +88,8 @@ type settingsResp struct {
 type settingsPatch struct {
 	Fraud                         *fraud.Thresholds `json:"fraud,omitempty"`
 	QuarantineAfterInvalidReports *int              `json:"quarantine_after_invalid_reports,omitempty"`
+	AutoReissuesPerOrder          *int              `json:"auto_reissues_per_order,omitempty"`
+	HighValueAmount               *int64            `json:"high_value_amount,omitempty"`
 	AgentRefundLimit              *int64            `json:"agent_refund_limit,omitempty"`
 	RefundFeePolicy               *string           `json:"refund_fee_policy,omitempty"`
 	RefundFeeBps                  *int              `json:"refund_fee_bps,omitempty"`
@@ -176,7 +186,8 @@ func effectiveSettings(raw models.JSON) (settingsDoc, []string) {
 		return true
 	}
 	d := settingsDoc{Fraud: fraud.DefaultThresholds(), QuarantineAfterInvalidReports: activities.DefaultQuarantineAfterReports,
-		AgentRefundLimit: activities.DefaultAgentRefundLimit, RefundFeePolicy: payments.FeeMerchantAbsorbs,
+		AutoReissuesPerOrder: activities.DefaultAutoReissuesPerOrder,
+		AgentRefundLimit:     activities.DefaultAgentRefundLimit, RefundFeePolicy: payments.FeeMerchantAbsorbs,
 		RefundGateway: payments.ManualName, AutoCloseDays: activities.DefaultAutoCloseDays}
 	if th := (fraud.Thresholds{}); get("fraud", &th) {
 		if th.Validate() == nil {
@@ -186,6 +197,10 @@ func effectiveSettings(raw models.JSON) (settingsDoc, []string) {
 		}
 	}
 	get("quarantine_after_invalid_reports", &d.QuarantineAfterInvalidReports)
+	if n := 0; get("auto_reissues_per_order", &n) && n >= 1 {
+		d.AutoReissuesPerOrder = n // below 1 the activity uses the default too
+	}
+	get("high_value_amount", &d.HighValueAmount)
 	get("agent_refund_limit", &d.AgentRefundLimit)
 	readString(get, "refund_fee_policy", &d.RefundFeePolicy)
 	get("refund_fee_bps", &d.RefundFeeBps)
@@ -226,6 +241,10 @@ func (s *Server) validateSettings(p settingsPatch, cur models.JSON) error {
 		fe.check(t.Review >= t.Deny, "fraud.review", fmt.Sprintf("lower than the deny threshold (%d)", t.Deny))
 	}
 	intRange(fe, p.QuarantineAfterInvalidReports, "quarantine_after_invalid_reports", 0, maxQuarantineAfter, " (0 turns automatic quarantine off)")
+	intRange(fe, p.AutoReissuesPerOrder, "auto_reissues_per_order", 1, maxAutoReissuesPerOrder, " replacement keys per order")
+	if v := p.HighValueAmount; v != nil {
+		fe.check(*v < 0 || *v > maxAgentRefundLimit, "high_value_amount", fmt.Sprintf("an amount in minor units between 0 and %d (0: five times the median order)", int64(maxAgentRefundLimit)))
+	}
 	if v := p.AgentRefundLimit; v != nil {
 		fe.check(*v < 0 || *v > maxAgentRefundLimit, "agent_refund_limit", fmt.Sprintf("an amount in minor units between 0 and %d", int64(maxAgentRefundLimit)))
 	}
@@ -372,6 +391,7 @@ func settingsAudit(before, after models.JSON) map[string]any {
 func auditFields(d settingsDoc) map[string]any {
 	return map[string]any{
 		"fraud": d.Fraud, "quarantine_after_invalid_reports": d.QuarantineAfterInvalidReports,
+		"auto_reissues_per_order": d.AutoReissuesPerOrder, "high_value_amount": d.HighValueAmount,
 		"agent_refund_limit": d.AgentRefundLimit, "refund_fee_policy": d.RefundFeePolicy, "refund_fee_bps": d.RefundFeeBps,
 		"refund_gateway": d.RefundGateway, "refund_webhook_url": redactURL(d.RefundWebhookURL), "auto_close_days": d.AutoCloseDays,
 		"terms_text": fmt.Sprintf("%d characters", utf8.RuneCountInString(d.TermsText)), "terms_url": redactURL(d.TermsURL),

@@ -41,12 +41,12 @@ func (e *env) setRawSettings(merchant uint64, doc string) {
 func TestSettingsDefaultsWhenUnset(t *testing.T) {
 	e := newEnv(t, testdb.SQLite(t), RateLimits{})
 	got := e.getSettingsAs("admin")
-	want := settingsDoc{Fraud: got.Fraud, QuarantineAfterInvalidReports: 3, AgentRefundLimit: activities.DefaultAgentRefundLimit,
+	want := settingsDoc{Fraud: got.Fraud, QuarantineAfterInvalidReports: 3, AutoReissuesPerOrder: activities.DefaultAutoReissuesPerOrder, AgentRefundLimit: activities.DefaultAgentRefundLimit,
 		RefundFeePolicy: "merchant_absorbs", RefundGateway: "manual", AutoCloseDays: activities.DefaultAutoCloseDays}
 	if got.settingsDoc != want || got.Fraud.Review != 30 || got.Fraud.Deny != 70 {
 		t.Fatalf("defaults: %+v", got.settingsDoc)
 	}
-	if len(got.Defaults) != 10 || !slices.Contains(got.Gateways, "manual") {
+	if len(got.Defaults) != 12 || !slices.Contains(got.Gateways, "manual") {
 		t.Fatalf("defaulted keys %v, gateways %v", got.Defaults, got.Gateways)
 	}
 	// Invalid stored thresholds show the defaults the scorer falls back to.
@@ -146,6 +146,9 @@ func TestSettingsValidation(t *testing.T) {
 		{"negative agent limit", `{"agent_refund_limit":-1}`, "agent_refund_limit"},
 		{"huge agent limit", `{"agent_refund_limit":1000000000000000}`, "agent_refund_limit"},
 		{"negative quarantine", `{"quarantine_after_invalid_reports":-1}`, "quarantine_after_invalid_reports"},
+		{"no automatic replacement at all", `{"auto_reissues_per_order":0}`, "auto_reissues_per_order"},
+		{"too many automatic replacements", `{"auto_reissues_per_order":6}`, "auto_reissues_per_order"},
+		{"negative high value", `{"high_value_amount":-1}`, "high_value_amount"},
 		{"unknown fee policy", `{"refund_fee_policy":"buyer_pays"}`, "refund_fee_policy"},
 		{"fee above 100%", `{"refund_fee_bps":10001}`, "refund_fee_bps"},
 		{"unknown gateway", `{"refund_gateway":"paypal"}`, "refund_gateway"},
@@ -212,5 +215,33 @@ func TestSettingsPermissionsAndMerchants(t *testing.T) {
 	}
 	if len(e.auditRows(AuditSettingsUpdate, e.mB.ID)) != 1 || len(e.auditRows(AuditSettingsUpdate, e.mA.ID)) != 0 {
 		t.Fatal("audit lines filed under the wrong merchant")
+	}
+}
+
+// TestSettingsClaimGuards (issue 12): the per-order automatic replacement limit and the
+// high-value line are settings an admin changes, audited, under the keys AssessKeyClaim reads.
+func TestSettingsClaimGuards(t *testing.T) {
+	e := newEnv(t, testdb.SQLite(t), RateLimits{})
+	w := e.do("PUT", V1+"/settings", `{"auto_reissues_per_order":2,"high_value_amount":250000}`, bearerHdr(e.tokens["admin"]))
+	var got settingsResp
+	if w.Code != http.StatusOK || json.Unmarshal(w.Body.Bytes(), &got) != nil || got.AutoReissuesPerOrder != 2 || got.HighValueAmount != 250000 {
+		t.Fatalf("put: %d %s", w.Code, w.Body.String())
+	}
+	_, raw, err := e.st.MerchantSettings(context.Background(), e.mA.ID)
+	e.must(err)
+	var read struct { // the keys of activities' claim settings
+		AutoReissuesPerOrder *int   `json:"auto_reissues_per_order"`
+		HighValueAmount      *int64 `json:"high_value_amount"`
+	}
+	e.must(raw.Decode(&read))
+	if read.AutoReissuesPerOrder == nil || *read.AutoReissuesPerOrder != 2 || read.HighValueAmount == nil || *read.HighValueAmount != 250000 {
+		t.Fatalf("stored %s", raw)
+	}
+	rows := e.auditRows(AuditSettingsUpdate, e.mA.ID)
+	if len(rows) != 1 || !strings.Contains(string(rows[0].Data), "auto_reissues_per_order") || !strings.Contains(string(rows[0].Data), "high_value_amount") {
+		t.Fatalf("audit: %+v", rows)
+	}
+	if w := e.do("PUT", V1+"/settings", `{"auto_reissues_per_order":3}`, bearerHdr(e.tokens["agent"])); w.Code != http.StatusForbidden {
+		t.Fatalf("agent changed the guard: %d", w.Code)
 	}
 }

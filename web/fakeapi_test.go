@@ -62,6 +62,8 @@ type fakeTicket struct {
 	DueAt      time.Time
 	Escalation int
 	Replaced   bool
+	// SentTo is the masked order e-mail a stepped-up replacement went to (issue 12).
+	SentTo string
 	// Refund is the workflow state's refund (fakeapi_refunds_test.go), nil for none.
 	Refund map[string]any
 	// Stage and StageReason are the buyer's stage as api/buyer_stage.go computes it.
@@ -123,6 +125,8 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == "POST" && p == "/tickets":
 		f.create(w, in)
+	case r.Method == "POST" && p == "/key-pickup":
+		f.pickup(w, in) // fakeapi_pickup_test.go
 	case r.Method == "GET" && p == "/kb/suggest":
 		writeJSON(w, 200, map[string]any{"articles": []map[string]any{{"slug": "redeem", "title": "How to redeem a key <b>now</b>", "body": "Open the launcher, then Redeem."}}})
 	case r.Method == "POST" && p == "/auth/login":
@@ -208,7 +212,7 @@ func (f *fakeAPI) buyer(w http.ResponseWriter, r *http.Request, parts []string, 
 	case len(parts) == 2:
 		writeJSON(w, 200, map[string]any{"ref": t.Ref, "subject": t.Subject, "category": t.Category, "status": t.Status,
 			"queue_position": 2, "estimated_wait_seconds": 1500, "messages": public(t.Messages), "created_at": t.Created,
-			"attachments": f.attachmentViews(t), "stage": t.Stage, "stage_reason": t.StageReason})
+			"attachments": f.attachmentViews(t), "stage": t.Stage, "stage_reason": t.StageReason, "replacement_sent_to": t.SentTo})
 	case parts[2] == "messages":
 		t.Messages = append(t.Messages, map[string]any{"author_kind": "customer", "body": in["body"], "created_at": time.Now()})
 		writeJSON(w, 201, map[string]any{"ok": true})

@@ -69,7 +69,7 @@
       if (prev && prev.status !== t.status && !relabel) KD.announce(KD.t('status.changed', { s: KD.word('status', t.status) }));
 
       var rep = hasReplacement(t);
-      $('#replacement').hidden = !rep || noReplacement || t.stage === 'denied';
+      $('#replacement').hidden = !rep || noReplacement || t.stage === 'denied' || !!t.replacement_sent_to;
       $('#rep-title').textContent = KD.t(rep === 'maybe' ? 'status.rep_title_maybe' : 'status.rep_title');
       renderMessages(t.messages || [], relabel);
       renderAttachments(t.attachments || []);
