@@ -38,27 +38,7 @@
       return d.idem;
     }
 
-    // Knowledge-base suggestions while typing (debounced; stale answers dropped).
-    var kbSeq = 0;
-    var suggest = KD.debounce(function () {
-      var text = (form.elements.subject.value + ' ' + form.elements.description.value).trim();
-      var seq = ++kbSeq;
-      if (text.length < 4) { $('#kb').hidden = true; return; }
-      KD.api('/kb/suggest', { query: { q: text.slice(0, 200), merchant: merchant } }).then(function (res) {
-        if (seq !== kbSeq) return;
-        var items = (res && res.articles) || [];
-        var list = KD.clear($('#kb-list'));
-        items.slice(0, 5).forEach(function (a) {
-          list.appendChild(el('li', null,
-            el('details', null,
-              el('summary', { text: a.title || a.slug }),
-              el('p', { class: 'kb-body', text: a.body || '' }))));
-        });
-        $('#kb').hidden = items.length === 0;
-      }).catch(function () { /* suggestions are optional */ });
-    }, 350);
-    form.elements.description.addEventListener('input', suggest);
-    form.elements.subject.addEventListener('input', suggest);
+    // Knowledge-base suggestions while typing: kb-suggest.js (it reports the form as sent via KD.kbSubmitted).
 
     // Screenshot: type and size checked here (the API checks the bytes again); it is uploaded
     // right after the ticket is created, with the ticket's token.
@@ -139,6 +119,7 @@
 
     function done(res) {
       try { sessionStorage.removeItem(draftKey); } catch (e) { /* ignore */ }
+      if (KD.kbSubmitted) KD.kbSubmitted();
       // A repeated submission (same Idempotency-Key) answers the ticket without its token:
       // the link is shown once only, so point to the ticket page, which offers to re-send it.
       var replayed = !res.token;
