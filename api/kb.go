@@ -67,13 +67,15 @@ var kbExample = kbArticleReq{Slug: "key-not-working", Language: "zh-CN", Title: 
 	Body: "请确认兑换的平台和地区正确，且卡密中没有多余空格。", Tags: "卡密,无效,激活", Status: "published"}
 
 type kbArticleView struct {
-	ID        uint64    `json:"id"`
-	Slug      string    `json:"slug"`
-	Language  string    `json:"language"`
-	Title     string    `json:"title"`
-	Body      string    `json:"body"`
-	Tags      string    `json:"tags"`
-	Status    string    `json:"status"`
+	ID       uint64 `json:"id"`
+	Slug     string `json:"slug"`
+	Language string `json:"language"`
+	Title    string `json:"title"`
+	Body     string `json:"body"`
+	Tags     string `json:"tags"`
+	Status   string `json:"status"`
+	// URL is the article's public page (agents paste it into replies).
+	URL       string    `json:"url"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -322,8 +324,14 @@ func (s *Server) kbList(c *gin.Context) error {
 		arts = arts[:want]
 		resp.NextCursor = uitoa(arts[len(arts)-1].ID)
 	}
+	slug, err := s.d.Store.MerchantSlug(c.Request.Context(), m)
+	if err != nil {
+		return err
+	}
 	for _, a := range arts {
-		resp.Articles = append(resp.Articles, viewKB(a))
+		v := viewKB(a)
+		v.URL = kbPageURL(slug, a.Slug, a.Language)
+		resp.Articles = append(resp.Articles, v)
 	}
 	c.JSON(http.StatusOK, resp)
 	return nil

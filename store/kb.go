@@ -438,3 +438,10 @@ func (s *Store) KBArticlesByIDs(ctx context.Context, merchantID uint64, ids []ui
 	err := s.DB(ctx).Select("id", "merchant_id", "slug", "title", "language", "published").Where("merchant_id = ? AND id IN ?", merchantID, ids).Find(&out).Error
 	return out, Translate(err, "kb articles by id")
 }
+
+// MerchantSlug returns a merchant's slug (the public pages' URLs name it).
+func (s *Store) MerchantSlug(ctx context.Context, merchantID uint64) (string, error) {
+	var slug string
+	err := s.DB(ctx).Model(&models.Merchant{}).Where("id = ?", merchantID).Limit(1).Pluck("slug", &slug).Error
+	return slug, Translate(err, "merchant slug")
+}

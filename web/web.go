@@ -60,7 +60,7 @@ var pages = map[string]page{
 	"GET /disputes":               {name: "disputes", title: "disp.title", script: "disputes.js", staff: true},
 	"GET /disputes/{id}":          {name: "dispute", title: "disp.detail_title", script: "disputes.js", staff: true},
 	"GET /kb":                     {name: "kb", title: "kb.title", script: "kb-admin.js", staff: true},
-	"GET /help/{merchant}/{slug}":  {name: "help", title: "kb.page_title", script: "kb-page.js"},
+	"GET /help/{merchant}/{slug}": {name: "help", title: "kb.page_title", script: "kb-page.js"},
 	"GET /{$}":                    {name: "home", title: "home.title", script: "home.js"},
 	"GET /support/{merchant}/{$}": {name: "support", title: "support.title", script: "support.js"},
 }
