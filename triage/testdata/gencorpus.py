@@ -9,6 +9,9 @@ Every template has its own group ("t:<intent>:<n>"); all messages made from one 
 share the group, and the split (tune / held-out) is decided per group by the rule in
 triage/corpus.go, so a held-out message's phrasing was never seen while tuning.
 
+Agents' corrections exported from keydesk (`GET /api/v1/triage/labels`, JSONL) are taken in
+from agent_labels.jsonl when that file exists (see main).
+
 Markers in templates: {P} product, {O} order number, {K} key fragment, {E} e-mail,
 {N} a quantity, {M} a smaller quantity, {H} hours/days waited, {G} greeting. Entities that a
 slot put into the text are recorded as the message's labels.
@@ -956,10 +959,24 @@ def main():
             g = "h:%04d" % ln
             rows.append({"id": g, "group": g, "lang": langs[lang], "pinyin": lang == "p", "text": text,
                          "intent": intent, "urgency": {"h": "high", "n": "normal"}[urg], "entities": ents})
+    # Agents' intent corrections exported from keydesk (GET /api/v1/triage/labels, JSONL),
+    # appended to agent_labels.jsonl: each is its own group ("agent:<merchant>:<ticket>"), so
+    # the fixed split keeps some of them held out. Their entities are what the extractor
+    # found, not hand labels. The latest line of a ticket wins.
+    agent = {}
+    try:
+        with open("agent_labels.jsonl", encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    r = json.loads(line)
+                    agent[r["id"]] = {k: r[k] for k in ("id", "group", "lang", "pinyin", "text", "intent", "urgency", "entities")}
+    except FileNotFoundError:
+        pass
+    rows.extend(agent[k] for k in sorted(agent))
     with open("corpus.jsonl", "w", encoding="utf-8") as f:
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n")
-    print(len(rows), "messages:", len(rows) - nt, "hand-written,", nt, "from", len(T), "templates")
+    print(len(rows), "messages:", len(rows) - nt - len(agent), "hand-written,", nt, "from", len(T), "templates,", len(agent), "agent labels")
 
 
 if __name__ == "__main__":
