@@ -27,6 +27,8 @@
     }
     form.addEventListener('change', function () {
       try { localStorage.setItem(FILTERS_KEY, JSON.stringify(filters())); } catch (e) { /* ignore */ }
+      // The filters are in the URL too, so a filtered queue can be bookmarked or shared.
+      try { history.replaceState(null, '', location.pathname + (Object.keys(filters()).length ? '?' + new URLSearchParams(filters()) : '')); } catch (e) { /* ignore */ }
       known = null;
       refresh();
     });
@@ -75,7 +77,8 @@
       }
       return el('tr', { class: (isNew ? 'fresh ' : '') + 'prio-' + (t.priority || 'normal'), 'data-ticket': t.id, 'data-ref': t.ref },
         el('td', null, KD.slaBadge(t), t.escalation_level ? el('span', { class: 'badge esc', title: KD.t('sup.level'), text: 'L' + t.escalation_level }) : null),
-        el('td', null, link, el('div', { class: 'muted small', text: KD.word('cat', t.category) + ' · ' + KD.word('queue', t.queue) })),
+        el('td', { class: 'tcell' }, el('div', { class: 'tline', title: (t.subject || '') }, link,
+          el('span', { class: 'muted small meta', text: KD.word('cat', t.category) + ' · ' + KD.word('queue', t.queue) }))),
         el('td', null, el('span', { class: 'badge st st-' + t.status, text: KD.word('status', t.status) })),
         el('td', null, el('span', { class: 'prio prio-' + t.priority, text: KD.word('prio', t.priority) })),
         el('td', null, mine ? el('strong', { i18n: 'agent.you' }) : (assignee || el('span', { class: 'muted', i18n: 'agent.unassigned' }))),

@@ -105,17 +105,17 @@
         var name = a.name || a.email || KD.t('agent.user_n', { id: a.user_id });
         body.appendChild(el('tr', { 'data-user': a.user_id },
           el('td', null, el('span', { text: name }), a.active === false ? el('span', { class: 'muted small', text: ' · ' + KD.t('sup.inactive') }) : null),
-          el('td', null, bar((a.open || 0) / max), ' ', String(a.open || 0)),
-          el('td', { class: a.breached ? 'bad' : '', text: String(a.breached || 0) }),
-          el('td', { text: String(a.resolved_today || 0) }),
-          el('td', { text: fmtWait(a.median_first_response_secs), title: a.first_responses_today ? KD.t('sup.first_n', { n: a.first_responses_today }) : null })));
+          el('td', { class: 'num' }, el('span', { class: 'count', text: String(a.open || 0) }), ' ', bar((a.open || 0) / max)),
+          el('td', { class: 'num' + (a.breached ? ' bad' : ''), text: String(a.breached || 0) }),
+          el('td', { class: 'num', text: String(a.resolved_today || 0) }),
+          el('td', { class: 'num', text: fmtWait(a.median_first_response_secs), title: a.first_responses_today ? KD.t('sup.first_n', { n: a.first_responses_today }) : null })));
       });
       if (rep.unassigned_open) {
         body.appendChild(el('tr', { class: 'unassigned' },
           el('td', { class: 'muted', i18n: 'agent.unassigned' }),
-          el('td', null, bar(rep.unassigned_open / max), ' ', String(rep.unassigned_open)),
-          el('td', { class: rep.unassigned_breached ? 'bad' : '', text: String(rep.unassigned_breached || 0) }),
-          el('td', { text: '—' }), el('td', { text: '—' })));
+          el('td', { class: 'num' }, el('span', { class: 'count', text: String(rep.unassigned_open) }), ' ', bar(rep.unassigned_open / max)),
+          el('td', { class: 'num' + (rep.unassigned_breached ? ' bad' : ''), text: String(rep.unassigned_breached || 0) }),
+          el('td', { class: 'num', text: '—' }), el('td', { class: 'num', text: '—' })));
       }
     }
 
