@@ -93,6 +93,9 @@ type orderSuggestion struct {
 	OrderID uint64 `json:"order_id"`
 	// Current is true when it is the order the ticket was filed under.
 	Current bool `json:"current"`
+	// OtherBuyer is true when the order's buyer e-mail is not the ticket's: the agent should
+	// check before acting on it.
+	OtherBuyer bool `json:"other_buyer"`
 }
 
 type keyMatch struct {
@@ -157,8 +160,9 @@ func buyerFindings(subject string, msgs []models.Message) (orders []string, frag
 }
 
 // orderSuggestions keeps the found orders in the order their numbers appear in the text
-// (candidates), each once, marking the ticket's own order.
-func orderSuggestions(candidates []string, found []models.Order, current *uint64) []orderSuggestion {
+// (candidates), each once, marking the ticket's own order and orders of another buyer (e-mail
+// other than email, ignoring case).
+func orderSuggestions(candidates []string, found []models.Order, current *uint64, email string) []orderSuggestion {
 	byNo := map[string]models.Order{}
 	for _, o := range found {
 		byNo[o.OrderNo] = o
@@ -171,7 +175,8 @@ func orderSuggestions(candidates []string, found []models.Order, current *uint64
 			continue
 		}
 		seen[o.ID] = true
-		out = append(out, orderSuggestion{OrderNo: o.OrderNo, OrderID: o.ID, Current: current != nil && *current == o.ID})
+		out = append(out, orderSuggestion{OrderNo: o.OrderNo, OrderID: o.ID, Current: current != nil && *current == o.ID,
+			OtherBuyer: !strings.EqualFold(strings.TrimSpace(o.BuyerEmail), strings.TrimSpace(email))})
 	}
 	return out
 }
@@ -202,7 +207,7 @@ func (s *Server) ticketTriage(ctx context.Context, m uint64, t models.Ticket, ms
 	if err != nil {
 		return nil, err
 	}
-	v.OrderSuggestions = orderSuggestions(orders, found, t.OrderID)
+	v.OrderSuggestions = orderSuggestions(orders, found, t.OrderID, t.CustomerEmail)
 	if len(frags) == 0 || t.OrderID == nil || s.d.Box == nil {
 		return v, nil
 	}

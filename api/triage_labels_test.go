@@ -41,12 +41,12 @@ func TestBuyerFindings(t *testing.T) {
 
 func TestOrderSuggestions(t *testing.T) {
 	cur := uint64(2)
-	found := []models.Order{{ID: 1, OrderNo: "A-2002"}, {ID: 2, OrderNo: "A-1001"}}
-	got := orderSuggestions([]string{"X1", "A-1001", "A-2002", "A-1001"}, found, &cur)
-	if len(got) != 2 || got[0].OrderNo != "A-1001" || !got[0].Current || got[1].OrderNo != "A-2002" || got[1].Current {
+	found := []models.Order{{ID: 1, OrderNo: "A-2002", BuyerEmail: "x@b.test"}, {ID: 2, OrderNo: "A-1001", BuyerEmail: "Buyer@A.test"}}
+	got := orderSuggestions([]string{"X1", "A-1001", "A-2002", "A-1001"}, found, &cur, "buyer@a.test")
+	if len(got) != 2 || got[0].OrderNo != "A-1001" || !got[0].Current || got[0].OtherBuyer || got[1].OrderNo != "A-2002" || got[1].Current || !got[1].OtherBuyer {
 		t.Errorf("suggestions %+v", got)
 	}
-	if got := orderSuggestions(nil, nil, nil); got == nil || len(got) != 0 {
+	if got := orderSuggestions(nil, nil, nil, ""); got == nil || len(got) != 0 {
 		t.Errorf("no candidates: %#v", got)
 	}
 }

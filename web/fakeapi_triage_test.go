@@ -16,6 +16,6 @@ func (f *fakeAPI) intent(t *fakeTicket, uid uint64, name string, in map[string]a
 // another order of the shop named in the text, and a quoted fragment matching key 9.
 func fakeTriageView() map[string]any {
 	return map[string]any{"chosen_category": "key_invalid", "inferred_category": "account", "confidence": 0.91, "model": "lr1-test",
-		"mismatch": true, "order_suggestions": []map[string]any{{"order_no": "ORD-1001", "order_id": 1, "current": true}, {"order_no": "ORD-2002", "order_id": 2, "current": false}},
+		"mismatch": true, "order_suggestions": []map[string]any{{"order_no": "ORD-1001", "order_id": 1, "current": true}, {"order_no": "ORD-2002", "order_id": 2, "current": false, "other_buyer": true}},
 		"key_matches": []map[string]any{{"fragment": "****", "message_id": 1, "card_key_id": 9}}}
 }

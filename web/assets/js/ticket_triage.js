@@ -64,7 +64,8 @@
       var ul = el('ul', { id: 'tri-orders', class: 'plain' });
       orders.forEach(function (o) {
         ul.appendChild(el('li', null, el('span', { text: KD.t('tri.order_in_text') + ' ' }), el('strong', { class: 'ref', text: o.order_no }), ' ',
-          el('button', { type: 'button', class: 'small', 'data-order': o.order_no, i18n: 'tri.order_open', onclick: function () { lookupOrder(o.order_no); } })));
+          el('button', { type: 'button', class: 'small', 'data-order': o.order_no, i18n: 'tri.order_open', onclick: function () { lookupOrder(o.order_no); } }),
+          o.other_buyer ? el('span', { class: 'badge sla-warn other-buyer', i18n: 'tri.other_buyer' }) : null));
       });
       box.appendChild(ul);
     }
