@@ -34,7 +34,18 @@ const stockKeys = 12
 type Runner struct {
 	Store *store.Store
 	Box   *secretbox.Box
+	// Base is when every claim happens (zero: ClaimTime); the history is placed before it.
+	// A replay through the running product uses the present, since its tickets get the
+	// time of their submission.
+	Base time.Time
+	// Submit files the claim once its history is written and says what the product decided
+	// (nil: the key-claim activities are called directly, as the workflow calls them).
+	Submit Submitter
 }
+
+// Submitter files a scenario's claim on merchant m (its history already in the store) at
+// Base and returns the product's decision. claim is the scenario's claim event.
+type Submitter func(ctx context.Context, sc *corpus.Scenario, m models.Merchant, claim corpus.Event) (corpus.Outcome, error)
 
 // RunAll replays every scenario and returns the outcomes in the same order.
 func (r *Runner) RunAll(ctx context.Context, scs []corpus.Scenario) ([]corpus.Outcome, error) {
@@ -51,6 +62,7 @@ func (r *Runner) RunAll(ctx context.Context, scs []corpus.Scenario) ([]corpus.Ou
 
 type replay struct {
 	r       *Runner
+	base    time.Time
 	sc      *corpus.Scenario
 	act     *activities.Activities
 	now     time.Time
@@ -64,7 +76,10 @@ type replay struct {
 
 // Run replays one scenario and returns what the product decided about its claim.
 func (r *Runner) Run(ctx context.Context, sc *corpus.Scenario) (corpus.Outcome, error) {
-	x := &replay{r: r, sc: sc, batches: map[string]models.KeyBatch{}, orders: map[string]models.Order{}, keys: map[string]models.CardKey{}}
+	x := &replay{r: r, sc: sc, base: r.Base, batches: map[string]models.KeyBatch{}, orders: map[string]models.Order{}, keys: map[string]models.CardKey{}}
+	if x.base.IsZero() {
+		x.base = ClaimTime
+	}
 	x.act = &activities.Activities{Store: r.Store, Box: r.Box, Now: func() time.Time { return x.now }}
 	if err := x.setup(ctx); err != nil {
 		return corpus.Outcome{}, err
@@ -74,11 +89,14 @@ func (r *Runner) Run(ctx context.Context, sc *corpus.Scenario) (corpus.Outcome, 
 			return corpus.Outcome{}, fmt.Errorf("%s event at %.1fh: %w", e.Kind, e.AtH, err)
 		}
 	}
+	if r.Submit != nil {
+		return r.Submit(ctx, sc, x.m, sc.Claim)
+	}
 	t, err := x.ticket(ctx, sc.Claim)
 	if err != nil {
 		return corpus.Outcome{}, err
 	}
-	x.now = ClaimTime
+	x.now = x.base
 	start := time.Now()
 	res, err := x.act.AssessKeyClaim(ctx, activities.KeyClaimInput{TicketID: t.ID})
 	if err != nil {
@@ -107,7 +125,7 @@ func (r *Runner) Run(ctx context.Context, sc *corpus.Scenario) (corpus.Outcome, 
 }
 
 func (x *replay) at(h float64) time.Time {
-	return ClaimTime.Add(time.Duration(h * float64(time.Hour))).Truncate(time.Microsecond)
+	return x.base.Add(time.Duration(h * float64(time.Hour))).Truncate(time.Microsecond)
 }
 
 func (x *replay) setup(ctx context.Context) error {
@@ -140,7 +158,7 @@ func (x *replay) setup(ctx context.Context) error {
 		amount = x.sc.Product.Price
 	}
 	for i := range x.sc.Background {
-		paid := ClaimTime.Add(-time.Duration(i+1) * 90 * 24 * time.Hour / time.Duration(x.sc.Background+1))
+		paid := x.base.Add(-time.Duration(i+1) * 90 * 24 * time.Hour / time.Duration(x.sc.Background+1))
 		label := fmt.Sprintf("bg%d", i)
 		e := corpus.Event{Kind: corpus.EventOrder, Order: label, Email: fmt.Sprintf("bg%d@buyers.example", i),
 			IP: fmt.Sprintf("10.%d.%d.7", i/200, i%200), Device: fmt.Sprintf("bg-device-%d", i), Amount: amount, Batch: "BG"}
@@ -158,7 +176,7 @@ func (x *replay) batch(ctx context.Context, label string) (models.KeyBatch, erro
 	if b, ok := x.batches[label]; ok {
 		return b, nil
 	}
-	b := models.KeyBatch{MerchantID: x.m.ID, ProductID: x.p.ID, Label: label, Source: "corpus", Status: models.BatchActive, CreatedAt: ClaimTime.Add(-400 * 24 * time.Hour)}
+	b := models.KeyBatch{MerchantID: x.m.ID, ProductID: x.p.ID, Label: label, Source: "corpus", Status: models.BatchActive, CreatedAt: x.base.Add(-400 * 24 * time.Hour)}
 	if err := x.r.Store.DB(ctx).Create(&b).Error; err != nil {
 		return b, fmt.Errorf("batch %s: %w", label, err)
 	}

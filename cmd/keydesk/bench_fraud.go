@@ -16,6 +16,7 @@ import (
 	"github.com/keydesk/keydesk/activities/fraudreplay"
 	"github.com/keydesk/keydesk/fraud"
 	"github.com/keydesk/keydesk/fraud/corpus"
+	"github.com/keydesk/keydesk/internal/fraude2e"
 	"github.com/keydesk/keydesk/internal/secretbox"
 	"github.com/keydesk/keydesk/store"
 )
@@ -30,12 +31,16 @@ func benchFraud(ctx context.Context, log *slog.Logger, args []string, out io.Wri
 	fs := flag.NewFlagSet("bench fraud", flag.ContinueOnError)
 	dbURL := fs.String("db", "", "database URL (sqlite:PATH or mysql:DSN); default: a fresh SQLite file in a temporary directory")
 	misses := fs.Bool("misses", false, "list the scenarios decided differently from their label, with the rules that fired")
+	e2e := fs.Bool("e2e", false, "file every claim through the buyer API of a running product (embedded Temporal, worker, SQLite) and read the workflow's decision")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	scs, err := corpus.Load()
 	if err != nil {
 		return fmt.Errorf("bench fraud: %w", err)
+	}
+	if *e2e {
+		return benchFraudE2E(ctx, scs, *misses, out)
 	}
 	url := *dbURL
 	if url == "" {
@@ -73,6 +78,31 @@ func benchFraud(ctx context.Context, log *slog.Logger, args []string, out io.Wri
 	}
 	fmt.Fprintf(out, "fraud corpus: %d scenarios, ruleset %s, replayed in %s over %s\n\n", len(outs), fraud.RulesetVersion,
 		time.Since(t0).Round(time.Millisecond), strings.SplitN(url, ":", 2)[0])
+	printFraudOutcomes(out, outs, "activities", *misses)
+	return nil
+}
+
+// benchFraudE2E replays the corpus through the running product (internal/fraude2e).
+func benchFraudE2E(ctx context.Context, scs []corpus.Scenario, misses bool, out io.Writer) error {
+	p, err := fraude2e.Start(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("bench fraud --e2e: %w", err)
+	}
+	defer p.Close()
+	t0 := time.Now()
+	outs, err := p.Replay(ctx, scs)
+	if err != nil {
+		return fmt.Errorf("bench fraud --e2e: %w", err)
+	}
+	fmt.Fprintf(out, "fraud corpus: %d scenarios, ruleset %s, filed through the buyer API and decided by the ticket workflow (embedded Temporal, SQLite) in %s\n\n",
+		len(outs), fraud.RulesetVersion, time.Since(t0).Round(time.Millisecond))
+	printFraudOutcomes(out, outs, "API submission → workflow decision", misses)
+	return nil
+}
+
+// printFraudOutcomes prints, per split, the confusion matrix, the three rates and the
+// latency percentiles (labelled by what they measure).
+func printFraudOutcomes(out io.Writer, outs []corpus.Outcome, latency string, misses bool) {
 	for _, split := range []string{corpus.Tune, corpus.HeldOut} {
 		var part []corpus.Outcome
 		var lat []time.Duration
@@ -90,9 +120,9 @@ func benchFraud(ctx context.Context, log *slog.Logger, args []string, out io.Wri
 		fmt.Fprintf(out, "== %s: %d scenarios\n%s", name, m.Total, m)
 		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 		if len(lat) > 0 {
-			fmt.Fprintf(out, "claim → decision (activities): p50 %s, p99 %s\n", pct(lat, 0.50), pct(lat, 0.99))
+			fmt.Fprintf(out, "claim → decision (%s): p50 %s, p99 %s\n", latency, pct(lat, 0.50), pct(lat, 0.99))
 		}
-		if *misses {
+		if misses {
 			for _, o := range part {
 				if o.Decision != o.Scenario.Expected {
 					fmt.Fprintf(out, "  %-22s want %-6s got %-6s %s\n", o.Scenario.ID, o.Scenario.Expected, o.Decision, strings.Join(o.Rules, " "))
@@ -101,7 +131,6 @@ func benchFraud(ctx context.Context, log *slog.Logger, args []string, out io.Wri
 		}
 		fmt.Fprintln(out)
 	}
-	return nil
 }
 
 func pct(sorted []time.Duration, q float64) time.Duration {
