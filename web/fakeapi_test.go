@@ -41,6 +41,8 @@ type fakeAPI struct {
 	riskDecisions []fakeRiskDecision
 	// batches are the key batches and imports (fakeapi_batches_test.go).
 	batches *fakeBatches
+	// net slows or cuts the fake's answers (fakeapi_net_test.go).
+	net fakeNet
 	// triage is the detail's "triage" per ticket id, intents the corrections (fakeapi_triage_test.go).
 	triage  map[uint64]map[string]any
 	intents []map[string]any
@@ -88,7 +90,7 @@ func startFake(t *testing.T) (*fakeAPI, string) {
 	f := &fakeAPI{}
 	mux := http.NewServeMux()
 	mux.Handle("/", web.Handler(web.Options{}))
-	mux.HandleFunc("/api/v1/", f.serve)
+	mux.HandleFunc("/api/v1/", f.gated)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return f, srv.URL
@@ -114,12 +116,12 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		f.attachment(w, r, parts, bearer) // multipart, not JSON
 		return
 	}
-	var in map[string]any
-	if r.Body != nil {
 	if len(parts) == 3 && parts[0] == "products" && parts[2] == "keys" {
 		f.batchAPI(w, r, parts, fakeUsers[bearer].Perms, nil) // text/plain, not JSON
 		return
 	}
+	var in map[string]any
+	if r.Body != nil {
 		_ = json.NewDecoder(r.Body).Decode(&in)
 	}
 	switch {
@@ -327,12 +329,12 @@ func (f *fakeAPI) staff(w http.ResponseWriter, r *http.Request, p string, parts 
 		f.agents(w)
 	case p == "/disputes" || strings.HasPrefix(p, "/disputes/"):
 		f.disputeAPI(w, r, parts, uid, perms, in)
+	case parts[0] == "batches" || parts[0] == "inventory":
+		f.batchAPI(w, r, parts, perms, in)
 	case p == "/settings" || p == "/macros" || strings.HasPrefix(p, "/macros/"):
 		f.adminAPI(w, r, p, in)
 	case p == "/sla-policies" && r.Method == "GET":
 		writeJSON(w, 200, map[string]any{"policies": []map[string]any{{"priority": "normal", "first_response_secs": 14400, "next_response_secs": 28800, "resolution_secs": 172800, "warn_fraction": 0.75}},
-	case parts[0] == "batches" || parts[0] == "inventory":
-		f.batchAPI(w, r, parts, perms, in)
 			"calendar": map[string]any{"timezone": "Asia/Shanghai", "week": []string{"", "09:00-18:00", "09:00-18:00", "09:00-18:00", "09:00-18:00", "09:00-18:00", ""}, "holidays": []string{"2026-10-01"}}})
 	case len(parts) >= 3 && parts[0] == "tickets" && (parts[2] == "refunds" || parts[2] == "refund"):
 		f.refundAPI(w, r, parts, uid, name, roles, in)

@@ -50,13 +50,33 @@
         render(fresh);
         if (fresh.length) KD.announce(KD.t('agent.new_tickets', { n: fresh.length }));
         $('#refreshed').textContent = new Date().toLocaleTimeString(KD.lang());
+        liveWord(true);
+      }, function (err) {
+        // The first load failed: say so in the table (polling retries); later failures keep
+        // the rows, marked out of date by the connection banner and "offline" above.
+        if (!known) {
+          var body = KD.clear($('#queue-body'));
+          body.removeAttribute('aria-busy');
+          body.appendChild(el('tr', null, el('td', { colspan: '6', class: 'empty bad', text: KD.t('agent.load_failed') + ' ' + KD.errorText(err) })));
+        }
+        liveWord(KD.online());
+        throw err;
       });
     }
+    // liveWord says whether the list is live ("实时 · time of the last answer") or offline.
+    function liveWord(on) {
+      var w = $('#live-word');
+      w.setAttribute('data-i18n', on ? 'agent.live' : 'agent.offline');
+      w.textContent = KD.t(on ? 'agent.live' : 'agent.offline');
+      $('#live-dot').classList.toggle('off', !on);
+    }
+    KD.onConn(function (on) { liveWord(on); });
 
     function render(fresh) {
       var freshIds = {};
       (fresh || []).forEach(function (t) { freshIds[t.id] = true; });
       var body = KD.clear($('#queue-body'));
+      body.removeAttribute('aria-busy');
       if (!items.length) {
         body.appendChild(el('tr', null, el('td', { colspan: '6', class: 'empty', i18n: 'agent.empty' })));
       }

@@ -44,6 +44,7 @@
     lang = l;
     try { localStorage.setItem(LANG_KEY, l); } catch (e) { /* ignore */ }
     applyI18n(document);
+    drawConn();
     langListeners.forEach(function (f) { f(l); });
   }
 
@@ -118,6 +119,56 @@
     return headers;
   }
 
+  /* ---------- requests in flight and the connection (issue 16) ----------
+   * A request that takes more than 300 ms shows a thin progress bar at the top (and "loading"
+   * for screen readers). A request that cannot reach the server, or is answered 502/503/504,
+   * shows a banner at the top of the page saying what the reader sees may be out of date, with
+   * the time of the last answer; polling pages keep retrying, and the banner goes when an
+   * answer comes back ("connected again" is announced). Pages listen with KD.onConn. */
+  var inflight = 0, slowTimer = null, conn = 'ok', lastOk = null, connListeners = [];
+  function progressBar() {
+    var n = document.getElementById('kd-progress');
+    if (!n && document.body) {
+      n = el('div', { id: 'kd-progress', class: 'kd-progress', hidden: true }, el('span', { class: 'sr-only', role: 'status', i18n: 'common.loading' }));
+      document.body.appendChild(n);
+    }
+    return n;
+  }
+  function reqStart() {
+    inflight++;
+    if (inflight === 1) slowTimer = setTimeout(function () { var b = progressBar(); if (b && inflight) b.hidden = false; }, 300);
+  }
+  function reqEnd() {
+    inflight = Math.max(0, inflight - 1);
+    if (!inflight) { clearTimeout(slowTimer); var b = document.getElementById('kd-progress'); if (b) b.hidden = true; }
+  }
+  function connBanner() {
+    var n = document.getElementById('conn-banner');
+    var main = document.querySelector('main');
+    if (!n && main) {
+      n = el('div', { id: 'conn-banner', class: 'conn-banner', role: 'alert', hidden: true });
+      main.insertBefore(n, main.firstChild);
+    }
+    return n;
+  }
+  function drawConn() {
+    var n = conn === 'ok' ? document.getElementById('conn-banner') : connBanner();
+    if (!n) return;
+    n.hidden = conn === 'ok';
+    if (conn === 'ok') return;
+    var when = lastOk ? lastOk.toLocaleTimeString(lang) : '';
+    n.textContent = t(conn === 'offline' ? 'conn.offline' : 'conn.unavailable') + ' ' + (when ? t('conn.last_ok', { t: when }) : '');
+  }
+  function setConn(state) {
+    if (state === 'ok') lastOk = new Date();
+    if (state === conn) return;
+    var was = conn;
+    conn = state;
+    drawConn();
+    if (state === 'ok' && was !== 'ok') announce(t('conn.back'));
+    connListeners.forEach(function (f) { f(state === 'ok', state); });
+  }
+
   function api(path, opts, retried) {
     opts = opts || {};
     var url = '/api/v1' + path;
@@ -144,7 +195,10 @@
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(opts.body);
     }
+    reqStart();
     return fetch(url, init).then(function (res) {
+      reqEnd();
+      setConn(res.status === 502 || res.status === 503 || res.status === 504 ? 'unavailable' : 'ok');
       if (res.status === 204) return null;
       return res.text().then(function (txt) {
         var data = null;
@@ -164,6 +218,8 @@
         return data;
       });
     }, function () {
+      reqEnd();
+      setConn('offline');
       var err = new ApiError(0, null);
       err.code = 'network';
       err.message = t('err.network');
@@ -566,6 +622,7 @@
     fmtDuration: fmtDuration, fmtTime: fmtTime, fmtMoney: fmtMoney, msgText: msgText, serverText: serverText, word: word, slaBadge: slaBadge,
     poll: poll, debounce: debounce, newRequestId: newRequestId, pathParam: pathParam, busy: busy, onReady: onReady,
     useDeviceId: useDeviceId, deviceHeaders: deviceHeaders,
+    online: function () { return conn === 'ok'; }, onConn: function (f) { connListeners.push(f); },
     publicURL: function () { var m = $('meta[name="keydesk-public-url"]'); return (m && m.content) || location.origin; }
   };
 })();

@@ -18,7 +18,7 @@
     var storeKey = 'keydesk.ticket.' + ref;
     if (token) { try { sessionStorage.setItem(storeKey, token); } catch (e) { /* ignore */ } }
     else { try { token = sessionStorage.getItem(storeKey) || ''; } catch (e) { /* ignore */ } }
-    if (!token) { showResend(); return; }
+    if (!token) { $('#loading-card').hidden = true; showResend(); return; }
 
     var last = null;
     var lastMsgCount = -1;
@@ -30,7 +30,15 @@
       return KD.api('/tickets/' + encodeURIComponent(ref), { token: token }).then(function (t) {
         render(t, false);
       }, function (err) {
+        if (!last) {
+          // Nothing shown yet: say why, in the page's language (polling retries).
+          var lt = $('#loading-text');
+          lt.setAttribute('data-i18n', 'status.load_failed');
+          lt.textContent = KD.t('status.load_failed');
+          lt.className = 'bad';
+        }
         if (err.status === 401 || err.status === 403 || err.status === 404) {
+          $('#loading-card').hidden = true;
           stop();
           $('#ticket').hidden = true;
           $('#error-card').hidden = false;
@@ -43,6 +51,7 @@
     function render(t, relabel) {
       var prev = last;
       last = t;
+      $('#loading-card').hidden = true;
       $('#ticket').hidden = false;
       $('#t-ref').textContent = t.ref || ref;
       $('#t-subject').textContent = t.subject || KD.word('cat', t.category);
