@@ -141,3 +141,30 @@ func TestDeflection(t *testing.T) {
 		t.Errorf("totals %+v, want %+v", tot, wantTot)
 	}
 }
+
+func TestPruneUnits(t *testing.T) {
+	df := map[string]int{"卡密": 900, "激活": 400, "法激": 3, "key": 1200}
+	q := []Unit{{"卡密", 1}, {"激活", 1}, {"密怎", 1}, {"法激", 1}, {"key", 1}}
+	texts := func(us []Unit) string {
+		var s []string
+		for _, u := range us {
+			s = append(s, u.Text)
+		}
+		return strings.Join(s, ",")
+	}
+	for _, c := range []struct {
+		budget, min, max int
+		want             string
+	}{
+		{1500, 2, 16, "法激,激活,卡密"}, // unknown 密怎 dropped; key would pass the budget
+		{100, 2, 16, "法激,激活"},     // at least two
+		{5000, 1, 2, "法激,激活"},     // at most two
+	} {
+		if got := texts(PruneUnits(q, df, c.budget, c.min, c.max)); got != c.want {
+			t.Errorf("budget %d: %s, want %s", c.budget, got, c.want)
+		}
+	}
+	if got := PruneUnits([]Unit{{"无", 1}}, df, 10, 1, 5); len(got) != 0 {
+		t.Errorf("no article holds it: %v", got)
+	}
+}

@@ -69,6 +69,13 @@ func sameLanguage(a, b string) bool {
 // Each query unit found in an article adds weight × idf × 3 when it is in the title or tags,
 // × 1 when only in the body; an article in the question's language (lang) scores 25% more.
 func Rank(q []Unit, docs []Doc, corpus int, lang string) []Scored {
+	return RankDF(q, docs, corpus, nil, lang)
+}
+
+// RankDF is Rank with the merchant's document frequencies of the query units known (df; nil:
+// counted among the candidates, which then must be every article holding a query unit).
+// With df known, candidates may be fetched by the query's rarer units only.
+func RankDF(q []Unit, docs []Doc, corpus int, df map[string]int, lang string) []Scored {
 	if len(q) == 0 || len(docs) == 0 {
 		return nil
 	}
@@ -77,7 +84,10 @@ func Rank(q []Unit, docs []Doc, corpus int, lang string) []Scored {
 	}
 	type sets struct{ title, body map[string]bool }
 	ds := make([]sets, len(docs))
-	df := map[string]int{}
+	count := df == nil
+	if count {
+		df = map[string]int{}
+	}
 	want := map[string]bool{}
 	for _, u := range q {
 		want[u.Text] = true
@@ -94,6 +104,9 @@ func Rank(q []Unit, docs []Doc, corpus int, lang string) []Scored {
 				ds[i].body[u] = true
 			}
 		})
+		if !count {
+			continue
+		}
 		for u := range want {
 			if ds[i].title[u] || ds[i].body[u] {
 				df[u]++
@@ -114,7 +127,7 @@ func Rank(q []Unit, docs []Doc, corpus int, lang string) []Scored {
 			default:
 				continue
 			}
-			idf := math.Log(1 + float64(corpus)/float64(df[u.Text]))
+			idf := math.Log(1 + float64(corpus)/float64(max(df[u.Text], 1)))
 			score += u.Weight * idf * w
 			matched = append(matched, u.Text)
 		}
@@ -126,5 +139,29 @@ func Rank(q []Unit, docs []Doc, corpus int, lang string) []Scored {
 		}
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Score > out[b].Score })
+	return out
+}
+
+// PruneUnits picks the units worth fetching candidates by: those some article holds (df > 0),
+// rarest first, while the articles they reach stay within budget (at least minUnits, at most
+// maxUnits). Common units still count in RankDF for the candidates fetched; they only stop
+// widening the fetch (a unit in most articles says little, and fetching by it is what is slow).
+func PruneUnits(q []Unit, df map[string]int, budget, minUnits, maxUnits int) []Unit {
+	var have []Unit
+	for _, u := range q {
+		if df[u.Text] > 0 {
+			have = append(have, u)
+		}
+	}
+	sort.SliceStable(have, func(i, j int) bool { return df[have[i].Text] < df[have[j].Text] })
+	out := make([]Unit, 0, min(len(have), maxUnits))
+	reach := 0
+	for _, u := range have {
+		if len(out) >= maxUnits || (len(out) >= minUnits && reach+df[u.Text] > budget) {
+			break
+		}
+		out = append(out, u)
+		reach += df[u.Text]
+	}
 	return out
 }

@@ -27,8 +27,62 @@ import (
 	"github.com/keydesk/keydesk/models"
 )
 
-// kbCandidates caps the articles one suggestion ranks.
-const kbCandidates = 200
+// kbCandidates caps the articles one suggestion ranks; kbFetchBudget is how many articles the
+// units a suggestion fetches by may reach together (kb.PruneUnits).
+const (
+	kbCandidates  = 200
+	kbFetchBudget = 1500
+	// kbStatsTTL is how long a process trusts its document frequencies of a merchant's units;
+	// writes through this process drop them at once, other processes' writes show within it.
+	kbStatsTTL = 5 * time.Minute
+)
+
+// kbStatsEntry are a merchant's published articles counted by unit.
+type kbStatsEntry struct {
+	corpus int
+	df     map[string]int
+	at     time.Time
+}
+
+type kbStatsKey struct {
+	s *Store
+	m uint64
+}
+
+var kbStatsCache sync.Map // kbStatsKey -> *kbStatsEntry
+
+// kbStats returns the merchant's unit document frequencies (cached, see kbStatsTTL).
+func (s *Store) kbStats(ctx context.Context, merchantID uint64) (*kbStatsEntry, error) {
+	key := kbStatsKey{s, merchantID}
+	if v, ok := kbStatsCache.Load(key); ok && time.Since(v.(*kbStatsEntry).at) < kbStatsTTL {
+		return v.(*kbStatsEntry), nil
+	}
+	e := &kbStatsEntry{df: map[string]int{}, at: time.Now()}
+	var after uint64
+	for {
+		var arts []models.KBArticle
+		err := s.DB(ctx).Select("id", "title", "tags", "body").Where("merchant_id = ? AND published = ? AND id > ?", merchantID, true, after).
+			Order("id").Limit(1000).Find(&arts).Error
+		if err != nil {
+			return nil, Translate(err, "kb stats")
+		}
+		for _, a := range arts {
+			for _, u := range kb.ArticleUnits(a.Title, a.Tags, a.Body) {
+				e.df[u]++
+			}
+		}
+		e.corpus += len(arts)
+		if len(arts) < 1000 {
+			break
+		}
+		after = arts[len(arts)-1].ID
+	}
+	kbStatsCache.Store(key, e)
+	return e, nil
+}
+
+// forgetKBStats drops a merchant's cached frequencies after a write.
+func (s *Store) forgetKBStats(merchantID uint64) { kbStatsCache.Delete(kbStatsKey{s, merchantID}) }
 
 // KBSuggestion is one suggested article with its score and an HTML snippet of its body
 // (escaped text, matched units in <mark>).
@@ -109,6 +163,7 @@ func (s *Store) CreateKBArticle(ctx context.Context, a *models.KBArticle) error 
 		if err := s.DB(ctx).Create(a).Error; err != nil {
 			return Translate(err, "create kb article")
 		}
+		s.forgetKBStats(a.MerchantID)
 		return s.indexKB(ctx, *a)
 	})
 }
@@ -140,6 +195,7 @@ func (s *Store) UpdateKBArticle(ctx context.Context, merchantID, id uint64, in m
 		if err := db.Where("id = ?", id).Take(&after).Error; err != nil {
 			return Translate(err, "reread kb article")
 		}
+		s.forgetKBStats(merchantID)
 		return s.indexKB(ctx, after)
 	})
 	return before, after, err
@@ -155,6 +211,7 @@ func (s *Store) DeleteKBArticle(ctx context.Context, merchantID, id uint64) (mod
 		if err := s.DB(ctx).Where("merchant_id = ? AND id = ?", merchantID, id).Delete(&models.KBArticle{}).Error; err != nil {
 			return Translate(err, "delete kb article")
 		}
+		s.forgetKBStats(merchantID)
 		return s.unindexKB(ctx, id)
 	})
 	return a, err
@@ -234,17 +291,21 @@ func (s *Store) SuggestKBArticles(ctx context.Context, merchantID uint64, text, 
 	if err := s.ensureKBIndex(ctx); err != nil {
 		return nil, err
 	}
-	ids, err := s.kbCandidateIDs(ctx, merchantID, units, true, kbCandidates)
+	st, err := s.kbStats(ctx, merchantID)
+	if err != nil {
+		return nil, err
+	}
+	fetch := kb.PruneUnits(units, st.df, kbFetchBudget, 2, 16)
+	if len(fetch) == 0 {
+		return nil, nil
+	}
+	ids, err := s.kbCandidateIDs(ctx, merchantID, fetch, true, kbCandidates)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
 	var arts []models.KBArticle
 	if err := s.DB(ctx).Where("merchant_id = ? AND published = ? AND id IN ?", merchantID, true, ids).Find(&arts).Error; err != nil {
 		return nil, Translate(err, "kb candidates")
-	}
-	var corpus int64
-	if err := s.DB(ctx).Model(&models.KBArticle{}).Where("merchant_id = ? AND published = ?", merchantID, true).Count(&corpus).Error; err != nil {
-		return nil, Translate(err, "kb corpus")
 	}
 	// Rank in the index's order, so equal scores keep it.
 	pos := make(map[uint64]int, len(ids))
@@ -263,7 +324,7 @@ func (s *Store) SuggestKBArticles(ctx context.Context, merchantID uint64, text, 
 			n++
 		}
 	}
-	ranked := kb.Rank(units, docs[:n], int(corpus), kb.QueryLanguage(text, lang))
+	ranked := kb.RankDF(units, docs[:n], st.corpus, st.df, kb.QueryLanguage(text, lang))
 	if len(ranked) > limit {
 		ranked = ranked[:limit]
 	}
@@ -367,6 +428,12 @@ func (s *Store) RebuildKBIndex(ctx context.Context) (int, error) {
 		n += len(arts)
 		after = arts[len(arts)-1].ID
 	}
+	kbStatsCache.Range(func(k, _ any) bool {
+		if k.(kbStatsKey).s == s {
+			kbStatsCache.Delete(k)
+		}
+		return true
+	})
 	col := "article_id"
 	if s.dialect == migrations.SQLite {
 		col = "rowid"
