@@ -153,7 +153,7 @@ func TestAgentSeesNewTicketClaimsAndRolesHideActions(t *testing.T) {
 	bt.Do(t, ctx, "ticket view",
 		bt.Click(".ticket-link"),
 		bt.WaitText("#t-subject", "Refund <please>"),
-		bt.WaitText("#fraud", "claim IP differs from order IP"),
+		bt.WaitText("#fraud", "the claim's IP differs from the order's"),
 		bt.ClearInput("#order-no"),
 		bt.TypeIn("#order-no", "ORD-1001"),
 		bt.Click("#order form button"),

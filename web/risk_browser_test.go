@@ -41,7 +41,7 @@ func TestRiskPageExplainsRuleContributions(t *testing.T) {
 		bt.WaitText("table.rules caption", "评分依据"))
 	rows := bt.Text(t, ctx, "table.rules tbody")
 	for _, want := range []string{"申诉网络与下单网络不同", "claim_ip_differs_from_order", "+20", "称未收到，但卡密已被查看", "+25",
-		"其他买家报告同批次无效（供货问题）", "−10", "claim IP differs from order IP"} {
+		"其他买家报告同批次无效（供货问题）", "−10", "申诉 IP 与下单 IP 不同", "卡密在申诉前 3 分钟已被展示"} {
 		if !strings.Contains(rows, want) {
 			t.Errorf("rule table lacks %q:\n%s", want, rows)
 		}

@@ -284,6 +284,7 @@
     [/^must be 1 to 5$/, 'srv.score'],
     [/^one line, no control characters$/, 'srv.one_line'],
     [/^one of (.+)$/, 'srv.one_of', function (m) { return { list: m[1] }; }],
+    [/^only a supervisor or admin can approve this refund: (.+)$/, 'srv.refund_supervisor_only', function (m) { return { why: refundWhyList(m[1]) }; }],
     // key-import line reasons (inventory.CheckSecret, checkLines) and the automatic quarantine
     [/^empty key$/, 'srv.key_empty'],
     [/^import holds no key$/, 'srv.import_empty'],
@@ -302,6 +303,74 @@
     }
     return msg;
   }
+  /* Fraud-rule details (fraud/rules.go writes them in English, with counts and durations) and
+   * the workflow's "only a supervisor may approve" refund reasons, in the page's language; a
+   * detail no pattern knows is shown as written. */
+  function durText(n, unit) { return t('fdur.' + unit.replace(/s$/, ''), { n: n }); }
+  var DUR = '(\\d+) (seconds?|minutes?|hours?|days?)';
+  var FRAUD_DETAILS = [
+    [/^the buyer says the key never arrived, but the shop recorded the key being revealed to them on (.+)$/, 'fd.missing_after_reveal_at', function (m) { return { at: m[1] }; }],
+    [/^the buyer says the key never arrived, but the shop recorded the key being revealed to them$/, 'fd.missing_after_reveal'],
+    [/^(\d+) chargebacks? on record for this buyer's email or device$/, 'fd.chargebacks', function (m) { return { n: m[1] }; }],
+    [/^this buyer made (\d+) earlier claims? in the last 30 days and (\d+) in the last 90 days \(by email: (\d+) and (\d+); by device: (\d+) and (\d+)\)$/, 'fd.repeat_claims',
+      function (m) { return { n30: m[1], n90: m[2], e30: m[3], e90: m[4], d30: m[5], d90: m[6] }; }],
+    [/^(\d+) earlier claims? came from the same IP address in the last 30 days and (\d+) in the last 90 days$/, 'fd.repeat_ip', function (m) { return { n30: m[1], n90: m[2] }; }],
+    [/^this buyer already received (\d+) replacement keys? in the last 90 days$/, 'fd.prior_reissues', function (m) { return { n: m[1] }; }],
+    [/^this buyer already received (\d+) refunds? in the last 90 days$/, 'fd.prior_refunds', function (m) { return { n: m[1] }; }],
+    [new RegExp('^the key was reported invalid ' + DUR + ' after it was first revealed; a key that does not work is usually reported within minutes$'), 'fd.late_invalid',
+      function (m) { return { d: durText(m[1], m[2]) }; }],
+    [/^the buyer asks for a refund after the key was revealed to them, so it may already have been redeemed$/, 'fd.refund_after_reveal'],
+    [/^the claim came from network (\S+) but the order was paid from network (\S+)$/, 'fd.ip_mismatch', function (m) { return { claim: m[1], order: m[2] }; }],
+    [/^the order is worth (\d+) times the product's usual order value or more$/, 'fd.high_value', function (m) { return { n: m[1] }; }],
+    [/^this buyer email placed (\d+) orders within 24 hours$/, 'fd.order_burst', function (m) { return { n: m[1] }; }],
+    [/^(\d+) other buyers? reported keys from the same batch as invalid, which points to the supplier rather than this buyer \(consider quarantining the batch\)$/, 'fd.batch_reports', function (m) { return { n: m[1] }; }],
+    [new RegExp('^the buyer reported the key ' + DUR + ' after first revealing it, on a batch that other buyers also reported$'), 'fd.fresh_claim',
+      function (m) { return { d: durText(m[1], m[2]) }; }],
+    [/^the claim was submitted by a script or an automated browser \((.*)\), not a person's browser$/, 'fd.scripted', function (m) { return { ua: m[1] }; }],
+    // rules_identity.go
+    [/^this order already got (\d+) replacement keys? \(delivered or pending\); one order gets at most (\d+) automatically$/, 'fd.order_replaced', function (m) { return { n: m[1], max: m[2] }; }],
+    [/^(\d+) other claims? (?:was|were) already made on this order$/, 'fd.same_order_claims', function (m) { return { n: m[1] }; }],
+    [/^the buyer's message threatens a chargeback or a bank dispute$/, 'fd.text_chargeback'],
+    [/^the buyer asks for the key to be sent to a new or different address/, 'fd.text_new_address'],
+    [/^the buyer's own message says the key was already used or worked before$/, 'fd.text_already_used'],
+    [/^the claim comes from a throwaway e-mail address \((.*)\)$/, 'fd.disposable', function (m) { return { domain: m[1] }; }],
+    [/^(\d+) chargebacks? on orders paid from this claim's IP address$/, 'fd.chargebacks_ip', function (m) { return { n: m[1] }; }],
+    [/^(\d+) different mailboxes used this device in the last 90 days$/, 'fd.shared_device', function (m) { return { n: m[1] }; }],
+    [/^(\d+) different mailboxes used the device this order was bought from in the last 90 days$/, 'fd.shared_order_device', function (m) { return { n: m[1] }; }],
+    [/^the claim comes from a device the buyer was never seen on and from a network the buyer did not use/, 'fd.not_buyer'],
+    [new RegExp('^an expensive key \\((\\d+) in minor units\\) reported invalid ' + DUR + ' after it was revealed$'), 'fd.late_expensive',
+      function (m) { return { d: durText(m[2], m[3]) }; }],
+    [/^the order is worth (\d+) times the median order of this product$/, 'fd.above_median', function (m) { return { n: m[1] }; }],
+    [/^a (long )?clean history: (\d+) orders since (\d{4}-\d{2}-\d{2}), (\d+) earlier claims?$/, 'fd.tenure', function (m) { return { n: m[2], since: m[3], claims: m[4] }; }],
+    [/^(\d+) claims? (?:(?:was|were) of this buyer|of this buyer (?:was|were)) denied before$/, 'fd.denied_before', function (m) { return { n: m[1] }; }],
+    [/^the key was revealed (\d+) times before it was reported invalid$/, 'fd.revealed_often', function (m) { return { n: m[1] }; }],
+    [new RegExp('^the key was delivered ' + DUR + ' before the buyer said it never arrived$'), 'fd.missing_long_after', function (m) { return { d: durText(m[1], m[2]) }; }],
+    // the fake API's short forms of the same facts
+    [/^claim IP differs from order IP$/, 'fd.ip_differs'],
+    [/^key revealed (\d+) min before claim$/, 'fd.revealed_before', function (m) { return { d: durText(m[1], 'minutes') }; }]
+  ];
+  function fraudDetail(r) {
+    if (typeof r !== 'string') return r;
+    for (var i = 0; i < FRAUD_DETAILS.length; i++) {
+      var m = FRAUD_DETAILS[i][0].exec(r);
+      if (m) return t(FRAUD_DETAILS[i][1], FRAUD_DETAILS[i][2] ? FRAUD_DETAILS[i][2](m) : null);
+    }
+    return r;
+  }
+  /** refundWhy localises one reason the workflow gives for "only a supervisor may approve". */
+  function refundWhy(r) {
+    var m = /^requested after the refundable window ended (\d{4}-\d{2}-\d{2})$/.exec(r);
+    if (m) return t('refund.why_window', { date: m[1] });
+    m = /^fraud check: (\w+) \(score (-?\d+)\)$/.exec(r);
+    if (m) return t('refund.why_fraud', { decision: word('decision', m[1]), score: m[2] });
+    return r;
+  }
+  /** refundWhyList localises the reasons joined with "; " (a message parameter). */
+  function refundWhyList(s) {
+    if (typeof s !== 'string' || !s) return s;
+    return s.split('; ').map(refundWhy).join(lang === 'en' ? '; ' : '；');
+  }
+
   /** fieldLabel names a field the form has no input for (shown in the summary). */
   function fieldLabel(name) {
     var k = 'field.' + name, s = t(k);
@@ -517,6 +586,8 @@
     MONEY_PARAMS.forEach(function (x) { if (p[x] !== undefined && p[x] !== '') p[x] = fmtMoney(Number(p[x]), p.currency); });
     if (p.due_by) p.due_by = fmtTime(p.due_by);
     if (p.status) p.status = word('rstatus', p.status);
+    if (p.supervisor_only) p.supervisor_only = refundWhyList(p.supervisor_only);
+    if (p.reasons) p.reasons = p.reasons === 'no rule fired' ? t('fd.none') : p.reasons.split('; ').map(fraudDetail).join(lang === 'en' ? '; ' : '；');
     var s = t(k, p);
     return s === k ? m.body : s;
   }
@@ -619,7 +690,8 @@
     api: api, ApiError: ApiError, errorText: errorText, snake: snake,
     staffToken: staffToken, setStaff: setStaff, clearStaff: clearStaff, me: me, can: can, staffShell: staffShell, noAccess: noAccess,
     announce: announce, toast: toast, showFieldErrors: showFieldErrors, clearFieldErrors: clearFieldErrors,
-    fmtDuration: fmtDuration, fmtTime: fmtTime, fmtMoney: fmtMoney, msgText: msgText, serverText: serverText, word: word, slaBadge: slaBadge,
+    fmtDuration: fmtDuration, fmtTime: fmtTime, fmtMoney: fmtMoney, msgText: msgText, serverText: serverText,
+    fraudDetail: fraudDetail, refundWhy: refundWhy, refundWhyList: refundWhyList, word: word, slaBadge: slaBadge,
     poll: poll, debounce: debounce, newRequestId: newRequestId, pathParam: pathParam, busy: busy, onReady: onReady,
     useDeviceId: useDeviceId, deviceHeaders: deviceHeaders,
     online: function () { return conn === 'ok'; }, onConn: function (f) { connListeners.push(f); },

@@ -48,7 +48,7 @@
         bar.style.width = Math.round(60 * Math.abs(p) / most) + 'px'; // CSSOM: allowed by the CSP
         return el('tr', { 'data-rule': h.rule, class: p < 0 ? 'credit' : 'risk' },
           el('th', { scope: 'row' }, el('span', { class: 'rule-name', text: ruleName(h.rule) }), el('code', { class: 'rule-id', text: h.rule }),
-            el('span', { class: 'detail', text: h.reason || '' })),
+            el('span', { class: 'detail', text: KD.fraudDetail(h.reason || '') })),
           el('td', { class: 'pts-cell' },
             el('span', { class: 'pts', text: (p > 0 ? '+' : p < 0 ? '−' : '') + Math.abs(p), title: p < 0 ? KD.t('risk.credit') : null }),
             bar));

@@ -293,12 +293,13 @@
     // signed writes fraud points with their sign (−15, not +-15).
     function signed(p) { return (p > 0 ? '+' : p < 0 ? '−' : '') + Math.abs(p); }
     // ruleName names a fraud rule in the page's language (rule.<id>), with the server's
-    // detail (written in English) after it.
+    // detail after it, in the page's language too (KD.fraudDetail; unknown ones as written).
     function ruleName(h) {
       var k = 'rule.' + h.rule, n = h.rule ? KD.t(k) : '';
-      if (!n || n === k) return h.reason || h.rule;
-      if (!h.reason) return n;
-      return KD.lang() === 'en' ? n + ' (' + h.reason + ')' : n + '（' + h.reason + '）';
+      var why = KD.fraudDetail(h.reason);
+      if (!n || n === k) return why || h.rule;
+      if (!why) return n;
+      return KD.lang() === 'en' ? n + ' (' + why + ')' : n + '（' + why + '）';
     }
 
     function renderTimeline() {
