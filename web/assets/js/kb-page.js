@@ -10,13 +10,24 @@
   function renderText(box, text) {
     KD.clear(box);
     String(text || '').replace(/\r\n/g, '\n').split(/\n\s*\n/).forEach(function (block) {
-      var lines = block.split('\n').filter(function (l) { return l.trim() !== ''; });
-      if (!lines.length) return;
-      if (lines.every(function (l) { return /^\s*- /.test(l); })) {
-        box.appendChild(el('ul', null, lines.map(function (l) { return el('li', { text: l.replace(/^\s*- /, '') }); })));
-      } else {
-        box.appendChild(el('p', { text: lines.join('\n') }));
+      // Consecutive "- " lines are one list; other consecutive lines one paragraph.
+      var para = [], list = null;
+      function flush() {
+        if (para.length) box.appendChild(el('p', { text: para.join('\n') }));
+        para = [];
       }
+      block.split('\n').forEach(function (l) {
+        if (l.trim() === '') return;
+        if (/^\s*- /.test(l)) {
+          flush();
+          if (!list) { list = el('ul'); box.appendChild(list); }
+          list.appendChild(el('li', { text: l.replace(/^\s*- /, '') }));
+        } else {
+          list = null;
+          para.push(l);
+        }
+      });
+      flush();
     });
   }
   KD.renderKBText = renderText;
