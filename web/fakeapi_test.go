@@ -360,7 +360,7 @@ func (f *fakeAPI) staff(w http.ResponseWriter, r *http.Request, p string, parts 
 		}
 		writeJSON(w, 200, map[string]any{"ticket": goModel(t), "state": state, "messages": goMessages(t.Messages), "attachments": f.attachmentViews(t),
 			"timeline": timeline, "triage": f.triage[t.ID],
-			"fraud": map[string]any{"Score": 35, "Decision": "review", "RulesetVersion": "2026.11", "Hits": []map[string]any{{"rule": "claim_ip_differs_from_order", "points": 20, "reason": "claim IP differs from order IP"}, {"rule": "claimed_missing_after_reveal", "points": 25, "reason": "key revealed 3 min before claim"}, {"rule": "batch_invalid_reports", "points": -10, "reason": "1 other buyer reported keys from the same batch as invalid"}}}})
+			"fraud": map[string]any{"Score": 35, "Decision": "review", "RulesetVersion": "2026.11", "Hits": []map[string]any{{"rule": "claim_ip_differs_from_order", "points": 20, "reason": "claim IP differs from order IP"}, {"rule": "claimed_missing_after_reveal", "points": 25, "reason": "key revealed 3 min before claim"}, {"rule": "batch_invalid_reports", "points": -10, "reason": "1 other buyer reported keys from the same batch as invalid, which points to the supplier rather than this buyer (consider quarantining the batch)"}}}})
 	case len(parts) == 3 && parts[0] == "tickets" && r.Method == "POST":
 		t := f.find(parts[1])
 		if t == nil {
