@@ -48,6 +48,10 @@ type Opts struct {
 	// UpdateWait bounds how long an action waits for the workflow's answer before it is
 	// reported as pending (default DefaultUpdateWait).
 	UpdateWait time.Duration
+	// Classify reads a new ticket's text (nil: triage.Classify, the built-in model). The
+	// API process sets it to an OpenAI-compatible provider when one is configured (triage/llm),
+	// which falls back to the built-in model on any failure.
+	Classify func(ctx context.Context, chosen triage.Category, subject, body string) triage.Result
 }
 
 // ticketWorkflowID is the workflow id of a new ticket of this install.
@@ -284,9 +288,17 @@ func sameRequest(t models.Ticket, in CreateInput, order models.Order) bool {
 // ticket with (a system message).
 const GatewayAuthorName = "payment gateway"
 
+// classify reads a ticket's text with the configured classifier, or the built-in model.
+func (s *Service) classify(ctx context.Context, chosen triage.Category, subject, body string) triage.Result {
+	if s.o.Classify != nil {
+		return s.o.Classify(ctx, chosen, subject, body)
+	}
+	return triage.Classify(chosen, subject, body)
+}
+
 // insert stores the ticket and the first message, retrying on a (rare) reference clash.
 func (s *Service) insert(ctx context.Context, in CreateInput, cat triage.Category, order models.Order) (models.Ticket, string, error) {
-	res := triage.Classify(cat, in.Subject, in.Description)
+	res := s.classify(ctx, cat, in.Subject, in.Description)
 	if in.Gateway { // a chargeback: the gateway says what it is
 		res.Category, res.Chosen, res.Mismatch = triage.Dispute, triage.Dispute, false
 	}

@@ -11,6 +11,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -34,6 +35,8 @@ import (
 	"github.com/keydesk/keydesk/rbac"
 	"github.com/keydesk/keydesk/store"
 	"github.com/keydesk/keydesk/tickets"
+	"github.com/keydesk/keydesk/triage"
+	"github.com/keydesk/keydesk/triage/llm"
 	"github.com/keydesk/keydesk/web"
 	"github.com/keydesk/keydesk/workflows"
 )
@@ -123,7 +126,7 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, log *slog.Logger
 	a.Tickets = tickets.New(tickets.Opts{
 		Store: a.Store, Temporal: a.Temporal, TaskQueue: cfg.TaskQueue,
 		Box: a.Secrets.Box, PublicURL: cfg.PublicURL, Log: log,
-		InstallID: a.InstallID, UpdateWait: cfg.UpdateWait,
+		InstallID: a.InstallID, UpdateWait: cfg.UpdateWait, Classify: classifier(log),
 	})
 	if roles.API || roles.Worker {
 		// Refuse to run against a Temporal namespace that holds another database's tickets.
@@ -543,3 +546,26 @@ func parseLevel(s string, def slog.Level) slog.Level {
 
 // ParseLevel exposes the log-level parser to cmd.
 func ParseLevel(s string) slog.Level { return parseLevel(s, slog.LevelInfo) }
+
+// classifier is the OpenAI-compatible intent provider when KEYDESK_TRIAGE_LLM_* configure one
+// (nil otherwise: the built-in model). A bad configuration is logged and leaves it off; a
+// failed call is logged and answered by the built-in model.
+func classifier(log *slog.Logger) func(ctx context.Context, chosen triage.Category, subject, body string) triage.Result {
+	cfg, err := llm.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		log.Warn("triage language model not used: bad configuration", "err", err)
+		return nil
+	}
+	if !cfg.Enabled() {
+		return nil
+	}
+	log.Info("triage asks a language model for the intent", "model", cfg.Model)
+	p := llm.New(cfg, nil)
+	return func(ctx context.Context, chosen triage.Category, subject, body string) triage.Result {
+		res, out := p.Classify(ctx, chosen, subject, body)
+		if out.Err != nil {
+			log.Warn("triage language model failed; built-in model used", "err", out.Err)
+		}
+		return res
+	}
+}
