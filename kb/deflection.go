@@ -47,7 +47,7 @@ type DeflectionTotals struct {
 	// Sessions that were shown a suggestion, opened one, opened one and submitted, opened one
 	// and left without submitting; SubmittedWithout: sessions that submitted without opening.
 	Shown, Opened, Submitted, Deflected, Pending, SubmittedWithout int
-	Rate                                                          float64
+	Rate                                                           float64
 }
 
 // Deflection computes per-article and overall deflection from a period's events (any order).
