@@ -16,6 +16,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -78,7 +79,31 @@ func (s *Store) kbStats(ctx context.Context, merchantID uint64) (*kbStatsEntry, 
 		after = arts[len(arts)-1].ID
 	}
 	kbStatsCache.Store(key, e)
+	trimKBStats()
 	return e, nil
+}
+
+// kbStatsMax bounds how many merchants' frequencies a process keeps (each is a map of the
+// merchant's distinct units); past it the oldest entries go.
+const kbStatsMax = 256
+
+func trimKBStats() {
+	type aged struct {
+		k  any
+		at time.Time
+	}
+	var all []aged
+	kbStatsCache.Range(func(k, v any) bool {
+		all = append(all, aged{k, v.(*kbStatsEntry).at})
+		return true
+	})
+	if len(all) <= kbStatsMax {
+		return
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].at.Before(all[j].at) })
+	for _, x := range all[:len(all)-kbStatsMax] {
+		kbStatsCache.Delete(x.k)
+	}
 }
 
 // forgetKBStats drops a merchant's cached frequencies after a write.
