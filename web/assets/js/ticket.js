@@ -18,6 +18,7 @@
       }, function (err) { KD.toast(KD.errorText(err), 'error'); throw err; });
     }
 
+    var stopPoll = null;
     function load() {
       return KD.api(path(), { staff: true }).then(function (res) {
         data = normalise(res);
@@ -34,6 +35,8 @@
         var box = $('#load-error');
         box.textContent = KD.errorText(err);
         box.hidden = false;
+        // A ticket that does not exist (or is another shop's) will not appear: stop polling.
+        if (err.status === 404 || err.status === 403) { if (stopPoll) stopPoll(); }
         throw err;
       });
     }
@@ -513,19 +516,24 @@
       ta.focus();
     }
 
+    // loadStaff lists whom a ticket can be assigned to: GET /users for whoever may read users
+    // (admins), else GET /reports/agents (supervisors), so a supervisor's page does not ask
+    // /users for a 403 every time.
     function loadStaff() {
-      return KD.api('/users', { staff: true }).then(function (r) { return (r && (r.items || r.users)) || []; }, function () {
-        return KD.api('/sla/overview', { staff: true }).then(function (r) {
-          return ((r && (r.agents || r.load || r.per_agent)) || []).map(function (a) { return { id: a.user_id || a.id, name: a.name || a.email }; });
-        }, function () { return []; });
-      });
+      if (KD.can(me, 'users_read')) {
+        return KD.api('/users', { staff: true }).then(function (r) { return (r && (r.items || r.users)) || []; }, function () { return []; });
+      }
+      return KD.api('/reports/agents', { staff: true }).then(function (r) {
+        return ((r && r.agents) || []).filter(function (a) { return a.active !== false && a.assignable !== false; })
+          .map(function (a) { return { id: a.user_id, name: a.name || a.email }; });
+      }, function () { return []; });
     }
 
     KD.onLang(function () { if (data) render(); });
     KD.staffShell().then(function (m) {
       me = m;
       KD.api('/macros', { staff: true }).then(function (r) { macros = (r && (r.items || r.macros)) || (Array.isArray(r) ? r : []); if (data) renderMacros(); }, function () {});
-      KD.poll(function () {
+      stopPoll = KD.poll(function () {
         if (document.activeElement && document.activeElement.closest && document.activeElement.closest('#actions, dialog')) return null;
         return load();
       }, 5000);
