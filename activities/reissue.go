@@ -416,7 +416,7 @@ func (a *Activities) reissueTx(ctx context.Context, ticketID uint64) (res Reissu
 	case c.Product.SharedKey:
 		return ReissueResult{Status: ReissueBlocked, Reason: fraud.SharedKeyBlockReason}, c.Product, 0, nil
 	}
-	stepUp, err := a.stepUpRequired(ctx, ticketID)
+	stepUp, err := a.stepUpRequired(ctx, ticketID, c.Ticket.MerchantID)
 	if err != nil {
 		return ReissueResult{}, nil, 0, err
 	}

@@ -27,9 +27,12 @@ const PickupLinkTTL = 30 * 24 * time.Hour
 const StepUpNoContactReason = "the claim comes from a device and network the buyer never used, and the order has no e-mail address to send the replacement to: confirm the buyer by hand"
 
 // stepUpRequired reports whether the ticket's stored claim assessment asks for step-up
-// delivery (fraud.StepUpDelivery). A ticket with no assessment (an agent's manual reissue
-// of a non-claim) is not stepped up.
-func (a *Activities) stepUpRequired(ctx context.Context, ticketID uint64) (bool, error) {
+// delivery: fraud.StepUpDelivery (the claimant is not on any device of the buyer's and not
+// on their networks), or fraud.StepUpUnknownDevice (no device of the buyer's is known and
+// the claim comes from a network the buyer never used) when the shop has an endpoint for
+// buyer messages, so the key can actually reach the order's mailbox. A ticket with no
+// assessment (an agent's manual reissue of a non-claim) is not stepped up.
+func (a *Activities) stepUpRequired(ctx context.Context, ticketID uint64, merchantID uint64) (bool, error) {
 	fa, err := a.Store.FraudAssessmentByKey(ctx, ClaimAssessmentKey(ticketID))
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
@@ -41,7 +44,18 @@ func (a *Activities) stepUpRequired(ctx context.Context, ticketID uint64) (bool,
 	if err := fa.Hits.Decode(&hits); err != nil {
 		return false, fmt.Errorf("decode stored hits: %w", err)
 	}
-	return fraud.StepUpDelivery(hits), nil
+	if fraud.StepUpDelivery(hits) {
+		return true, nil
+	}
+	var sig storedSignals
+	if err := fa.Signals.Decode(&sig); err != nil {
+		return false, fmt.Errorf("decode stored signals: %w", err)
+	}
+	if !fraud.StepUpUnknownDevice(sig.Signals) {
+		return false, nil
+	}
+	eps, err := a.Store.ActiveWebhookEndpoints(ctx, merchantID, store.EventMessageOutbound)
+	return len(eps) > 0, err
 }
 
 // sendToOrderContact binds delivery d to a fresh pickup link and queues the message that

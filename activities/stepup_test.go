@@ -149,3 +149,38 @@ func TestMaskAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestStepUpWithoutAKnownDevice: no keydesk device of the buyer is known (the shop does not
+// pass keydesk's id, no earlier claim), and the claim comes from a public network the buyer
+// never used to buy or reveal. With a message endpoint the key goes to the order's mailbox;
+// without one it stays on the status page (a pickup link nobody could receive would strand
+// an honest buyer).
+func TestStepUpWithoutAKnownDevice(t *testing.T) {
+	for _, withEndpoint := range []bool{true, false} {
+		testdb.Each(t, func(t *testing.T, s *store.Store) {
+			f := newRIFixture(t, s, false)
+			f.addStock(2)
+			if withEndpoint {
+				ep := models.WebhookEndpoint{MerchantID: f.m.ID, URL: "https://shop.example/hooks", Events: store.EventMessageOutbound, Active: true}
+				f.must(s.CreateWebhookEndpoint(f.ctx, &ep, func(id uint64) []byte { return f.box.Seal([]byte("secret"), store.WebhookSecretAAD(f.m.ID, id)) }))
+			}
+			buyer := riBuyer{email: "nodev@example.com", ip: "198.51.100.7", device: "shop-fp-1"}
+			o, _ := f.order(buyer, f.initial, f.now.Add(-2*time.Hour))
+			tk := f.ticket(&o, riBuyer{email: buyer.email, ip: "203.0.113.9", device: "kd-" + strings.Repeat("f", 32)}, "key_invalid", f.now)
+			as, err := f.act.AssessKeyClaim(f.ctx, activities.KeyClaimInput{TicketID: tk.ID})
+			f.must(err)
+			if fraud.StepUpDelivery(as.Assessment.Hits) {
+				t.Fatalf("claimant_not_buyer fired without a known device: %+v", as.Assessment.Hits)
+			}
+			res, err := f.act.ReissueKey(f.ctx, activities.ReissueInput{TicketID: tk.ID})
+			f.must(err)
+			want := ""
+			if withEndpoint {
+				want = "n***@example.com"
+			}
+			if res.Status != activities.ReissueDelivered || res.SentTo != want {
+				t.Fatalf("endpoint %v: result %+v, want delivered to %q", withEndpoint, res, want)
+			}
+		})
+	}
+}

@@ -568,3 +568,34 @@ func TestStepUpDelivery(t *testing.T) {
 	}
 	assert.False(t, StepUpDelivery([]Hit{{Rule: RuleClaimantNotBuyer, Points: 0}}), "a rule that did not fire asks for nothing")
 }
+
+func TestStepUpUnknownDevice(t *testing.T) {
+	base := Signals{Kind: ClaimInvalid, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}
+	withReveal := base
+	withReveal.RevealIPs = []string{"203.0.113.77"}
+	known := base
+	known.KnownDevices = []string{"kd-1"}
+	refund := base
+	refund.Kind = ClaimRefund
+	private := base
+	private.ClaimIP = "192.168.1.5"
+	sameNet := base
+	sameNet.ClaimIP = "198.51.100.99"
+	for _, tc := range []struct {
+		name string
+		s    Signals
+		want bool
+	}{
+		{"another public network, nothing known", base, true},
+		{"revealed from the claim's network", withReveal, false},
+		{"a known device decides instead (claimant_not_buyer)", known, false},
+		{"refunds deliver no key", refund, false},
+		{"private address: nothing to compare", private, false},
+		{"purchase network", sameNet, false},
+		{"no order address", Signals{Kind: ClaimMissing, ClaimIP: "203.0.113.5"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, StepUpUnknownDevice(tc.s))
+		})
+	}
+}

@@ -20,6 +20,27 @@ func StepUpDelivery(hits []Hit) bool {
 	return false
 }
 
+// StepUpUnknownDevice reports whether a claim with no known keydesk device of the buyer to
+// compare with should still be stepped up: it comes from a public network that is neither
+// the purchase's nor any reveal's. Without a known device RuleClaimantNotBuyer cannot fire,
+// and the order number and e-mail alone would otherwise put the key on the claimant's
+// screen. It adds no points (an honest buyer on another network is still served, in their
+// own mailbox); the caller applies it only when the shop can deliver messages.
+func StepUpUnknownDevice(s Signals) bool {
+	if (s.Kind != ClaimInvalid && s.Kind != ClaimMissing) || len(s.KnownDevices) > 0 {
+		return false
+	}
+	if !LinkableIP(s.ClaimIP) || !LinkableIP(s.OrderIP) || SameNetwork(s.ClaimIP, s.OrderIP) {
+		return false
+	}
+	for _, ip := range s.RevealIPs {
+		if SameNetwork(s.ClaimIP, ip) {
+			return false
+		}
+	}
+	return true
+}
+
 // RuleScriptedClient (ruleset 2026-12.2): the buyer form was submitted by a script or an
 // automated browser, not by a person's browser.
 const RuleScriptedClient = "scripted_client"
