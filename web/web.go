@@ -43,6 +43,7 @@ type page struct {
 	title  string // i18n key of the title
 	script string // file under assets/js/
 	staff  bool   // staff pages show the staff navigation
+	status int    // the HTTP status (0: 200)
 }
 
 // pages maps the mux patterns to pages. Path parameters are read by the scripts from
@@ -87,6 +88,9 @@ func Handler(opts Options) http.Handler {
 	for pattern, p := range pages {
 		mux.Handle(pattern, pageHandler(tmpl, p, opts.PublicURL, version, log))
 	}
+	// Any other URL: a "page not found" page in the reader's language (status 404), with a
+	// way on, instead of the bare "404 page not found".
+	mux.Handle("GET /", pageHandler(tmpl, page{name: "notfound", title: "nf.title", script: "home.js", status: http.StatusNotFound}, opts.PublicURL, version, log))
 	mux.Handle("GET /assets/", http.StripPrefix("/assets/", assetHandler(assets)))
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/assets/favicon.svg", http.StatusMovedPermanently)
@@ -119,6 +123,9 @@ func pageHandler(tmpl *template.Template, p page, publicURL, version string, log
 		h := w.Header()
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Cache-Control", "no-cache")
+		if p.status != 0 {
+			w.WriteHeader(p.status)
+		}
 		_, _ = w.Write(buf.Bytes())
 	})
 }
