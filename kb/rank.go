@@ -14,6 +14,8 @@ const (
 	langBonus = 1.25
 	// MinScore is the least score an article needs to be suggested at all.
 	MinScore = 1.5
+	// relativeCut drops articles scoring under this share of the best one.
+	relativeCut = 0.3
 )
 
 // Doc is a candidate article as Rank sees it.
@@ -139,6 +141,13 @@ func RankDF(q []Unit, docs []Doc, corpus int, df map[string]int, lang string) []
 		}
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Score > out[b].Score })
+	// Drop the tail far below the best: a buyer reads the first few, and an article sharing one
+	// common word with the question is noise next to one that answers it.
+	for i := range out {
+		if out[i].Score < relativeCut*out[0].Score {
+			return out[:i]
+		}
+	}
 	return out
 }
 
