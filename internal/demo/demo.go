@@ -343,16 +343,18 @@ func seedContent(ctx context.Context, s *store.Store, merchantID uint64) error {
 			Body: "Keys are shown on the order page right after payment and emailed to you. Look in your spam folder; if it is not there, open a ticket with the category \"I did not get my key\"."},
 		{Slug: "refunds", Title: "Refunds", Language: "en", Tags: "refund,money,cancel",
 			Body: "Unrevealed keys can be refunded within 14 days of purchase. Revealed keys are refunded only when they do not work and no replacement is available."},
-		{Slug: "key-not-working-zh", Title: "卡密无法使用", Language: "zh-CN", Tags: "卡密,无效,不能用,激活",
+		{Slug: "key-not-working", Title: "卡密无法使用", Language: "zh-CN", Tags: "卡密,无效,不能用,激活",
 			Body: "请确认兑换的平台和地区正确，且卡密中没有多余空格。如果仍然无法使用，请提交“卡密无效”工单，系统会自动核查并在几秒内补发。"},
-		{Slug: "refunds-zh", Title: "退款说明", Language: "zh-CN", Tags: "退款,取消",
+		{Slug: "refunds", Title: "退款说明", Language: "zh-CN", Tags: "退款,取消",
 			Body: "未查看的卡密可在购买后14天内退款；已查看的卡密仅在无法使用且无法补发时退款。"},
 	}
+	// Through the store, so each article enters the full-text index in its own transaction
+	// (zh-CN and en versions of one article share its slug).
 	for i := range articles {
 		articles[i].MerchantID, articles[i].Published = merchantID, true
-	}
-	if err := s.DB(ctx).Create(&articles).Error; err != nil {
-		return store.Translate(err, "create kb articles")
+		if err := s.CreateKBArticle(ctx, &articles[i]); err != nil {
+			return fmt.Errorf("create kb article %s (%s): %w", articles[i].Slug, articles[i].Language, err)
+		}
 	}
 	macros := []models.Macro{
 		{Name: "Ask for a screenshot", Body: "Sorry for the trouble! Could you send a screenshot of the error message you see when redeeming the key?"},
