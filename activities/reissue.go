@@ -448,6 +448,14 @@ func (a *Activities) reissueTx(ctx context.Context, ticketID uint64) (res Reissu
 	if err != nil {
 		return ReissueResult{}, nil, 0, err
 	}
+	// The replacement's tail grams (keyed hashes only), so the buyer quoting its end is found.
+	secret, err := a.Box.Open(key.SecretCipher, store.CardKeyAAD(key.ProductID))
+	if err != nil {
+		return ReissueResult{}, nil, 0, fmt.Errorf("open replacement key %d: %w", key.ID, err)
+	}
+	if err := a.Store.IndexKeyGrams(ctx, c.Ticket.MerchantID, key.ID, store.KeyGramHashes(a.Box, c.Ticket.MerchantID, string(secret))); err != nil {
+		return ReissueResult{}, nil, 0, err
+	}
 	if auto {
 		if err := a.Store.MarkAutoReissueDelivered(ctx, ticketID, d.ID, now); err != nil {
 			return ReissueResult{}, nil, 0, err

@@ -262,7 +262,32 @@ func (s *Service) createOrder(ctx context.Context, merchantID uint64, prod model
 	if err := s.st.DeliverKeys(ctx, o, ids, models.DeliveryInitial, "shop", now); err != nil {
 		return o, fmt.Errorf("push order: %w", err)
 	}
+	if err := s.indexDelivered(ctx, merchantID, prod, p.Keys, hashes); err != nil {
+		return o, fmt.Errorf("push order: %w", err)
+	}
 	return o, nil
+}
+
+// indexDelivered records the keyed tail-gram hashes of the keys just delivered, in the
+// order's transaction, so a buyer quoting "the key ending 7QX2" is found by search and by
+// the agent's fragment match at once (keydesk search reindex only catches up old keys).
+func (s *Service) indexDelivered(ctx context.Context, merchantID uint64, prod models.Product, secrets, hashes []string) error {
+	keys, err := s.st.KeysByHashes(ctx, prod.ID, hashes)
+	if err != nil {
+		return err
+	}
+	idOf := make(map[string]uint64, len(keys))
+	for _, k := range keys {
+		idOf[k.SecretHash] = k.ID
+	}
+	for i, secret := range secrets {
+		if id, ok := idOf[hashes[i]]; ok {
+			if err := s.st.IndexKeyGrams(ctx, merchantID, id, store.KeyGramHashes(s.box, merchantID, secret)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // keysForOrder splits the pushed keys into stock keys to take (ids) and new keys to

@@ -74,6 +74,22 @@ func KeyFragmentGram(text string) string {
 // KeyGramScope is the keyed-hash scope of a merchant's key grams.
 func KeyGramScope(merchantID uint64) string { return "keygram:" + strconv.FormatUint(merchantID, 10) }
 
+// KeyHasher computes keyed hashes (secretbox.Box).
+type KeyHasher interface {
+	Hash(scope, secret string) string
+}
+
+// KeyGramHashes returns the keyed hashes of a key's tail grams (KeyTailGrams) in the
+// merchant's scope: what IndexKeyGrams stores. Neither the secret nor a gram is kept.
+func KeyGramHashes(h KeyHasher, merchantID uint64, secret string) []string {
+	grams := KeyTailGrams(secret)
+	out := make([]string, len(grams))
+	for i, g := range grams {
+		out[i] = h.Hash(KeyGramScope(merchantID), g)
+	}
+	return out
+}
+
 // IndexKeyGrams records the keyed gram hashes of one card key (repeat calls are harmless).
 func (s *Store) IndexKeyGrams(ctx context.Context, merchantID, keyID uint64, hashes []string) error {
 	if len(hashes) == 0 {
