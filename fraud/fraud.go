@@ -241,7 +241,7 @@ type Signals struct {
 	OrderDeviceMailboxes int `json:"order_device_mailboxes,omitempty"`
 
 	// ClaimUserAgent is the user agent the buyer form was submitted with (web claims only;
-	// ruleset 2026-12.2).
+	// ruleset 2026-12.2). Shown to risk agents, never scored (IsScriptedAgent says why).
 	ClaimUserAgent string `json:"claim_user_agent,omitempty"`
 }
 

@@ -256,12 +256,6 @@ func TestRules(t *testing.T) {
 		{"claimant not buyer", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", KnownDevices: []string{"kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", RevealIPs: []string{"198.51.100.9"}}, 25, "did not use"},
 		{"claimant revealed from here", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", KnownDevices: []string{"kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", RevealIPs: []string{"203.0.113.77"}}, 0, ""},
 		{"claimant on a known device", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-1", KnownDevices: []string{"kd-3", "kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}, 0, ""},
-		// 2026-12.2 rules
-		{"curl submission", RuleScriptedClient, Signals{ClaimUserAgent: "curl/8.5.0"}, 15, "script or an automated browser"},
-		{"headless chrome", RuleScriptedClient, Signals{ClaimUserAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0 Safari/537.36"}, 15, ""},
-		{"python requests", RuleScriptedClient, Signals{ClaimUserAgent: "python-requests/2.31"}, 15, ""},
-		{"a phone's browser", RuleScriptedClient, Signals{ClaimUserAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.44"}, 0, ""},
-		{"no user agent known", RuleScriptedClient, Signals{}, 0, ""},
 		{"no known device (shop's own id only)", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", OrderDeviceID: "shop-fp-1", ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}, 0, ""},
 		{"late expensive", RuleLateExpensive, func() Signals {
 			s := revealed(ClaimInvalid, 9*24*time.Hour)
@@ -598,4 +592,21 @@ func TestStepUpUnknownDevice(t *testing.T) {
 			assert.Equal(t, tc.want, StepUpUnknownDevice(tc.s))
 		})
 	}
+}
+
+func TestIsScriptedAgent(t *testing.T) {
+	for ua, want := range map[string]bool{
+		"curl/8.5.0": true, "python-requests/2.31": true, "Go-http-client/1.1": true,
+		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0 Safari/537.36":       true,
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.44": false,
+		"": false,
+	} {
+		assert.Equal(t, want, IsScriptedAgent(ua), ua)
+	}
+	// Shown, never scored: the same claim scores the same whatever its user agent says.
+	s := revealed(ClaimMissing, time.Hour)
+	a := Assess(s, DefaultThresholds())
+	s.ClaimUserAgent = "curl/8.5.0"
+	b := Assess(s, DefaultThresholds())
+	assert.Equal(t, a.Score, b.Score)
 }

@@ -1,9 +1,6 @@
 package fraud
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // StepUpDelivery reports whether a replacement for a claim with these hits must go to the
 // order's own contact instead of the claimant's status page: the claim came from a device
@@ -41,25 +38,11 @@ func StepUpUnknownDevice(s Signals) bool {
 	return true
 }
 
-// RuleScriptedClient (ruleset 2026-12.2): the buyer form was submitted by a script or an
-// automated browser, not by a person's browser.
-const RuleScriptedClient = "scripted_client"
-
-// scriptedClientPoints is what a scripted submission adds: alone it stays allowed (shops
-// have tools too), with any other signal it goes to a person.
-const scriptedClientPoints = 15
-
-// scriptedAgents are substrings (lower case) of the user agents of HTTP libraries, command
-// line tools and automated browsers.
-var scriptedAgents = []string{
-	"curl/", "wget/", "python-requests", "python-urllib", "aiohttp", "httpx", "go-http-client",
-	"okhttp", "java/", "apache-httpclient", "libwww-perl", "node-fetch", "axios/", "undici",
-	"headlesschrome", "phantomjs", "selenium", "puppeteer", "playwright", "postmanruntime",
-	"insomnia", "scrapy", "httpie",
-}
-
-// IsScriptedAgent reports whether userAgent names an HTTP library, a command-line tool or an automated browser. An empty user agent is unknown,
-// not scripted (integrations and old tickets carry none).
+// IsScriptedAgent reports whether userAgent names an HTTP library, a command-line tool or an
+// automated browser. It is shown to risk agents with the claim's signals and scores nothing:
+// a user agent is whatever the client says, fraudsters set a browser's in one line, and
+// honest shops and integrators file claims from scripts, so points for it would hold honest
+// buyers and stop nobody.
 func IsScriptedAgent(userAgent string) bool {
 	ua := strings.ToLower(strings.TrimSpace(userAgent))
 	if ua == "" {
@@ -73,25 +56,11 @@ func IsScriptedAgent(userAgent string) bool {
 	return false
 }
 
-func init() { ruleset = append(ruleset, scriptedClientRule) }
-
-var scriptedClientRule = rule{
-	name: RuleScriptedClient,
-	max:  scriptedClientPoints,
-	desc: fmt.Sprintf("The buyer form was submitted by a script or an automated browser (its user agent names an HTTP library, a command-line tool or a headless browser): +%d.", scriptedClientPoints),
-	eval: func(s *Signals) (int, string) {
-		if !IsScriptedAgent(s.ClaimUserAgent) {
-			return 0, ""
-		}
-		return scriptedClientPoints, fmt.Sprintf("the claim was submitted by a script or an automated browser (%q), not a person's browser", clipUA(s.ClaimUserAgent))
-	},
-}
-
-// clipUA keeps a reason readable: user agents run to hundreds of characters.
-func clipUA(ua string) string {
-	const n = 60
-	if r := []rune(ua); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return ua
+// scriptedAgents are substrings (lower case) of the user agents of HTTP libraries, command
+// line tools and automated browsers.
+var scriptedAgents = []string{
+	"curl/", "wget/", "python-requests", "python-urllib", "aiohttp", "httpx", "go-http-client",
+	"okhttp", "java/", "apache-httpclient", "libwww-perl", "node-fetch", "axios/", "undici",
+	"headlesschrome", "phantomjs", "selenium", "puppeteer", "playwright", "postmanruntime",
+	"insomnia", "scrapy", "httpie",
 }
