@@ -157,6 +157,10 @@ type TicketInput struct {
 	// HistoryLimit continues the run as new once its history has this many events (0 means
 	// DefaultHistoryLimit); the server's own suggestion is honoured too.
 	HistoryLimit int `json:"history_limit,omitempty"`
+	// HistoryBytesLimit continues the run as new once its history holds this many bytes
+	// (0 means DefaultHistoryBytes): a few large events weigh as much as many small ones in
+	// a worker's cache and on disk.
+	HistoryBytesLimit int `json:"history_bytes_limit,omitempty"`
 }
 
 // Clocks are a ticket's three SLA clocks.

@@ -245,6 +245,23 @@ func (r *recorder) ticket(category string, merchant uint64, limit int) uint64 {
 	return id
 }
 
+// ticketBytes starts a ticket whose run continues as new at bytes of history.
+func (r *recorder) ticketBytes(category string, merchant uint64, bytes int) uint64 {
+	r.t.Helper()
+	r.nextID++
+	id := r.nextID
+	in := workflows.TicketInput{TicketID: id, MerchantID: merchant, Ref: fmt.Sprintf("KD-CORPUS%03d", id%1000), Category: category,
+		Priority: models.PriorityNormal, OrderID: 500 + id, CreatedAt: time.Now().UTC(), HistoryBytesLimit: bytes}
+	queue := r.queue
+	if queue == "" {
+		queue = corpusQueue
+	}
+	_, err := r.c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: workflows.TicketWorkflowID(id), TaskQueue: queue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}, workflows.TicketWorkflowName, in)
+	must(r.t, err)
+	return id
+}
+
 // act sends an update and waits for its answer; reject says whether a rejection is expected.
 func (r *recorder) act(id uint64, update string, in any) workflows.State {
 	r.t.Helper()

@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -80,6 +81,20 @@ func corpusScenarios() []scenario {
 			r.act(id, workflows.UpdateReply, workflows.ReplyInput{ActionInput: agent("after-can"), Body: "hello"})
 			r.closeTicket(id)
 			r.save("continue_as_new", workflows.TicketWorkflowID(id))
+		}},
+		{"continue_as_new_by_size", func(r *recorder) {
+			// Issue 17: the run continues as new once its history holds 16 KB (2026-12-continue-by-size).
+			id := r.ticketBytes("account", slowMerchant, 16_000)
+			wid := workflows.TicketWorkflowID(id)
+			for i := 0; i < 60 && len(r.runs(wid)) < 2; i++ {
+				r.act(id, workflows.UpdateNote, workflows.ReplyInput{ActionInput: agent(fmt.Sprintf("sz%d", i)), Body: strings.Repeat("a long internal note ", 20)})
+			}
+			if len(r.runs(wid)) < 2 {
+				r.t.Fatal("the run never continued as new by size")
+			}
+			r.act(id, workflows.UpdateReply, workflows.ReplyInput{ActionInput: agent("after-size"), Body: "hello"})
+			r.closeTicket(id)
+			r.save("continue_as_new_by_size", wid)
 		}},
 		{"reissue_allow", func(r *recorder) {
 			id := r.nextID + 1

@@ -23,6 +23,11 @@ import (
 // DefaultHistoryLimit is the history length at which a ticket run continues as new.
 const DefaultHistoryLimit = 2000
 
+// DefaultHistoryBytes is the history size at which a ticket run continues as new (issue 17):
+// replaying a run evicted from the worker cache costs its whole history, and a typical
+// ticket's run is a few tens of KiB.
+const DefaultHistoryBytes = 1 << 20
+
 // maxRequestIDs bounds the remembered update request ids (idempotency window).
 const maxRequestIDs = 64
 
@@ -316,7 +321,19 @@ func (r *run) shouldContinueAsNew(ctx workflow.Context) bool {
 	if limit <= 0 {
 		limit = DefaultHistoryLimit
 	}
-	return r.upgradeAsked || info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit
+	return r.upgradeAsked || info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit || r.overSize(ctx)
+}
+
+// overSize reports whether the history holds HistoryBytesLimit bytes. The version is asked
+// only once the size is reached, so runs that never get there carry no marker, and a history
+// that crossed the size under an older build replays without continuing.
+func (r *run) overSize(ctx workflow.Context) bool {
+	limit := r.in.HistoryBytesLimit
+	if limit <= 0 {
+		limit = DefaultHistoryBytes
+	}
+	return workflow.GetInfo(ctx).GetCurrentHistorySize() >= limit &&
+		workflow.GetVersion(ctx, versionContinueBySize, workflow.DefaultVersion, 1) == 1
 }
 
 // quiet reports whether no update handler, background path or refund report is in flight:

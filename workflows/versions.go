@@ -37,4 +37,8 @@ const (
 	// rating stays). Asked only when ReplyInput.ClosingThanks is set, which no earlier
 	// history carries.
 	versionThanksKeepsResolved = "2026-12-thanks-keeps-resolved"
+	// versionContinueBySize (2026-12, issue 17): a run also continues as new once its
+	// history holds TicketInput.HistoryBytesLimit bytes (default DefaultHistoryBytes). Asked
+	// only when the size is reached (see run.overSize).
+	versionContinueBySize = "2026-12-continue-by-size"
 )
