@@ -449,11 +449,11 @@ func (a *Activities) reissueTx(ctx context.Context, ticketID uint64) (res Reissu
 		return ReissueResult{}, nil, 0, err
 	}
 	// The replacement's tail grams (keyed hashes only), so the buyer quoting its end is found.
-	secret, err := a.Box.Open(key.SecretCipher, store.CardKeyAAD(key.ProductID))
-	if err != nil {
-		return ReissueResult{}, nil, 0, fmt.Errorf("open replacement key %d: %w", key.ID, err)
-	}
-	if err := a.Store.IndexKeyGrams(ctx, c.Ticket.MerchantID, key.ID, store.KeyGramHashes(a.Box, c.Ticket.MerchantID, string(secret))); err != nil {
+	// Best effort: a key this box cannot open is logged (by id) and left to `search reindex`,
+	// never a reason to withhold the replacement.
+	if secret, err := a.Box.Open(key.SecretCipher, store.CardKeyAAD(key.ProductID)); err != nil {
+		a.log().Warn("replacement key not fragment-indexed: cannot open it", "card_key_id", key.ID, "err", err)
+	} else if err := a.Store.IndexKeyGrams(ctx, c.Ticket.MerchantID, key.ID, store.KeyGramHashes(a.Box, c.Ticket.MerchantID, string(secret))); err != nil {
 		return ReissueResult{}, nil, 0, err
 	}
 	if auto {
