@@ -251,6 +251,15 @@ func TestE2EWorkerReplacedByVersionedBuild(t *testing.T) {
 	for i := 0; i < 200 && audits.Load() == 0; i++ { // the new branch runs before the handlers exist
 		time.Sleep(25 * time.Millisecond)
 	}
+	// The new branch's activity runs before the handlers are registered: wait until the run
+	// answers queries again (a query in between is refused as an unknown type, not an error
+	// of the workflow).
+	for i := 0; i < 200; i++ {
+		if _, err := r.c.QueryWorkflow(context.Background(), workflows.TicketWorkflowID(fresh), "", workflows.QueryState); err == nil {
+			break
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
 	r.waitFor(fresh, "opened", func(s workflows.State) bool { return s.Status == models.StatusOpen })
 	r.closeTicket(fresh)
 	if n := audits.Load(); n != 1 {
