@@ -298,18 +298,11 @@ func (s *Server) confirmRefund(c *gin.Context) error {
 // ticketRefunds lists a ticket's refunds (404 for another merchant's ticket) and, from the
 // live workflow, the refund awaiting a decision (which has no row yet).
 func (s *Server) ticketRefunds(c *gin.Context) error {
-	m, err := s.merchant(c)
+	t, err := s.pathTicket(c)
 	if err != nil {
 		return err
 	}
-	id, err := ticketID(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request.Context()
-	if _, err := s.d.Store.TicketByID(ctx, m, id); err != nil {
-		return err
-	}
+	ctx, m, id := c.Request.Context(), t.MerchantID, t.ID
 	rs, err := s.d.Store.RefundsByTicket(ctx, m, id)
 	if err != nil {
 		return err

@@ -147,22 +147,28 @@ func ticketID(c *gin.Context) (uint64, error) {
 	return id, nil
 }
 
-// staffTicket is the detail view: row, live state (when the workflow answers), all messages
-// including internal notes, the timeline and the latest fraud assessment.
-func (s *Server) staffTicket(c *gin.Context) error {
+// pathTicket is the merchant's ticket the :id path parameter names (404 for a ticket of
+// another merchant).
+func (s *Server) pathTicket(c *gin.Context) (models.Ticket, error) {
 	m, err := s.merchant(c)
 	if err != nil {
-		return err
+		return models.Ticket{}, err
 	}
 	id, err := ticketID(c)
 	if err != nil {
-		return err
+		return models.Ticket{}, err
 	}
-	ctx := c.Request.Context()
-	t, err := s.d.Store.TicketByID(ctx, m, id)
+	return s.d.Store.TicketByID(c.Request.Context(), m, id)
+}
+
+// staffTicket is the detail view: row, live state (when the workflow answers), all messages
+// including internal notes, the timeline and the latest fraud assessment.
+func (s *Server) staffTicket(c *gin.Context) error {
+	t, err := s.pathTicket(c)
 	if err != nil {
 		return err
 	}
+	ctx, m, id := c.Request.Context(), t.MerchantID, t.ID
 	resp := staffTicketResp{Ticket: toTicketView(t)}
 	if t.OrderID != nil {
 		o, err := s.d.Store.OrderByID(ctx, m, *t.OrderID)

@@ -253,19 +253,11 @@ func (s *Server) labelIntent(c *gin.Context) error {
 	if err := fe.err(); err != nil {
 		return err
 	}
-	m, err := s.merchant(c)
+	t, err := s.pathTicket(c)
 	if err != nil {
 		return err
 	}
-	id, err := ticketID(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request.Context()
-	t, err := s.d.Store.TicketByID(ctx, m, id)
-	if err != nil {
-		return err
-	}
+	ctx, m, id := c.Request.Context(), t.MerchantID, t.ID
 	a := s.actor(c)
 	now := s.now().UTC().Truncate(time.Microsecond)
 	d := store.IntentLabelData{Category: string(cat), Inferred: t.InferredCategory, Confidence: t.InferredConfidence,

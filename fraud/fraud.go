@@ -241,7 +241,9 @@ type Signals struct {
 	OrderDeviceMailboxes int `json:"order_device_mailboxes,omitempty"`
 
 	// ClaimUserAgent is the user agent the buyer form was submitted with (web claims only;
-	// ruleset 2026-12.2). Shown to risk agents, never scored (IsScriptedAgent says why).
+	// ruleset 2026-12.2). Kept with the signals for risk agents, never scored: it is
+	// whatever the client says, fraudsters set a browser's in one line, and honest shops and
+	// integrators file claims from scripts.
 	ClaimUserAgent string `json:"claim_user_agent,omitempty"`
 }
 

@@ -594,16 +594,9 @@ func TestStepUpUnknownDevice(t *testing.T) {
 	}
 }
 
-func TestIsScriptedAgent(t *testing.T) {
-	for ua, want := range map[string]bool{
-		"curl/8.5.0": true, "python-requests/2.31": true, "Go-http-client/1.1": true,
-		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0 Safari/537.36":       true,
-		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.44": false,
-		"": false,
-	} {
-		assert.Equal(t, want, IsScriptedAgent(ua), ua)
-	}
-	// Shown, never scored: the same claim scores the same whatever its user agent says.
+// TestUserAgentNeverScores: the claim's user agent is kept, never scored — the same claim
+// scores the same whatever its user agent says.
+func TestUserAgentNeverScores(t *testing.T) {
 	s := revealed(ClaimMissing, time.Hour)
 	a := Assess(s, DefaultThresholds())
 	s.ClaimUserAgent = "curl/8.5.0"

@@ -1,7 +1,5 @@
 package fraud
 
-import "strings"
-
 // StepUpDelivery reports whether a replacement for a claim with these hits must go to the
 // order's own contact instead of the claimant's status page: the claim came from a device
 // and a network the buyer never used to buy or to reveal the key (RuleClaimantNotBuyer).
@@ -36,31 +34,4 @@ func StepUpUnknownDevice(s Signals) bool {
 		}
 	}
 	return true
-}
-
-// IsScriptedAgent reports whether userAgent names an HTTP library, a command-line tool or an
-// automated browser. It is shown to risk agents with the claim's signals and scores nothing:
-// a user agent is whatever the client says, fraudsters set a browser's in one line, and
-// honest shops and integrators file claims from scripts, so points for it would hold honest
-// buyers and stop nobody.
-func IsScriptedAgent(userAgent string) bool {
-	ua := strings.ToLower(strings.TrimSpace(userAgent))
-	if ua == "" {
-		return false
-	}
-	for _, s := range scriptedAgents {
-		if strings.Contains(ua, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// scriptedAgents are substrings (lower case) of the user agents of HTTP libraries, command
-// line tools and automated browsers.
-var scriptedAgents = []string{
-	"curl/", "wget/", "python-requests", "python-urllib", "aiohttp", "httpx", "go-http-client",
-	"okhttp", "java/", "apache-httpclient", "libwww-perl", "node-fetch", "axios/", "undici",
-	"headlesschrome", "phantomjs", "selenium", "puppeteer", "playwright", "postmanruntime",
-	"insomnia", "scrapy", "httpie",
 }

@@ -66,14 +66,7 @@ func (s *Service) Release(ctx context.Context, merchantID, batchID uint64, reaso
 	}
 	reason = strings.TrimSpace(reason)
 	now := s.clock()
-	m := merchantID
-	audit := &models.AuditEntry{MerchantID: &m, ActorEmail: actor.Email, Action: "batch.release", TargetType: "key_batch",
-		TargetID: fmt.Sprint(batchID), IP: actor.IP, UserAgent: truncate(actor.UserAgent, 300), CreatedAt: now}
-	if actor.UserID != 0 {
-		uid := actor.UserID
-		audit.ActorID = &uid
-	}
-	n, changed, err := s.st.ReleaseBatch(ctx, merchantID, batchID, reason, now, audit)
+	n, changed, err := s.st.ReleaseBatch(ctx, merchantID, batchID, reason, now, batchAudit("batch.release", merchantID, batchID, actor, now))
 	if err != nil {
 		return ReleaseResult{}, fmt.Errorf("release batch %d: %w", batchID, err)
 	}

@@ -236,14 +236,7 @@ func (s *Service) Quarantine(ctx context.Context, merchantID, batchID uint64, re
 		return QuarantineResult{}, errors.New("quarantine: a reason is required")
 	}
 	now := s.clock()
-	m := merchantID
-	audit := &models.AuditEntry{MerchantID: &m, ActorEmail: actor.Email, Action: "batch.quarantine", TargetType: "key_batch",
-		TargetID: fmt.Sprint(batchID), IP: actor.IP, UserAgent: truncate(actor.UserAgent, 300), CreatedAt: now}
-	if actor.UserID != 0 {
-		uid := actor.UserID
-		audit.ActorID = &uid
-	}
-	n, changed, err := s.st.QuarantineBatch(ctx, merchantID, batchID, reason, now, audit)
+	n, changed, err := s.st.QuarantineBatch(ctx, merchantID, batchID, reason, now, batchAudit("batch.quarantine", merchantID, batchID, actor, now))
 	if err != nil {
 		return QuarantineResult{}, fmt.Errorf("quarantine batch %d: %w", batchID, err)
 	}
@@ -251,6 +244,19 @@ func (s *Service) Quarantine(ctx context.Context, merchantID, batchID uint64, re
 		s.raiseLowStockForBatch(ctx, merchantID, batchID)
 	}
 	return QuarantineResult{BatchID: batchID, KeysWithdrawn: n, Changed: changed}, nil
+}
+
+// batchAudit is the audit line of a person's action on a key batch (quarantine, release),
+// written by the store in the action's transaction.
+func batchAudit(action string, merchantID, batchID uint64, actor QuarantineActor, at time.Time) *models.AuditEntry {
+	m := merchantID
+	audit := &models.AuditEntry{MerchantID: &m, ActorEmail: actor.Email, Action: action, TargetType: "key_batch",
+		TargetID: fmt.Sprint(batchID), IP: actor.IP, UserAgent: truncate(actor.UserAgent, 300), CreatedAt: at}
+	if actor.UserID != 0 {
+		uid := actor.UserID
+		audit.ActorID = &uid
+	}
+	return audit
 }
 
 // raiseLowStockForBatch re-checks the stock of the batch's product (best effort).

@@ -127,16 +127,12 @@ func (s *Store) KeyBatchByID(ctx context.Context, merchantID, id uint64) (models
 
 // ProductStock is the stock of one product, by key status.
 type ProductStock struct {
-	ProductID   uint64 `json:"product_id"`
-	SKU         string `json:"sku"`
-	Name        string `json:"name"`
-	Available   int64  `json:"available"`
-	Reserved    int64  `json:"reserved"`
-	Delivered   int64  `json:"delivered"`
-	Invalid     int64  `json:"invalid"`
-	Revoked     int64  `json:"revoked"`
-	Quarantined int64  `json:"quarantined"`
-	Threshold   int    `json:"threshold"`
+	ProductID uint64 `json:"product_id"`
+	SKU       string `json:"sku"`
+	Name      string `json:"name"`
+	// KeyCounts are the product's keys by status (flat in JSON: available, reserved, …).
+	KeyCounts
+	Threshold int `json:"threshold"`
 	// Low is true when Available is under Threshold (or zero).
 	Low bool `json:"low"`
 }
@@ -165,30 +161,13 @@ func (s *Store) Stock(ctx context.Context, merchantID uint64) ([]ProductStock, e
 	}
 	for _, r := range rows {
 		if ps := byID[r.ProductID]; ps != nil {
-			addStatusCount(ps, r.Status, r.N)
+			ps.Add(r.Status, r.N)
 		}
 	}
 	for i := range out {
 		out[i].Low = isLow(out[i].Available, out[i].Threshold)
 	}
 	return out, nil
-}
-
-func addStatusCount(ps *ProductStock, status string, n int64) {
-	switch status {
-	case models.KeyAvailable:
-		ps.Available += n
-	case models.KeyReserved:
-		ps.Reserved += n
-	case models.KeyDelivered:
-		ps.Delivered += n
-	case models.KeyReportedInvalid:
-		ps.Invalid += n
-	case models.KeyRevoked:
-		ps.Revoked += n
-	case models.KeyQuarantined:
-		ps.Quarantined += n
-	}
 }
 
 func isLow(available int64, threshold int) bool {

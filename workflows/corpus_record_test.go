@@ -231,27 +231,23 @@ func assessment(d fraud.Decision, score int, reasons ...string) fraud.Assessment
 // ticket starts a ticket workflow and returns its id.
 func (r *recorder) ticket(category string, merchant uint64, limit int) uint64 {
 	r.t.Helper()
-	r.nextID++
-	id := r.nextID
-	in := workflows.TicketInput{TicketID: id, MerchantID: merchant, Ref: fmt.Sprintf("KD-CORPUS%03d", id%1000), Category: category,
-		Priority: models.PriorityNormal, OrderID: 500 + id, CreatedAt: time.Now().UTC(), HistoryLimit: limit}
-	queue := r.queue
-	if queue == "" {
-		queue = corpusQueue
-	}
-	_, err := r.c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: workflows.TicketWorkflowID(id), TaskQueue: queue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}, workflows.TicketWorkflowName, in)
-	must(r.t, err)
-	return id
+	return r.start(category, merchant, func(in *workflows.TicketInput) { in.HistoryLimit = limit })
 }
 
 // ticketBytes starts a ticket whose run continues as new at bytes of history.
 func (r *recorder) ticketBytes(category string, merchant uint64, bytes int) uint64 {
 	r.t.Helper()
+	return r.start(category, merchant, func(in *workflows.TicketInput) { in.HistoryBytesLimit = bytes })
+}
+
+// start starts the next ticket's workflow, its input adjusted by tune.
+func (r *recorder) start(category string, merchant uint64, tune func(*workflows.TicketInput)) uint64 {
+	r.t.Helper()
 	r.nextID++
 	id := r.nextID
 	in := workflows.TicketInput{TicketID: id, MerchantID: merchant, Ref: fmt.Sprintf("KD-CORPUS%03d", id%1000), Category: category,
-		Priority: models.PriorityNormal, OrderID: 500 + id, CreatedAt: time.Now().UTC(), HistoryBytesLimit: bytes}
+		Priority: models.PriorityNormal, OrderID: 500 + id, CreatedAt: time.Now().UTC()}
+	tune(&in)
 	queue := r.queue
 	if queue == "" {
 		queue = corpusQueue

@@ -16,6 +16,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -238,4 +239,43 @@ func (m Matrix) String() string {
 	fmt.Fprintf(&b, "honest auto-resolved:     %3d / %3d = %5.1f%% (denied: %d)\n", m.HonestAuto, m.Honest, 100*Rate(m.HonestAuto, m.Honest), m.HonestDenied)
 	fmt.Fprintf(&b, "exact label:              %3d / %3d = %5.1f%%\n", m.Exact, m.Total, 100*Rate(m.Exact, m.Total))
 	return b.String()
+}
+
+// Issue 12's targets for the corpus (benchmark figures; the replay tests assert them on the
+// tuning split only, so the held-out split stays unseen).
+const (
+	MaxFraudKeyRate       = 0.02 // known fraud gets a key
+	MinAbnormalHeld       = 0.92 // abnormal claims held (review or deny)
+	MinHonestAutoResolved = 0.90 // honest claims resolved automatically (and none denied)
+)
+
+// TargetMisses lists, in words, the targets m misses (none: all met).
+func TargetMisses(m Matrix) []string {
+	var out []string
+	if r := Rate(m.FraudKey, m.Fraud); r > MaxFraudKeyRate {
+		out = append(out, fmt.Sprintf("known fraud got a key in %.1f%% of cases, target <= %.0f%%", 100*r, 100*MaxFraudKeyRate))
+	}
+	if r := Rate(m.Held, m.Abnormal); r < MinAbnormalHeld {
+		out = append(out, fmt.Sprintf("%.1f%% of abnormal claims held, target >= %.0f%%", 100*r, 100*MinAbnormalHeld))
+	}
+	if r := Rate(m.HonestAuto, m.Honest); r < MinHonestAutoResolved {
+		out = append(out, fmt.Sprintf("%.1f%% of honest claims resolved automatically, target >= %.0f%%", 100*r, 100*MinHonestAutoResolved))
+	}
+	if m.HonestDenied > 0 {
+		out = append(out, fmt.Sprintf("%d honest claims denied, target 0", m.HonestDenied))
+	}
+	return out
+}
+
+// Disagreements lists the outcomes decided otherwise than their label, one line each with
+// the rules that fired, sorted.
+func Disagreements(outs []Outcome) []string {
+	var out []string
+	for _, o := range outs {
+		if o.Decision != o.Scenario.Expected {
+			out = append(out, o.Scenario.ID+": want "+o.Scenario.Expected+", got "+o.Decision+" ("+strings.Join(o.Rules, " ")+")")
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -683,6 +683,18 @@
     }
   });
 
+  /** snippetNodes turns a search snippet (escaped HTML holding only <mark>), e.g. "text <mark>word</mark> text",
+   * into text nodes and <mark> elements: nothing else from the server reaches the page. */
+  function snippetNodes(html) {
+    var doc = new DOMParser().parseFromString('<!doctype html><body>' + (html || ''), 'text/html');
+    var out = [];
+    Array.prototype.forEach.call(doc.body.childNodes, function (n) {
+      if (n.nodeName === 'MARK') out.push(el('mark', { text: n.textContent }));
+      else out.push(document.createTextNode(n.textContent));
+    });
+    return out;
+  }
+
   window.KD = {
     t: t, lang: function () { return lang; }, setLang: setLang, applyI18n: applyI18n,
     onLang: function (f) { langListeners.push(f); },
@@ -693,7 +705,7 @@
     fmtDuration: fmtDuration, fmtTime: fmtTime, fmtMoney: fmtMoney, msgText: msgText, serverText: serverText,
     fraudDetail: fraudDetail, refundWhy: refundWhy, refundWhyList: refundWhyList, word: word, slaBadge: slaBadge,
     poll: poll, debounce: debounce, newRequestId: newRequestId, pathParam: pathParam, busy: busy, onReady: onReady,
-    useDeviceId: useDeviceId, deviceHeaders: deviceHeaders,
+    useDeviceId: useDeviceId, deviceHeaders: deviceHeaders, snippetNodes: snippetNodes,
     online: function () { return conn === 'ok'; }, onConn: function (f) { connListeners.push(f); },
     publicURL: function () { var m = $('meta[name="keydesk-public-url"]'); return (m && m.content) || location.origin; }
   };

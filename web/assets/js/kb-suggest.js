@@ -8,17 +8,6 @@
   'use strict';
   var KD = window.KD, el = KD.el, $ = KD.$;
 
-  /** snippetNodes turns "text <mark>word</mark> text" into text nodes and <mark> elements. */
-  function snippetNodes(html) {
-    var doc = new DOMParser().parseFromString('<!doctype html><body>' + (html || ''), 'text/html');
-    var out = [];
-    Array.prototype.forEach.call(doc.body.childNodes, function (n) {
-      if (n.nodeName === 'MARK') out.push(el('mark', { text: n.textContent }));
-      else out.push(document.createTextNode(n.textContent));
-    });
-    return out;
-  }
-
   /** session is this form's random id (kept for the tab, so a reload is the same session). */
   function session(merchant) {
     var key = 'keydesk.kbsession.' + merchant, s = null;
@@ -58,7 +47,7 @@
         items.forEach(function (a) {
           var det = el('details', { class: 'kb-item', 'data-article': a.id },
             el('summary', { text: a.title || a.slug }),
-            el('p', { class: 'kb-snippet' }, snippetNodes(a.snippet)),
+            el('p', { class: 'kb-snippet' }, KD.snippetNodes(a.snippet)),
             el('a', { href: a.url, target: '_blank', rel: 'noopener', class: 'kb-open', i18n: 'kb.read_more', onclick: function () { report('opened', a.id); } }));
           det.addEventListener('toggle', function () { if (det.open) report('opened', a.id); });
           list.appendChild(el('li', null, det));

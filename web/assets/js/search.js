@@ -6,18 +6,6 @@
   'use strict';
   var KD = window.KD, el = KD.el, $ = KD.$;
 
-  /** snippetNodes turns "text <mark>word</mark> text" into text nodes and <mark> elements. */
-  function snippetNodes(html) {
-    var doc = new DOMParser().parseFromString('<!doctype html><body>' + (html || ''), 'text/html');
-    var out = [];
-    Array.prototype.forEach.call(doc.body.childNodes, function (n) {
-      if (n.nodeName === 'MARK') out.push(el('mark', { text: n.textContent }));
-      else out.push(document.createTextNode(n.textContent));
-    });
-    return out;
-  }
-  KD.snippetNodes = snippetNodes;
-
   KD.onReady(function () {
     var form = $('#ticket-search');
     if (!form) return;
@@ -37,7 +25,7 @@
           el('a', { href: '/agent/tickets/' + encodeURIComponent(h.id), class: 'ticket-link' },
             el('span', { class: 'ref', text: h.ref }), ' ', el('span', { class: 'subject', text: h.subject || KD.word('cat', h.category) })),
           ' ', el('span', { class: 'badge st st-' + h.status, text: KD.word('status', h.status) }), ' ', match),
-        h.snippet ? el('p', { class: 'snippet small' }, snippetNodes(h.snippet)) : null,
+        h.snippet ? el('p', { class: 'snippet small' }, KD.snippetNodes(h.snippet)) : null,
         el('div', { class: 'muted small', text: KD.word('cat', h.category) + ' · ' + new Date(h.updated_at || h.created_at).toLocaleString(KD.lang()) }));
     }
     function run(append) {
