@@ -146,3 +146,46 @@ func fileSize(t *testing.T, p string) int64 {
 	}
 	return fi.Size()
 }
+
+// TestUnusedVisibilityIndexesAreDropped (issue 17): a new file keeps only the visibility
+// indexes keydesk lists by, preparing it again changes nothing, and a query on an attribute
+// whose index was dropped still runs (by scanning).
+func TestUnusedVisibilityIndexesAreDropped(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "temporal.db")
+	opts := Options{DatabaseFile: file, Namespace: "default", Retention: 72 * time.Hour}
+	for round := range 2 {
+		if err := prepareDatabase(opts, sqlConfig(file)); err != nil {
+			t.Fatal(err)
+		}
+		db, err := sql.Open("sqlite", vacuumDSN(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.Query("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'executions_visibility' AND sql IS NOT NULL")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for rows.Next() {
+			var name string
+			if err := rows.Scan(&name); err != nil {
+				t.Fatal(err)
+			}
+			got[name] = true
+		}
+		_ = rows.Close()
+		if len(got) != len(keptVisibilityIndexes) {
+			t.Errorf("round %d: %d indexes %v, want exactly %v", round, len(got), got, keptVisibilityIndexes)
+		}
+		for name := range keptVisibilityIndexes {
+			if !got[name] {
+				t.Errorf("round %d: index %s was dropped", round, name)
+			}
+		}
+		var n int
+		if err := db.QueryRow("SELECT count(*) FROM executions_visibility WHERE Keyword01 = 'x' AND Int01 > 3 AND history_length > 1").Scan(&n); err != nil || n != 0 {
+			t.Errorf("query on a dropped index's column: %d, %v", n, err)
+		}
+		_ = db.Close()
+	}
+}
