@@ -69,7 +69,7 @@ type Config struct {
 	// WorkflowCache is the number of ticket workflows a worker process keeps in memory
 	// (Temporal's sticky cache, process-wide). A ticket outside the cache is rebuilt by
 	// replaying its history on its next event: less memory, a little more CPU per event.
-	WorkflowCache int `env:"KEYDESK_WORKFLOW_CACHE" envDefault:"1000"`
+	WorkflowCache int `env:"KEYDESK_WORKFLOW_CACHE" envDefault:"256"`
 	// TemporalCache is the same bound for the embedded Temporal server's cache of workflow
 	// executions (their mutable state); a miss reads the execution back from SQLite.
 	TemporalCache int `env:"KEYDESK_TEMPORAL_CACHE" envDefault:"1000"`

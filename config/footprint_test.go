@@ -12,7 +12,7 @@ func TestFootprintDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.WorkflowCache != 1000 || c.TemporalCache != 1000 || c.WorkflowPollers != 8 || c.ActivityPollers != 8 ||
+	if c.WorkflowCache != 256 || c.TemporalCache != 1000 || c.WorkflowPollers != 8 || c.ActivityPollers != 8 ||
 		c.MaxWorkflowTasks != 64 || c.MaxActivities != 64 {
 		t.Fatalf("worker defaults: %+v", c)
 	}

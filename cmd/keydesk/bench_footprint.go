@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -476,6 +477,7 @@ func waitHistoriesGone(ctx context.Context, a *app.App, within time.Duration) (i
 // footprint is one measurement.
 type footprint struct {
 	rss, heap, sys      uint64
+	anon                uint64 // RssAnon: private memory; the rest of RSS is mapped files (the binary)
 	goroutines          int
 	storeDisk, tempDisk int64 // files (with WAL and SHM) or, for MySQL, data + index length
 	storeUsed, tempUsed int64 // SQLite pages in use × page size (free pages and WAL excluded)
@@ -486,7 +488,8 @@ func measure(ctx context.Context, a *app.App, storeFile string) footprint {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	m := footprint{rss: rssBytes(), heap: ms.HeapInuse, sys: ms.Sys, goroutines: runtime.NumGoroutine()}
+	m := footprint{rss: rssBytes(), anon: procStatusBytes("RssAnon:"), heap: ms.HeapInuse, sys: ms.Sys, goroutines: runtime.NumGoroutine()}
+	writeHeapProfile()
 	m.storeDisk, _ = a.Store.DiskBytes(ctx)
 	m.storeUsed = m.storeDisk
 	if storeFile != "" {
@@ -498,6 +501,24 @@ func measure(ctx context.Context, a *app.App, storeFile string) footprint {
 	}
 	return m
 }
+
+// writeHeapProfile writes the heap profile of this moment to KEYDESK_BENCH_HEAPPROFILE-<n>.pb.gz
+// when that variable names a file prefix (read with `go tool pprof`), to see what grows.
+func writeHeapProfile() {
+	prefix := os.Getenv("KEYDESK_BENCH_HEAPPROFILE")
+	if prefix == "" {
+		return
+	}
+	heapProfiles++
+	f, err := os.Create(fmt.Sprintf("%s-%d.pb.gz", prefix, heapProfiles))
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_ = pprof.Lookup("heap").WriteTo(f, 0)
+}
+
+var heapProfiles int
 
 func usedBytes(ctx context.Context, file string) int64 {
 	db, err := sql.Open("sqlite", "file:"+file+"?mode=ro&_pragma=busy_timeout%3D5000")
@@ -513,7 +534,8 @@ func usedBytes(ctx context.Context, file string) int64 {
 }
 
 func printMeasure(out io.Writer, label string, n int, m, idle footprint) {
-	fmt.Fprintf(out, "%-44s RSS %4.0f MiB  heap %4.0f MiB  sys %4.0f MiB  goroutines %5d\n", label, mib(m.rss), mib(m.heap), mib(m.sys), m.goroutines)
+	fmt.Fprintf(out, "%-44s RSS %4.0f MiB (anon %4.0f, files %4.0f)  heap %4.0f MiB  sys %4.0f MiB  goroutines %5d\n",
+		label, mib(m.rss), mib(m.anon), mib(m.rss-min(m.anon, m.rss)), mib(m.heap), mib(m.sys), m.goroutines)
 	fmt.Fprintf(out, "%-44s files: keydesk %6.1f MB + temporal %6.1f MB; in use: keydesk %6.1f MB + temporal %6.1f MB", "",
 		mb(m.storeDisk), mb(m.tempDisk), mb(m.storeUsed), mb(m.tempUsed))
 	if n > 0 {
@@ -529,7 +551,10 @@ func mib(b uint64) float64 { return float64(b) / (1 << 20) }
 func mb(b int64) float64   { return float64(b) / 1e6 }
 
 // rssBytes is the process's resident set size (Linux; 0 elsewhere).
-func rssBytes() uint64 {
+func rssBytes() uint64 { return procStatusBytes("VmRSS:") }
+
+// procStatusBytes reads one kB figure of /proc/self/status (Linux; 0 elsewhere).
+func procStatusBytes(key string) uint64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
@@ -537,7 +562,7 @@ func rssBytes() uint64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), key); ok {
 			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			return kb << 10
 		}
