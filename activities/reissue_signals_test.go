@@ -296,3 +296,50 @@ func TestAutoQuarantineDisabled(t *testing.T) {
 		}
 	})
 }
+
+// TestReleasedBatchCountsReportsSinceRelease (issue 16): a batch an admin released after an
+// automatic quarantine is not quarantined again by the next single report (the reports that
+// led to the first quarantine were dealt with by the release); three new distinct buyers
+// after the release quarantine it again.
+func TestReleasedBatchCountsReportsSinceRelease(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		f := newRIFixture(t, s, false)
+		spare := f.key(f.initial, models.KeyAvailable)
+		f.must(s.DB(f.ctx).Create(&spare).Error)
+		assess := func(i int, at time.Time) {
+			b := riBuyer{email: fmt.Sprintf("b%d@example.com", i)}
+			o, _ := f.order(b, f.initial, at.Add(-time.Hour))
+			tk := f.ticket(&o, b, "key_invalid", at)
+			if _, err := f.act.AssessKeyClaim(f.ctx, activities.KeyClaimInput{TicketID: tk.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		status := func() string {
+			b, err := s.KeyBatchByID(f.ctx, f.m.ID, f.initial.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b.Status
+		}
+		for i := 1; i <= 3; i++ {
+			assess(i, f.now)
+		}
+		if st := status(); st != models.BatchQuarantined {
+			t.Fatalf("batch %q after 3 buyers, want quarantined", st)
+		}
+		released := f.now.Add(time.Minute)
+		if _, changed, err := s.ReleaseBatch(f.ctx, f.m.ID, f.initial.ID, "supplier confirmed", released, nil); err != nil || !changed {
+			t.Fatalf("release: changed %v, %v", changed, err)
+		}
+		later := released.Add(time.Hour)
+		assess(4, later)
+		assess(5, later)
+		if st := status(); st != models.BatchActive {
+			t.Fatalf("batch %q after 2 reports since its release, want active", st)
+		}
+		assess(6, later)
+		if st := status(); st != models.BatchQuarantined {
+			t.Fatalf("batch %q after 3 reports since its release, want quarantined again", st)
+		}
+	})
+}

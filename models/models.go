@@ -88,7 +88,10 @@ type KeyBatch struct {
 	Status           string `gorm:"size:16"`
 	QuarantinedAt    *time.Time
 	QuarantineReason string `gorm:"size:500"`
-	CreatedAt        time.Time
+	// ReleasedAt is the last time an admin put the batch back into service: reports of its
+	// keys from before it no longer count towards quarantining it again.
+	ReleasedAt *time.Time
+	CreatedAt  time.Time
 }
 
 // Order statuses.

@@ -7,7 +7,9 @@ package store
 import (
 	"context"
 	"errors"
+
 	"fmt"
+	"gorm.io/gorm"
 	"slices"
 	"sort"
 	"strings"
@@ -128,23 +130,41 @@ func (s *Store) SaveClaimContext(ctx context.Context, cc *models.ClaimContext) e
 // at or before `before`, whose reported key (the key the claim was about, recorded when it was
 // assessed; for older claims without a record, the order's initially delivered key)
 // belongs to the batch. Replacement keys handed out from the batch later are not reports
-// on it. At most 500 of each kind.
+// on it, and neither are claims from before the batch was last released. At most 500 of each
+// kind.
 func (s *Store) BatchReportContexts(ctx context.Context, merchantID, batchID, excludeTicket uint64, before time.Time) ([]models.ClaimContext, error) {
 	var out []models.ClaimContext
-	err := s.DB(ctx).Where("merchant_id = ? AND batch_id = ? AND category = ? AND ticket_id <> ? AND claimed_at <= ?",
-		merchantID, batchID, "key_invalid", excludeTicket, before).Order("ticket_id").Limit(500).Find(&out).Error
+	// Reports from before an admin released the batch were dealt with by that release.
+	var since time.Time
+	var b models.KeyBatch
+	err := s.DB(ctx).Select("released_at").Where("merchant_id = ? AND id = ?", merchantID, batchID).Take(&b).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, Translate(err, "batch release time")
+	}
+	if b.ReleasedAt != nil {
+		since = *b.ReleasedAt
+	}
+	q := s.DB(ctx).Where("merchant_id = ? AND batch_id = ? AND category = ? AND ticket_id <> ? AND claimed_at <= ?",
+		merchantID, batchID, "key_invalid", excludeTicket, before)
+	if !since.IsZero() {
+		q = q.Where("claimed_at > ?", since)
+	}
+	err = q.Order("ticket_id").Limit(500).Find(&out).Error
 	if err != nil {
 		return nil, Translate(err, "batch report contexts")
 	}
 	// Claims from before claim contexts were recorded: they were about the order's
 	// originally delivered key(s) (deliveries of kind initial), never its replacements.
 	var legacy []models.Ticket
-	err = s.DB(ctx).Table("tickets AS t").Select("DISTINCT t.id, t.customer_email, t.customer_ip, t.device_id, t.created_at, t.order_id").
+	lq := s.DB(ctx).Table("tickets AS t").Select("DISTINCT t.id, t.customer_email, t.customer_ip, t.device_id, t.created_at, t.order_id").
 		Joins("JOIN deliveries d ON d.order_id = t.order_id AND d.kind = ?", models.DeliveryInitial).
 		Joins("JOIN card_keys k ON k.id = d.card_key_id").
 		Where("t.merchant_id = ? AND k.batch_id = ? AND t.category = ? AND t.id <> ? AND t.created_at <= ?", merchantID, batchID, "key_invalid", excludeTicket, before).
-		Where("NOT EXISTS (SELECT 1 FROM claim_contexts c WHERE c.ticket_id = t.id)").
-		Order("t.id").Limit(500).Scan(&legacy).Error
+		Where("NOT EXISTS (SELECT 1 FROM claim_contexts c WHERE c.ticket_id = t.id)")
+	if !since.IsZero() {
+		lq = lq.Where("t.created_at > ?", since)
+	}
+	err = lq.Order("t.id").Limit(500).Scan(&legacy).Error
 	if err != nil {
 		return nil, Translate(err, "batch reports without context")
 	}

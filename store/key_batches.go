@@ -134,7 +134,8 @@ func (s *Store) ListKeyBatches(ctx context.Context, merchantID uint64, f BatchFi
 
 // ReleaseBatch puts a quarantined batch of the merchant back into service: its quarantined
 // keys become available again, the batch active, its quarantine time and reason cleared (the
-// audit log keeps both). Keys reported invalid, delivered or revoked stay as they are. It is
+// audit log keeps both) and its release time recorded (BatchReportContexts counts only the
+// reports after it). Keys reported invalid, delivered or revoked stay as they are. It is
 // idempotent: a batch that is not quarantined is left alone and (0, false) returned. A
 // non-nil audit entry is written in the same transaction when the batch changes.
 func (s *Store) ReleaseBatch(ctx context.Context, merchantID, batchID uint64, reason string, now time.Time, audit *models.AuditEntry) (int64, bool, error) {
@@ -157,7 +158,7 @@ func (s *Store) ReleaseBatch(ctx context.Context, merchantID, batchID uint64, re
 		}
 		restored = res.RowsAffected
 		err = s.DB(ctx).Model(&models.KeyBatch{}).Where("id = ?", batchID).
-			Updates(map[string]any{"status": models.BatchActive, "quarantined_at": nil, "quarantine_reason": ""}).Error
+			Updates(map[string]any{"status": models.BatchActive, "quarantined_at": nil, "quarantine_reason": "", "released_at": now}).Error
 		if err != nil {
 			return Translate(err, "release batch")
 		}
