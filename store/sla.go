@@ -126,14 +126,16 @@ type Escalation struct {
 	BreachedAt     *time.Time `json:"breached_at,omitempty"`
 }
 
-// Escalations lists a merchant's escalated open tickets, highest level first, then the
-// longest escalated. limit <= 0 means 100.
+// Escalations lists a merchant's escalated open tickets: those whose SLA is breached first
+// (they need someone now, whatever their level), then the highest level, then the longest
+// escalated. limit <= 0 means 100.
 func (s *Store) Escalations(ctx context.Context, merchantID uint64, limit int) ([]Escalation, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
 	var ts []models.Ticket
 	err := s.DB(ctx).Where("merchant_id = ? AND status IN ? AND escalation_level > 0", merchantID, openStatuses).
+		Order("CASE WHEN sla_state = 'breached' THEN 0 ELSE 1 END").
 		Order("escalation_level DESC").Order("escalated_at").Order("id").Limit(limit).Find(&ts).Error
 	if err != nil {
 		return nil, Translate(err, "escalations")

@@ -264,5 +264,15 @@ func TestSLAOverviewAndEscalations(t *testing.T) {
 		if len(es) != 2 || es[0].Ref != "KD-OV000003" || es[0].EscalationLevel != 2 || es[0].BreachedMetric != "resolution" || es[1].EscalationLevel != 1 || es[1].BreachedMetric != "" {
 			t.Errorf("escalations %+v", es)
 		}
+		// Issue 16: a breached ticket sorts above a higher, non-breached escalation.
+		mk(f, "KD-OV000009", store.TicketState{Status: models.StatusOpen, Queue: "supervisor", SLAState: "warning",
+			EscalationLevel: 3, EscalatedAt: at(-30 * time.Minute)})
+		es, err = s.Escalations(ctx, f.merchant, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) != 3 || es[0].Ref != "KD-OV000003" || es[1].Ref != "KD-OV000009" || es[2].EscalationLevel != 1 {
+			t.Errorf("escalations with a level-3 unbreached ticket: %+v", es)
+		}
 	})
 }
