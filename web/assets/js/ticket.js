@@ -231,6 +231,8 @@
     function select(key, values, current, onchange) {
       var id = 'act-' + key;
       var s = el('select', { id: id });
+      // A status the agent cannot pick (new, in risk review…) is still shown as the current one.
+      if (current && values.indexOf(current) < 0) s.appendChild(el('option', { value: current, text: KD.word(key === 'status' ? 'status' : 'prio', current), disabled: true, selected: true }));
       values.forEach(function (v) { s.appendChild(el('option', { value: v, text: KD.word(key === 'status' ? 'status' : 'prio', v), selected: v === current })); });
       s.value = current;
       s.addEventListener('change', function () { onchange(s.value, s); });
