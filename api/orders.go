@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,6 +24,8 @@ type orderView struct {
 	ID             uint64    `json:"id"`
 	OrderNo        string    `json:"order_no"`
 	ProductID      uint64    `json:"product_id"`
+	ProductName    string    `json:"product_name,omitempty"`
+	SKU            string    `json:"sku,omitempty"`
 	Quantity       int       `json:"quantity"`
 	Amount         int64     `json:"amount"`
 	Currency       string    `json:"currency"`
@@ -84,7 +87,15 @@ func (s *Server) getOrder(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, buildOrderResp(o, ds, evs, ts))
+	resp := buildOrderResp(o, ds, evs, ts)
+	// The panel names the product the buyer bought (it showed "#2"); the product is the
+	// merchant's own, so a missing one (deleted) just leaves the id.
+	if p, err := s.d.Store.ProductByID(ctx, m, o.ProductID); err == nil {
+		resp.Order.ProductName, resp.Order.SKU = p.Name, p.SKU
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	c.JSON(http.StatusOK, resp)
 	return nil
 }
 

@@ -266,6 +266,11 @@ func TestKeyRevealMaskedAndAudited(t *testing.T) {
 	if w.Code != http.StatusOK || strings.Contains(w.Body.String(), e.secretKeyA) || !strings.Contains(w.Body.String(), fmt.Sprintf("(id %d)", e.keyA.ID)) {
 		t.Fatalf("order view: %d %s", w.Code, w.Body.String())
 	}
+	// Issue 16: the order panel names the product (it showed "#2").
+	var ov orderResp
+	if err := json.Unmarshal(w.Body.Bytes(), &ov); err != nil || ov.Order.ProductName != "Game" || ov.Order.SKU != "SKU-A" {
+		t.Fatalf("order view product: %+v, %v", ov.Order, err)
+	}
 	path := fmt.Sprintf("%s/card-keys/%d/reveal", V1, e.keyA.ID)
 	if w := e.do("POST", path, `{"reason":"check"}`, bearerHdr(e.tokens["agent"])); w.Code != http.StatusForbidden {
 		t.Fatalf("agent reveal: %d", w.Code)
