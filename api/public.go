@@ -153,6 +153,27 @@ func (s *Server) createTicket(c *gin.Context) error {
 }
 
 // resendLink always answers 202, whether or not anything matched: it never reveals a match.
+// shopResp is what a buyer page shows of a shop.
+type shopResp struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+// shopInfo names a shop for the buyer pages, which showed its slug ("demo") and, for an
+// unknown slug, a form that could never be sent.
+func (s *Server) shopInfo(c *gin.Context) error {
+	m, err := s.d.Store.MerchantBySlug(c.Request.Context(), c.Param("merchant"))
+	if err != nil {
+		return err // ErrNotFound answers 404
+	}
+	name := m.Name
+	if name == "" {
+		name = m.Slug
+	}
+	c.JSON(http.StatusOK, shopResp{Slug: m.Slug, Name: name})
+	return nil
+}
+
 func (s *Server) resendLink(c *gin.Context) error {
 	var req resendReq
 	if err := decodeJSON(c, &req, false); err != nil {

@@ -178,6 +178,8 @@ func (s *Server) publicRoutes() []Route {
 		{Method: http.MethodPost, Path: V1 + "/tickets", Limit: LimitPublic, Handler: s.createTicket,
 			Doc: Doc{Tag: "buyer", Summary: "Open a ticket (buyer)", Body: createTicketReq{}, Example: createTicketReq{Merchant: "shop-a", OrderNo: "A-1001", Email: "buyer@example.com", Category: "key_invalid", Subject: "Key does not work", Description: "The key says already redeemed."}, Resp: createTicketResp{}, Status: http.StatusCreated,
 				Headers: [][2]string{{"Idempotency-Key", "retry-safe submission key"}}}},
+		{Method: http.MethodGet, Path: V1 + "/shops/:merchant", Limit: LimitPublic, Handler: s.shopInfo,
+			Doc: Doc{Tag: "buyer", Summary: "The shop's display name for the buyer pages (404 for an unknown shop)", Resp: shopResp{}}},
 		{Method: http.MethodPost, Path: V1 + "/tickets/resend-link", Limit: LimitPublic, Handler: s.resendLink,
 			Doc: Doc{Tag: "buyer", Summary: "Send the private link again to the order's contact (always 202)", Body: resendReq{}, Example: resendReq{Merchant: "shop-a", OrderNo: "A-1001", Contact: "buyer@example.com"}, Status: http.StatusAccepted}},
 		{Method: http.MethodGet, Path: V1 + "/tickets/:ticket", Access: AccessTicketOrStaff, Perm: Perm{rbac.ObjTickets, rbac.ActRead}, Limit: LimitPublic, Handler: s.getTicket,

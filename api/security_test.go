@@ -553,3 +553,18 @@ func TestRouteBodyLimit(t *testing.T) {
 		t.Fatalf("other route keeps the default cap: %d", w.Code)
 	}
 }
+
+// TestShopInfo (issue 16): buyer pages name the shop; an unknown slug is a 404 in the one
+// error shape, so the form can say so instead of showing a form that cannot be sent.
+func TestShopInfo(t *testing.T) {
+	e := newEnv(t, testdb.SQLite(t), RateLimits{})
+	w := e.do("GET", V1+"/shops/"+e.mA.Slug, nil, nil)
+	var got shopResp
+	if w.Code != http.StatusOK || json.Unmarshal(w.Body.Bytes(), &got) != nil || got.Slug != e.mA.Slug || got.Name == "" {
+		t.Fatalf("known shop: %d %s", w.Code, w.Body.String())
+	}
+	w = e.do("GET", V1+"/shops/no-such-shop", nil, nil)
+	if w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), `"error"`) {
+		t.Fatalf("unknown shop: %d %s", w.Code, w.Body.String())
+	}
+}

@@ -127,6 +127,12 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == "POST" && p == "/tickets":
 		f.create(w, in)
+	case r.Method == "GET" && strings.HasPrefix(p, "/shops/"):
+		if strings.TrimPrefix(p, "/shops/") != "demo" {
+			apiErr(w, 404, "not_found", "not found", nil)
+			return
+		}
+		writeJSON(w, 200, map[string]any{"slug": "demo", "name": "Demo Key Shop"})
 	case r.Method == "POST" && p == "/key-pickup":
 		f.pickup(w, in) // fakeapi_pickup_test.go
 	case r.Method == "GET" && p == "/kb/suggest":

@@ -11,6 +11,17 @@
     var draftKey = 'keydesk.draft.' + merchant;
     var attachment = null; // the chosen screenshot (a File), uploaded once the ticket exists
     $('#merchant-name').textContent = merchant;
+    // The shop's name, not its slug; an unknown shop gets a clear message instead of a form
+    // that could never be sent.
+    KD.api('/shops/' + encodeURIComponent(merchant)).then(function (shop) {
+      if (shop && shop.name) $('#merchant-name').textContent = shop.name;
+    }, function (err) {
+      if (!err || err.status !== 404) return;
+      form.hidden = true;
+      var box = $('#shop-missing');
+      box.textContent = KD.t('support.no_shop', { shop: merchant });
+      box.hidden = false;
+    });
 
     // Prefill: the draft (what the buyer typed) wins over the shop's query string.
     var q = new URLSearchParams(location.search);
