@@ -41,7 +41,10 @@ type createTicketResp struct {
 }
 
 type resendReq struct {
-	Merchant string `json:"merchant"`
+	// Merchant is the shop's slug; Ref (a ticket of the order, as on the status page's
+	// address) may name the shop instead, so buyers are never asked for a slug.
+	Merchant string `json:"merchant,omitempty"`
+	Ref      string `json:"ref,omitempty"`
 	OrderNo  string `json:"order_no"`
 	Contact  string `json:"contact"`
 }
@@ -180,15 +183,24 @@ func (s *Server) resendLink(c *gin.Context) error {
 		return err
 	}
 	fe := fieldErrors{}
-	fe.check(req.Merchant == "", "merchant", "required")
+	fe.check(req.Merchant == "" && req.Ref == "", "merchant", "required")
 	fe.check(req.OrderNo == "", "order_no", "required")
 	fe.check(req.Contact == "", "contact", "required")
 	if err := fe.err(); err != nil {
 		return err
 	}
 	ctx := c.Request.Context()
-	if m, err := s.d.Store.MerchantBySlug(ctx, req.Merchant); err == nil {
-		if err := s.d.Tickets.ResendLink(ctx, m.ID, req.OrderNo, req.Contact); err != nil && !errors.Is(err, store.ErrNotFound) {
+	// An unknown shop or ref answers like a known one: the answer tells nobody what exists.
+	var merchantID uint64
+	if req.Merchant != "" {
+		if m, err := s.d.Store.MerchantBySlug(ctx, req.Merchant); err == nil {
+			merchantID = m.ID
+		}
+	} else if t, err := s.d.Store.TicketByRef(ctx, req.Ref); err == nil {
+		merchantID = t.MerchantID
+	}
+	if merchantID != 0 {
+		if err := s.d.Tickets.ResendLink(ctx, merchantID, req.OrderNo, req.Contact); err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.log.WarnContext(ctx, "resend link", "request_id", requestID(c), "err", err)
 		}
 	}

@@ -481,6 +481,16 @@ func TestResendLinkNeverRevealsAMatch(t *testing.T) {
 	if match.Code != http.StatusAccepted || match.Body.String() != miss.Body.String() || miss.Body.String() != noShop.Body.String() || miss.Code != noShop.Code {
 		t.Fatalf("answers differ: %d %s / %d %s / %d %s", match.Code, match.Body, miss.Code, miss.Body, noShop.Code, noShop.Body)
 	}
+	// Issue 16: the status page names the shop by the ticket's ref; an unknown ref answers
+	// the same, and a request naming neither is a field error.
+	byRef := e.do("POST", V1+"/tickets/resend-link", `{"ref":"`+e.ticketA.Ref+`","order_no":"A-1001","contact":"buyer@a.test"}`, nil)
+	noRef := e.do("POST", V1+"/tickets/resend-link", `{"ref":"KD-NOPE","order_no":"A-1001","contact":"buyer@a.test"}`, nil)
+	if byRef.Code != http.StatusAccepted || byRef.Body.String() != miss.Body.String() || noRef.Body.String() != miss.Body.String() {
+		t.Fatalf("by ref: %d %s / %d %s", byRef.Code, byRef.Body, noRef.Code, noRef.Body)
+	}
+	if w := e.do("POST", V1+"/tickets/resend-link", `{"order_no":"A-1001","contact":"buyer@a.test"}`, nil); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `"merchant"`) {
+		t.Fatalf("neither shop nor ref: %d %s", w.Code, w.Body.String())
+	}
 }
 
 func TestPlatformAdminChoosesMerchant(t *testing.T) {

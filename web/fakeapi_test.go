@@ -23,6 +23,8 @@ import (
 type fakeAPI struct {
 	mu      sync.Mutex
 	tickets []*fakeTicket
+	// resends holds the bodies of POST /tickets/resend-link.
+	resends []map[string]any
 	reveals int
 	claims  int
 	// queueReads counts GET /queue calls (the supervisor dashboard must not page the queue).
@@ -127,6 +129,22 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == "POST" && p == "/tickets":
 		f.create(w, in)
+	case r.Method == "POST" && p == "/tickets/resend-link":
+		fields := map[string]string{}
+		if in["merchant"] == nil && in["ref"] == nil {
+			fields["merchant"] = "required"
+		}
+		for _, k := range []string{"order_no", "contact"} {
+			if s, _ := in[k].(string); s == "" {
+				fields[k] = "required"
+			}
+		}
+		if len(fields) > 0 {
+			apiErr(w, 400, "validation_failed", "some fields are invalid", fields)
+			return
+		}
+		f.resends = append(f.resends, in)
+		writeJSON(w, 202, map[string]any{"status": "sent if it matches"})
 	case r.Method == "GET" && strings.HasPrefix(p, "/shops/"):
 		if strings.TrimPrefix(p, "/shops/") != "demo" {
 			apiErr(w, 404, "not_found", "not found", nil)

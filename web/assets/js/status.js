@@ -18,7 +18,7 @@
     var storeKey = 'keydesk.ticket.' + ref;
     if (token) { try { sessionStorage.setItem(storeKey, token); } catch (e) { /* ignore */ } }
     else { try { token = sessionStorage.getItem(storeKey) || ''; } catch (e) { /* ignore */ } }
-    if (!token) { $('#loading-card').hidden = true; showResend(); return; }
+    if (!token) { $('#loading-card').hidden = true; showResend(ref, false); return; }
 
     var last = null;
     var lastMsgCount = -1;
@@ -43,6 +43,7 @@
           $('#ticket').hidden = true;
           $('#error-card').hidden = false;
           $('#error-text').textContent = KD.t('status.err_body');
+          showResend(ref, true); // an old or mistyped link: ask for a new one right here
         }
         throw err;
       });
@@ -216,13 +217,19 @@
     });
   });
 
-  function showResend() {
-    $('#nolink').hidden = false;
+  // showResend shows the form that sends the private link again; on the invalid-link card it
+  // moves there. The ticket's ref names the shop, so buyers are never asked for it.
+  var resendReady = false;
+  function showResend(ref, onErrorCard) {
     var form = $('#resend-form');
+    if (onErrorCard) $('#error-resend').appendChild(form);
+    else $('#nolink').hidden = false;
+    if (resendReady) return;
+    resendReady = true;
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
       KD.clearFieldErrors(form);
-      var body = { merchant: form.elements.merchant.value.trim(), order_no: form.elements.order_no.value.trim(), contact: form.elements.contact.value.trim() };
+      var body = { ref: ref, order_no: form.elements.order_no.value.trim(), contact: form.elements.contact.value.trim() };
       KD.busy(form.querySelector('button'), KD.api('/tickets/resend-link', { method: 'POST', body: body })).then(function () {
         KD.toast(KD.t('status.resent'));
         KD.announce(KD.t('status.resent'));
