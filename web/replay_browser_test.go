@@ -26,6 +26,10 @@ func TestBuyerFormReplayShowsNoBrokenLink(t *testing.T) {
 			_, _ = io.WriteString(w, `{"ref":"KD-REPLAY01","status":"new","replayed":true}`)
 			return
 		}
+		if r.URL.Path == "/api/v1/shops/demo" {
+			_, _ = io.WriteString(w, `{"slug":"demo","name":"Demo Key Shop"}`)
+			return
+		}
 		if strings.HasPrefix(r.URL.Path, "/api/v1/kb") {
 			_, _ = io.WriteString(w, `{"articles":[]}`)
 			return
