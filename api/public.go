@@ -155,7 +155,6 @@ func (s *Server) createTicket(c *gin.Context) error {
 	return nil
 }
 
-// resendLink always answers 202, whether or not anything matched: it never reveals a match.
 // shopResp is what a buyer page shows of a shop.
 type shopResp struct {
 	Slug string `json:"slug"`
@@ -177,6 +176,7 @@ func (s *Server) shopInfo(c *gin.Context) error {
 	return nil
 }
 
+// resendLink always answers 202, whether or not anything matched: it never reveals a match.
 func (s *Server) resendLink(c *gin.Context) error {
 	var req resendReq
 	if err := decodeJSON(c, &req, false); err != nil {
