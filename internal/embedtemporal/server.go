@@ -220,6 +220,23 @@ func vacuumDSN(file string) string {
 // longer leaves a file of its peak size behind.
 const walLimit = 16 << 20
 
+// tuneDatabaseFile prepares an existing file before the server opens it, on one connection
+// (the auto_vacuum pragma only takes effect through a VACUUM on the same connection): the
+// unused visibility indexes go first, so a converting VACUUM does not copy them.
+func tuneDatabaseFile(file string) error {
+	db, err := sql.Open("sqlite", vacuumDSN(file))
+	if err != nil {
+		return fmt.Errorf("open temporal database: %w", err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	if err := dropUnusedVisibilityIndexes(ctx, db); err != nil {
+		return err
+	}
+	return ensureIncrementalVacuum(ctx, db)
+}
+
 // keptVisibilityIndexes are the indexes of Temporal's SQLite visibility table that keydesk
 // keeps: the default listing order, and the workflow id, type and status that the reconciler
 // and tctl-style listings filter on.
@@ -235,14 +252,7 @@ var keptVisibilityIndexes = map[string]bool{
 // a measured footprint run they were 13 MB of the 26 MB Temporal used per 1,000 tickets.
 // Queries on a dropped attribute still work, by scanning. Safe because the server version is
 // pinned and this file never gets Temporal's schema upgrades (prepareDatabase); idempotent.
-func dropUnusedVisibilityIndexes(file string) error {
-	db, err := sql.Open("sqlite", vacuumDSN(file))
-	if err != nil {
-		return fmt.Errorf("open temporal database: %w", err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	ctx := context.Background()
+func dropUnusedVisibilityIndexes(ctx context.Context, db *sql.DB) error {
 	rows, err := db.QueryContext(ctx, "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'executions_visibility' AND sql IS NOT NULL")
 	if err != nil {
 		return fmt.Errorf("temporal visibility indexes: %w", err)
@@ -273,14 +283,7 @@ func dropUnusedVisibilityIndexes(file string) error {
 // (files created before it was set), once: that takes a full VACUUM, which rewrites the file
 // and blocks it meanwhile, so it runs before the server starts. New files get the setting
 // from the connection attributes before their first table.
-func ensureIncrementalVacuum(file string) error {
-	db, err := sql.Open("sqlite", vacuumDSN(file))
-	if err != nil {
-		return fmt.Errorf("open temporal database: %w", err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	ctx := context.Background()
+func ensureIncrementalVacuum(ctx context.Context, db *sql.DB) error {
 	var mode int
 	if err := db.QueryRowContext(ctx, "PRAGMA auto_vacuum").Scan(&mode); err != nil {
 		return fmt.Errorf("temporal database auto_vacuum: %w", err)
@@ -288,7 +291,6 @@ func ensureIncrementalVacuum(file string) error {
 	if mode == 2 {
 		return nil
 	}
-	// One connection: the pragma only takes effect through a VACUUM on the same connection.
 	if _, err := db.ExecContext(ctx, "PRAGMA auto_vacuum = INCREMENTAL"); err != nil {
 		return fmt.Errorf("temporal database auto_vacuum: %w", err)
 	}
@@ -351,10 +353,7 @@ func prepareDatabase(opts Options, sqlCfg *config.SQL) error {
 		}
 	}
 	if opts.DatabaseFile != "" {
-		if err := dropUnusedVisibilityIndexes(opts.DatabaseFile); err != nil {
-			return err
-		}
-		if err := ensureIncrementalVacuum(opts.DatabaseFile); err != nil {
+		if err := tuneDatabaseFile(opts.DatabaseFile); err != nil {
 			return err
 		}
 	}

@@ -77,7 +77,7 @@ func TestDatabaseUsesIncrementalAutoVacuum(t *testing.T) {
 	if m := autoVacuumMode(t, old); m != 0 {
 		t.Fatalf("old file set up with auto_vacuum %d, want 0", m)
 	}
-	if err := ensureIncrementalVacuum(old); err != nil {
+	if err := tuneDatabaseFile(old); err != nil {
 		t.Fatal(err)
 	}
 	if m := autoVacuumMode(t, old); m != 2 {
