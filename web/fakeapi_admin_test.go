@@ -114,3 +114,25 @@ func (a *fakeAdmin) saveMacro(w http.ResponseWriter, id int, in map[string]any) 
 	m["name"], m["body"] = name, body
 	writeJSON(w, 200, m)
 }
+
+// adminLists answers the admin page's read-only lists in the shapes of api/auth_handlers.go
+// (users), api/webhooks.go and api/admin.go (audit entries), so the page renders whole.
+func adminLists(w http.ResponseWriter, p string) {
+	at := "2026-12-03T09:30:00Z"
+	switch p {
+	case "/users":
+		writeJSON(w, 200, map[string]any{"users": []map[string]any{
+			{"id": 1, "email": "agent@demo.example", "name": "Ada Agent", "active": true, "roles": []string{"agent"}, "last_login_at": at, "created_at": at},
+			{"id": 4, "email": "admin@demo.example", "name": "Ann Admin", "active": true, "roles": []string{"admin", "supervisor"}, "created_at": at},
+		}})
+	case "/webhooks":
+		writeJSON(w, 200, map[string]any{"webhooks": []map[string]any{
+			{"id": 1, "url": "https://shop.example.com/hooks/keydesk/ticket-events", "events": []string{}, "active": true, "created_at": at, "updated_at": at},
+		}})
+	default:
+		writeJSON(w, 200, map[string]any{"entries": []map[string]any{
+			{"id": 9, "actor_email": "admin@demo.example", "action": "login.success", "ip": "203.0.113.7", "created_at": at},
+			{"id": 10, "actor_email": "admin@demo.example", "action": "batch.release", "target_type": "key_batch", "target_id": "12", "created_at": at},
+		}})
+	}
+}

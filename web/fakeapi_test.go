@@ -357,6 +357,8 @@ func (f *fakeAPI) staff(w http.ResponseWriter, r *http.Request, p string, parts 
 		f.batchAPI(w, r, parts, perms, in)
 	case p == "/settings" || p == "/macros" || strings.HasPrefix(p, "/macros/"):
 		f.adminAPI(w, r, p, in)
+	case (p == "/users" || p == "/webhooks" || p == "/audit") && r.Method == "GET":
+		adminLists(w, p)
 	case p == "/sla-policies" && r.Method == "GET":
 		writeJSON(w, 200, map[string]any{"policies": []map[string]any{{"priority": "normal", "first_response_secs": 14400, "next_response_secs": 28800, "resolution_secs": 172800, "warn_fraction": 0.75}},
 			"calendar": map[string]any{"timezone": "Asia/Shanghai", "week": []string{"", "09:00-18:00", "09:00-18:00", "09:00-18:00", "09:00-18:00", "09:00-18:00", ""}, "holidays": []string{"2026-10-01"}}})
