@@ -4,12 +4,13 @@ import "time"
 
 // TicketSnapshot is the last State a ticket workflow persisted, as JSON, guarded by the same
 // version as the read-model row. Reopening a closed ticket (whose workflow has ended) starts a
-// new run from it, so clocks, risk and request ids survive. One row per ticket.
+// new run from it, so clocks, risk and request ids survive. One row per ticket; the state is
+// stored deflated (PackedJSON).
 type TicketSnapshot struct {
 	TicketID     uint64 `gorm:"primaryKey;autoIncrement:false"`
 	MerchantID   uint64 `gorm:"index"`
 	StateVersion int64
-	State        JSON `gorm:"type:text"`
+	State        PackedJSON
 	UpdatedAt    time.Time
 }
 

@@ -138,7 +138,7 @@ func (s *Store) ApplyTicketState(ctx context.Context, merchantID, ticketID uint6
 
 // SaveTicketSnapshot stores the workflow state JSON if version is newer than the stored one.
 func (s *Store) SaveTicketSnapshot(ctx context.Context, merchantID, ticketID uint64, version int64, state models.JSON) error {
-	snap := models.TicketSnapshot{TicketID: ticketID, MerchantID: merchantID, StateVersion: version, State: state, UpdatedAt: time.Now().UTC()}
+	snap := models.TicketSnapshot{TicketID: ticketID, MerchantID: merchantID, StateVersion: version, State: models.PackedJSON(state), UpdatedAt: time.Now().UTC()}
 	return s.InTx(ctx, func(ctx context.Context) error {
 		res := s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&snap)
 		if res.Error != nil {
@@ -149,7 +149,7 @@ func (s *Store) SaveTicketSnapshot(ctx context.Context, merchantID, ticketID uin
 		}
 		err := s.DB(ctx).Model(&models.TicketSnapshot{}).
 			Where("ticket_id = ? AND merchant_id = ? AND state_version < ?", ticketID, merchantID, version).
-			Updates(map[string]any{"state_version": version, "state": state, "updated_at": snap.UpdatedAt}).Error
+			Updates(map[string]any{"state_version": version, "state": snap.State, "updated_at": snap.UpdatedAt}).Error
 		return Translate(err, "update ticket snapshot")
 	})
 }

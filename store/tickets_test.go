@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,6 +159,39 @@ func TestTicketWritesAreIdempotent(t *testing.T) {
 		}
 		if snap, _ := s.TicketSnapshot(ctx, f.merchant, tk.ID); snap.StateVersion != 6 {
 			t.Fatalf("newer snapshot not saved: %d", snap.StateVersion)
+		}
+	})
+}
+
+// TestTicketSnapshotIsStoredDeflated: the snapshot column holds the deflated document (a
+// 0x01 byte first, far smaller than the JSON) and reads back as the JSON; a row written as
+// plain JSON before compression still reads back.
+func TestTicketSnapshotIsStoredDeflated(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := seedTicketFixture(t, s, "m3p", "UTC")
+		tk := newTicket(f, "KD-CCCC0002", nil)
+		createTicket(t, s, &tk)
+		doc := models.MustJSON(map[string]any{"status": "open", "events": strings.Repeat(`{"kind":"sla_warned","at":"2026-12-04T03:00:00Z"},`, 30)})
+		if err := s.SaveTicketSnapshot(ctx, f.merchant, tk.ID, 1, doc); err != nil {
+			t.Fatal(err)
+		}
+		var raw []byte
+		if err := s.DB(ctx).Raw("SELECT state FROM ticket_snapshots WHERE ticket_id = ?", tk.ID).Row().Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if len(raw) == 0 || raw[0] != 0x01 || len(raw) > len(doc)/3 {
+			t.Errorf("stored %d bytes starting %q for a %d-byte document, want deflated", len(raw), raw[:min(4, len(raw))], len(doc))
+		}
+		snap, err := s.TicketSnapshot(ctx, f.merchant, tk.ID)
+		if err != nil || string(snap.State) != string(doc) {
+			t.Fatalf("read back %q, %v", snap.State, err)
+		}
+		if err := s.DB(ctx).Exec("UPDATE ticket_snapshots SET state = ? WHERE ticket_id = ?", []byte(`{"legacy":true}`), tk.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if snap, err := s.TicketSnapshot(ctx, f.merchant, tk.ID); err != nil || string(snap.State) != `{"legacy":true}` {
+			t.Errorf("plain JSON row read back as %q, %v", snap.State, err)
 		}
 	})
 }
