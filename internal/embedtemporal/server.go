@@ -410,17 +410,32 @@ func serverConfig(host string, ports []int, sqlCfg *config.SQL) *config.Config {
 	}
 }
 
+// taskWorkers is the worker count of each of the history service's task schedulers (timer,
+// transfer, visibility). The server's defaults (512 each, plus 64 for in-memory timers and
+// 512 + 128 for replication, which a one-cluster server never uses) are sized for a
+// many-shard cluster host: here they were 2,240 idle goroutines, about 70% of the process's.
+// Every task ends in a write to the one SQLite file, which takes one writer at a time, so
+// more workers than this only wait.
+const taskWorkers = 32
+
 // dynamicConfig lifts the poll-rate caps that make a one-shard server slow (default 20/s
-// capped a one-activity workflow at ~10/s) and uses one task-queue partition, which removed
-// multi-second tails in measurements on this kind of machine.
+// capped a one-activity workflow at ~10/s), uses one task-queue partition, which removed
+// multi-second tails in measurements on this kind of machine, and sizes the task schedulers
+// for one shard (taskWorkers).
 func dynamicConfig() dynamicconfig.StaticClient {
 	return dynamicconfig.StaticClient{
-		dynamicconfig.TransferProcessorMaxPollRPS.Key():         1000,
-		dynamicconfig.TimerProcessorMaxPollRPS.Key():            1000,
-		dynamicconfig.VisibilityProcessorMaxPollRPS.Key():       1000,
-		dynamicconfig.OutboundProcessorMaxPollRPS.Key():         1000,
-		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
-		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
+		dynamicconfig.TransferProcessorMaxPollRPS.Key():                         1000,
+		dynamicconfig.TimerProcessorMaxPollRPS.Key():                            1000,
+		dynamicconfig.VisibilityProcessorMaxPollRPS.Key():                       1000,
+		dynamicconfig.OutboundProcessorMaxPollRPS.Key():                         1000,
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():                  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key():                 1,
+		dynamicconfig.TimerProcessorSchedulerWorkerCount.Key():                  taskWorkers,
+		dynamicconfig.TransferProcessorSchedulerWorkerCount.Key():               taskWorkers,
+		dynamicconfig.VisibilityProcessorSchedulerWorkerCount.Key():             taskWorkers,
+		dynamicconfig.MemoryTimerProcessorSchedulerWorkerCount.Key():            taskWorkers / 4,
+		dynamicconfig.ReplicationProcessorSchedulerWorkerCount.Key():            1,
+		dynamicconfig.ReplicationLowPriorityProcessorSchedulerWorkerCount.Key(): 1,
 	}
 }
 
