@@ -1,0 +1,74 @@
+package triage
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestFreshHeldOut2Loads(t *testing.T) {
+	ex, err := FreshHeldOut2()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ex) < 300 {
+		t.Fatalf("fresh held-out 2 has %d messages, want >= 300", len(ex))
+	}
+	perIntent := map[Category]int{}
+	perLang := map[string]int{}
+	withOrder := 0
+	for _, e := range ex {
+		perIntent[e.Intent]++
+		perLang[e.Lang]++
+		if len(e.Entities.OrderNumbers) > 0 {
+			withOrder++
+		}
+	}
+	for _, c := range Categories() {
+		if perIntent[c] < 40 {
+			t.Errorf("intent %s: %d messages, want >= 40", c, perIntent[c])
+		}
+	}
+	for _, l := range []string{"zh", "en", "mixed"} {
+		if perLang[l] == 0 {
+			t.Errorf("no %s messages", l)
+		}
+	}
+	if withOrder < 40 {
+		t.Errorf("%d messages hold an order number, want >= 40", withOrder)
+	}
+}
+
+func TestParseFresh(t *testing.T) {
+	tests := []struct {
+		name    string
+		tsv     string
+		orders  bool
+		wantErr string
+		want    []string // order numbers of the only example
+	}{
+		{name: "four fields", tsv: "# c\nrefund\ten\tnormal\trefund pls\n"},
+		{name: "orders", tsv: "refund\tzh\thigh\t扣了两次 SO-1234567 和 SO-1234568\tSO-1234567, SO-1234568\n", orders: true,
+			want: []string{"SO-1234567", "SO-1234568"}},
+		{name: "no orders", tsv: "other\tpinyin\tnormal\tzai ma\t\n", orders: true},
+		{name: "missing fifth field", tsv: "other\ten\tnormal\thi\n", orders: true, wantErr: "want 5"},
+		{name: "order not in text", tsv: "other\ten\tnormal\thi\tSO-1\n", orders: true, wantErr: "not in the text"},
+		{name: "bad intent", tsv: "nope\ten\tnormal\thi\n", wantErr: "bad labels"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ex, err := parseFresh("t", tt.tsv, tt.orders)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || len(ex) != 1 {
+				t.Fatalf("got %d examples, err %v", len(ex), err)
+			}
+			if strings.Join(ex[0].Entities.OrderNumbers, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("orders = %v, want %v", ex[0].Entities.OrderNumbers, tt.want)
+			}
+		})
+	}
+}
