@@ -167,8 +167,8 @@ func assessmentRow(c store.Claim, as fraud.Assessment, sig fraud.Signals, now ti
 		AssessmentKey:  ClaimAssessmentKey(c.Ticket.ID),
 		Score:          as.Score,
 		Decision:       string(as.Decision),
-		Hits:           models.MustJSON(as.Hits),
-		Signals:        models.MustJSON(storedSignals{Signals: sig, Thresholds: as.Thresholds}),
+		Hits:           models.PackedJSON(models.MustJSON(as.Hits)),
+		Signals:        models.PackedJSON(models.MustJSON(storedSignals{Signals: sig, Thresholds: as.Thresholds})),
 		RulesetVersion: as.RulesetVersion,
 		CreatedAt:      now,
 	}

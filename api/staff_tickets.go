@@ -200,7 +200,7 @@ func (s *Server) staffTicket(c *gin.Context) error {
 		return err
 	}
 	if fa, err := s.d.Store.LatestFraudAssessment(ctx, m, id); err == nil {
-		resp.Fraud = &fraudView{fa.Score, fa.Decision, fa.Hits, fa.RulesetVersion, fa.CreatedAt}
+		resp.Fraud = &fraudView{fa.Score, fa.Decision, models.JSON(fa.Hits), fa.RulesetVersion, fa.CreatedAt}
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}

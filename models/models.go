@@ -491,9 +491,9 @@ type FraudAssessment struct {
 	OrderID        *uint64
 	AssessmentKey  string `gorm:"size:96;uniqueIndex"`
 	Score          int
-	Decision       string `gorm:"size:16"`
-	Hits           JSON   `gorm:"type:text"`
-	Signals        JSON   `gorm:"type:text"`
+	Decision       string     `gorm:"size:16"`
+	Hits           PackedJSON // deflated like the snapshot: ≈1.6 kB of JSON per claim
+	Signals        PackedJSON
 	RulesetVersion string `gorm:"size:32"`
 	DecidedBy      *uint64
 	CreatedAt      time.Time

@@ -73,3 +73,6 @@ func (p *PackedJSON) Scan(src any) error {
 
 // Decode unmarshals the document into v; an empty document leaves v untouched.
 func (p PackedJSON) Decode(v any) error { return JSON(p).Decode(v) }
+
+// MarshalJSON emits the document itself (null when empty), as JSON does.
+func (p PackedJSON) MarshalJSON() ([]byte, error) { return JSON(p).MarshalJSON() }

@@ -24,7 +24,7 @@ func (s *Store) RiskLabels(ctx context.Context, merchantID uint64, since time.Ti
 		TicketID  uint64
 		Kind      string
 		CreatedAt time.Time
-		Hits      models.JSON
+		Hits      models.PackedJSON // stored deflated
 	}
 	err := s.DB(ctx).Table("ticket_events AS e").
 		Select("e.ticket_id, e.kind, e.created_at, f.hits").
@@ -41,7 +41,7 @@ func (s *Store) RiskLabels(ctx context.Context, merchantID uint64, since time.Ti
 			continue
 		}
 		seen[r.TicketID] = true
-		out = append(out, RiskLabel{TicketID: r.TicketID, Denied: r.Kind == "risk_denied", DecidedAt: r.CreatedAt, Hits: r.Hits})
+		out = append(out, RiskLabel{TicketID: r.TicketID, Denied: r.Kind == "risk_denied", DecidedAt: r.CreatedAt, Hits: models.JSON(r.Hits)})
 	}
 	return out, nil
 }
