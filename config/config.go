@@ -97,6 +97,37 @@ type Config struct {
 	// DeliveryRetention keeps delivered or permanently failed outbound webhook deliveries this
 	// long; 0 keeps them for ever.
 	DeliveryRetention time.Duration `env:"KEYDESK_DELIVERY_RETENTION" envDefault:"720h"`
+	// MemoryLimit is the Go runtime's soft memory limit (e.g. "160MiB", "1GiB"; "off" for
+	// none) when GOMEMLIMIT is not set. The collector then runs before the heap doubles
+	// whenever the process nears the limit, instead of letting garbage reach the live heap's
+	// size again (GOGC=100): measured at 2,000 open tickets, live heap ≈ 55 MiB but ≈ 200 MiB
+	// of anonymous memory without a limit. It is soft: past it the collector works harder
+	// (at most about half the CPU), it never fails an allocation.
+	MemoryLimit string `env:"KEYDESK_MEMORY_LIMIT" envDefault:"160MiB"`
+}
+
+// MemoryLimitBytes parses MemoryLimit: the limit in bytes, or 0 for none ("off", "0" or
+// empty).
+func (c *Config) MemoryLimitBytes() (int64, error) {
+	v := strings.TrimSpace(c.MemoryLimit)
+	switch strings.ToLower(v) {
+	case "", "off", "0", "none":
+		return 0, nil
+	}
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}}
+	for _, u := range units {
+		if num, ok := strings.CutSuffix(v, u.suffix); ok {
+			var n int64
+			if _, err := fmt.Sscanf(strings.TrimSpace(num), "%d", &n); err != nil || n <= 0 || fmt.Sprint(n) != strings.TrimSpace(num) {
+				break
+			}
+			return n * u.mult, nil
+		}
+	}
+	return 0, fmt.Errorf("KEYDESK_MEMORY_LIMIT %q: want a whole number of B, KiB, MiB or GiB (e.g. 160MiB), or off", c.MemoryLimit)
 }
 
 // Load reads the environment.

@@ -38,3 +38,25 @@ func TestCompressPayloads(t *testing.T) {
 		}
 	}
 }
+
+func TestMemoryLimitBytes(t *testing.T) {
+	for v, want := range map[string]int64{"": 0, "off": 0, "0": 0, "160MiB": 160 << 20, "1GiB": 1 << 30, " 512 KiB": 512 << 10, "1048576B": 1 << 20} {
+		c := Config{MemoryLimit: v}
+		if got, err := c.MemoryLimitBytes(); err != nil || got != want {
+			t.Errorf("%q: %d, %v; want %d", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"160", "160MB", "-1MiB", "1.5GiB", "lots", "0x10MiB"} {
+		c := Config{MemoryLimit: v}
+		if got, err := c.MemoryLimitBytes(); err == nil {
+			t.Errorf("%q accepted as %d", v, got)
+		}
+	}
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.MemoryLimitBytes(); err != nil || got != 160<<20 {
+		t.Errorf("default limit %d, %v", got, err)
+	}
+}

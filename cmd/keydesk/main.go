@@ -62,6 +62,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	log := newLogger(cfg.LogLevel)
 	slog.SetDefault(log)
+	if err := applyMemoryLimit(cfg); err != nil {
+		return err
+	}
 
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -162,4 +165,18 @@ func version() string {
 		return v + " " + bi.GoVersion
 	}
 	return "unknown"
+}
+
+// applyMemoryLimit sets the Go runtime's soft memory limit from KEYDESK_MEMORY_LIMIT, unless
+// GOMEMLIMIT is set (the runtime has already read it then, and it wins).
+func applyMemoryLimit(cfg config.Config) error {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return nil
+	}
+	n, err := cfg.MemoryLimitBytes()
+	if err != nil || n == 0 {
+		return err
+	}
+	debug.SetMemoryLimit(n)
+	return nil
 }
