@@ -154,6 +154,10 @@ func Classify(chosen Category, subject, body string) Result {
 	// Urgency.
 	norm := normalizeText(Mask(raw))
 	sig := urgencySignals(raw, norm, clauses)
+	if res.Inferred == Other && isSpam(norm) {
+		sig = signals{} // "URGENT!!! claim your prize": spam and phishing shout, nobody is waiting
+		res.Reasons = append(res.Reasons, "reads as spam or phishing: its urgency cues are ignored")
+	}
 	buyerDispute := res.Inferred == Dispute && res.Confidence >= UsableAt || chosen == Dispute
 	res.Hurry = sig.any() || buyerDispute
 	res.Urgency = baseUrgency(res.Category)
@@ -248,8 +252,12 @@ func (s signals) any() bool {
 var (
 	repeatedQuestion    = regexp.MustCompile(`[?？]\s*[?？]`)
 	repeatedExclamation = regexp.MustCompile(`[!！]\s*[!！]`)
-	// notComplaint removes phrases that deny a complaint ("不是投诉", "not a complaint").
-	notComplaint = strings.NewReplacer("不是投诉", "", "不是要投诉", "", "不投诉", "", "not a complaint", "", "不急", "", "不着急", "", "no rush", "", "not urgent", "")
+	// notComplaint removes phrases that deny a complaint or a hurry ("不是投诉", "not a
+	// complaint", "不急") and the spam folder ("垃圾邮件", which is not an insult).
+	notComplaint = strings.NewReplacer("不是投诉", "", "不是要投诉", "", "不是来投诉", "", "不想投诉", "", "不投诉", "",
+		"not a complaint", "", "not complaining", "", "not to complain", "", "不急", "", "不着急", "", "no rush", "", "not urgent", "",
+		// the spam folder is not an insult
+		"垃圾邮件", "", "垃圾箱", "", "垃圾邮箱", "", "垃圾桶", "")
 )
 
 // urgencySignals finds the urgency cues in raw text (norm is its normalizeText(Mask(...)),
@@ -287,7 +295,7 @@ func isShouting(text string) bool {
 	words, upper := 0, 0
 	for _, tok := range strings.Fields(text) {
 		tok = strings.Trim(tok, ".,;:!?'\"()[]{}<>，。！？")
-		if len(tok) < 3 {
+		if len(tok) < 3 || acronyms[tok] {
 			continue
 		}
 		letters, caps := true, true
@@ -330,4 +338,27 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// spamMarkers are what unsolicited advertising and phishing write (lower case).
+var spamMarkers = []keyword{
+	{"http*", 1}, {"www", 1}, {"bit.ly", 1}, {"click the link", 1}, {"click here", 1}, {"claim your", 1},
+	{"congratulations", 1}, {"you've been selected", 1}, {"you have been selected", 1}, {"you have won", 1},
+	{"work from home", 1}, {"verify your store", 1},
+	{"点击链接", 1}, {"点击下方", 1}, {"中奖", 1}, {"加微信", 1}, {"加v", 1}, {"加qq", 1}, {"刷单", 1},
+	{"兼职", 1}, {"日赚", 1}, {"返现", 1}, {"领红包", 1},
+}
+
+// isSpam reports whether normalised text reads as advertising or phishing.
+func isSpam(norm string) bool {
+	_, n := matchAll(norm, spamMarkers)
+	return n > 0
+}
+
+// acronyms are written in capitals without shouting.
+var acronyms = map[string]bool{
+	"PIN": true, "PSN": true, "API": true, "CDK": true, "VPN": true, "USD": true, "CNY": true, "RMB": true, "EUR": true,
+	"GBP": true, "HKD": true, "JPY": true, "DLC": true, "SMS": true, "APP": true, "IOS": true, "FAQ": true, "VIP": true,
+	"OTP": true, "VAT": true, "CEO": true, "NBA": true, "FIFA": true, "GTA": true, "EA": true, "PUBG": true,
+	"AMEX": true, "VISA": true, "URL": true, "PDF": true, "PC": true, "SKU": true, "UTC": true, "GMT": true,
 }

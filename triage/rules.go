@@ -36,28 +36,37 @@ var thanksMarkers = []string{"thanks", "thank you", "thank", "thx", "cheers", "a
 var disputeMarkers = []string{
 	"chargeback", "charge back", "unauthorized", "unauthorised", "didn't authorize", "did not authorize",
 	"don't recognize this charge", "someone used my card", "card was stolen", "card was used without",
-	"拒付", "盗刷", "不是我买的", "不是我操作", "撤销付款", "交易纠纷",
+	"拒付", "盗刷", "不是我买的", "不是我操作", "撤销付款", "交易纠纷", "未授权交易", "未经授权",
 }
 
 // conditionalMarkers turn a dispute word into a threat.
 var conditionalMarkers = []string{"or i", "or else", "i will", "i'll", "if you", "if this", "otherwise", "unless",
-	"否则", "不然", "再不", "要是", "如果", "就去", "就要", "我要去"}
+	"i'm going to", "going to file", "否则", "不然", "再不", "再拖", "要是", "如果", "就去", "就要", "我要去", "我会去", "准备去"}
+
+// wrongItem says the buyer got another product than the one bought ("激活出来不是我买的那个
+// 游戏"): "不是我买的" there does not deny the purchase.
+var wrongItem = strings.NewReplacer("不是我买的那", "", "不是我买的游戏", "", "不是我买的版本", "", "不是我买的面值", "",
+	"不是我买的商品", "", "不是我买的区", "")
 
 // platformMarkers and complaintMarkers together (in one clause) mean a complaint filed with
 // a payment platform or bank.
 var (
-	platformMarkers  = []string{"paypal", "alipay", "bank", "visa", "mastercard", "stripe", "card issuer", "credit card company", "支付宝", "微信支付", "微信", "银行", "发卡行", "信用卡", "支付平台"}
-	complaintMarkers = []string{"dispute", "claim", "complaint", "reported", "reversing", "reverse", "contacted", "投诉", "纠纷", "争议", "申诉", "报给", "申请拒付"}
+	platformMarkers = []string{"paypal", "alipay", "bank", "visa", "mastercard", "amex", "american express", "stripe", "klarna",
+		"apple pay", "google pay", "card issuer", "credit card company", "card company",
+		"支付宝", "微信支付", "微信", "银行", "发卡行", "信用卡", "支付平台", "云闪付", "银联", "京东支付", "白条", "花呗",
+		"抖音支付", "财付通", "淘宝", "闲鱼", "拼多多", "平台介入", "平台客服"}
+	complaintMarkers = []string{"dispute", "disputing", "disputed", "claim", "complaint", "reported", "reversing", "reverse", "contacted", "escalated",
+		"投诉", "纠纷", "争议", "申诉", "报给", "申请拒付", "介入", "仲裁", "小法庭", "退单", "调单", "撤销"}
 )
 
 // settledMarkers say on their own that nothing more is needed.
-var settledMarkers = []string{"没问题了", "没问题", "不用处理了", "可以关闭", "可以关了", "关闭工单", "关掉工单", "you can close",
+var settledMarkers = []string{"没问题了", "没问题", "没事了", "不用处理了", "可以关闭", "可以关了", "关闭工单", "关掉工单", "you can close",
 	"close the ticket", "close this ticket", "all sorted",
 	"all good now", "issue resolved", "problem solved", "问题解决了", "问题已经解决", "已经好了", "搞定了"}
 
 // ruleVerdict returns the rule's intent, or "" when no rule applies.
 func ruleVerdict(clauses [][]token) Category {
-	full := conceptText(clauses)
+	full := wrongItem.Replace(conceptText(clauses))
 	plain := plainText(clauses)
 	if !containsAny(plain, problemMarkers) &&
 		(containsAny(plain, settledMarkers) || containsAny(plain, thanksMarkers) && containsAny(plain, closureMarkers)) {
@@ -70,7 +79,7 @@ func ruleVerdict(clauses [][]token) Category {
 		return Dispute
 	}
 	for _, c := range clauses {
-		t := conceptText([][]token{c})
+		t := wrongItem.Replace(conceptText([][]token{c}))
 		if containsAny(t, platformMarkers) && containsAny(t, complaintMarkers) {
 			return Dispute
 		}

@@ -74,6 +74,10 @@ CALM_ZH = ["", "", "", "谢谢", "麻烦看一下", "辛苦了", "麻烦处理�
 CALM_EN = ["", "", "", " Thanks.", " Thank you!", " Please check.", " Thanks in advance.", " Regards"]
 
 DOUBLE_CHARGE = re.compile(r"扣了两次|扣两次|重复扣款|charged twice|double charged|charged me twice", re.I)
+# Advertising and phishing are never urgent, whatever they shout (triage.isSpam reads the same).
+SPAM = re.compile(r"https?|www|bit\.ly|click the link|click here|claim your|congratulations|you've been selected|"
+                  r"you have been selected|you have won|work from home|verify your store|点击链接|点击下方|中奖|加微信|"
+                  r"加v|加qq|刷单|兼职|日赚|返现|领红包", re.I)
 
 # (intent, lang, urgent?, template). urgent=True when the template itself signals urgency.
 T = []
@@ -937,6 +941,8 @@ def main():
                     ents = {k: [v.lower() for v in vs] for k, vs in ents.items()}
             if DOUBLE_CHARGE.search(text):
                 u = True  # money taken twice is urgent (issue 13), whatever the wording
+            if intent == "other" and SPAM.search(text):
+                u = False
             if text in seen:
                 continue
             seen.add(text)
