@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/keydesk/keydesk/kb"
@@ -429,12 +430,34 @@ func (s *Store) ensureKBIndex(ctx context.Context) error {
 // RebuildKBIndex rewrites every article's index row, 500 articles per transaction, drops rows
 // of deleted articles and returns how many articles were indexed.
 func (s *Store) RebuildKBIndex(ctx context.Context) (int, error) {
-	n := 0
+	r, err := s.ReindexKB(ctx, 0)
+	return r.Indexed, err
+}
+
+// KBReindexResult counts what ReindexKB did.
+type KBReindexResult struct {
+	// Indexed is how many articles had their index row rewritten.
+	Indexed int
+	// Pruned is how many index rows of deleted articles were dropped.
+	Pruned int
+}
+
+// ReindexKB rebuilds the knowledge-base search index (search_kb) from the article rows, 500
+// articles per transaction: every article of merchantID (of every merchant when 0) gets its
+// row rewritten and rows left by deleted articles are dropped. Running it twice changes
+// nothing. On SQLite an orphaned row carries no merchant, so a per-merchant run also drops
+// orphans of other merchants (they match no article and are never read).
+func (s *Store) ReindexKB(ctx context.Context, merchantID uint64) (KBReindexResult, error) {
+	var r KBReindexResult
 	var after uint64
 	for {
 		var arts []models.KBArticle
-		if err := s.DB(ctx).Where("id > ?", after).Order("id").Limit(500).Find(&arts).Error; err != nil {
-			return n, Translate(err, "kb rebuild")
+		q := s.DB(ctx).Where("id > ?", after)
+		if merchantID != 0 {
+			q = q.Where("merchant_id = ?", merchantID)
+		}
+		if err := q.Order("id").Limit(500).Find(&arts).Error; err != nil {
+			return r, Translate(err, "kb reindex: read articles")
 		}
 		if len(arts) == 0 {
 			break
@@ -448,25 +471,31 @@ func (s *Store) RebuildKBIndex(ctx context.Context) (int, error) {
 			return nil
 		})
 		if err != nil {
-			return n, err
+			return r, fmt.Errorf("kb reindex: after article %d: %w", after, err)
 		}
-		n += len(arts)
+		r.Indexed += len(arts)
 		after = arts[len(arts)-1].ID
 	}
 	kbStatsCache.Range(func(k, _ any) bool {
-		if k.(kbStatsKey).s == s {
+		if key := k.(kbStatsKey); key.s == s && (merchantID == 0 || key.m == merchantID) {
 			kbStatsCache.Delete(k)
 		}
 		return true
 	})
-	col := "article_id"
-	if s.dialect == migrations.SQLite {
-		col = "rowid"
+	var res *gorm.DB
+	switch {
+	case s.dialect == migrations.SQLite:
+		res = s.DB(ctx).Exec("DELETE FROM search_kb WHERE rowid NOT IN (SELECT id FROM kb_articles)")
+	case merchantID != 0:
+		res = s.DB(ctx).Exec("DELETE FROM search_kb WHERE merchant_id = ? AND article_id NOT IN (SELECT id FROM kb_articles WHERE merchant_id = ?)", merchantID, merchantID)
+	default:
+		res = s.DB(ctx).Exec("DELETE FROM search_kb WHERE article_id NOT IN (SELECT id FROM kb_articles)")
 	}
-	if err := s.DB(ctx).Exec("DELETE FROM search_kb WHERE " + col + " NOT IN (SELECT id FROM kb_articles)").Error; err != nil {
-		return n, Translate(err, "kb rebuild: prune")
+	if res.Error != nil {
+		return r, Translate(res.Error, "kb reindex: prune")
 	}
-	return n, nil
+	r.Pruned = int(res.RowsAffected)
+	return r, nil
 }
 
 // AddKBEvents records form events; an event already recorded (same session, kind and

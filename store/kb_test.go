@@ -175,3 +175,72 @@ func TestKBStore(t *testing.T) {
 		}
 	})
 }
+
+// TestKBReindex: an article written around the store (no index row) is found after
+// ReindexKB, per merchant — reindexing one merchant leaves another's unindexed article
+// unfound — a second run changes nothing and rows of deleted articles are pruned.
+func TestKBReindex(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := kbMerchant(t, s, "shop-a")
+		b := kbMerchant(t, s, "shop-b")
+		kbArticle(t, s, a, "refunds", "en", "Refunds", "refund", "Unviewed keys can be refunded.", true)
+		found := func(m uint64, slug string) bool {
+			t.Helper()
+			got, err := s.SuggestKBArticles(ctx, m, "gift card balance", "en", 5)
+			if err != nil {
+				t.Fatalf("suggest: %v", err)
+			}
+			for _, x := range got {
+				if x.Article.Slug == slug {
+					return true
+				}
+			}
+			return false
+		}
+		found(a, "none") // the once-per-process check for missing rows runs here, before the raw writes
+		rawA := models.KBArticle{MerchantID: a, Slug: "balance-a", Language: "en", Title: "Gift card balance", Tags: "balance", Body: "Check the gift card balance.", Published: true}
+		rawB := models.KBArticle{MerchantID: b, Slug: "balance-b", Language: "en", Title: "Gift card balance", Tags: "balance", Body: "Check the gift card balance.", Published: true}
+		for _, r := range []*models.KBArticle{&rawA, &rawB} {
+			if err := s.DB(ctx).Create(r).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if found(a, "balance-a") || found(b, "balance-b") {
+			t.Fatal("raw articles found before the reindex")
+		}
+		r, err := s.ReindexKB(ctx, a)
+		if err != nil || r.Indexed != 2 || r.Pruned != 0 {
+			t.Fatalf("reindex a: %+v %v", r, err)
+		}
+		if !found(a, "balance-a") {
+			t.Error("shop-a's article not found after its reindex")
+		}
+		if found(b, "balance-b") {
+			t.Error("shop-b's article found after reindexing shop-a only")
+		}
+		if found(b, "balance-a") {
+			t.Error("shop-a's article suggested to shop-b")
+		}
+		if r, err := s.ReindexKB(ctx, b); err != nil || r.Indexed != 1 {
+			t.Fatalf("reindex b: %+v %v", r, err)
+		}
+		if !found(b, "balance-b") {
+			t.Error("shop-b's article not found after its reindex")
+		}
+		// Idempotent: the same counts, still found.
+		if r, err := s.ReindexKB(ctx, 0); err != nil || r.Indexed != 3 || r.Pruned != 0 {
+			t.Errorf("reindex all: %+v %v", r, err)
+		}
+		if r, err := s.ReindexKB(ctx, 0); err != nil || r.Indexed != 3 || r.Pruned != 0 || !found(a, "balance-a") {
+			t.Errorf("second reindex all: %+v %v", r, err)
+		}
+		// A row deleted around the store leaves an index row: pruned by the merchant's run.
+		if err := s.DB(ctx).Exec("DELETE FROM kb_articles WHERE id = ?", rawA.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if r, err := s.ReindexKB(ctx, a); err != nil || r.Indexed != 1 || r.Pruned != 1 {
+			t.Errorf("reindex after raw delete: %+v %v", r, err)
+		}
+	})
+}

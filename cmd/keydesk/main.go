@@ -34,6 +34,7 @@ Usage:
   keydesk fraud report --merchant SLUG [--days N]      each fraud rule's precision against the risk agents' decisions
   keydesk bench queue|reissue|search [flags]                   benchmarks that print their figures
   keydesk search reindex [--batch N]                    rebuild the ticket search index and the card-key fragment index
+  keydesk kb reindex [--merchant ID]                    rebuild the knowledge-base search index from the articles
   keydesk workflows upgrade                             move open tickets' workflows onto the running code (continue-as-new)
   keydesk version                                       print the version
 
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return runBench(ctx, cfg, log, rest, out)
 	case "search":
 		return searchCmd(ctx, cfg, log, rest, out)
+	case "kb":
+		return kbCmd(ctx, cfg, log, rest, out)
 	case "workflows":
 		return workflowsCmd(ctx, cfg, log, rest, out)
 	case "version":
