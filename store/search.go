@@ -1,23 +1,28 @@
 package store
 
-// Ticket search for staff (issue 15). One full-text document per ticket (subject and every
-// message, internal notes included: only staff search) lives in search_tickets, kept by
-// triggers in the same statement as the ticket or message row (migration 00180):
-//   - SQLite: FTS5 with the trigram tokenizer. Terms of three or more characters use the
-//     index (MATCH); shorter terms (two-character Chinese words) are a LIKE over the FTS
-//     table, which FTS5 answers by scanning it.
+// Ticket search for staff (issue 15). The full-text index, search_entries (migration 00380),
+// holds one row per message and one per ticket subject (internal notes included: only staff
+// search), appended by triggers in the same statement as the row; a new message never rewrites
+// its ticket's other rows.
+//   - SQLite: contentless FTS5 with the trigram tokenizer (rowid = message id, or -ticket id
+//     for a subject). Terms of three or more characters use the index (MATCH); 1-2 character
+//     terms (two-character Chinese words) are a LIKE over the merchant's tickets and messages,
+//     newest first, which stops once the page or relevance window is full.
 //   - MariaDB: the Mroonga engine (bigram tokenizer over CJK, letters and digits); MySQL 8:
 //     InnoDB FULLTEXT WITH PARSER ngram; MariaDB without Mroonga: InnoDB FULLTEXT (words),
-//     with LIKE for CJK terms.
+//     with LIKE for CJK terms. Rows carry ticket and merchant ids.
+// Each term is matched on its own (terms may sit in different messages of a ticket) and the
+// results are tickets, one hit each, ranked by TextScore over the newest RelevanceWindow
+// matches or listed newest first; snippets are cut from the ticket and its messages.
 // Exact matches (ref, order number, buyer email or contact, card-key fragment) are looked up
-// first; when any ticket matches exactly, those are the result. Every query is scoped by
-// merchant: the index rows carry no merchant filter of their own on SQLite, so every query
-// joins tickets and filters on tickets.merchant_id.
+// first; when any ticket matches exactly, those are the result. Every query filters on
+// tickets.merchant_id.
 
 import (
 	"context"
 	"fmt"
 	"html"
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -119,7 +124,7 @@ func (s *Store) SearchEngine(ctx context.Context) (string, error) {
 	engine := EngineFTS5
 	if s.dialect == migrations.MySQL {
 		var e string
-		err := s.DB(ctx).Raw(`SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'search_tickets'`).Scan(&e).Error
+		err := s.DB(ctx).Raw(`SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'search_entries'`).Scan(&e).Error
 		if err != nil {
 			return "", fmt.Errorf("search engine: %w", err)
 		}
@@ -127,7 +132,7 @@ func (s *Store) SearchEngine(ctx context.Context) (string, error) {
 		case "mroonga":
 			engine = EngineMroonga
 		case "":
-			return "", fmt.Errorf("search engine: search_tickets missing (migrate)")
+			return "", fmt.Errorf("search engine: search_entries missing (migrate)")
 		default:
 			engine = EngineInnoDB
 		}
@@ -198,12 +203,15 @@ func (s *Store) SearchTickets(ctx context.Context, q SearchQuery) (SearchPage, e
 	if len(terms) == 0 {
 		return page, nil
 	}
-	hits, next, err := s.searchText(ctx, q, engine, terms)
+	hits, texts, next, err := s.searchText(ctx, q, engine, terms)
 	if err != nil {
 		return page, err
 	}
+	for i := range hits {
+		hits[i].Snippet = Snippet(texts[i].ticket.Subject+"\n"+strings.Join(texts[i].bodies, "\n"), terms, 48)
+	}
 	page.Hits, page.Next = hits, next
-	return page, s.addSnippets(ctx, page.Hits, terms)
+	return page, nil
 }
 
 // filterSQL renders the filters as SQL over tickets aliased t.
@@ -378,148 +386,190 @@ func hasCJK(t string) bool {
 	return false
 }
 
-// searchText runs the full-text query.
-func (s *Store) searchText(ctx context.Context, q SearchQuery, engine string, terms []string) ([]SearchHit, *SearchCursor, error) {
-	where, args := filterSQL(q)
-	var from, score, docID string
-	var pre []any
-	switch engine {
-	case EngineFTS5:
-		from, docID = "search_tickets s JOIN tickets t ON t.id = s.rowid", "s.rowid"
-		var long []string
-		for _, t := range terms {
-			if isShortTerm(t) {
-				where += " AND (s.subject LIKE ? ESCAPE '!' OR s.body LIKE ? ESCAPE '!')"
-				args = append(args, likeArg(t), likeArg(t))
-			} else {
-				long = append(long, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
-			}
-		}
-		score = "0"
-		if len(long) > 0 {
-			where += " AND search_tickets MATCH ?"
-			args = append(args, strings.Join(long, " AND "))
-			score = "-bm25(search_tickets)"
-		}
+// termCond renders one term as a condition on tickets aliased t: the ticket's subject or one of
+// its messages contains the term. Each term is its own condition, so the terms of a query may
+// match different messages of a ticket (as with one document per ticket).
+func termCond(engine string, q SearchQuery, term string) (string, []any) {
+	likeMessages := "(t.subject LIKE ? ESCAPE '!' OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND m.body LIKE ? ESCAPE '!'))"
+	switch {
+	case engine == EngineFTS5 && isShortTerm(term):
+		// The trigram index cannot answer 1-2 character terms: the newest-first scan of the
+		// merchant's tickets stops as soon as the page (or relevance window) is full.
+		return likeMessages, []any{likeArg(term), likeArg(term)}
+	case engine == EngineFTS5:
+		return "t.id IN (SELECT CASE WHEN search_entries.rowid < 0 THEN -search_entries.rowid ELSE m.ticket_id END " +
+				"FROM search_entries LEFT JOIN messages m ON m.id = search_entries.rowid WHERE search_entries MATCH ?)",
+			[]any{`"` + strings.ReplaceAll(term, `"`, `""`) + `"`}
+	case engine == EngineInnoDB && hasCJK(term):
+		return likeMessages, []any{likeArg(term), likeArg(term)}
 	default:
-		from, docID = "search_tickets s JOIN tickets t ON t.id = s.ticket_id", "s.ticket_id"
-		var bool_ []string
-		for _, t := range terms {
-			if engine == EngineInnoDB && hasCJK(t) {
-				where += " AND (s.subject LIKE ? ESCAPE '!' OR s.body LIKE ? ESCAPE '!')"
-				args = append(args, likeArg(t), likeArg(t))
-				continue
+		return "", nil // fullTextIDs
+	}
+}
+
+// fullTextIDs returns the merchant's tickets with an index row matching the term (MySQL
+// engines). It is a query of its own: Mroonga inside a semi-join crashed MariaDB 10.11.
+func (s *Store) fullTextIDs(ctx context.Context, merchantID uint64, term string) ([]uint64, error) {
+	var ids []uint64
+	err := s.DB(ctx).Raw("SELECT DISTINCT ticket_id FROM search_entries WHERE MATCH(body) AGAINST(? IN BOOLEAN MODE) AND merchant_id = ?",
+		`+"`+term+`"`, merchantID).Scan(&ids).Error
+	return ids, Translate(err, "search full text")
+}
+
+// searchText runs the full-text query: the newest matching tickets (all of a page for
+// sort=newest, the newest RelevanceWindow for relevance, ranked here by TextScore).
+func (s *Store) searchText(ctx context.Context, q SearchQuery, engine string, terms []string) ([]SearchHit, []ticketText, *SearchCursor, error) {
+	where, args := filterSQL(q)
+	var matched map[uint64]bool // tickets matching every full-text term (MySQL engines), nil: no such term
+	for _, t := range terms {
+		c, a := termCond(engine, q, t)
+		if c != "" {
+			where += " AND " + c
+			args = append(args, a...)
+			continue
+		}
+		ids, err := s.fullTextIDs(ctx, q.MerchantID, t)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		next := make(map[uint64]bool, len(ids))
+		for _, id := range ids {
+			if matched == nil || matched[id] {
+				next[id] = true
 			}
-			bool_ = append(bool_, `+"`+t+`"`)
 		}
-		score = "0"
-		if len(bool_) > 0 {
-			against := strings.Join(bool_, " ")
-			where += " AND MATCH(s.subject, s.body) AGAINST(? IN BOOLEAN MODE)"
-			args = append(args, against)
-			score = "MATCH(s.subject, s.body) AGAINST(? IN BOOLEAN MODE)"
-			pre = append(pre, against)
+		matched = next
+	}
+	if matched != nil {
+		if len(matched) == 0 {
+			return nil, nil, nil, nil
 		}
-		if engine == EngineMroonga {
-			where += " AND s.merchant_id = ?"
-			args = append(args, q.MerchantID)
+		ids := make([]uint64, 0, len(matched))
+		for id := range matched {
+			ids = append(ids, id)
 		}
+		where += " AND t.id IN ?"
+		args = append(args, ids)
 	}
 	sortBy := q.Sort
 	if sortBy == "" {
 		sortBy = SearchByRelevance
 	}
-	order := "score DESC, t.id DESC"
-	offset := 0
+	limit, offset := q.Limit+1, 0
 	if sortBy == SearchByNewest {
-		order = "t.id DESC"
 		if q.Cursor != nil && q.Cursor.BeforeID > 0 {
 			where += " AND t.id < ?"
 			args = append(args, q.Cursor.BeforeID)
 		}
-	} else if q.Cursor != nil {
-		offset = q.Cursor.Offset
-	}
-	type row struct {
-		ID    uint64
-		Score float64
-	}
-	var rows []row
-	sql := "SELECT t.id AS id, " + score + " AS score FROM " + from + " WHERE " + where + " ORDER BY " + order + fmt.Sprintf(" LIMIT %d OFFSET %d", q.Limit+1, offset)
-	if sortBy != SearchByNewest {
+	} else {
 		// Rank only the newest RelevanceWindow matches: a common word matches a large share of
 		// a big merchant's tickets, and scoring all of them is what makes a search slow.
-		sql = "SELECT id, score FROM (SELECT t.id AS id, " + score + " AS score FROM " + from + " WHERE " + where +
-			fmt.Sprintf(" ORDER BY %s DESC LIMIT %d) w ORDER BY score DESC, id DESC LIMIT %d OFFSET %d", docID, RelevanceWindow, q.Limit+1, offset)
-	}
-	if err := s.DB(ctx).Raw(sql, append(pre, args...)...).Scan(&rows).Error; err != nil {
-		return nil, nil, Translate(err, "search text")
-	}
-	var next *SearchCursor
-	if len(rows) > q.Limit {
-		rows = rows[:q.Limit]
-		if sortBy == SearchByNewest {
-			next = &SearchCursor{BeforeID: rows[len(rows)-1].ID}
-		} else {
-			next = &SearchCursor{Offset: offset + q.Limit}
+		limit = RelevanceWindow
+		if q.Cursor != nil {
+			offset = q.Cursor.Offset
 		}
 	}
-	if len(rows) == 0 {
-		return nil, nil, nil
+	var ids []uint64
+	err := s.DB(ctx).Raw("SELECT t.id FROM tickets t WHERE "+where+fmt.Sprintf(" ORDER BY t.id DESC LIMIT %d", limit), args...).Scan(&ids).Error
+	if err != nil {
+		return nil, nil, nil, Translate(err, "search text")
 	}
-	ids := make([]uint64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
+	if len(ids) == 0 {
+		return nil, nil, nil, nil
 	}
+	texts, err := s.ticketTexts(ctx, q.MerchantID, ids)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	hits := make([]SearchHit, 0, len(texts))
+	for _, tx := range texts {
+		hits = append(hits, SearchHit{Ticket: tx.ticket, Match: MatchText, Score: TextScore(tx.ticket.Subject, tx.bodies, terms)})
+	}
+	var next *SearchCursor
+	if sortBy == SearchByNewest {
+		if len(hits) > q.Limit {
+			hits, texts = hits[:q.Limit], texts[:q.Limit]
+			next = &SearchCursor{BeforeID: hits[len(hits)-1].Ticket.ID}
+		}
+		return hits, texts, next, nil
+	}
+	order := make([]int, len(hits))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		ha, hb := hits[order[a]], hits[order[b]]
+		if ha.Score != hb.Score {
+			return ha.Score > hb.Score
+		}
+		return ha.Ticket.ID > hb.Ticket.ID
+	})
+	var outH []SearchHit
+	var outT []ticketText
+	for i := offset; i < len(order) && len(outH) < q.Limit+1; i++ {
+		outH, outT = append(outH, hits[order[i]]), append(outT, texts[order[i]])
+	}
+	if len(outH) > q.Limit {
+		outH, outT = outH[:q.Limit], outT[:q.Limit]
+		next = &SearchCursor{Offset: offset + q.Limit}
+	}
+	return outH, outT, next, nil
+}
+
+// ticketText is a ticket with its messages' bodies, oldest first.
+type ticketText struct {
+	ticket models.Ticket
+	bodies []string
+}
+
+// ticketTexts loads tickets (in the order of ids) and their message bodies.
+func (s *Store) ticketTexts(ctx context.Context, merchantID uint64, ids []uint64) ([]ticketText, error) {
 	var ts []models.Ticket
-	if err := s.DB(ctx).Where("merchant_id = ? AND id IN ?", q.MerchantID, ids).Find(&ts).Error; err != nil {
-		return nil, nil, Translate(err, "search tickets by id")
+	if err := s.DB(ctx).Where("merchant_id = ? AND id IN ?", merchantID, ids).Find(&ts).Error; err != nil {
+		return nil, Translate(err, "search tickets by id")
+	}
+	type msg struct {
+		TicketID uint64
+		Body     string
+	}
+	var ms []msg
+	if err := s.DB(ctx).Raw("SELECT ticket_id, body FROM messages WHERE ticket_id IN ? ORDER BY id", ids).Scan(&ms).Error; err != nil {
+		return nil, Translate(err, "search messages")
+	}
+	bodies := make(map[uint64][]string, len(ids))
+	for _, m := range ms {
+		bodies[m.TicketID] = append(bodies[m.TicketID], m.Body)
 	}
 	byID := make(map[uint64]models.Ticket, len(ts))
 	for _, t := range ts {
 		byID[t.ID] = t
 	}
-	hits := make([]SearchHit, 0, len(rows))
-	for _, r := range rows {
-		if t, ok := byID[r.ID]; ok {
-			hits = append(hits, SearchHit{Ticket: t, Match: MatchText, Score: r.Score})
+	out := make([]ticketText, 0, len(ids))
+	for _, id := range ids {
+		if t, ok := byID[id]; ok {
+			out = append(out, ticketText{ticket: t, bodies: bodies[id]})
 		}
 	}
-	return hits, next, nil
+	return out, nil
 }
 
-// addSnippets reads the hits' documents and cuts a highlighted snippet from each.
-func (s *Store) addSnippets(ctx context.Context, hits []SearchHit, terms []string) error {
-	if len(hits) == 0 {
-		return nil
+// TextScore ranks a ticket for the terms: occurrences in the subject weigh 3, in messages 1,
+// each term's count dampened (log) so one repeated word does not outrank all terms, divided by
+// a slowly growing function of the text's length (a short ticket about the term ranks first).
+func TextScore(subject string, bodies []string, terms []string) float64 {
+	sub := strings.ToLower(subject)
+	body := strings.ToLower(strings.Join(bodies, "\n"))
+	n := utf8.RuneCountInString(sub) + utf8.RuneCountInString(body)
+	score := 0.0
+	for _, t := range terms {
+		t = strings.ToLower(t)
+		if t == "" {
+			continue
+		}
+		tf := 3*strings.Count(sub, t) + strings.Count(body, t)
+		score += math.Log1p(float64(tf))
 	}
-	ids := make([]uint64, len(hits))
-	for i, h := range hits {
-		ids[i] = h.Ticket.ID
-	}
-	idCol := "ticket_id"
-	if s.dialect == migrations.SQLite {
-		idCol = "rowid"
-	}
-	type doc struct {
-		ID      uint64
-		Subject string
-		Body    string
-	}
-	var docs []doc
-	err := s.DB(ctx).Raw("SELECT "+idCol+" AS id, subject, body FROM search_tickets WHERE "+idCol+" IN ?", ids).Scan(&docs).Error
-	if err != nil {
-		return Translate(err, "search snippets")
-	}
-	byID := make(map[uint64]doc, len(docs))
-	for _, d := range docs {
-		byID[d.ID] = d
-	}
-	for i := range hits {
-		d := byID[hits[i].Ticket.ID]
-		hits[i].Snippet = Snippet(d.Subject+"\n"+d.Body, terms, 48)
-	}
-	return nil
+	return score / (1 + math.Log1p(float64(n)/200))
 }
 
 // Snippet cuts about width runes of text around the first occurrence of any term

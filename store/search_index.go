@@ -1,9 +1,10 @@
 package store
 
-// Search index upkeep: card-key tail grams and rebuilding search_tickets from the rows.
+// Search index upkeep: card-key tail grams and rebuilding search_entries from the rows.
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -116,44 +117,45 @@ func (s *Store) CardKeysForIndex(ctx context.Context, afterID uint64, limit int)
 	return ks, Translate(err, "card keys for index")
 }
 
-// ReindexTickets rewrites the search documents of the given tickets (one transaction).
+// ReindexTickets rewrites the index rows (subject and every message) of the given tickets in
+// one transaction.
 func (s *Store) ReindexTickets(ctx context.Context, ids []uint64) error {
-	idCol, ins := reindexSQL(s.dialect)
-	return s.reindex(ctx, idCol, ins, ids)
-}
-
-func (s *Store) reindex(ctx context.Context, idCol, ins string, ids []uint64) error {
-	if s.dialect == migrations.MySQL {
-		if err := s.DB(ctx).Exec("SET SESSION group_concat_max_len = 16777216").Error; err != nil {
-			return fmt.Errorf("reindex: %w", err)
-		}
+	if len(ids) == 0 {
+		return nil
 	}
 	return s.InTx(ctx, func(ctx context.Context) error {
-		if err := s.DB(ctx).Exec("DELETE FROM search_tickets WHERE "+idCol+" IN ?", ids).Error; err != nil {
-			return Translate(err, "reindex: delete")
+		for _, q := range reindexSQL(s.dialect) {
+			if err := s.DB(ctx).Exec(q, sql.Named("ids", ids)).Error; err != nil {
+				return Translate(err, "reindex tickets")
+			}
 		}
-		return Translate(s.DB(ctx).Exec(ins, ids).Error, "reindex: insert")
+		return nil
 	})
 }
 
-func reindexSQL(dialect string) (idCol, ins string) {
+// reindexSQL returns the statements that rewrite the index rows of a list of tickets (one
+// argument: the ticket ids).
+func reindexSQL(dialect string) []string {
 	if dialect == migrations.SQLite {
-		return "rowid", "INSERT INTO search_tickets (rowid, subject, body) " +
-			"SELECT t.id, t.subject, COALESCE((SELECT group_concat(body, char(10)) FROM (SELECT body FROM messages m WHERE m.ticket_id = t.id ORDER BY m.id)), '') " +
-			"FROM tickets t WHERE t.id IN ?"
+		return []string{
+			"DELETE FROM search_entries WHERE rowid IN (SELECT -id FROM tickets WHERE id IN @ids UNION ALL SELECT id FROM messages WHERE ticket_id IN @ids)",
+			"INSERT INTO search_entries (rowid, text) SELECT -id, subject FROM tickets WHERE id IN @ids",
+			"INSERT INTO search_entries (rowid, text) SELECT id, body FROM messages WHERE ticket_id IN @ids",
+		}
 	}
-	return "ticket_id", "INSERT INTO search_tickets (ticket_id, merchant_id, subject, body) " +
-		"SELECT t.id, t.merchant_id, t.subject, COALESCE((SELECT GROUP_CONCAT(m.body ORDER BY m.id SEPARATOR '\\n') FROM messages m WHERE m.ticket_id = t.id), '') " +
-		"FROM tickets t WHERE t.id IN ?"
+	return []string{
+		"DELETE FROM search_entries WHERE ticket_id IN @ids",
+		"INSERT INTO search_entries (entry_id, ticket_id, merchant_id, body) SELECT -CAST(id AS SIGNED), id, merchant_id, subject FROM tickets WHERE id IN @ids",
+		"INSERT INTO search_entries (entry_id, ticket_id, merchant_id, body) SELECT id, ticket_id, merchant_id, body FROM messages WHERE ticket_id IN @ids",
+	}
 }
 
-// RebuildTicketSearch rebuilds search_tickets from tickets and messages, in batches of tickets
+// RebuildTicketSearch rebuilds search_entries from tickets and messages, in batches of tickets
 // by id, each in its own transaction; it returns how many tickets were indexed.
 func (s *Store) RebuildTicketSearch(ctx context.Context, batch int) (int, error) {
 	if batch <= 0 {
 		batch = 1000
 	}
-	idCol, ins := reindexSQL(s.dialect)
 	n := 0
 	var after uint64
 	for {
@@ -164,15 +166,27 @@ func (s *Store) RebuildTicketSearch(ctx context.Context, batch int) (int, error)
 		if len(ids) == 0 {
 			break
 		}
-		if err := s.reindex(ctx, idCol, ins, ids); err != nil {
+		if err := s.ReindexTickets(ctx, ids); err != nil {
 			return n, fmt.Errorf("rebuild search after ticket %d: %w", after, err)
 		}
 		n += len(ids)
 		after = ids[len(ids)-1]
 	}
-	// Drop documents of tickets that no longer exist.
-	if err := s.DB(ctx).Exec("DELETE FROM search_tickets WHERE " + idCol + " NOT IN (SELECT id FROM tickets)").Error; err != nil {
-		return n, fmt.Errorf("rebuild search: prune: %w", err)
+	// Drop rows of tickets and messages that no longer exist.
+	prune := []string{
+		"DELETE FROM search_entries WHERE ticket_id NOT IN (SELECT id FROM tickets)",
+		"DELETE FROM search_entries WHERE entry_id > 0 AND entry_id NOT IN (SELECT id FROM messages)",
+	}
+	if s.dialect == migrations.SQLite {
+		prune = []string{
+			"DELETE FROM search_entries WHERE rowid < 0 AND -rowid NOT IN (SELECT id FROM tickets)",
+			"DELETE FROM search_entries WHERE rowid > 0 AND rowid NOT IN (SELECT id FROM messages)",
+		}
+	}
+	for _, q := range prune {
+		if err := s.DB(ctx).Exec(q).Error; err != nil {
+			return n, fmt.Errorf("rebuild search: prune: %w", err)
+		}
 	}
 	return n, nil
 }

@@ -127,6 +127,13 @@ func TestSearchTickets(t *testing.T) {
 		has(search(store.SearchQuery{Text: "brazil", Priority: models.PriorityHigh}), "KD-SRCH0003")
 		// Internal notes are searchable by staff.
 		has(search(store.SearchQuery{Text: "supplier batch"}), "KD-SRCH0001")
+		// Terms may match different messages of one ticket; a changed subject is re-indexed.
+		has(search(store.SearchQuery{Text: "核实 internal"}), "KD-SRCH0001")
+		if err := s.DB(ctx).Model(&models.Ticket{}).Where("id = ?", sf.ids["KD-SRCH0003"]).Update("subject", "Region locked code").Error; err != nil {
+			t.Fatal(err)
+		}
+		has(search(store.SearchQuery{Text: "locked"}), "KD-SRCH0003")
+		has(search(store.SearchQuery{Text: "wrong region"}))
 		// Nothing of the other merchant.
 		if p := search(store.SearchQuery{Text: "zzzqqq"}); len(p.Hits) != 0 {
 			t.Errorf("nonsense matched %v", refs(p))
@@ -222,7 +229,11 @@ func TestRebuildTicketSearch(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		sf := seedSearch(t, s)
-		if err := s.DB(ctx).Exec("DELETE FROM search_tickets").Error; err != nil {
+		wipe := "DELETE FROM search_entries"
+		if s.Dialect() == "sqlite" {
+			wipe = "INSERT INTO search_entries (search_entries) VALUES ('delete-all')"
+		}
+		if err := s.DB(ctx).Exec(wipe).Error; err != nil {
 			t.Fatal(err)
 		}
 		p, _ := s.SearchTickets(ctx, store.SearchQuery{MerchantID: sf.f.merchant, Text: "redeemed"})
@@ -260,5 +271,30 @@ func TestSnippetAndTerms(t *testing.T) {
 		if g := store.KeyFragmentGram(bad); g != "" {
 			t.Errorf("%q is no fragment: %q", bad, g)
 		}
+	}
+}
+
+func TestSearchTextScore(t *testing.T) {
+	cases := []struct {
+		name         string
+		subject      string
+		bodies       []string
+		terms        []string
+		beatsSubject string
+		beatsBodies  []string
+	}{
+		{"subject beats body", "退款 request", []string{"hello"}, []string{"退款"}, "hello", []string{"please 退款"}},
+		{"all terms beat one", "x", []string{"refund key"}, []string{"refund", "key"}, "x", []string{"refund refund"}},
+		{"short beats long", "x", []string{"refund"}, []string{"REFUND"}, "x", []string{"refund " + strings.Repeat("filler ", 400)}},
+	}
+	for _, c := range cases {
+		a := store.TextScore(c.subject, c.bodies, c.terms)
+		b := store.TextScore(c.beatsSubject, c.beatsBodies, c.terms)
+		if a <= b {
+			t.Errorf("%s: %v <= %v", c.name, a, b)
+		}
+	}
+	if s := store.TextScore("a", []string{"b"}, []string{"zz"}); s != 0 {
+		t.Errorf("no match scores %v", s)
 	}
 }

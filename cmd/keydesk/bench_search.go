@@ -77,7 +77,7 @@ func benchSearch(ctx context.Context, log *slog.Logger, args []string, out io.Wr
 	}
 	if made > 0 {
 		el := time.Since(t0)
-		fmt.Fprintf(out, "filled %d tickets + %d messages in %s (%.0f tickets/s, documents written per batch)\n", made, 3*made, el.Round(time.Second), float64(made)/el.Seconds())
+		fmt.Fprintf(out, "filled %d tickets + %d messages in %s (%.0f tickets/s, index rows written per batch)\n", made, 3*made, el.Round(time.Second), float64(made)/el.Seconds())
 	}
 	if sz, err := benchSearchIndexBytes(ctx, s); err == nil && sz > 0 {
 		fmt.Fprintf(out, "index size: %.1f MiB total, %.1f KiB per 1,000 tickets\n", float64(sz)/(1<<20), float64(sz)/1024/float64(o.tickets)*1000)
@@ -239,10 +239,10 @@ func benchSearchFill(ctx context.Context, s *store.Store, ms []benchMerchant, n 
 func benchSearchIndexBytes(ctx context.Context, s *store.Store) (int64, error) {
 	var n int64
 	if s.Dialect() == migrations.SQLite {
-		err := s.DB(ctx).Raw(`SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name LIKE 'search_tickets%'`).Scan(&n).Error
+		err := s.DB(ctx).Raw(`SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name LIKE 'search_entries%'`).Scan(&n).Error
 		return n, err
 	}
-	err := s.DB(ctx).Raw(`SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'search_tickets'`).Scan(&n).Error
+	err := s.DB(ctx).Raw(`SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'search_entries'`).Scan(&n).Error
 	return n, err
 }
 
@@ -316,22 +316,27 @@ func merchantIDs(ms []benchMerchant) []uint64 {
 
 func ms64(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// searchTriggers returns the index triggers of migration 00180 as (name, CREATE statement).
+// searchIndexMigration holds the index triggers the bench drops and restores.
+const searchIndexMigration = "00380_search_entries.sql"
+
+// searchTriggers returns the index triggers of the Up section of searchIndexMigration as
+// (name, CREATE statement).
 func searchTriggers(dialect string) ([][2]string, error) {
 	fsys, err := migrations.FS(dialect)
 	if err != nil {
 		return nil, err
 	}
-	src, err := fs.ReadFile(fsys, "00180_ticket_search.sql")
+	src, err := fs.ReadFile(fsys, searchIndexMigration)
 	if err != nil {
 		return nil, err
 	}
+	up, _, _ := strings.Cut(string(src), "-- +goose Down")
 	var out [][2]string
-	for _, b := range triggerBlock.FindAllStringSubmatch(string(src), -1) {
+	for _, b := range triggerBlock.FindAllStringSubmatch(up, -1) {
 		out = append(out, [2]string{b[2], b[1]})
 	}
 	if len(out) == 0 {
-		return nil, errors.New("bench search: no triggers found in migration 00180")
+		return nil, errors.New("bench search: no triggers found in migration " + searchIndexMigration)
 	}
 	return out, nil
 }

@@ -2,7 +2,7 @@ package main
 
 // keydesk search reindex: rebuild the ticket full-text index and the card-key fragment index
 // from the rows (issue 15). New rows are indexed by triggers as they are written; this is for
-// data written before migration 00180 or after restoring a backup without the index tables.
+// data written before migration 00180/00380 or after restoring a backup without the index tables.
 
 import (
 	"context"
