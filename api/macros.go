@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/keydesk/keydesk/kb"
 	"github.com/keydesk/keydesk/models"
 	"github.com/keydesk/keydesk/rbac"
 	"github.com/keydesk/keydesk/store"
@@ -66,6 +68,8 @@ func (s *Server) macroRoutes() []Route {
 			Doc: Doc{Tag: "admin", Summary: "Rename or rewrite a macro (audited)", Body: macroReq{}, Example: macroExample, Resp: macroView{}}},
 		{Method: http.MethodDelete, Path: V1 + "/macros/:id", Access: AccessStaff, Perm: edit, Handler: s.deleteMacro,
 			Doc: Doc{Tag: "admin", Summary: "Delete a macro (audited)", Status: http.StatusNoContent}},
+		{Method: http.MethodPost, Path: V1 + "/tickets/:ticket/macros/:macro/render", Access: AccessStaff, Perm: Perm{rbac.ObjTickets, rbac.ActRead}, Handler: s.renderMacro,
+			Doc: Doc{Tag: "tickets", Summary: "A macro's body for a reply on this ticket: {{kb:<slug>}} becomes the merchant's published article (title in the buyer's language and its public link); unknown slugs stay as written and are listed in unresolved", Resp: macroRenderResp{}}},
 	}
 }
 
@@ -192,6 +196,63 @@ func macroError(err error) error {
 			Fields: map[string]string{"name": "already used by another macro"}, cause: err}
 	}
 	return err
+}
+
+type macroRenderResp struct {
+	Body       string   `json:"body"`
+	Unresolved []string `json:"unresolved"`
+}
+
+// renderMacro expands a macro's {{kb:<slug>}} placeholders for a reply on the ticket: only
+// the caller's merchant's published articles, titled in the ticket's language (else another),
+// linked on the public base URL with ?lang= the ticket's language.
+func (s *Server) renderMacro(c *gin.Context) error {
+	t, err := s.pathTicket(c)
+	if err != nil {
+		return err
+	}
+	mid, err := strconv.ParseUint(c.Param("macro"), 10, 64)
+	if err != nil {
+		return errNotFound
+	}
+	ctx := c.Request.Context()
+	m, err := s.d.Store.MacroByID(ctx, t.MerchantID, mid)
+	if err != nil {
+		return err
+	}
+	resp := macroRenderResp{Body: m.Body, Unresolved: []string{}}
+	if len(kb.MacroLinkSlugs(m.Body)) == 0 {
+		c.JSON(http.StatusOK, resp)
+		return nil
+	}
+	shop, err := s.d.Store.MerchantSlug(ctx, t.MerchantID)
+	if err != nil {
+		return fmt.Errorf("render macro %d: %w", mid, err)
+	}
+	lang := t.Language
+	if lang == "" {
+		lang = "zh-CN"
+	}
+	var lookupErr error
+	body, unresolved := kb.ExpandLinks(m.Body, func(slug string) (string, string, bool) {
+		a, _, err := s.d.Store.PublishedKBArticle(ctx, t.MerchantID, slug, lang)
+		if err != nil {
+			if !errors.Is(err, store.ErrNotFound) && lookupErr == nil {
+				lookupErr = err
+			}
+			return "", "", false
+		}
+		return a.Title, strings.TrimRight(s.d.PublicURL, "/") + kbPageURL(url.PathEscape(shop), url.PathEscape(a.Slug), url.QueryEscape(lang)), true
+	})
+	if lookupErr != nil {
+		return fmt.Errorf("render macro %d: %w", mid, lookupErr)
+	}
+	resp.Body = body
+	if unresolved != nil {
+		resp.Unresolved = unresolved
+	}
+	c.JSON(http.StatusOK, resp)
+	return nil
 }
 
 func viewMacro(m models.Macro) macroView {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/keydesk/keydesk/internal/testdb"
+	"github.com/keydesk/keydesk/models"
 )
 
 func (e *env) listMacrosAs(who string) []macroView {
@@ -158,5 +160,71 @@ func TestMacrosStayInTheirMerchant(t *testing.T) {
 	}
 	if len(e.auditRows(AuditMacroCreate, e.mB.ID)) != 1 || len(e.auditRows(AuditMacroUpdate, e.mA.ID)) != 0 {
 		t.Fatal("audit rows filed under the wrong merchant or for refused changes")
+	}
+}
+
+// TestRenderMacroKBLinks: {{kb:<slug>}} in a macro becomes the merchant's published article
+// for a reply on the ticket — title in the ticket's language (else the other), absolute link
+// on the public URL with ?lang= the ticket's language; unknown, unpublished and another
+// merchant's slugs stay as written and are listed; another merchant's macro or ticket is 404.
+func TestRenderMacroKBLinks(t *testing.T) {
+	e := newEnv(t, testdb.SQLite(t), RateLimits{})
+	ctx := context.Background()
+	art := func(m uint64, slug, lang, title string, pub bool) {
+		a := models.KBArticle{MerchantID: m, Slug: slug, Language: lang, Title: title, Body: "body " + slug, Published: pub}
+		e.must(e.st.CreateKBArticle(ctx, &a))
+	}
+	art(e.mA.ID, "refunds", "zh-CN", "退款说明", true)
+	art(e.mA.ID, "refunds", "en", "Refunds", true)
+	art(e.mA.ID, "activation", "en", "Activating a key", true)
+	art(e.mA.ID, "draft", "zh-CN", "草稿", false)
+	art(e.mB.ID, "b-only", "zh-CN", "B 店文章", true)
+	e.must(e.st.DB(ctx).Model(&models.Ticket{}).Where("id = ?", e.ticketA.ID).Update("language", "zh-CN").Error)
+	e.must(e.st.DB(ctx).Model(&models.Ticket{}).Where("id = ?", e.ticketA2.ID).Update("language", "en").Error)
+	mac := models.Macro{MerchantID: e.mA.ID, Name: "links", Body: "见 {{kb:refunds}} / {{kb:activation}} / {{kb:draft}} / {{kb:b-only}} / {{kb:nope}}"}
+	e.must(e.st.CreateMacro(ctx, &mac))
+	plain := models.Macro{MerchantID: e.mA.ID, Name: "plain", Body: "Thanks!"}
+	e.must(e.st.CreateMacro(ctx, &plain))
+	macB := models.Macro{MerchantID: e.mB.ID, Name: "b", Body: "{{kb:b-only}}"}
+	e.must(e.st.CreateMacro(ctx, &macB))
+
+	render := func(who string, ticket, macro uint64) (int, macroRenderResp) {
+		t.Helper()
+		w := e.do("POST", fmt.Sprintf("%s/tickets/%d/macros/%d/render", V1, ticket, macro), nil, bearerHdr(e.tokens[who]))
+		var r macroRenderResp
+		if w.Code == http.StatusOK {
+			if err := json.Unmarshal(w.Body.Bytes(), &r); err != nil {
+				t.Fatalf("decode: %v %s", err, w.Body.String())
+			}
+		}
+		return w.Code, r
+	}
+	left := " / {{kb:draft}} / {{kb:b-only}} / {{kb:nope}}"
+	unresolved := []string{"draft", "b-only", "nope"}
+	cases := []struct {
+		name   string
+		ticket uint64
+		want   string
+	}{
+		{"zh buyer", e.ticketA.ID, "见 退款说明 <http://keydesk.test/help/shop-a/refunds?lang=zh-CN> / Activating a key <http://keydesk.test/help/shop-a/activation?lang=zh-CN>" + left},
+		{"en buyer", e.ticketA2.ID, "见 Refunds <http://keydesk.test/help/shop-a/refunds?lang=en> / Activating a key <http://keydesk.test/help/shop-a/activation?lang=en>" + left},
+	}
+	for _, c := range cases {
+		code, r := render("agent", c.ticket, mac.ID)
+		if code != http.StatusOK || r.Body != c.want || strings.Join(r.Unresolved, ",") != strings.Join(unresolved, ",") {
+			t.Errorf("%s: %d %q %v\nwant %q %v", c.name, code, r.Body, r.Unresolved, c.want, unresolved)
+		}
+	}
+	if code, r := render("agent", e.ticketA.ID, plain.ID); code != http.StatusOK || r.Body != "Thanks!" || r.Unresolved == nil || len(r.Unresolved) != 0 {
+		t.Errorf("plain macro: %d %+v", code, r)
+	}
+	if code, _ := render("agent", e.ticketA.ID, macB.ID); code != http.StatusNotFound {
+		t.Errorf("another merchant's macro: %d", code)
+	}
+	if code, _ := render("other_admin", e.ticketA.ID, macB.ID); code != http.StatusNotFound {
+		t.Errorf("another merchant's ticket: %d", code)
+	}
+	if code, _ := render("norole", e.ticketA.ID, mac.ID); code != http.StatusForbidden {
+		t.Errorf("no role: %d", code)
 	}
 }
