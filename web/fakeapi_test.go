@@ -362,6 +362,8 @@ func (f *fakeAPI) staff(w http.ResponseWriter, r *http.Request, p string, parts 
 	case p == "/sla-policies" && r.Method == "GET":
 		writeJSON(w, 200, map[string]any{"policies": []map[string]any{{"priority": "normal", "first_response_secs": 14400, "next_response_secs": 28800, "resolution_secs": 172800, "warn_fraction": 0.75}},
 			"calendar": map[string]any{"timezone": "Asia/Shanghai", "week": []string{"", "09:00-18:00", "09:00-18:00", "09:00-18:00", "09:00-18:00", "09:00-18:00", ""}, "holidays": []string{"2026-10-01"}}})
+	case len(parts) == 5 && parts[0] == "tickets" && parts[2] == "macros" && parts[4] == "render" && r.Method == http.MethodPost:
+		f.renderMacro(w, parts[3]) // macro_kb_browser_test.go
 	case len(parts) >= 3 && parts[0] == "tickets" && (parts[2] == "refunds" || parts[2] == "refund"):
 		f.refundAPI(w, r, parts, uid, name, roles, in)
 	case len(parts) == 4 && parts[0] == "tickets" && parts[2] == "risk" && r.Method == http.MethodPost:

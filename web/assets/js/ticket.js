@@ -451,13 +451,32 @@
       if (other.children.length) s.appendChild(other);
       macros = list;
     }
+    // A macro with {{kb:<slug>}} placeholders is rendered by the API for this ticket (the
+    // merchant's published article, titled and linked in the buyer's language); a slug it
+    // cannot link stays visible in the reply and is named in a warning above the buttons.
+    function insertMacro(text) {
+      var ta = $('#compose-body');
+      ta.value = (ta.value ? ta.value.replace(/\s*$/, '\n\n') : '') + text;
+      ta.focus();
+    }
     $('#macro').addEventListener('change', function (ev) {
       var m = macros[parseInt(ev.target.value, 10)];
-      if (!m) return;
-      var ta = $('#compose-body');
-      ta.value = (ta.value ? ta.value.replace(/\s*$/, '\n\n') : '') + m.body;
       ev.target.value = '';
-      ta.focus();
+      if (!m) return;
+      var warn = $('#macro-warn');
+      warn.hidden = true;
+      if (!/\{\{\s*kb:/.test(m.body) || !m.id) { insertMacro(m.body); return; }
+      KD.api(path('/macros/' + encodeURIComponent(m.id) + '/render'), { method: 'POST', staff: true }).then(function (r) {
+        insertMacro(r.body);
+        if (r.unresolved && r.unresolved.length) {
+          warn.textContent = KD.t('ticket.macro_kb_unresolved', { slugs: r.unresolved.join(', ') });
+          warn.hidden = false;
+        }
+      }, function () {
+        insertMacro(m.body);
+        warn.textContent = KD.t('ticket.macro_kb_failed');
+        warn.hidden = false;
+      });
     });
 
     KD.$all('#compose [role=tab]').forEach(function (b) {
