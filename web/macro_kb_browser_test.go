@@ -79,6 +79,19 @@ func TestMacroKBLinkInsertion(t *testing.T) {
 	if w := bt.Text(t, agent, "#macro-warn"); !strings.Contains(w, "gone") || !strings.Contains(w, "没有已发布的帮助文章") {
 		t.Errorf("warning = %q", w)
 	}
+	// Sending the reply with the placeholder still in it is refused on the page.
+	f.mu.Lock()
+	before := len(f.tickets[0].Messages)
+	f.mu.Unlock()
+	bt.Do(t, agent, "send with a placeholder left",
+		bt.Click("#send"),
+		bt.WaitText("#compose", "请替换或删除 {{kb:…}} 占位符"))
+	f.mu.Lock()
+	after := len(f.tickets[0].Messages)
+	f.mu.Unlock()
+	if after != before {
+		t.Errorf("reply with an unlinked placeholder was sent (%d → %d messages)", before, after)
+	}
 }
 
 // TestMacroEditorNamesKBPlaceholder: the admin's macro editor explains {{kb:<slug>}} in

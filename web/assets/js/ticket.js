@@ -496,11 +496,14 @@
       KD.clearFieldErrors(form);
       var body = form.elements.body.value;
       if (!body.trim()) { KD.showFieldErrors(form, { body: KD.t('v.required') }); return; }
+      // An unlinked {{kb:<slug>}} would reach the buyer as written: not sent.
+      if (mode === 'reply' && /\{\{\s*kb:[^}]*\}\}/.test(body)) { KD.showFieldErrors(form, { body: KD.t('ticket.macro_kb_left') }); return; }
       var payload = { body: body };
       if (mode === 'reply' && form.elements.set_status.value) payload.set_status = form.elements.set_status.value;
       act(mode === 'note' ? '/note' : '/reply', payload, $('#send')).then(function () {
         form.elements.body.value = '';
         form.elements.set_status.value = '';
+        $('#macro-warn').hidden = true;
         KD.announce(KD.t(mode === 'note' ? 'ticket.note_saved' : 'ticket.reply_sent'));
       }, function (err) { KD.showFieldErrors(form, err.fields || {}); });
     });
