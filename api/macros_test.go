@@ -10,6 +10,7 @@ import (
 
 	"github.com/keydesk/keydesk/internal/testdb"
 	"github.com/keydesk/keydesk/models"
+	"github.com/keydesk/keydesk/store"
 )
 
 func (e *env) listMacrosAs(who string) []macroView {
@@ -168,7 +169,11 @@ func TestMacrosStayInTheirMerchant(t *testing.T) {
 // on the public URL with ?lang= the ticket's language; unknown, unpublished and another
 // merchant's slugs stay as written and are listed; another merchant's macro or ticket is 404.
 func TestRenderMacroKBLinks(t *testing.T) {
-	e := newEnv(t, testdb.SQLite(t), RateLimits{})
+	testdb.Each(t, func(t *testing.T, st *store.Store) { testRenderMacroKBLinks(t, st) })
+}
+
+func testRenderMacroKBLinks(t *testing.T, st *store.Store) {
+	e := newEnv(t, st, RateLimits{})
 	ctx := context.Background()
 	art := func(m uint64, slug, lang, title string, pub bool) {
 		a := models.KBArticle{MerchantID: m, Slug: slug, Language: lang, Title: title, Body: "body " + slug, Published: pub}
