@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -39,11 +40,18 @@ func TestAdminEditsSettingsAndMacros(t *testing.T) {
 		bt.SetSelect("#s-fee-policy", "deduct_fee"),
 		bt.Click("#settings-form button[type=submit]"),
 		bt.WaitJS(`!document.querySelector('#settings-form .field-error')`))
-	f.mu.Lock()
-	s := f.admin.settings
-	review := s["fraud"].(map[string]any)["review"]
-	limit, policy := s["agent_refund_limit"], s["refund_fee_policy"]
-	f.mu.Unlock()
+	// The click only starts the save: wait (bounded) for the fake API to have received it.
+	var review, limit, policy any
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		f.mu.Lock()
+		s := f.admin.settings
+		review = s["fraud"].(map[string]any)["review"]
+		limit, policy = s["agent_refund_limit"], s["refund_fee_policy"]
+		f.mu.Unlock()
+		if review == 40.0 || time.Now().After(deadline) {
+			break
+		}
+	}
 	if review != 40.0 || limit != 12050.0 || policy != "deduct_fee" {
 		t.Fatalf("saved review %v, limit %v (minor units), policy %v", review, limit, policy)
 	}
