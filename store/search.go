@@ -372,6 +372,15 @@ func NormalizedContacts(s string) []string {
 
 func isShortTerm(t string) bool { return utf8.RuneCountInString(t) < 3 }
 
+func allShort(terms []string) bool {
+	for _, t := range terms {
+		if !isShortTerm(t) {
+			return false
+		}
+	}
+	return len(terms) > 0
+}
+
 // likeArg renders a LIKE pattern (ESCAPE '!') matching t anywhere.
 func likeArg(t string) string {
 	return "%" + strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(t) + "%"
@@ -469,88 +478,111 @@ func (s *Store) searchText(ctx context.Context, q SearchQuery, engine string, te
 			offset = q.Cursor.Offset
 		}
 	}
-	var ids []uint64
-	err := s.DB(ctx).Raw("SELECT t.id FROM tickets t WHERE "+where+fmt.Sprintf(" ORDER BY t.id DESC LIMIT %d", limit), args...).Scan(&ids).Error
+	from := "tickets t"
+	if engine == EngineFTS5 && allShort(terms) {
+		// Walk the merchant's tickets newest first and stop when the page is full.
+		from = "tickets t INDEXED BY ix_tickets_merchant_newest"
+	}
+	var cands []candidate
+	err := s.DB(ctx).Raw("SELECT t.id AS id, t.subject AS subject FROM "+from+" WHERE "+where+fmt.Sprintf(" ORDER BY t.id DESC LIMIT %d", limit), args...).Scan(&cands).Error
 	if err != nil {
 		return nil, nil, nil, Translate(err, "search text")
 	}
-	if len(ids) == 0 {
+	if len(cands) == 0 {
 		return nil, nil, nil, nil
-	}
-	texts, err := s.ticketTexts(ctx, q.MerchantID, ids)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	hits := make([]SearchHit, 0, len(texts))
-	for _, tx := range texts {
-		hits = append(hits, SearchHit{Ticket: tx.ticket, Match: MatchText, Score: TextScore(tx.ticket.Subject, tx.bodies, terms)})
 	}
 	var next *SearchCursor
 	if sortBy == SearchByNewest {
-		if len(hits) > q.Limit {
-			hits, texts = hits[:q.Limit], texts[:q.Limit]
-			next = &SearchCursor{BeforeID: hits[len(hits)-1].Ticket.ID}
+		if len(cands) > q.Limit {
+			cands = cands[:q.Limit]
+			next = &SearchCursor{BeforeID: cands[len(cands)-1].ID}
 		}
-		return hits, texts, next, nil
-	}
-	order := make([]int, len(hits))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		ha, hb := hits[order[a]], hits[order[b]]
-		if ha.Score != hb.Score {
-			return ha.Score > hb.Score
+		if err := s.loadBodies(ctx, cands); err != nil {
+			return nil, nil, nil, err
 		}
-		return ha.Ticket.ID > hb.Ticket.ID
-	})
-	var outH []SearchHit
-	var outT []ticketText
-	for i := offset; i < len(order) && len(outH) < q.Limit+1; i++ {
-		outH, outT = append(outH, hits[order[i]]), append(outT, texts[order[i]])
+	} else {
+		if err := s.loadBodies(ctx, cands); err != nil {
+			return nil, nil, nil, err
+		}
+		for i := range cands {
+			cands[i].score = TextScore(cands[i].Subject, cands[i].bodies, terms)
+		}
+		sort.SliceStable(cands, func(a, b int) bool {
+			if cands[a].score != cands[b].score {
+				return cands[a].score > cands[b].score
+			}
+			return cands[a].ID > cands[b].ID
+		})
+		if offset >= len(cands) {
+			return nil, nil, nil, nil
+		}
+		cands = cands[offset:]
+		if len(cands) > q.Limit {
+			cands = cands[:q.Limit]
+			next = &SearchCursor{Offset: offset + q.Limit}
+		}
 	}
-	if len(outH) > q.Limit {
-		outH, outT = outH[:q.Limit], outT[:q.Limit]
-		next = &SearchCursor{Offset: offset + q.Limit}
+	ids := make([]uint64, len(cands))
+	for i, c := range cands {
+		ids[i] = c.ID
 	}
-	return outH, outT, next, nil
+	var ts []models.Ticket
+	if err := s.DB(ctx).Where("merchant_id = ? AND id IN ?", q.MerchantID, ids).Find(&ts).Error; err != nil {
+		return nil, nil, nil, Translate(err, "search tickets by id")
+	}
+	byID := make(map[uint64]models.Ticket, len(ts))
+	for _, t := range ts {
+		byID[t.ID] = t
+	}
+	var hits []SearchHit
+	var texts []ticketText
+	for _, c := range cands {
+		if t, ok := byID[c.ID]; ok {
+			hits = append(hits, SearchHit{Ticket: t, Match: MatchText, Score: c.score})
+			texts = append(texts, ticketText{ticket: t, bodies: c.bodies})
+		}
+	}
+	return hits, texts, next, nil
+}
+
+// candidate is a matching ticket's text while it is ranked.
+type candidate struct {
+	ID      uint64
+	Subject string
+	bodies  []string
+	score   float64
+}
+
+// loadBodies reads the candidates' message bodies, oldest first.
+func (s *Store) loadBodies(ctx context.Context, cands []candidate) error {
+	ids := make([]uint64, len(cands))
+	at := make(map[uint64]int, len(cands))
+	for i, c := range cands {
+		ids[i] = c.ID
+		at[c.ID] = i
+	}
+	rows, err := s.DB(ctx).Raw("SELECT ticket_id, body FROM messages WHERE ticket_id IN ? ORDER BY id", ids).Rows()
+	if err != nil {
+		return Translate(err, "search messages")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uint64
+		var body string
+		if err := rows.Scan(&id, &body); err != nil {
+			return Translate(err, "search messages")
+		}
+		if i, ok := at[id]; ok {
+			cands[i].bodies = append(cands[i].bodies, body)
+		}
+	}
+	return Translate(rows.Err(), "search messages")
 }
 
 // ticketText is a ticket with its messages' bodies, oldest first.
 type ticketText struct {
 	ticket models.Ticket
 	bodies []string
-}
-
-// ticketTexts loads tickets (in the order of ids) and their message bodies.
-func (s *Store) ticketTexts(ctx context.Context, merchantID uint64, ids []uint64) ([]ticketText, error) {
-	var ts []models.Ticket
-	if err := s.DB(ctx).Where("merchant_id = ? AND id IN ?", merchantID, ids).Find(&ts).Error; err != nil {
-		return nil, Translate(err, "search tickets by id")
-	}
-	type msg struct {
-		TicketID uint64
-		Body     string
-	}
-	var ms []msg
-	if err := s.DB(ctx).Raw("SELECT ticket_id, body FROM messages WHERE ticket_id IN ? ORDER BY id", ids).Scan(&ms).Error; err != nil {
-		return nil, Translate(err, "search messages")
-	}
-	bodies := make(map[uint64][]string, len(ids))
-	for _, m := range ms {
-		bodies[m.TicketID] = append(bodies[m.TicketID], m.Body)
-	}
-	byID := make(map[uint64]models.Ticket, len(ts))
-	for _, t := range ts {
-		byID[t.ID] = t
-	}
-	out := make([]ticketText, 0, len(ids))
-	for _, id := range ids {
-		if t, ok := byID[id]; ok {
-			out = append(out, ticketText{ticket: t, bodies: bodies[id]})
-		}
-	}
-	return out, nil
 }
 
 // TextScore ranks a ticket for the terms: occurrences in the subject weigh 3, in messages 1,
