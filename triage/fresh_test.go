@@ -6,12 +6,22 @@ import (
 )
 
 func TestFreshHeldOut2Loads(t *testing.T) {
-	ex, err := FreshHeldOut2()
+	checkFreshSet(t, FreshHeldOut2)
+}
+
+func TestFreshHeldOut3Loads(t *testing.T) {
+	checkFreshSet(t, FreshHeldOut3)
+}
+
+// checkFreshSet checks a fresh held-out set's size, intent and language coverage and order labels.
+func checkFreshSet(t *testing.T, load func() ([]Example, error)) {
+	t.Helper()
+	ex, err := load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(ex) < 300 {
-		t.Fatalf("fresh held-out 2 has %d messages, want >= 300", len(ex))
+		t.Fatalf("fresh held-out set has %d messages, want >= 300", len(ex))
 	}
 	perIntent := map[Category]int{}
 	perLang := map[string]int{}
