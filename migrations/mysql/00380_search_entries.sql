@@ -39,9 +39,6 @@ END;
 CALL keydesk_search_entries_setup();
 DROP PROCEDURE keydesk_search_entries_setup;
 
--- A merchant's tickets newest first (as on SQLite, where 1-2 character terms scan it).
-CREATE INDEX ix_tickets_merchant_newest ON tickets (merchant_id, id);
-
 INSERT INTO search_entries (entry_id, ticket_id, merchant_id, body) SELECT -CAST(id AS SIGNED), id, merchant_id, subject FROM tickets;
 INSERT INTO search_entries (entry_id, ticket_id, merchant_id, body) SELECT id, ticket_id, merchant_id, body FROM messages;
 
@@ -75,7 +72,6 @@ CREATE TRIGGER search_entries_message_ad AFTER DELETE ON messages FOR EACH ROW
 -- +goose StatementEnd
 
 -- +goose Down
-DROP INDEX ix_tickets_merchant_newest ON tickets;
 DROP TRIGGER search_entries_message_ad;
 DROP TRIGGER search_entries_message_ai;
 DROP TRIGGER search_entries_ticket_ad;

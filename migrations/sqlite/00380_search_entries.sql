@@ -16,10 +16,6 @@ DROP TABLE search_tickets;
 
 CREATE VIRTUAL TABLE search_entries USING fts5(text, tokenize = 'trigram', content = '', contentless_delete = 1);
 
--- A merchant's tickets newest first (id order) for the scan that answers 1-2 character terms:
--- it stops as soon as the page is full, which the (merchant_id, <time>) indexes cannot do.
-CREATE INDEX ix_tickets_merchant_newest ON tickets (merchant_id, id);
-
 INSERT INTO search_entries (rowid, text) SELECT -id, subject FROM tickets;
 INSERT INTO search_entries (rowid, text) SELECT id, body FROM messages;
 
@@ -55,7 +51,6 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
-DROP INDEX ix_tickets_merchant_newest;
 DROP TRIGGER search_entries_message_ad;
 DROP TRIGGER search_entries_message_ai;
 DROP TRIGGER search_entries_ticket_ad;
