@@ -56,7 +56,7 @@ func TestMemoryLimitBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := c.MemoryLimitBytes(); err != nil || got != 128<<20 {
+	if got, err := c.MemoryLimitBytes(); err != nil || got != 256<<20 {
 		t.Errorf("default limit %d, %v", got, err)
 	}
 }
