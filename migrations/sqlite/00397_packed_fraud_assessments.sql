@@ -2,8 +2,8 @@
 -- keydesk table per ticket) are stored deflated like the ticket snapshot (models.PackedJSON,
 -- migration 00396); rows written before stay plain JSON and still read back. SQLite cannot
 -- change a column's type in place, so the table is rebuilt (nothing references it). Down
--- restores the TEXT columns and keeps the rows as they are: a build from before this
--- migration cannot read the deflated ones.
+-- restores the TEXT columns; SQL cannot inflate the deflated values, so it clears them first
+-- (the score, decision and ruleset stay; a build from before could not read them).
 -- Keep in step with ../mysql/00397_packed_fraud_assessments.sql.
 
 -- +goose Up
@@ -34,6 +34,8 @@ CREATE INDEX idx_fraud_assessments_ticket_id ON fraud_assessments (ticket_id);
 CREATE INDEX idx_fraud_assessments_order_id ON fraud_assessments (order_id);
 
 -- +goose Down
+UPDATE fraud_assessments SET hits = NULL WHERE hex(substr(hits, 1, 1)) = '01';
+UPDATE fraud_assessments SET signals = NULL WHERE hex(substr(signals, 1, 1)) = '01';
 CREATE TABLE fraud_assessments_text (
     id                         INTEGER PRIMARY KEY AUTOINCREMENT,
     merchant_id                INTEGER NOT NULL,
