@@ -13,7 +13,11 @@ import (
 //     date-prefixed numbers, and the 18/19-digit numbers of payment platforms). 11-digit
 //     runs are left alone: they are usually mobile numbers;
 //   - alphanumeric numbers of two or three dash-joined groups of 4 with both letters and
-//     digits ("B3K8-71QZ").
+//     digits ("B3K8-71QZ");
+//   - any other run of letters and digits with at least minLabelledDigits digits that the
+//     buyer labels as the order ("订单号 8812734512", "order #2291873344", "单号：a77310295"):
+//     shops number orders in ways no list of shapes covers, and the label is what says
+//     it. An 11-digit mobile number only counts when so labelled.
 //
 // A key fragment is a 4- or 5-character run of letters and digits right after a position
 // phrase ("前四位", "尾号", "starts with", "ending in", ...) or right before "开头"/"结尾"
@@ -29,7 +33,15 @@ const (
 	fragmentMax     = 5
 	// contextWindow is how many bytes before a fragment are searched for a key word.
 	contextWindow = 24
+	// minLabelledDigits and maxLabelled bound a labelled order number of any shape.
+	minLabelledDigits = 5
+	maxLabelled       = 32
 )
+
+// orderLabels name the order right before its number (matched on lower-cased text, after
+// separators such as ":" or "是" are trimmed); a "#" right before the number counts too.
+var orderLabels = []string{"订单号", "订单编号", "订单", "单号", "訂單號", "訂單編號", "訂單", "單號",
+	"order number", "order no.", "order no", "order id", "order"}
 
 // positionWords precede a key fragment and say which part of the key it is; keyWords name
 // the key (both matched on lower-cased text).
@@ -79,6 +91,8 @@ func extractOrderAndFragments(text string) extraction {
 		switch {
 		case isOrderNumber(s) || isNumericOrder(s):
 			ex.add(c.start, c.end, "order", s)
+		case isLabelledOrder(s) && orderLabelled(lower, c.start):
+			ex.add(c.start, c.end, "order", s)
 		case isAlnumOrder(text, c):
 			if keyContext(lower, c.start, c.end) == noContext {
 				ex.add(c.start, c.end, "order", s)
@@ -123,6 +137,42 @@ func isNumericOrder(s string) bool {
 		}
 	}
 	return true
+}
+
+// isLabelledOrder: up to maxLabelled letters, digits and dashes with at least
+// minLabelledDigits digits (the shape a labelled order number needs).
+func isLabelledOrder(s string) bool {
+	if len(s) > maxLabelled {
+		return false
+	}
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			digits++
+		}
+	}
+	return digits >= minLabelledDigits
+}
+
+// orderLabelled says whether an order label ("订单号", "order #", ...) ends right before
+// start, with only spaces and separators (":", "：", "是", "为", "#") between, in the same
+// clause.
+func orderLabelled(lower string, start int) bool {
+	from := max(0, start-contextWindow)
+	for from > 0 && !utf8.RuneStart(lower[from]) {
+		from--
+	}
+	before := strings.TrimRight(lower[from:start], " \t")
+	if strings.HasSuffix(before, "#") || strings.HasSuffix(before, "＃") {
+		return true
+	}
+	before = strings.TrimRight(before, " \t:：是为為")
+	for _, w := range orderLabels {
+		if strings.HasSuffix(before, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // isAlnumOrder: 2 or 3 dash-joined groups of exactly 4 letters and digits, with both

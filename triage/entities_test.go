@@ -33,6 +33,14 @@ func TestExtractOrderNumbersAndFragments(t *testing.T) {
 		{"numeric fragment after a position phrase", "礼品卡尾号1234用不了", nil, []string{"1234"}},
 		{"fragment and order together", "订单B3K8-71QZ的卡密后四位是X9Y8", []string{"B3K8-71QZ"}, []string{"X9Y8"}},
 		{"dash group after key word is a key piece, not an order", "key AB12-CD34 fails", nil, nil},
+		{"labelled 10-digit order", "订单号：8812734512 没收到", []string{"8812734512"}, nil},
+		{"labelled after 是", "我的订单是 7731029456，码用不了", []string{"7731029456"}, nil},
+		{"hash-labelled order", "order #2291873344 never arrived", []string{"2291873344"}, nil},
+		{"labelled lower-case alphanumeric", "单号 a77310295 退款", []string{"A77310295"}, nil},
+		{"labelled mobile-length number", "order number 13812345678", []string{"13812345678"}, nil},
+		{"unlabelled 10 digits stay unread", "I paid 8812734512 points?", nil, nil},
+		{"label in another clause does not count", "订单没到，我QQ 8812734512", nil, nil},
+		{"too few digits after a label", "order #1234 is fine", nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
