@@ -35,6 +35,16 @@ func kbCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		return err
 	}
 	defer s.Close()
+	if *merchant != 0 {
+		// A mistyped id would otherwise "reindex" nothing and print zeros.
+		slug, err := s.MerchantSlug(ctx, *merchant)
+		if err != nil {
+			return fmt.Errorf("kb reindex: %w", err)
+		}
+		if slug == "" {
+			return fmt.Errorf("kb reindex: no merchant with id %d", *merchant)
+		}
+	}
 	start := time.Now()
 	r, err := s.ReindexKB(ctx, *merchant)
 	if err != nil {
