@@ -55,41 +55,28 @@ func benchTriage(args []string, out io.Writer) error {
 	fmt.Fprintln(out)
 	fr := triage.EvaluateIntentAndUrgency(m, fresh)
 	fr.Intent.Print(out, fmt.Sprintf("FRESH HELD-OUT, %d messages written by hand apart from the corpus (never trained on; its misses guided lexicon and rule work, so not clean)", len(fresh)))
-	fmt.Fprintf(out, "  %-14s recall %5.1f%% (%d/%d)  precision %5.1f%% (%d/%d)\n", "urgency",
-		100*fr.Urgency.Recall(), fr.Urgency.TP, fr.Urgency.TP+fr.Urgency.FN, 100*fr.Urgency.Precision(), fr.Urgency.TP, fr.Urgency.TP+fr.Urgency.FP)
+	printScore(out, "urgency", fr.Urgency)
 	if *misses {
 		fmt.Fprintln(out, "  misses:")
 		fr.Intent.PrintMisses(out)
 	}
 
-	fresh2, err := triage.FreshHeldOut2()
-	if err != nil {
-		return fmt.Errorf("bench triage: %w", err)
-	}
-	fmt.Fprintln(out)
-	f2 := triage.EvaluateIntentOrdersAndUrgency(m, fresh2)
-	f2.Intent.Print(out, fmt.Sprintf("FRESH HELD-OUT 2, %d marketplace-chat messages written by hand before the model was last changed (never trained, tuned or looked at line by line)", len(fresh2)))
-	for _, s := range []struct {
-		name string
-		s    triage.Score
-	}{{"order numbers", f2.Orders}, {"urgency", f2.Urgency}} {
-		fmt.Fprintf(out, "  %-14s recall %5.1f%% (%d/%d)  precision %5.1f%% (%d/%d)\n", s.name,
-			100*s.s.Recall(), s.s.TP, s.s.TP+s.s.FN, 100*s.s.Precision(), s.s.TP, s.s.TP+s.s.FP)
-	}
-
-	fresh3, err := triage.FreshHeldOut3()
-	if err != nil {
-		return fmt.Errorf("bench triage: %w", err)
-	}
-	fmt.Fprintln(out)
-	f3 := triage.EvaluateIntentOrdersAndUrgency(m, fresh3)
-	f3.Intent.Print(out, fmt.Sprintf("FRESH HELD-OUT 3, %d messages by a new writer apart from the corpus and the other fresh sets (never trained, tuned or looked at line by line)", len(fresh3)))
-	for _, s := range []struct {
-		name string
-		s    triage.Score
-	}{{"order numbers", f3.Orders}, {"urgency", f3.Urgency}} {
-		fmt.Fprintf(out, "  %-14s recall %5.1f%% (%d/%d)  precision %5.1f%% (%d/%d)\n", s.name,
-			100*s.s.Recall(), s.s.TP, s.s.TP+s.s.FN, 100*s.s.Precision(), s.s.TP, s.s.TP+s.s.FP)
+	for _, set := range []struct {
+		load  func() ([]triage.Example, error)
+		title string
+	}{
+		{triage.FreshHeldOut2, "FRESH HELD-OUT 2, %d marketplace-chat messages written by hand before the model was last changed (never trained, tuned or looked at line by line)"},
+		{triage.FreshHeldOut3, "FRESH HELD-OUT 3, %d messages by a new writer apart from the corpus and the other fresh sets (never trained, tuned or looked at line by line)"},
+	} {
+		ex, err := set.load()
+		if err != nil {
+			return fmt.Errorf("bench triage: %w", err)
+		}
+		fmt.Fprintln(out)
+		r := triage.EvaluateIntentOrdersAndUrgency(m, ex)
+		r.Intent.Print(out, fmt.Sprintf(set.title, len(ex)))
+		printScore(out, "order numbers", r.Orders)
+		printScore(out, "urgency", r.Urgency)
 	}
 
 	var lat []time.Duration
@@ -106,4 +93,10 @@ func benchTriage(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "\nClassify latency over %d calls: p50 %v, p99 %v, max %v\n", len(lat),
 		q(0.5).Round(time.Microsecond), q(0.99).Round(time.Microsecond), lat[len(lat)-1].Round(time.Microsecond))
 	return nil
+}
+
+// printScore prints one extraction or flag score as recall and precision with their counts.
+func printScore(out io.Writer, name string, sc triage.Score) {
+	fmt.Fprintf(out, "  %-14s recall %5.1f%% (%d/%d)  precision %5.1f%% (%d/%d)\n", name,
+		100*sc.Recall(), sc.TP, sc.TP+sc.FN, 100*sc.Precision(), sc.TP, sc.TP+sc.FP)
 }
