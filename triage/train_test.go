@@ -1,0 +1,85 @@
+package triage
+
+import (
+	_ "embed" // the development set is read by a test
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+//go:embed testdata/dev_tmodel.tsv
+var devTSV string
+
+func TestKeptFeatures(t *testing.T) {
+	feats := make([]int32, 2000)
+	for i := range feats {
+		feats[i] = int32(i)
+	}
+	d := trainDoc{feats: feats, id: "x"}
+	tests := []struct {
+		name     string
+		doc      trainDoc
+		dropout  float64
+		min, max int
+	}{
+		{"no dropout keeps all", d, 0, 2000, 2000},
+		{"0.3 drops about 30%", d, 0.3, 1330, 1470},
+		{"0.9 drops about 90%", d, 0.9, 150, 250},
+		{"a single feature is never dropped", trainDoc{feats: []int32{7}, id: "y"}, 0.99, 1, 1},
+		{"never all of them", trainDoc{feats: []int32{1, 2}, id: "z"}, 0.999999, 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k := keptFeatures(tt.doc, 3, tt.dropout)
+			assert.GreaterOrEqual(t, len(k), tt.min)
+			assert.LessOrEqual(t, len(k), tt.max)
+			assert.Equal(t, k, keptFeatures(tt.doc, 3, tt.dropout), "deterministic")
+		})
+	}
+	// Another epoch or another example drops other features.
+	assert.NotEqual(t, keptFeatures(d, 3, 0.3), keptFeatures(d, 4, 0.3))
+	assert.NotEqual(t, keptFeatures(d, 3, 0.3), keptFeatures(trainDoc{feats: feats, id: "w"}, 3, 0.3))
+}
+
+// Dropout changes the trained weights but keeps training deterministic.
+func TestTrainWithDropout(t *testing.T) {
+	tune, _, err := Split()
+	require.NoError(t, err)
+	sub := tune[:300]
+	o := DefaultTrainOptions
+	o.Dropout = 0
+	plain, err := Train(sub, o).MarshalBinary()
+	require.NoError(t, err)
+	o.Dropout = 0.3
+	a, err := Train(sub, o).MarshalBinary()
+	require.NoError(t, err)
+	b, err := Train(sub, o).MarshalBinary()
+	require.NoError(t, err)
+	assert.Equal(t, a, b)
+	assert.NotEqual(t, plain, a)
+}
+
+// The development set the model settings are chosen on parses, covers every intent and is
+// never part of the corpus (so it is never trained on).
+func TestDevSetIsApartFromTheCorpus(t *testing.T) {
+	dev, err := ParseLabelledTSV("dev", devTSV)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(dev), 240)
+	counts := map[Category]int{}
+	for _, e := range dev {
+		counts[e.Intent]++
+	}
+	for _, c := range Categories() {
+		assert.GreaterOrEqual(t, counts[c], 20, c)
+	}
+	all, err := Corpus()
+	require.NoError(t, err)
+	inCorpus := map[string]bool{}
+	for _, e := range all {
+		inCorpus[normalize(e.Text)] = true
+	}
+	for _, e := range dev {
+		assert.False(t, inCorpus[normalize(e.Text)], "dev message in the corpus: %s", e.Text)
+	}
+}
