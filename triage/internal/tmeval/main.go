@@ -66,23 +66,17 @@ func run(devPath string, builtin, fresh, verbose bool, o triage.TrainOptions) er
 	}
 	devEv := triage.Evaluate(dev, m.Read)
 	show("dev", devEv)
+	devPreds := make(map[string]triage.Prediction, len(dev))
+	for _, e := range dev {
+		devPreds[e.ID] = m.Read(e.Text)
+	}
+	printConfident("dev", dev, devPreds)
 	if verbose {
 		devEv.PrintMisses(os.Stdout)
 	}
 	preds := triage.CrossValidate(tune, 5, o)
 	show("cv", triage.EvaluatePredictions(tune, preds))
-	for _, th := range []float64{triage.UsableAt, triage.ConfidentAt} {
-		n, ok := 0, 0
-		for _, e := range tune {
-			if p := preds[e.ID]; p.Confidence >= th {
-				n++
-				if p.Intent == e.Intent {
-					ok++
-				}
-			}
-		}
-		fmt.Printf("  cv at ≥%.2f: coverage %.1f%%, accuracy %.2f%%\n", th, 100*float64(n)/float64(len(tune)), 100*float64(ok)/float64(max(n, 1)))
-	}
+	printConfident("cv", tune, preds)
 	show("heldout", triage.Evaluate(held, m.Read))
 	if fresh {
 		for _, f := range []struct {
@@ -97,4 +91,21 @@ func run(devPath string, builtin, fresh, verbose bool, o triage.TrainOptions) er
 		}
 	}
 	return nil
+}
+
+// printConfident prints the coverage and accuracy of the predictions at the confidence
+// thresholds of triage.Decide.
+func printConfident(name string, examples []triage.Example, preds map[string]triage.Prediction) {
+	for _, th := range []float64{triage.UsableAt, triage.ConfidentAt} {
+		n, ok := 0, 0
+		for _, e := range examples {
+			if p := preds[e.ID]; p.Confidence >= th {
+				n++
+				if p.Intent == e.Intent {
+					ok++
+				}
+			}
+		}
+		fmt.Printf("  %s at ≥%.2f: coverage %.1f%%, accuracy %.2f%%\n", name, th, 100*float64(n)/float64(len(examples)), 100*float64(ok)/float64(max(n, 1)))
+	}
 }
