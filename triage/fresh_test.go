@@ -13,6 +13,38 @@ func TestFreshHeldOut3Loads(t *testing.T) {
 	checkFreshSet(t, FreshHeldOut3)
 }
 
+func TestFreshHeldOut4Loads(t *testing.T) {
+	checkFreshSet(t, FreshHeldOut4)
+}
+
+// TestFreshHeldOut4NotInCorpus keeps the final check clean: no message of the fourth fresh set
+// may be in the corpus (either split), compared case- and blank-insensitively. A failure names
+// the set's IDs only, so that the test never shows its lines.
+func TestFreshHeldOut4NotInCorpus(t *testing.T) {
+	corpus, err := Corpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := FreshHeldOut4()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := make(map[string]bool, len(corpus))
+	for _, e := range corpus {
+		seen[normText(e.Text)] = true
+	}
+	for _, e := range ex {
+		if seen[normText(e.Text)] {
+			t.Errorf("%s is also a corpus message: train on other lines, keep the final set unseen", e.ID)
+		}
+	}
+}
+
+// normText lower-cases s and collapses its blanks.
+func normText(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
 // checkFreshSet checks a fresh held-out set's size, intent and language coverage and order labels.
 func checkFreshSet(t *testing.T, load func() ([]Example, error)) {
 	t.Helper()
