@@ -2,8 +2,10 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -260,4 +262,119 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// BenchmarkEscalationBurst makes KEYDESK_BENCH_BURST_RATE first-response deadlines fall due
+// every second (default 100) for KEYDESK_BENCH_BURST_SECONDS seconds (default 10), on
+// tickets that are all open before the first one falls due, and reports the escalations'
+// lateness (p50 / p99 / max). Intake here is far slower than 100 tickets/s, so the deadlines
+// cannot come from creation times: every ticket is created while its shop is closed, and
+// the shops open together at one instant T0 (a business calendar opening at HH:MM:SS today),
+// so a ticket's first response falls due at T0 plus its shop's target. Shop k (one per
+// second of the burst) has a target of k+1 seconds and holds RATE tickets, so RATE
+// deadlines fall on each whole second from T0+1s: the way a Monday-morning opening turns a
+// weekend's tickets into one wave of breaches. Run it once, e.g.:
+//
+//	KEYDESK_BENCH_BURST_RATE=100 KEYDESK_BENCH_BURST_SECONDS=10 \
+//	go test ./workflows -run '^$' -bench EscalationBurst -benchtime=1x -timeout 30m
+//
+// KEYDESK_BENCH_BURST_LEAD_SECONDS (default: enough for intake at 10 tickets/s, plus 30 s)
+// is how long after setup T0 falls; the run fails if creation does not finish before it.
+func BenchmarkEscalationBurst(b *testing.B) {
+	rate := envInt("KEYDESK_BENCH_BURST_RATE", 100)
+	secs := envInt("KEYDESK_BENCH_BURST_SECONDS", 10)
+	for range b.N {
+		lateness := burstRun(b, rate, secs)
+		p50, p99, worst := pct(lateness, 50), pct(lateness, 99), lateness[len(lateness)-1]
+		b.ReportMetric(float64(p50.Milliseconds()), "p50-ms")
+		b.ReportMetric(float64(p99.Milliseconds()), "p99-ms")
+		b.ReportMetric(float64(worst.Milliseconds()), "max-ms")
+		fmt.Printf("escalation burst, %d deadlines/s for %d s (%d tickets): lateness p50 %v  p99 %v  max %v\n",
+			rate, secs, len(lateness), p50.Round(time.Millisecond), p99.Round(time.Millisecond), worst.Round(time.Millisecond))
+	}
+}
+
+// burstRun sets up the shops, creates the tickets while they are closed, waits for every
+// escalation and returns the sorted latenesses (escalation row write minus deadline).
+func burstRun(b *testing.B, rate, secs int) []time.Duration {
+	ctx := context.Background()
+	n := rate * secs
+	lead := time.Duration(envInt("KEYDESK_BENCH_BURST_LEAD_SECONDS", n/10+30)) * time.Second
+	t0 := time.Now().UTC().Add(lead).Truncate(time.Second)
+	if t0.YearDay() != time.Now().UTC().YearDay() || t0.Add(time.Duration(secs+60)*time.Second).YearDay() != t0.YearDay() {
+		b.Skip("the burst's opening instant would cross midnight UTC: run it again after 00:00")
+	}
+	week := make([]string, 7)
+	week[t0.Weekday()] = t0.Format("15:04:05") + "-24:00"
+	weekJSON, err := json.Marshal(week)
+	must(b, err)
+	shops := make([]shop, secs)
+	for k := range shops {
+		shops[k] = newShop(b, time.Duration(k+1)*time.Second, rate)
+		must(b, env.store.SaveBusinessCalendar(ctx, models.BusinessCalendar{MerchantID: shops[k].merchant,
+			Timezone: "UTC", Week: models.JSON(weekJSON), Holidays: models.JSON(`[]`), EscalationChain: models.JSON(`[]`)}))
+	}
+	b.ResetTimer()
+	start := time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				if _, err := createQuiet(shops[i%secs], i/secs); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	if !time.Now().Before(t0) {
+		b.Fatalf("creating %d tickets took %v, past the opening instant: raise KEYDESK_BENCH_BURST_LEAD_SECONDS", n, time.Since(start))
+	}
+	fmt.Printf("escalation burst: %d tickets created in %v (%.1f/s); the shops open at %s\n",
+		n, time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds(), t0.Format(time.TimeOnly))
+	if f := os.Getenv("KEYDESK_BENCH_BURST_CPUPROFILE"); f != "" {
+		// A profile of the burst alone, without the setup and the creations.
+		time.Sleep(time.Until(t0))
+		stop := startCPUProfile(b, f)
+		defer stop()
+	}
+	var out []time.Duration
+	for _, sh := range shops {
+		waitAllEscalated(b, sh.merchant, rate, time.Until(t0)+time.Duration(secs)*time.Second+10*time.Minute)
+		var rows []struct {
+			FirstResponseDueAt time.Time
+			UpdatedAt          time.Time
+		}
+		err := env.store.DB(ctx).Model(&models.Ticket{}).Select("first_response_due_at, updated_at").
+			Where("merchant_id = ? AND escalation_level > 0", sh.merchant).Scan(&rows).Error
+		must(b, err)
+		for _, r := range rows {
+			if r.FirstResponseDueAt.Before(t0) {
+				b.Fatalf("a deadline at %v, before the opening instant %v: the calendar did not hold the clock", r.FirstResponseDueAt, t0)
+			}
+			out = append(out, r.UpdatedAt.Sub(r.FirstResponseDueAt))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// startCPUProfile writes a CPU profile of this process to file until the returned stop.
+func startCPUProfile(b *testing.B, file string) (stop func()) {
+	f, err := os.Create(file)
+	must(b, err)
+	must(b, pprof.StartCPUProfile(f))
+	return func() {
+		pprof.StopCPUProfile()
+		must(b, f.Close())
+	}
 }
