@@ -22,7 +22,7 @@ import (
 func (s *Server) searchRoutes() []Route {
 	return []Route{
 		{Method: http.MethodGet, Path: V1 + "/search/tickets", Access: AccessStaff, Perm: Perm{rbac.ObjTickets, rbac.ActRead}, Handler: s.searchTickets,
-			Doc: Doc{Tag: "tickets", Summary: "Search the merchant's tickets (open and closed): exact ref, order number, buyer email or contact, card-key fragment (4+ characters of the key's last 8) or whole key, else full text over subject and messages (zh/en); filters, relevance or newest, cursor pagination, highlighted snippets",
+			Doc: Doc{Tag: "tickets", Summary: "Search the merchant's tickets (open and closed): exact ref, order number, buyer email or contact, card-key fragment (4+ characters of the key's last 8) or whole key, else full text over subject and messages (zh/en); filters, relevance (over the newest 200 matches) or newest, cursor pagination, highlighted snippets; partial=true when a scan limit stopped the search early (sort=newest: next_cursor continues it)",
 				Resp: searchResp{}, Query: searchParams}},
 	}
 }
@@ -43,6 +43,10 @@ type searchResp struct {
 	NextCursor string      `json:"next_cursor,omitempty"`
 	// Engine names the full-text engine that answered (sqlite-fts5-trigram, mroonga, innodb-fulltext).
 	Engine string `json:"engine"`
+	// Partial is true when the full-text search stopped at its scan limit before it had a full
+	// page: the hits are the matches among the newest tickets it read; with sort=newest,
+	// next_cursor continues from where it stopped (older tickets may still match).
+	Partial bool `json:"partial,omitempty"`
 }
 
 type searchHit struct {
@@ -83,7 +87,7 @@ func (s *Server) searchTickets(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	resp := searchResp{Hits: make([]searchHit, 0, len(page.Hits)), Engine: page.Engine, NextCursor: encodeSearchCursor(page.Next)}
+	resp := searchResp{Hits: make([]searchHit, 0, len(page.Hits)), Engine: page.Engine, NextCursor: encodeSearchCursor(page.Next), Partial: page.Partial}
 	for _, h := range page.Hits {
 		resp.Hits = append(resp.Hits, searchHit{queueItem: toQueueItem(h.Ticket), Match: h.Match, Snippet: h.Snippet, UpdatedAt: h.Ticket.UpdatedAt})
 	}

@@ -1,22 +1,26 @@
 package store
 
-// Ticket search for staff (issue 15). The full-text index, search_entries (migration 00380),
-// holds one row per message and one per ticket subject (internal notes included: only staff
-// search), appended by triggers in the same statement as the row; a new message never rewrites
-// its ticket's other rows.
-//   - SQLite: contentless FTS5 with the trigram tokenizer (rowid = message id, or -ticket id
-//     for a subject). Terms of three or more characters use the index (MATCH); 1-2 character
-//     terms (two-character Chinese words) are a LIKE over tickets and messages, read newest
-//     first, which stops once the page or relevance window is full.
+// Ticket search for staff (issue 15). The full-text index, search_entries (migrations 00380
+// and 00400), holds one row per message and one per ticket subject (internal notes included:
+// only staff search), appended by triggers in the same statement as the row; a new message
+// never rewrites its ticket's other rows. Rows are read by ticket, newest first, so a page
+// costs what it reads, not what matches:
+//   - SQLite: contentless FTS5 with the trigram tokenizer; rowid = ticket id << 32 for a
+//     subject, + 1 + message id mod (2^32-1) for a message, so `ORDER BY rowid DESC` with
+//     `rowid < before << 32` reads the newest tickets' rows first. Terms of three or more
+//     characters use the index; 1-2 character terms (two-character Chinese words) are a LIKE
+//     over tickets and messages walked newest first, at most SearchScanTickets ids a page.
 //   - MariaDB: the Mroonga engine (bigram tokenizer over CJK, letters and digits); MySQL 8:
 //     InnoDB FULLTEXT WITH PARSER ngram; MariaDB without Mroonga: InnoDB FULLTEXT (words),
-//     with LIKE for CJK terms. Rows carry ticket and merchant ids.
-// Each term is matched on its own (terms may sit in different messages of a ticket) and the
-// results are tickets, one hit each, ranked by TextScore over the newest RelevanceWindow
-// matches or listed newest first; snippets are cut from the ticket and its messages.
-// Exact matches (ref, order number, buyer email or contact, card-key fragment) are looked up
-// first; when any ticket matches exactly, those are the result. Every query filters on
-// tickets.merchant_id.
+//     with LIKE for CJK terms. Rows carry ticket and merchant ids, read by ticket_id DESC.
+// The longest term the index answers drives the reading (in chunks, stopping once enough
+// tickets matched, or at SearchScanEntries rows: SearchPage.Partial); the other terms are
+// checked on each candidate's subject and messages (terms may sit in different messages of a
+// ticket). Results are tickets, one hit each, ranked by TextScore over the newest
+// RelevanceWindow matches or listed newest first; snippets are cut from the ticket and its
+// messages. Exact matches (ref, order number, buyer email or contact, card-key fragment) are
+// looked up first; when any ticket matches exactly, those are the result. Every query filters
+// on tickets.merchant_id.
 
 import (
 	"context"
@@ -55,9 +59,9 @@ const (
 	EngineInnoDB  = "innodb-fulltext"
 )
 
-// RelevanceWindow is how many of the newest matching tickets a relevance-sorted search ranks;
-// older matches are reached with sort=newest (or a narrower query or date range).
-const RelevanceWindow = 1000
+// RelevanceWindow is how many of the newest matching tickets a relevance-sorted search reads
+// and ranks; older matches are reached with sort=newest (or a narrower query or date range).
+const RelevanceWindow = 200
 
 // SearchQuery is one staff search. MerchantID is required; everything else is optional.
 type SearchQuery struct {
@@ -112,6 +116,10 @@ type SearchPage struct {
 	Next *SearchCursor
 	// Engine names the full-text engine that answered.
 	Engine string
+	// Partial says a scan limit stopped the full-text search before it had a full page (or,
+	// sorted by relevance, a full RelevanceWindow): the hits are the matches among the newest
+	// tickets it read; with sort=newest, Next continues the scan from where it stopped.
+	Partial bool
 }
 
 var searchEngines sync.Map // *Store -> string
@@ -203,10 +211,11 @@ func (s *Store) SearchTickets(ctx context.Context, q SearchQuery) (SearchPage, e
 	if len(terms) == 0 {
 		return page, nil
 	}
-	hits, texts, next, err := s.searchText(ctx, q, engine, terms)
+	hits, texts, next, partial, err := s.searchText(ctx, q, engine, terms)
 	if err != nil {
 		return page, err
 	}
+	page.Partial = partial
 	for i := range hits {
 		hits[i].Snippet = Snippet(texts[i].ticket.Subject+"\n"+strings.Join(texts[i].bodies, "\n"), terms, 48)
 	}
@@ -373,15 +382,6 @@ func NormalizedContacts(s string) []string {
 
 func isShortTerm(t string) bool { return utf8.RuneCountInString(t) < 3 }
 
-func allShort(terms []string) bool {
-	for _, t := range terms {
-		if !isShortTerm(t) {
-			return false
-		}
-	}
-	return len(terms) > 0
-}
-
 // likeArg renders a LIKE pattern (ESCAPE '!') matching t anywhere.
 func likeArg(t string) string {
 	return "%" + strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(t) + "%"
@@ -396,116 +396,234 @@ func hasCJK(t string) bool {
 	return false
 }
 
-// termCond renders one term as a condition on tickets aliased t: the ticket's subject or one of
-// its messages contains the term. Each term is its own condition, so the terms of a query may
-// match different messages of a ticket (as with one document per ticket).
-func termCond(engine string, q SearchQuery, term string) (string, []any) {
-	likeMessages := "(t.subject LIKE ? ESCAPE '!' OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND m.body LIKE ? ESCAPE '!'))"
-	switch {
-	case engine == EngineFTS5 && isShortTerm(term):
-		// The trigram index cannot answer 1-2 character terms: the newest-first scan of the
-		// merchant's tickets stops as soon as the page (or relevance window) is full.
-		return likeMessages, []any{likeArg(term), likeArg(term)}
-	case engine == EngineFTS5:
-		return "t.id IN (SELECT CASE WHEN search_entries.rowid < 0 THEN -search_entries.rowid ELSE m.ticket_id END " +
-				"FROM search_entries LEFT JOIN messages m ON m.id = search_entries.rowid WHERE search_entries MATCH ?)",
-			[]any{`"` + strings.ReplaceAll(term, `"`, `""`) + `"`}
-	case engine == EngineInnoDB && hasCJK(term):
-		return likeMessages, []any{likeArg(term), likeArg(term)}
-	default:
-		return "", nil // fullTextIDs
-	}
-}
+// SearchScanEntries caps the index rows one full-text page reads (a term common in other
+// merchants' tickets but rare in the searched one, or one whose other terms rarely match);
+// past it the page is returned with Partial set and a cursor that continues the scan.
+// A variable so tests can lower it; set it before searching, not during.
+var SearchScanEntries = 20_000
 
-// fullTextIDs returns the merchant's tickets with an index row matching the term (MySQL
-// engines). It is a query of its own: Mroonga inside a semi-join crashed MariaDB 10.11.
-func (s *Store) fullTextIDs(ctx context.Context, merchantID uint64, term string) ([]uint64, error) {
-	var ids []uint64
-	err := s.DB(ctx).Raw("SELECT DISTINCT ticket_id FROM search_entries WHERE MATCH(body) AGAINST(? IN BOOLEAN MODE) AND merchant_id = ?",
-		`+"`+term+`"`, merchantID).Scan(&ids).Error
-	return ids, Translate(err, "search full text")
-}
+// SearchScanTickets caps the ticket ids (all merchants) one page of a scan for terms no index
+// answers (1-2 characters on SQLite, CJK on InnoDB FULLTEXT) walks, newest first; past it the
+// page is returned with Partial set and a cursor that continues the scan. A variable so tests
+// can lower it; set it before searching, not during.
+var SearchScanTickets uint64 = 60_000
 
-// searchText runs the full-text query: the newest matching tickets (all of a page for
-// sort=newest, the newest RelevanceWindow for relevance, ranked here by TextScore).
-func (s *Store) searchText(ctx context.Context, q SearchQuery, engine string, terms []string) ([]SearchHit, []ticketText, *SearchCursor, error) {
-	where, args := filterSQL(q)
-	var matched map[uint64]bool // tickets matching every full-text term (MySQL engines), nil: no such term
+// driverTerm picks the term the full-text index reads (the longest one it can answer), or ""
+// when it can answer none (1-2 character terms on SQLite, CJK on InnoDB FULLTEXT).
+func driverTerm(engine string, terms []string) string {
+	best := ""
 	for _, t := range terms {
-		c, a := termCond(engine, q, t)
-		if c != "" {
-			where += " AND " + c
-			args = append(args, a...)
-			continue
+		ok := engine == EngineMroonga || (engine == EngineFTS5 && !isShortTerm(t)) || (engine == EngineInnoDB && !hasCJK(t))
+		if ok && utf8.RuneCountInString(t) > utf8.RuneCountInString(best) {
+			best = t
 		}
-		ids, err := s.fullTextIDs(ctx, q.MerchantID, t)
+	}
+	return best
+}
+
+// indexChunk reads up to n index rows matching the term, newest ticket first, of tickets below
+// before (0: no bound). It returns the rows' ticket ids in that order (a ticket may repeat;
+// on SQLite, other merchants' tickets too: filtered later).
+func (s *Store) indexChunk(ctx context.Context, engine string, merchantID uint64, term string, before uint64, n int) ([]uint64, error) {
+	var ids []uint64
+	if engine == EngineFTS5 {
+		upper := int64(math.MaxInt64)
+		if before > 0 {
+			upper = int64(before) << 32
+		}
+		var rowids []int64
+		err := s.DB(ctx).Raw("SELECT rowid FROM search_entries WHERE search_entries MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?",
+			`"`+strings.ReplaceAll(term, `"`, `""`)+`"`, upper, n).Scan(&rowids).Error
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, Translate(err, "search index")
 		}
-		next := make(map[uint64]bool, len(ids))
+		ids = make([]uint64, len(rowids))
+		for i, r := range rowids {
+			ids[i] = uint64(r >> 32)
+		}
+		return ids, nil
+	}
+	// A query of its own: Mroonga inside a semi-join crashed MariaDB 10.11.
+	sql := "SELECT ticket_id FROM search_entries WHERE MATCH(body) AGAINST(? IN BOOLEAN MODE) AND merchant_id = ?"
+	args := []any{`+"` + term + `"`, merchantID}
+	if before > 0 {
+		sql += " AND ticket_id < ?"
+		args = append(args, before)
+	}
+	err := s.DB(ctx).Raw(sql+" ORDER BY ticket_id DESC LIMIT ?", append(args, n)...).Scan(&ids).Error
+	return ids, Translate(err, "search index")
+}
+
+// textScan is the result of collecting a page's (or a relevance window's) matching tickets.
+type textScan struct {
+	cands []candidate // newest first
+	// resume is the ticket id the scan stopped at (cands hold every match above it) when a scan
+	// limit stopped it before it had enough; 0 when it had enough or read every match.
+	resume uint64
+}
+
+// textCandidates collects up to want tickets below before (0: none) that match every term and
+// the filters, newest first: the driver term's index rows are read newest first in chunks and
+// the reading stops as soon as enough tickets matched (or at SearchScanEntries rows).
+func (s *Store) textCandidates(ctx context.Context, q SearchQuery, engine string, terms []string, want int, before uint64) (textScan, error) {
+	driver := driverTerm(engine, terms)
+	if driver == "" {
+		return s.scanCandidates(ctx, q, engine, terms, want, before)
+	}
+	var out textScan
+	seen := map[uint64]bool{}
+	chunk := min(max(8*want, 400), 4000, SearchScanEntries)
+	for read := 0; ; {
+		ids, err := s.indexChunk(ctx, engine, q.MerchantID, driver, before, chunk)
+		if err != nil {
+			return out, err
+		}
+		read += len(ids)
+		var fresh []uint64
 		for _, id := range ids {
-			if matched == nil || matched[id] {
-				next[id] = true
+			if !seen[id] {
+				seen[id] = true
+				fresh = append(fresh, id)
 			}
 		}
-		matched = next
-	}
-	if matched != nil {
-		if len(matched) == 0 {
-			return nil, nil, nil, nil
+		got, err := s.matchTickets(ctx, q, terms, driver, fresh)
+		if err != nil {
+			return out, err
 		}
-		ids := make([]uint64, 0, len(matched))
-		for id := range matched {
-			ids = append(ids, id)
+		out.cands = append(out.cands, got...)
+		if len(out.cands) >= want {
+			out.cands = out.cands[:want]
+			return out, nil
 		}
-		where += " AND t.id IN ?"
-		args = append(args, ids)
+		if len(ids) < chunk {
+			return out, nil
+		}
+		before = ids[len(ids)-1]
+		if read >= SearchScanEntries {
+			out.resume = before
+			return out, nil
+		}
 	}
+}
+
+// matchTickets keeps the tickets (newest first) that are the merchant's, pass the filters and
+// contain every term besides the one the index matched (in the subject or any message).
+func (s *Store) matchTickets(ctx context.Context, q SearchQuery, terms []string, matched string, ids []uint64) ([]candidate, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	where, args := filterSQL(q)
+	var cands []candidate
+	err := s.DB(ctx).Raw("SELECT t.id AS id, t.subject AS subject FROM tickets t WHERE "+where+" AND t.id IN ? ORDER BY t.id DESC", append(args, ids)...).Scan(&cands).Error
+	if err != nil {
+		return nil, Translate(err, "search text")
+	}
+	var rest []string
+	for _, t := range terms {
+		if t != matched {
+			rest = append(rest, strings.ToLower(t))
+		}
+	}
+	if len(rest) == 0 || len(cands) == 0 {
+		return cands, nil
+	}
+	if err := s.loadBodies(ctx, cands); err != nil {
+		return nil, err
+	}
+	kept := cands[:0]
+	for _, c := range cands {
+		text := strings.ToLower(c.Subject + "\n" + strings.Join(c.bodies, "\n"))
+		all := true
+		for _, t := range rest {
+			all = all && strings.Contains(text, t)
+		}
+		if all {
+			kept = append(kept, c)
+		}
+	}
+	return kept, nil
+}
+
+// scanCandidates answers terms no index can: the tickets are walked newest first with LIKE
+// over subject and messages (on SQLite in rowid order, NOT INDEXED: an index on
+// (merchant_id, id) made SQLite prefer it over better ones elsewhere), at most
+// SearchScanTickets ticket ids per page.
+func (s *Store) scanCandidates(ctx context.Context, q SearchQuery, engine string, terms []string, want int, before uint64) (textScan, error) {
+	var out textScan
+	if before == 0 {
+		var top uint64
+		if err := s.DB(ctx).Raw("SELECT COALESCE(MAX(id), 0) FROM tickets").Scan(&top).Error; err != nil {
+			return out, Translate(err, "search scan")
+		}
+		before = top + 1
+	}
+	floor := uint64(0)
+	if before > SearchScanTickets {
+		floor = before - SearchScanTickets
+	}
+	where, args := filterSQL(q)
+	where += " AND t.id < ? AND t.id >= ?"
+	args = append(args, before, floor)
+	for _, t := range terms {
+		where += " AND (t.subject LIKE ? ESCAPE '!' OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND m.body LIKE ? ESCAPE '!'))"
+		args = append(args, likeArg(t), likeArg(t))
+	}
+	from := "tickets t"
+	if engine == EngineFTS5 {
+		from = "tickets t NOT INDEXED"
+	}
+	err := s.DB(ctx).Raw("SELECT t.id AS id, t.subject AS subject FROM "+from+" WHERE "+where+fmt.Sprintf(" ORDER BY t.id DESC LIMIT %d", want), args...).Scan(&out.cands).Error
+	if err != nil {
+		return out, Translate(err, "search scan")
+	}
+	if len(out.cands) < want && floor > 0 {
+		out.resume = floor
+	}
+	return out, nil
+}
+
+// searchText runs the full-text query. sort=newest reads one page of matching tickets (plus
+// one, to know there is a next); relevance ranks the newest RelevanceWindow matches by
+// TextScore. Partial reports a scan limit that stopped the reading early.
+func (s *Store) searchText(ctx context.Context, q SearchQuery, engine string, terms []string) ([]SearchHit, []ticketText, *SearchCursor, bool, error) {
 	sortBy := q.Sort
 	if sortBy == "" {
 		sortBy = SearchByRelevance
 	}
-	limit, offset := q.Limit+1, 0
+	var before uint64
+	want, offset := q.Limit+1, 0
 	if sortBy == SearchByNewest {
-		if q.Cursor != nil && q.Cursor.BeforeID > 0 {
-			where += " AND t.id < ?"
-			args = append(args, q.Cursor.BeforeID)
+		if q.Cursor != nil {
+			before = q.Cursor.BeforeID
 		}
 	} else {
 		// Rank only the newest RelevanceWindow matches: a common word matches a large share of
-		// a big merchant's tickets, and scoring all of them is what makes a search slow.
-		limit = RelevanceWindow
+		// a big merchant's tickets, and reading and scoring all of them is what makes it slow.
+		want = RelevanceWindow
 		if q.Cursor != nil {
 			offset = q.Cursor.Offset
 		}
 	}
-	from := "tickets t"
-	if engine == EngineFTS5 && allShort(terms) {
-		// Walk the tickets newest first (rowid order) and stop when the page is full. An index
-		// on (merchant_id, id) would do this with less reading, but SQLite then picks it over
-		// better indexes elsewhere (order_id, contact lookups became 100 ms at 300k tickets).
-		from = "tickets t NOT INDEXED"
-	}
-	var cands []candidate
-	err := s.DB(ctx).Raw("SELECT t.id AS id, t.subject AS subject FROM "+from+" WHERE "+where+fmt.Sprintf(" ORDER BY t.id DESC LIMIT %d", limit), args...).Scan(&cands).Error
+	scan, err := s.textCandidates(ctx, q, engine, terms, want, before)
 	if err != nil {
-		return nil, nil, nil, Translate(err, "search text")
+		return nil, nil, nil, false, err
 	}
-	if len(cands) == 0 {
-		return nil, nil, nil, nil
-	}
+	cands, partial := scan.cands, scan.resume > 0
 	var next *SearchCursor
 	if sortBy == SearchByNewest {
-		if len(cands) > q.Limit {
+		switch {
+		case len(cands) > q.Limit:
 			cands = cands[:q.Limit]
 			next = &SearchCursor{BeforeID: cands[len(cands)-1].ID}
+		case partial:
+			next = &SearchCursor{BeforeID: scan.resume}
 		}
 		if err := s.loadBodies(ctx, cands); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, false, err
 		}
 	} else {
 		if err := s.loadBodies(ctx, cands); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, false, err
 		}
 		for i := range cands {
 			cands[i].score = TextScore(cands[i].Subject, cands[i].bodies, terms)
@@ -517,7 +635,7 @@ func (s *Store) searchText(ctx context.Context, q SearchQuery, engine string, te
 			return cands[a].ID > cands[b].ID
 		})
 		if offset >= len(cands) {
-			return nil, nil, nil, nil
+			return nil, nil, nil, partial, nil
 		}
 		cands = cands[offset:]
 		if len(cands) > q.Limit {
@@ -525,13 +643,22 @@ func (s *Store) searchText(ctx context.Context, q SearchQuery, engine string, te
 			next = &SearchCursor{Offset: offset + q.Limit}
 		}
 	}
+	hits, texts, err := s.textHits(ctx, q.MerchantID, cands)
+	return hits, texts, next, partial, err
+}
+
+// textHits reads the candidates' tickets, in the candidates' order.
+func (s *Store) textHits(ctx context.Context, merchantID uint64, cands []candidate) ([]SearchHit, []ticketText, error) {
+	if len(cands) == 0 {
+		return nil, nil, nil
+	}
 	ids := make([]uint64, len(cands))
 	for i, c := range cands {
 		ids[i] = c.ID
 	}
 	var ts []models.Ticket
-	if err := s.DB(ctx).Where("merchant_id = ? AND id IN ?", q.MerchantID, ids).Find(&ts).Error; err != nil {
-		return nil, nil, nil, Translate(err, "search tickets by id")
+	if err := s.DB(ctx).Where("merchant_id = ? AND id IN ?", merchantID, ids).Find(&ts).Error; err != nil {
+		return nil, nil, Translate(err, "search tickets by id")
 	}
 	byID := make(map[uint64]models.Ticket, len(ts))
 	for _, t := range ts {
@@ -545,7 +672,7 @@ func (s *Store) searchText(ctx context.Context, q SearchQuery, engine string, te
 			texts = append(texts, ticketText{ticket: t, bodies: c.bodies})
 		}
 	}
-	return hits, texts, next, nil
+	return hits, texts, nil
 }
 
 // candidate is a matching ticket's text while it is ranked.
@@ -553,16 +680,23 @@ type candidate struct {
 	ID      uint64
 	Subject string
 	bodies  []string
+	loaded  bool
 	score   float64
 }
 
-// loadBodies reads the candidates' message bodies, oldest first.
+// loadBodies reads the candidates' message bodies, oldest first (once per candidate).
 func (s *Store) loadBodies(ctx context.Context, cands []candidate) error {
-	ids := make([]uint64, len(cands))
+	var ids []uint64
 	at := make(map[uint64]int, len(cands))
 	for i, c := range cands {
-		ids[i] = c.ID
-		at[c.ID] = i
+		if !c.loaded {
+			ids = append(ids, c.ID)
+			at[c.ID] = i
+			cands[i].loaded = true
+		}
+	}
+	if len(ids) == 0 {
+		return nil
 	}
 	rows, err := s.DB(ctx).Raw("SELECT ticket_id, body FROM messages WHERE ticket_id IN ? ORDER BY id", ids).Rows()
 	if err != nil {

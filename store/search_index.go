@@ -138,9 +138,10 @@ func (s *Store) ReindexTickets(ctx context.Context, ids []uint64) error {
 func reindexSQL(dialect string) []string {
 	if dialect == migrations.SQLite {
 		return []string{
-			"DELETE FROM search_entries WHERE rowid IN (SELECT -id FROM tickets WHERE id IN @ids UNION ALL SELECT id FROM messages WHERE ticket_id IN @ids)",
-			"INSERT INTO search_entries (rowid, text) SELECT -id, subject FROM tickets WHERE id IN @ids",
-			"INSERT INTO search_entries (rowid, text) SELECT id, body FROM messages WHERE ticket_id IN @ids",
+			// Rowids as migration 00400: ticket id << 32 (subject), + 1 + message id mod (2^32-1).
+			"DELETE FROM search_entries WHERE rowid IN (SELECT id << 32 FROM tickets WHERE id IN @ids UNION ALL SELECT " + sqliteMessageRowid + " FROM messages WHERE ticket_id IN @ids)",
+			"INSERT INTO search_entries (rowid, text) SELECT id << 32, subject FROM tickets WHERE id IN @ids",
+			"INSERT INTO search_entries (rowid, text) SELECT " + sqliteMessageRowid + ", body FROM messages WHERE ticket_id IN @ids",
 		}
 	}
 	return []string{
@@ -149,6 +150,9 @@ func reindexSQL(dialect string) []string {
 		"INSERT INTO search_entries (entry_id, ticket_id, merchant_id, body) SELECT id, ticket_id, merchant_id, body FROM messages WHERE ticket_id IN @ids",
 	}
 }
+
+// sqliteMessageRowid is a message's search_entries rowid on SQLite (migration 00400).
+const sqliteMessageRowid = "(ticket_id << 32) + 1 + (id % 4294967295)"
 
 // RebuildTicketSearch rebuilds search_entries from tickets and messages, in batches of tickets
 // by id, each in its own transaction; it returns how many tickets were indexed.
@@ -179,8 +183,7 @@ func (s *Store) RebuildTicketSearch(ctx context.Context, batch int) (int, error)
 	}
 	if s.dialect == migrations.SQLite {
 		prune = []string{
-			"DELETE FROM search_entries WHERE rowid < 0 AND -rowid NOT IN (SELECT id FROM tickets)",
-			"DELETE FROM search_entries WHERE rowid > 0 AND rowid NOT IN (SELECT id FROM messages)",
+			"DELETE FROM search_entries WHERE rowid NOT IN (SELECT id << 32 FROM tickets UNION ALL SELECT " + sqliteMessageRowid + " FROM messages)",
 		}
 	}
 	for _, q := range prune {

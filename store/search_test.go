@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -297,4 +298,77 @@ func TestSearchTextScore(t *testing.T) {
 	if s := store.TextScore("a", []string{"b"}, []string{"zz"}); s != 0 {
 		t.Errorf("no match scores %v", s)
 	}
+}
+
+// TestSearchReadsNewestFirst: full-text pages read the index newest first and stop early. Paged
+// sort=newest results cover every match once, newest first, with terms in different messages;
+// with the scan limits lowered, a merchant whose only match is older than many of another
+// merchant's gets Partial pages whose cursors continue to it (and never to the other's tickets).
+func TestSearchReadsNewestFirst(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		sf := seedSearch(t, s)
+		mk := func(f ticketFixture, ref, subject, body string) uint64 {
+			t.Helper()
+			tk := newTicket(f, ref, nil)
+			tk.Subject = subject
+			if err := s.CreateTicket(ctx, &tk, &models.Message{AuthorKind: models.AuthorCustomer, Body: body, RequestID: "submission"}); err != nil {
+				t.Fatalf("create: %v", err)
+			}
+			return tk.ID
+		}
+		old := mk(sf.f, "KD-RARE0001", "old one", "a quasar-ish 龙虾 question")
+		var want []uint64
+		for i := range 12 {
+			id := mk(sf.f, fmt.Sprintf("KD-PAGE%04d", i), "Paging", "paging nebula word")
+			addMsg(t, s, models.Ticket{ID: id, MerchantID: sf.f.merchant}, models.AuthorAgent, "second 星云 message", false, "r1")
+			want = append([]uint64{id}, want...)
+			mk(sf.others, fmt.Sprintf("KD-OTHP%04d", i), "quasar-ish nebula 龙虾", "other merchant quasar-ish nebula 龙虾 星云")
+		}
+		pages := func(text string) (ids []uint64, partial int) {
+			t.Helper()
+			q := store.SearchQuery{MerchantID: sf.f.merchant, Text: text, Sort: store.SearchByNewest, Limit: 5}
+			for range 100 {
+				p, err := s.SearchTickets(ctx, q)
+				if err != nil {
+					t.Fatalf("search %q: %v", text, err)
+				}
+				for _, h := range p.Hits {
+					if h.Ticket.MerchantID != sf.f.merchant {
+						t.Fatalf("%q found another merchant's %s", text, h.Ticket.Ref)
+					}
+					ids = append(ids, h.Ticket.ID)
+				}
+				if p.Partial {
+					partial++
+				}
+				if p.Next == nil {
+					return ids, partial
+				}
+				q.Cursor = p.Next
+			}
+			t.Fatalf("%q: no last page", text)
+			return nil, 0
+		}
+		if got, _ := pages("nebula 星云"); !slices.Equal(got, want) {
+			t.Errorf("paged nebula 星云: %v, want %v", got, want)
+		}
+		defer func(e int, n uint64) { store.SearchScanEntries, store.SearchScanTickets = e, n }(store.SearchScanEntries, store.SearchScanTickets)
+		store.SearchScanEntries, store.SearchScanTickets = 4, 3
+		// On SQLite the index holds every merchant's rows (the merchant is checked on tickets):
+		// the other merchant's newer matches use up the limits. MySQL's index rows carry the
+		// merchant, so its reading never sees them.
+		sqlite := s.Dialect() == "sqlite"
+		for _, text := range []string{"quasar-ish", "龙虾"} {
+			got, partial := pages(text)
+			if !slices.Equal(got, []uint64{old}) || (partial > 0) != sqlite {
+				t.Errorf("%q with low scan limits: %v, %d partial pages; want [%d], partial pages on SQLite only", text, got, partial, old)
+			}
+		}
+		// Relevance pages too say when they stopped early.
+		p, err := s.SearchTickets(ctx, store.SearchQuery{MerchantID: sf.f.merchant, Text: "quasar-ish"})
+		if err != nil || p.Partial != sqlite || len(p.Hits) != map[bool]int{true: 0, false: 1}[sqlite] {
+			t.Errorf("relevance under a low limit: %v partial=%v %v", err, p.Partial, refs(p))
+		}
+	})
 }

@@ -318,8 +318,14 @@ func merchantIDs(ms []benchMerchant) []uint64 {
 
 func ms64(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// searchIndexMigration holds the index triggers the bench drops and restores.
-const searchIndexMigration = "00380_search_entries.sql"
+// searchIndexMigration is the migration holding the index triggers the bench drops and
+// restores, per dialect (SQLite's were re-created by 00400 with new rowids).
+func searchIndexMigration(dialect string) string {
+	if dialect == migrations.SQLite {
+		return "00400_search_entries_ticket_order.sql"
+	}
+	return "00380_search_entries.sql"
+}
 
 // searchTriggers returns the index triggers of the Up section of searchIndexMigration as
 // (name, CREATE statement).
@@ -328,7 +334,7 @@ func searchTriggers(dialect string) ([][2]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := fs.ReadFile(fsys, searchIndexMigration)
+	src, err := fs.ReadFile(fsys, searchIndexMigration(dialect))
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +344,7 @@ func searchTriggers(dialect string) ([][2]string, error) {
 		out = append(out, [2]string{b[2], b[1]})
 	}
 	if len(out) == 0 {
-		return nil, errors.New("bench search: no triggers found in migration " + searchIndexMigration)
+		return nil, errors.New("bench search: no triggers found in migration " + searchIndexMigration(dialect))
 	}
 	return out, nil
 }
