@@ -40,8 +40,18 @@ const (
 
 // orderLabels name the order right before its number (matched on lower-cased text, after
 // separators such as ":" or "是" are trimmed); a "#" right before the number counts too.
-var orderLabels = []string{"订单号", "订单编号", "订单", "单号", "訂單號", "訂單編號", "訂單", "單號",
-	"order number", "order no.", "order no", "order id", "order"}
+var orderLabels = []string{"订单号", "订单号码", "订单编号", "订单编码", "订单id", "订单", "单号", "单子号", "单子",
+	"交易单号", "商户单号", "商户订单号", "訂單號", "訂單編號", "訂單", "單號",
+	"dingdanhao", "dingdan", "ddh",
+	"order number", "order numbers", "order no.", "order no", "order nos", "order id", "order ids", "order ref",
+	"order reference", "order code", "order num", "order", "orders", "purchase", "purchase id", "purchase number"}
+
+// labelVerbs may stand between an English label and its number ("order number is ...").
+var labelVerbs = []string{" is", " was", " =", " no.", " no"}
+
+// orderListJoins join a second order number to a labelled one ("订单 1234567、1234568",
+// "orders 1234567 and 1234568"): it is labelled too.
+var orderListJoins = []string{",", "，", "、", "/", "和", "跟", "及", "还有", "and", "&", "+"}
 
 // positionWords precede a key fragment and say which part of the key it is; keyWords name
 // the key (both matched on lower-cased text).
@@ -91,7 +101,7 @@ func extractOrderAndFragments(text string) extraction {
 		switch {
 		case isOrderNumber(s) || isNumericOrder(s):
 			ex.add(c.start, c.end, "order", s)
-		case isLabelledOrder(s) && orderLabelled(lower, c.start):
+		case isLabelledOrder(s) && (orderLabelled(lower, c.start) || listedAfter(lower, ex.last(), c.start)):
 			ex.add(c.start, c.end, "order", s)
 		case isAlnumOrder(text, c):
 			if keyContext(lower, c.start, c.end) == noContext {
@@ -106,6 +116,14 @@ func extractOrderAndFragments(text string) extraction {
 	}
 	sortSpans(ex.spans)
 	return ex
+}
+
+// last is the span found last (zero when none): candidates come in text order.
+func (ex *extraction) last() entitySpan {
+	if len(ex.spans) == 0 {
+		return entitySpan{}
+	}
+	return ex.spans[len(ex.spans)-1]
 }
 
 func (ex *extraction) add(start, end int, kind, s string) {
@@ -167,8 +185,32 @@ func orderLabelled(lower string, start int) bool {
 		return true
 	}
 	before = strings.TrimRight(before, " \t:：是为為")
+	for _, v := range labelVerbs {
+		before = strings.TrimRight(strings.TrimSuffix(before, v), " \t:：")
+	}
 	for _, w := range orderLabels {
-		if strings.HasSuffix(before, w) {
+		if strings.HasSuffix(before, w) && wordStart(before, len(before)-len(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// wordStart says whether a Latin label starting at i in s begins a word ("ref" in "ref",
+// not in "prefer"); labels in Chinese always do.
+func wordStart(s string, i int) bool {
+	return i == 0 || !isASCIIAlnum(s[i-1]) || !isASCIIAlnum(s[i])
+}
+
+// listedAfter says whether the order number prev ends just before start, with only a list
+// join ("、", ",", "and", ...) and spaces between, in the same clause.
+func listedAfter(lower string, prev entitySpan, start int) bool {
+	if prev.kind != "order" || prev.end > start {
+		return false
+	}
+	gap := strings.TrimSpace(lower[prev.end:start])
+	for _, j := range orderListJoins {
+		if gap == j {
 			return true
 		}
 	}

@@ -41,6 +41,17 @@ func TestExtractOrderNumbersAndFragments(t *testing.T) {
 		{"unlabelled 10 digits stay unread", "I paid 8812734512 points?", nil, nil},
 		{"label in another clause does not count", "订单没到，我QQ 8812734512", nil, nil},
 		{"too few digits after a label", "order #1234 is fine", nil, nil},
+		{"label with a verb", "my order number is 88120339, nothing came", []string{"88120339"}, nil},
+		{"label 订单号码", "订单号码：5512093378 卡密呢", []string{"5512093378"}, nil},
+		{"pinyin label with a number", "dingdanhao 2026120399 wei fahuo", []string{"2026120399"}, nil},
+		{"plural label and a list", "orders 7712093311 and 7712093312 both failed", []string{"7712093311", "7712093312"}, nil},
+		{"list after a label in Chinese", "订单 55120933、55120934 都没到", []string{"55120933", "55120934"}, nil},
+		{"a list join alone does not label", "我QQ 8812734512 和 8812734513", nil, nil},
+		{"label inside a word does not count", "I prefer 8812734512", nil, nil},
+		{"order code label", "Order code: tb77120933", []string{"TB77120933"}, nil},
+		{"full-width digits", "订单号：２０２６１２０３８８１２ 没到", []string{"202612038812"}, nil},
+		{"full-width long numeric", "单号２０２６１１０３０８５５１２３４７没发货", []string{"20261103085512347"}, nil},
+		{"marketplace dated order", "拼单 201203-123456789012345 卡密无效", []string{"201203-123456789012345"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -180,7 +180,13 @@ func ExtractEntities(text string) Entities {
 		}
 	}
 	ex := extractOrderAndFragments(scan)
-	for _, s := range ex.orders {
+	orders := ex.orders
+	if folded := foldWidth(scan); folded != scan {
+		// Keys and fragments come from the text as written (what Mask hides); order numbers
+		// are read in either width.
+		orders = append(orders, extractOrderAndFragments(folded).orders...)
+	}
+	for _, s := range orders {
 		if k := "o:" + strings.ToUpper(s); !seen[k] {
 			seen[k] = true
 			e.OrderNumbers = append(e.OrderNumbers, strings.ToUpper(s))
@@ -203,6 +209,9 @@ var (
 	// orderRE is the order-number shape: 2-5 letters, optional hyphen, 4+ digits, and at
 	// most one more hyphenated digit group.
 	orderRE = regexp.MustCompile(`^[A-Za-z]{2,5}-?[0-9]{4,20}(?:-[0-9]{2,20})?$`)
+	// datedOrderRE is the marketplace shape of a date (YYMMDD), a hyphen and a 15-digit
+	// serial ("201203-123456789012345", Pinduoduo's): not a key, though hyphen-grouped.
+	datedOrderRE = regexp.MustCompile(`^[0-9]{6}-[0-9]{15}$`)
 )
 
 // maskEmails replaces the local part of every e-mail address with its first character
@@ -222,7 +231,18 @@ func maskEmails(text string) string {
 	}
 }
 
-func isOrderNumber(s string) bool { return orderRE.MatchString(s) }
+func isOrderNumber(s string) bool { return orderRE.MatchString(s) || datedOrderRE.MatchString(s) }
+
+// foldWidth turns full-width ASCII (digits and letters typed with a Chinese input method:
+// "订单号：２０２６１２０３８８１２") into half-width, so order numbers written so are read.
+func foldWidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 0xFF01 && r <= 0xFF5E {
+			return r - 0xFEE0
+		}
+		return r
+	}, s)
+}
 
 type span struct{ start, end int }
 

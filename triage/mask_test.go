@@ -41,6 +41,8 @@ func TestMask(t *testing.T) {
 		{"steam key all letters", "code ABCDE-FGHIJ-KLMNO", "code AB***-*****-***NO"},
 		{"xbox key", "KX7P2-M9QRT-4HZ8W-N3CVB-Y6FJD", "KX***-*****-*****-*****-***JD"},
 		{"numeric gift card", "card 1234-5678-9012-3456.", "card 12**-****-****-**56."},
+		{"marketplace dated order is not a key", "拼单 201203-123456789012345 没到", "拼单 201203-123456789012345 没到"},
+		{"other uneven numeric groups stay masked", "card 123456-1234567890123456", "card 12****-**************56"},
 		{"spaced gift card", "card 1234 5678 9012 3456 thanks", "card 12** **** **** **56 thanks"},
 		{"two long groups", "ABCD1234-EFGH5678", "AB******-******78"},
 		{"long run", "token=AbC123xyz789Tok&x=1", "token=Ab***********ok&x=1"},
