@@ -43,6 +43,8 @@
         more.hidden = !cursor;
         box.hidden = false;
         var msg = shown ? KD.t('search.count', { n: shown }) : KD.t('search.none');
+        // partial: the server stopped at its scan limit; older tickets may match too.
+        if (res && res.partial) msg += ' ' + KD.t('search.partial', { more: KD.t(cursor ? 'search.partial_more' : 'search.partial_newest') });
         $('#search-count').textContent = msg;
         KD.announce(msg);
       }).catch(function (err) {
