@@ -400,7 +400,7 @@ func hasCJK(t string) bool {
 // merchants' tickets but rare in the searched one, or one whose other terms rarely match);
 // past it the page is returned with Partial set and a cursor that continues the scan.
 // A variable so tests can lower it; set it before searching, not during.
-var SearchScanEntries = 20_000
+var SearchScanEntries = 8_000
 
 // SearchScanTickets caps the ticket ids (all merchants) one page of a scan for terms no index
 // answers (1-2 characters on SQLite, CJK on InnoDB FULLTEXT) walks, newest first; past it the
