@@ -16,7 +16,7 @@ import (
 const benchUsage = `usage:
   keydesk bench queue [--rows N] [--merchants N] [--requests N]   GET /api/v1/queue p50/p99 over N tickets in KEYDESK_DB
   keydesk bench reissue --seed-json FILE [--base-url URL]         POST /tickets → replacement key visible, against a running keydesk
-  keydesk bench triage [--misses] [--reps N]                      intent accuracy, recall, entities, urgency on the triage corpus
+  keydesk bench triage [--misses] [--final] [--reps N]            intent accuracy, recall, entities, urgency on the triage corpus
   keydesk bench fraud [--misses] [--db URL]                       fraud corpus replay: confusion matrix and rates, tuning and held-out
   keydesk bench footprint [--sizes 1000,2000] [--db URL]          memory, goroutines and disk of both databases per open / closed ticket
   keydesk bench search [--tickets 20000] [--db URL]               ticket search latency p50/p99 per query kind, index size, write overhead`
