@@ -278,8 +278,10 @@ func maxTime(a, b time.Time) time.Time {
 //	KEYDESK_BENCH_BURST_RATE=100 KEYDESK_BENCH_BURST_SECONDS=10 \
 //	go test ./workflows -run '^$' -bench EscalationBurst -benchtime=1x -timeout 30m
 //
-// KEYDESK_BENCH_BURST_LEAD_SECONDS (default: enough for intake at 10 tickets/s, plus 30 s)
-// is how long after setup T0 falls; the run fails if creation does not finish before it.
+// KEYDESK_BENCH_BURST_OPEN adds that many tickets that stay open through the burst (e.g.
+// 9000 for 10,000 open tickets), so the burst's tickets compete with them for the worker's
+// cache. KEYDESK_BENCH_BURST_LEAD_SECONDS (default: enough for intake at 10 tickets/s, plus
+// 30 s) is how long after setup T0 falls; the run fails if creation does not finish before it.
 func BenchmarkEscalationBurst(b *testing.B) {
 	rate := envInt("KEYDESK_BENCH_BURST_RATE", 100)
 	secs := envInt("KEYDESK_BENCH_BURST_SECONDS", 10)
@@ -299,7 +301,7 @@ func BenchmarkEscalationBurst(b *testing.B) {
 func burstRun(b *testing.B, rate, secs int) []time.Duration {
 	ctx := context.Background()
 	n := rate * secs
-	lead := time.Duration(envInt("KEYDESK_BENCH_BURST_LEAD_SECONDS", n/10+30)) * time.Second
+	lead := time.Duration(envInt("KEYDESK_BENCH_BURST_LEAD_SECONDS", (n+envInt("KEYDESK_BENCH_BURST_OPEN", 0))/10+30)) * time.Second
 	t0 := time.Now().UTC().Add(lead).Truncate(time.Second)
 	if t0.YearDay() != time.Now().UTC().YearDay() || t0.Add(time.Duration(secs+60)*time.Second).YearDay() != t0.YearDay() {
 		b.Skip("the burst's opening instant would cross midnight UTC: run it again after 00:00")
@@ -314,33 +316,22 @@ func burstRun(b *testing.B, rate, secs int) []time.Duration {
 		must(b, env.store.SaveBusinessCalendar(ctx, models.BusinessCalendar{MerchantID: shops[k].merchant,
 			Timezone: "UTC", Week: models.JSON(weekJSON), Holidays: models.JSON(`[]`), EscalationChain: models.JSON(`[]`)}))
 	}
+	// Tickets that stay open through the burst (a far deadline): the burst's tickets compete
+	// with them for the worker's cache, as in a shop with many open tickets.
+	bg := envInt("KEYDESK_BENCH_BURST_OPEN", 0)
+	var quiet shop
+	if bg > 0 {
+		quiet = newShop(b, 24*time.Hour, bg)
+	}
 	b.ResetTimer()
 	start := time.Now()
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, 16)
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				if _, err := createQuiet(shops[i%secs], i/secs); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		b.Fatal(err)
-	}
+	must(b, createMany(16, bg, func(i int) error { _, err := createQuiet(quiet, i); return err }))
+	must(b, createMany(16, n, func(i int) error { _, err := createQuiet(shops[i%secs], i/secs); return err }))
 	if !time.Now().Before(t0) {
 		b.Fatalf("creating %d tickets took %v, past the opening instant: raise KEYDESK_BENCH_BURST_LEAD_SECONDS", n, time.Since(start))
 	}
-	fmt.Printf("escalation burst: %d tickets created in %v (%.1f/s); the shops open at %s\n",
-		n, time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds(), t0.Format(time.TimeOnly))
+	fmt.Printf("escalation burst: %d tickets (%d of them for the burst) created in %v (%.1f/s); the shops open at %s\n",
+		n+bg, n, time.Since(start).Round(time.Millisecond), float64(n+bg)/time.Since(start).Seconds(), t0.Format(time.TimeOnly))
 	if f := os.Getenv("KEYDESK_BENCH_BURST_CPUPROFILE"); f != "" {
 		// A profile of the burst alone, without the setup and the creations.
 		time.Sleep(time.Until(t0))
@@ -377,4 +368,26 @@ func startCPUProfile(b *testing.B, file string) (stop func()) {
 		pprof.StopCPUProfile()
 		must(b, f.Close())
 	}
+}
+
+// createMany runs create(i) for i in [0, n) from clients goroutines and returns the first error.
+func createMany(clients, n int, create func(i int) error) error {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				if err := create(i); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
 }
