@@ -106,6 +106,10 @@ func extractOrderAndFragments(text string) extraction {
 		case isAlnumOrder(text, c):
 			if keyContext(lower, c.start, c.end) == noContext {
 				ex.add(c.start, c.end, "order", s)
+			} else {
+				// A piece of a key ("卡密 B3K8-71QZ"): not an order, and the model reads it
+				// as a key, never as the words of a secret.
+				ex.spans = append(ex.spans, entitySpan{c.start, c.end, "key"})
 			}
 		case len(c.groups) == 1 && isFragment(s, keyContext(lower, c.start, c.end)):
 			ex.add(c.start, c.end, "frag", s)

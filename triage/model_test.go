@@ -92,6 +92,15 @@ func TestCrossValidatedSettings(t *testing.T) {
 	assert.GreaterOrEqual(t, acc, 0.90)
 }
 
+func TestKeyPieceAfterKeyWordIsNotRead(t *testing.T) {
+	m, err := BuiltinModel()
+	require.NoError(t, err)
+	for _, text := range []string{"卡密 B3K8-71QZ 用不了", "the key AB12-CD34 fails", "激活码B3K8-71QZ-9XK2显示无效"} {
+		swapped := strings.NewReplacer("B3K8", "ZZ99", "71QZ", "AA11", "AB12", "QQ77", "CD34", "RT55", "9XK2", "5MM1").Replace(text)
+		require.Equal(t, m.Read(text), m.Read(swapped), text)
+	}
+}
+
 func TestPropertyPrediction(t *testing.T) {
 	m, err := BuiltinModel()
 	require.NoError(t, err)
