@@ -472,7 +472,12 @@ func (s *Store) textCandidates(ctx context.Context, q SearchQuery, engine string
 	}
 	var out textScan
 	seen := map[uint64]bool{}
+	// SQLite's index rows are every merchant's (the merchant is checked on tickets): read 8 a
+	// wanted ticket. MySQL's rows are the merchant's already: a ticket matches in 1-2 rows.
 	chunk := min(max(8*want, 400), 4000, SearchScanEntries)
+	if engine != EngineFTS5 {
+		chunk = min(2*want+20, SearchScanEntries)
+	}
 	for read := 0; ; {
 		ids, err := s.indexChunk(ctx, engine, q.MerchantID, driver, before, chunk)
 		if err != nil {
