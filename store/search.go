@@ -508,6 +508,8 @@ func (s *Store) textCandidates(ctx context.Context, q SearchQuery, engine string
 			out.resume = before
 			return out, nil
 		}
+		// Few matched: read bigger chunks (each MySQL chunk is a query of its own).
+		chunk = min(2*chunk, 4000, SearchScanEntries-read)
 	}
 }
 
