@@ -378,6 +378,9 @@ add("other", "en", False,
     "{G}Are your codes legit? Will my account get banned?",
     "{G}Can the {P} be used in Canada?",
     "{G}The replacement code worked, thank you so much.",
+    )
+# a payment-method question is "account" (the corpus's convention); kept at its index so later groups stay fixed
+add("account", "en", False,
     "{G}Just a question: do you accept crypto?",
     )
 add("other", "mixed", False,
