@@ -9,6 +9,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/keydesk/keydesk/models"
@@ -184,7 +185,7 @@ func (s *Service) State(ctx context.Context, merchantID, ticketID uint64) (workf
 	}
 	qctx, cancel := context.WithTimeout(ctx, s.updateWait())
 	defer cancel()
-	v, err := s.o.Temporal.QueryWorkflow(qctx, workflowIDOf(t), "", workflows.QueryState)
+	v, err := s.queryState(qctx, t)
 	if err == nil {
 		var st workflows.State
 		if err := v.Get(&st); err != nil {
@@ -259,6 +260,36 @@ func (s *Service) running(ctx context.Context, t models.Ticket) bool {
 }
 
 // isGone reports whether err says the workflow does not exist or has completed.
+// queryAttempts bounds the tries of a state query that failed in transit.
+const queryAttempts = 3
+
+// queryState asks the ticket's workflow for its state, trying again (briefly, within ctx)
+// when the call failed in transit: a stream reset or an unavailable server while the run is
+// moving (continue-as-new, a worker restarting) says nothing about the ticket.
+func (s *Service) queryState(ctx context.Context, t models.Ticket) (converter.EncodedValue, error) {
+	var err error
+	for attempt := 1; ; attempt++ {
+		var v converter.EncodedValue
+		v, err = s.o.Temporal.QueryWorkflow(ctx, workflowIDOf(t), "", workflows.QueryState)
+		if err == nil || attempt == queryAttempts || !inTransit(err) || ctx.Err() != nil {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Duration(attempt) * 50 * time.Millisecond):
+		}
+	}
+}
+
+// inTransit reports whether err is a transport failure (canceled stream, unavailable
+// server) rather than an answer about the workflow.
+func inTransit(err error) bool {
+	var canceled *serviceerror.Canceled
+	var unavailable *serviceerror.Unavailable
+	return errors.As(err, &canceled) || errors.As(err, &unavailable)
+}
+
 func isGone(err error) bool {
 	var nf *serviceerror.NotFound
 	return errors.As(err, &nf)
