@@ -508,8 +508,13 @@ func (s *Store) textCandidates(ctx context.Context, q SearchQuery, engine string
 			out.resume = before
 			return out, nil
 		}
-		// Few matched: read bigger chunks (each MySQL chunk is a query of its own).
+		// Few matched: read bigger chunks. On MySQL every chunk is a Mroonga query that
+		// computes all the merchant's matches of the term before it sorts: the second
+		// query reads up to the scan limit at once.
 		chunk = min(2*chunk, 4000, SearchScanEntries-read)
+		if engine != EngineFTS5 {
+			chunk = SearchScanEntries - read
+		}
 	}
 }
 
