@@ -20,7 +20,8 @@ import (
 // the full one: the model spreads weight over all the words of a phrasing instead of one,
 // which read 3 points more of a development set of new phrasings right). Training is
 // deterministic (the examples are visited in an order fixed by hashing their ids and the
-// epoch, and the dropped features are chosen by hashing the id, the epoch and the feature). It takes about 100-200 ms on the tuning split, too slow for every start, so the
+// epoch, and the dropped features are chosen by hashing the id, the epoch and the
+// feature). It takes about 100-200 ms on the tuning split, too slow for every start, so the
 // trained weights are written to model.gob by `go generate ./triage/` (which runs
 // internal/trainmodel) and embedded; TestEmbeddedModelIsCurrent fails when the corpus or
 // the settings changed without regenerating. Version names the corpus examples and the
