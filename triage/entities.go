@@ -46,6 +46,14 @@ var orderLabels = []string{"订单号", "订单号码", "订单编号", "订单�
 	"order number", "order numbers", "order no.", "order no", "order nos", "order id", "order ids", "order ref",
 	"order reference", "order code", "order num", "order", "orders", "purchase", "purchase id", "purchase number"}
 
+// labelGap is what may stand between a label and its number besides "是" / "is": blanks,
+// colons, "=", a dash, an opening bracket or quote ("订单号【2026120355】", "order id - 88120339").
+const labelGap = " \t\r\n:：=-–—(（[【「『\"'“‘<《"
+
+// orderNamedAfter follow a number to name it the order ("88120339是我的订单号", "88120339 这单").
+var orderNamedAfter = []string{"是我的订单", "是订单号", "是我的单号", "这个订单", "这个单", "这单", "的订单", "号订单",
+	"is my order", "is the order"}
+
 // labelVerbs may stand between an English label and its number ("order number is ...").
 var labelVerbs = []string{" is", " was", " =", " no.", " no"}
 
@@ -101,7 +109,7 @@ func extractOrderAndFragments(text string) extraction {
 		switch {
 		case isOrderNumber(s) || isNumericOrder(s):
 			ex.add(c.start, c.end, "order", s)
-		case isLabelledOrder(s) && (orderLabelled(lower, c.start) || listedAfter(lower, ex.last(), c.start)):
+		case isLabelledOrder(s) && (orderLabelled(lower, c.start) || namedAfter(lower, c.end) || listedAfter(lower, ex.last(), c.start)):
 			ex.add(c.start, c.end, "order", s)
 		case isAlnumOrder(text, c):
 			if keyContext(lower, c.start, c.end) == noContext {
@@ -173,8 +181,15 @@ func isLabelledOrder(s string) bool {
 			digits++
 		}
 	}
+	// A number with letters as well ("XQ-7781-KD") needs one digit fewer: the letters
+	// already tell it from a quantity or a year.
+	if digits == minLabelledDigits-1 && strings.IndexFunc(s, isASCIILetter) >= 0 && len(s) >= 6 {
+		return true
+	}
 	return digits >= minLabelledDigits
 }
+
+func isASCIILetter(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
 
 // orderLabelled says whether an order label ("订单号", "order #", ...) ends right before
 // start, with only spaces and separators (":", "：", "是", "为", "#") between, in the same
@@ -184,16 +199,28 @@ func orderLabelled(lower string, start int) bool {
 	for from > 0 && !utf8.RuneStart(lower[from]) {
 		from--
 	}
-	before := strings.TrimRight(lower[from:start], " \t")
+	before := strings.TrimRight(lower[from:start], labelGap)
 	if strings.HasSuffix(before, "#") || strings.HasSuffix(before, "＃") {
 		return true
 	}
-	before = strings.TrimRight(before, " \t:：是为為")
+	before = strings.TrimRight(before, labelGap+"是为為")
 	for _, v := range labelVerbs {
-		before = strings.TrimRight(strings.TrimSuffix(before, v), " \t:：")
+		before = strings.TrimRight(strings.TrimSuffix(before, v), labelGap)
 	}
 	for _, w := range orderLabels {
 		if strings.HasSuffix(before, w) && wordStart(before, len(before)-len(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// namedAfter says whether words right after end (spaces and a closing bracket or quote
+// skipped) name the number the order.
+func namedAfter(lower string, end int) bool {
+	after := strings.TrimLeft(lower[end:], " \t)）]】」』\"'”’>》")
+	for _, w := range orderNamedAfter {
+		if strings.HasPrefix(after, w) {
 			return true
 		}
 	}
