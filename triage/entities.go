@@ -111,6 +111,8 @@ func extractOrderAndFragments(text string) extraction {
 			ex.add(c.start, c.end, "order", s)
 		case isLabelledOrder(s) && (orderLabelled(lower, c.start) || namedAfter(lower, c.end) || listedAfter(lower, ex.last(), c.start)):
 			ex.add(c.start, c.end, "order", s)
+		case isBareOrder(s) && bareOrderContext(lower, c.start, c.end):
+			ex.add(c.start, c.end, "order", s)
 		case isAlnumOrder(text, c):
 			if keyContext(lower, c.start, c.end) == noContext {
 				ex.add(c.start, c.end, "order", s)
@@ -213,6 +215,66 @@ func orderLabelled(lower string, start int) bool {
 		}
 	}
 	return false
+}
+
+// Bare numbers: 8 to 11 digits with no label are read as an order number unless the words
+// around them say they are something else (a QQ / WeChat id, a phone, a card or case number,
+// an amount) or they are a date (20261203) or an 11-digit mobile number. Buyers paste the
+// order number alone ("88120339 还没到"); the product checks it against the merchant's orders.
+const (
+	minBareOrder = 8
+	maxBareOrder = 11
+)
+
+// notOrderBefore, in the same clause before a bare number, say it is not an order number.
+var notOrderBefore = []string{"qq", "q号", "微信", "wechat", "weixin", "vx", "wx", "v信", "电话", "手机", "联系",
+	"phone", "tel", "mobile", "whatsapp", "telegram", "call", "工单", "case", "ticket", "身份证", "税号", "tax",
+	"卡号", "card", "账号", "account", "id", "uid", "用户", "会员", "密码", "password", "pin", "验证码", "code",
+	"¥", "￥", "$", "rmb", "usd", "金额", "余额", "balance", "付了", "paid", "花了", "共", "total"}
+
+// notOrderAfter, right after a bare number, say it is a quantity, an amount or a time.
+var notOrderAfter = []string{"元", "块", "rmb", "usd", "美元", "日元", "积分", "点", "分", "秒", "次", "个", "张", "人",
+	"points", "coins", "gems", "robux", "v-bucks", "yuan", "dollars", "yen", "元宝", "钻", "金币", "@"}
+
+// isBareOrder: 8 to 11 digits, not an 11-digit mobile number or a YYYYMMDD date.
+func isBareOrder(s string) bool {
+	if len(s) < minBareOrder || len(s) > maxBareOrder || strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		return false
+	}
+	if len(s) == 11 && s[0] == '1' {
+		return false
+	}
+	if len(s) == 8 && (s[:2] == "19" || s[:2] == "20") && s[4:6] >= "01" && s[4:6] <= "12" && s[6:] >= "01" && s[6:] <= "31" {
+		return false
+	}
+	return true
+}
+
+// bareOrderContext says whether nothing around a bare number says it is something else.
+func bareOrderContext(lower string, start, end int) bool {
+	if keyContext(lower, start, end) != noContext {
+		return false
+	}
+	from := max(0, start-contextWindow)
+	for from > 0 && !utf8.RuneStart(lower[from]) {
+		from--
+	}
+	before := lower[from:start]
+	if i := strings.LastIndexAny(before, ",.;!?，。；！？\n"); i >= 0 {
+		before = before[i+1:]
+	}
+	for _, w := range notOrderBefore {
+		if strings.Contains(before, w) {
+			return false
+		}
+	}
+	after := strings.TrimLeft(lower[end:], " ")
+	for _, w := range notOrderAfter {
+		if strings.HasPrefix(after, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // namedAfter says whether words right after end (spaces and a closing bracket or quote
