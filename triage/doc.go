@@ -31,7 +31,10 @@
 // An order number has the shape of 2 to 5 letters, an optional hyphen, at least 4
 // digits and at most one more hyphenated digit group: "ORD-2026-000123", "KD20261103001",
 // "SHOP-12345"; or is a run of 12 to 24 digits; or 2-3 dash-joined groups of 4 letters and
-// digits with both. Order numbers are never masked. Everything that looks like a card key
+// digits with both; or the marketplace shape YYMMDD-nnnnnnnnnnnnnnn; or, when the buyer
+// labels it or names it the order, any run of letters and digits with 5 digits (4 with
+// letters); or a bare run of 8 to 11 digits nothing around calls something else (see
+// entities.go). Order numbers are never masked. Everything that looks like a card key
 // is masked by keeping its first 2 and last 2 characters:
 //
 //   - hyphen-grouped strings whose groups are at least 4 characters long, 12 or more
