@@ -277,10 +277,20 @@ func (s *Store) searchList(ctx context.Context, q SearchQuery, extra string, ext
 		where += " AND t.id < ?"
 		args = append(args, q.Cursor.BeforeID)
 	}
-	var ts []models.Ticket
-	err := s.DB(ctx).Table("tickets AS t").Select("t.*").Where(where, args...).Order("t.id DESC").Limit(q.Limit + 1).Find(&ts).Error
+	// Ids first, then the rows: sorting whole rows to keep a page of them (SELECT t.* …
+	// ORDER BY id) took 0.3–1.5 s for a merchant's 100,000 closed tickets at 1M; sorting ids
+	// from an index takes ~25 ms.
+	var ids []uint64
+	err := s.DB(ctx).Table("tickets AS t").Select("t.id").Where(where, args...).Order("t.id DESC").Limit(q.Limit + 1).Scan(&ids).Error
 	if err != nil {
 		return nil, nil, Translate(err, "search tickets")
+	}
+	var ts []models.Ticket
+	if len(ids) > 0 {
+		err = s.DB(ctx).Where("id IN ?", ids).Order("id DESC").Find(&ts).Error
+		if err != nil {
+			return nil, nil, Translate(err, "search tickets")
+		}
 	}
 	var next *SearchCursor
 	if len(ts) > q.Limit {
