@@ -197,11 +197,7 @@ func isASCIILetter(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <
 // start, with only spaces and separators (":", "：", "是", "为", "#") between, in the same
 // clause.
 func orderLabelled(lower string, start int) bool {
-	from := max(0, start-contextWindow)
-	for from > 0 && !utf8.RuneStart(lower[from]) {
-		from--
-	}
-	before := strings.TrimRight(lower[from:start], labelGap)
+	before := strings.TrimRight(window(lower, start), labelGap)
 	if strings.HasSuffix(before, "#") || strings.HasSuffix(before, "＃") {
 		return true
 	}
@@ -252,41 +248,53 @@ func isBareOrder(s string) bool {
 
 // bareOrderContext says whether nothing around a bare number says it is something else.
 func bareOrderContext(lower string, start, end int) bool {
-	if keyContext(lower, start, end) != noContext {
-		return false
-	}
+	return keyContext(lower, start, end) == noContext &&
+		!hasAny(clauseBefore(lower, start), notOrderBefore) &&
+		!hasAnyPrefix(strings.TrimLeft(lower[end:], " "), notOrderAfter)
+}
+
+// window is up to contextWindow bytes of lower before start, cut at a rune boundary.
+func window(lower string, start int) string {
 	from := max(0, start-contextWindow)
 	for from > 0 && !utf8.RuneStart(lower[from]) {
 		from--
 	}
-	before := lower[from:start]
+	return lower[from:start]
+}
+
+// clauseBefore is the window before start, from the last clause break in it.
+func clauseBefore(lower string, start int) string {
+	before := window(lower, start)
 	if i := strings.LastIndexAny(before, ",.;!?，。；！？\n"); i >= 0 {
 		before = before[i+1:]
 	}
-	for _, w := range notOrderBefore {
-		if strings.Contains(before, w) {
-			return false
+	return before
+}
+
+// hasAny says whether s contains any of words.
+func hasAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
 		}
 	}
-	after := strings.TrimLeft(lower[end:], " ")
-	for _, w := range notOrderAfter {
-		if strings.HasPrefix(after, w) {
-			return false
+	return false
+}
+
+// hasAnyPrefix says whether s starts with any of words.
+func hasAnyPrefix(s string, words []string) bool {
+	for _, w := range words {
+		if strings.HasPrefix(s, w) {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // namedAfter says whether words right after end (spaces and a closing bracket or quote
 // skipped) name the number the order.
 func namedAfter(lower string, end int) bool {
-	after := strings.TrimLeft(lower[end:], " \t)）]】」』\"'”’>》")
-	for _, w := range orderNamedAfter {
-		if strings.HasPrefix(after, w) {
-			return true
-		}
-	}
-	return false
+	return hasAnyPrefix(strings.TrimLeft(lower[end:], " \t)）]】」』\"'”’>》"), orderNamedAfter)
 }
 
 // wordStart says whether a Latin label starting at i in s begins a word ("ref" in "ref",
@@ -354,29 +362,12 @@ func isFragment(s string, context int) bool {
 // keyContext says whether a position phrase or key word ends shortly before [start,end) in
 // the same clause, or a closing word ("开头") follows it.
 func keyContext(lower string, start, end int) int {
-	from := max(0, start-contextWindow)
-	for from > 0 && !utf8.RuneStart(lower[from]) {
-		from--
-	}
-	before := lower[from:start]
-	if i := strings.LastIndexAny(before, ",.;!?，。；！？\n"); i >= 0 {
-		before = before[i+1:]
-	}
-	after := strings.TrimLeft(lower[end:], " ")
-	for _, w := range keyContextAfter {
-		if strings.HasPrefix(after, w) {
-			return positionContext
-		}
-	}
-	for _, w := range positionWords {
-		if strings.Contains(before, w) {
-			return positionContext
-		}
-	}
-	for _, w := range keyWords {
-		if strings.Contains(before, w) {
-			return keyNounContext
-		}
+	before := clauseBefore(lower, start)
+	switch {
+	case hasAnyPrefix(strings.TrimLeft(lower[end:], " "), keyContextAfter), hasAny(before, positionWords):
+		return positionContext
+	case hasAny(before, keyWords):
+		return keyNounContext
 	}
 	return noContext
 }
