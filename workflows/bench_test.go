@@ -71,29 +71,13 @@ func escalationRun(b *testing.B, n, clients int, spread time.Duration) ([]time.D
 	sh := newShop(b, target, n)
 	b.ResetTimer()
 	start := time.Now()
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, clients)
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				if spread > 0 {
-					time.Sleep(time.Until(start.Add(spread * time.Duration(i) / time.Duration(n))))
-				}
-				if _, err := createQuiet(sh, i); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		b.Fatal(err)
-	}
+	must(b, createMany(clients, n, func(i int) error {
+		if spread > 0 {
+			time.Sleep(time.Until(start.Add(spread * time.Duration(i) / time.Duration(n))))
+		}
+		_, err := createQuiet(sh, i)
+		return err
+	}))
 	rate := float64(n) / time.Since(start).Seconds()
 	if time.Since(start) > target {
 		b.Logf("creation took %v, longer than the %v target: early tickets breached during creation", time.Since(start), target)
