@@ -235,7 +235,9 @@ func TestClassifyUrgency(t *testing.T) {
 		{"angry", "", "This is a scam, the key is invalid", High, `angry words ("scam")`},
 		{"angry and hurry", "", "Ridiculous! Key invalid, fix it asap", Urgent, "the buyer asks for speed"},
 		{"hurry only", "", "Key not received, urgent please", High, `"urgent"`},
-		{"urgently prefix", "", "Key missing, need it urgently", High, `"urgent"`},
+		// The buyer's pick fixes the base urgency, so the case tests the word, not how sure
+		// the model is that this short line is key_missing (it read ≈0.5 with some corpora).
+		{"urgently prefix", KeyMissing, "Key missing, need it urgently", High, `"urgent"`},
 		{"shouting", "", "MY KEY DOES NOT WORK AT ALL", High, "shouting"},
 		{"exclamations", "", "key doesn't work!!!", High, "repeated exclamation marks"},
 		{"lawyer", "", "The key is invalid. My lawyer will hear about this.", Urgent, `"lawyer"`},
