@@ -227,3 +227,19 @@ func EvaluatePredictions(examples []Example, preds map[string]Prediction) Evalua
 	}
 	return Evaluate(examples, func(s string) Prediction { return byText[s] })
 }
+
+// ScoreAtConfidence scores the predictions (by example ID) that reach confidence th: the share of
+// examples that reach it (coverage) and the share of those read right (accuracy), the two
+// figures Decide's thresholds rest on.
+func ScoreAtConfidence(examples []Example, preds map[string]Prediction, th float64) (coverage, accuracy float64) {
+	n, ok := 0, 0
+	for _, e := range examples {
+		if p := preds[e.ID]; p.Confidence >= th {
+			n++
+			if p.Intent == e.Intent {
+				ok++
+			}
+		}
+	}
+	return ratio(n, len(examples)), ratio(ok, n)
+}

@@ -72,18 +72,7 @@ func TestCrossValidatedSettings(t *testing.T) {
 	tune, _, err := Split()
 	require.NoError(t, err)
 	preds := CrossValidate(tune, 5, DefaultTrainOptions)
-	at := func(th float64) (coverage, accuracy float64) {
-		n, ok := 0, 0
-		for _, e := range tune {
-			if p := preds[e.ID]; p.Confidence >= th {
-				n++
-				if p.Intent == e.Intent {
-					ok++
-				}
-			}
-		}
-		return ratio(n, len(tune)), ratio(ok, n)
-	}
+	at := func(th float64) (coverage, accuracy float64) { return ScoreAtConfidence(tune, preds, th) }
 	cov, acc := at(ConfidentAt)
 	t.Logf("confident (≥ %.2f): coverage %.1f%%, accuracy %.1f%%", ConfidentAt, 100*cov, 100*acc)
 	assert.GreaterOrEqual(t, acc, 0.96, "an inference that overrides a buyer's pick must be right almost always")

@@ -97,15 +97,7 @@ func run(devPath string, builtin, fresh, verbose bool, o triage.TrainOptions) er
 // thresholds of triage.Decide.
 func printConfident(name string, examples []triage.Example, preds map[string]triage.Prediction) {
 	for _, th := range []float64{triage.UsableAt, triage.ConfidentAt} {
-		n, ok := 0, 0
-		for _, e := range examples {
-			if p := preds[e.ID]; p.Confidence >= th {
-				n++
-				if p.Intent == e.Intent {
-					ok++
-				}
-			}
-		}
-		fmt.Printf("  %s at ≥%.2f: coverage %.1f%%, accuracy %.2f%%\n", name, th, 100*float64(n)/float64(len(examples)), 100*float64(ok)/float64(max(n, 1)))
+		cov, acc := triage.ScoreAtConfidence(examples, preds, th)
+		fmt.Printf("  %s at ≥%.2f: coverage %.1f%%, accuracy %.2f%%\n", name, th, 100*cov, 100*acc)
 	}
 }
