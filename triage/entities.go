@@ -84,8 +84,21 @@ type entitySpan struct {
 type extraction struct {
 	spans  []entitySpan // sorted, not overlapping
 	orders []string     // as written
+	rules  []orderRule  // which rule found each of orders (same index)
 	frags  []string     // as written
 }
+
+// orderRule says which rule of extractOrderAndFragments found an order number.
+// ExtractOrderNumbers keeps every labelled one and may drop the others when the merchant's
+// order formats are known and none fits.
+type orderRule int
+
+const (
+	ruleShape    orderRule = iota // a shape of its own: prefixed, YYMMDD-15 or 12–24 digits
+	ruleLabelled                  // labelled, named the order after it, or listed after one
+	ruleBare                      // a bare 8–11 digit number
+	ruleAlnum                     // dash-grouped letters and digits ("B3K8-71QZ")
+)
 
 // extractOrderAndFragments finds order numbers (all shapes), whole key-like strings and key
 // fragments in text whose e-mail addresses are already masked or replaced.
@@ -106,16 +119,21 @@ func extractOrderAndFragments(text string) extraction {
 		if inKey(c.start, c.end) {
 			continue
 		}
+		// labelled says whether the buyer names the number the order (rules found by shape
+		// alone record it too, for ExtractOrderNumbers).
+		labelled := func() bool {
+			return orderLabelled(lower, c.start) || namedAfter(lower, c.end) || listedAfter(lower, ex.last(), c.start)
+		}
 		switch {
 		case isOrderNumber(s) || isNumericOrder(s):
-			ex.add(c.start, c.end, "order", s)
-		case isLabelledOrder(s) && (orderLabelled(lower, c.start) || namedAfter(lower, c.end) || listedAfter(lower, ex.last(), c.start)):
-			ex.add(c.start, c.end, "order", s)
+			ex.addOrder(c.start, c.end, s, ruleShape, labelled)
+		case isLabelledOrder(s) && labelled():
+			ex.addOrder(c.start, c.end, s, ruleLabelled, nil)
 		case isBareOrder(s) && bareOrderContext(lower, c.start, c.end):
-			ex.add(c.start, c.end, "order", s)
+			ex.addOrder(c.start, c.end, s, ruleBare, labelled)
 		case isAlnumOrder(text, c):
 			if keyContext(lower, c.start, c.end) == noContext {
-				ex.add(c.start, c.end, "order", s)
+				ex.addOrder(c.start, c.end, s, ruleAlnum, labelled)
 			} else {
 				// A piece of a key ("卡密 B3K8-71QZ"): not an order, and the model reads it
 				// as a key, never as the words of a secret.
@@ -138,6 +156,16 @@ func (ex *extraction) last() entitySpan {
 		return entitySpan{}
 	}
 	return ex.spans[len(ex.spans)-1]
+}
+
+// addOrder adds an order number found by rule r; labelled (nil when r is ruleLabelled)
+// says whether the buyer labels it all the same, which then is the rule recorded.
+func (ex *extraction) addOrder(start, end int, s string, r orderRule, labelled func() bool) {
+	if labelled != nil && labelled() {
+		r = ruleLabelled
+	}
+	ex.add(start, end, "order", s)
+	ex.rules = append(ex.rules, r)
 }
 
 func (ex *extraction) add(start, end int, kind, s string) {
