@@ -105,8 +105,10 @@ const (
 
 // Order is a paid purchase pushed in by the shop.
 type Order struct {
-	ID             uint64 `gorm:"primaryKey"`
-	MerchantID     uint64 `gorm:"uniqueIndex:ux_orders_no,priority:1"`
+	// ix_orders_recent reads a merchant's newest orders (the sample its order formats are
+	// learned from, issue 13).
+	ID             uint64 `gorm:"primaryKey;index:ix_orders_recent,priority:2"`
+	MerchantID     uint64 `gorm:"uniqueIndex:ux_orders_no,priority:1;index:ix_orders_recent,priority:1"`
 	OrderNo        string `gorm:"size:64;uniqueIndex:ux_orders_no,priority:2"`
 	ProductID      uint64 `gorm:"index"`
 	Quantity       int
@@ -277,7 +279,10 @@ type Ticket struct {
 	InferredConfidence int
 	TriageModel        string `gorm:"size:32"`
 	CategoryMismatch   bool
-	WorkflowID         string `gorm:"size:64"`
+	// SuggestedOrderID is another order of the same merchant that the buyer's text names
+	// (read in the shop's order formats) when it is not the order the ticket was filed under.
+	SuggestedOrderID *uint64
+	WorkflowID       string `gorm:"size:64"`
 	// IdempotencyKey is the client's Idempotency-Key header, so a retried submission finds
 	// the ticket it already created.
 	IdempotencyKey *string `gorm:"size:128;uniqueIndex:ux_tickets_idem,priority:2"`

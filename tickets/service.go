@@ -62,6 +62,8 @@ func (s *Service) ticketWorkflowID(id uint64) string {
 // Service is the ticket manager.
 type Service struct {
 	o Opts
+	// formats caches each merchant's learned order formats (see order_suggest.go).
+	formats formatsCache
 }
 
 // New returns a Service.
@@ -299,8 +301,12 @@ func (s *Service) classify(ctx context.Context, chosen triage.Category, subject,
 // insert stores the ticket and the first message, retrying on a (rare) reference clash.
 func (s *Service) insert(ctx context.Context, in CreateInput, cat triage.Category, order models.Order) (models.Ticket, string, error) {
 	res := s.classify(ctx, cat, in.Subject, in.Description)
+	var suggested *uint64
 	if in.Gateway { // a chargeback: the gateway says what it is
 		res.Category, res.Chosen, res.Mismatch = triage.Dispute, triage.Dispute, false
+	} else {
+		// Another order of the merchant that the buyer's text names (issue 13).
+		suggested = s.suggestOrder(ctx, in.MerchantID, in.Subject, in.Description, order.ID)
 	}
 	token, hash, err := newToken()
 	if err != nil {
@@ -312,6 +318,7 @@ func (s *Service) insert(ctx context.Context, in CreateInput, cat triage.Categor
 			return models.Ticket{}, "", err
 		}
 		t := s.ticketRow(in, res, order, ref, hash)
+		t.SuggestedOrderID = suggested
 		// Buyers paste the key they got into the form: the stored text is masked.
 		first := &models.Message{AuthorKind: models.AuthorCustomer, AuthorName: in.Email,
 			Body: triage.Mask(in.Description), RequestID: "submission", CreatedAt: t.CreatedAt}
