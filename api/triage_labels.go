@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -83,6 +84,10 @@ type triageView struct {
 	Label *intentLabelView `json:"label,omitempty"`
 	// OrderSuggestions are orders of this merchant whose number appears in the buyer's text.
 	OrderSuggestions []orderSuggestion `json:"order_suggestions"`
+	// SuggestedOrder is the order of this merchant that the buyer's first message names in the
+	// shop's own order formats, when it is not the order the ticket was filed under (kept on
+	// the ticket when it was created; absent when there is none).
+	SuggestedOrder *orderSuggestion `json:"suggested_order,omitempty"`
 	// KeyMatches are key fragments quoted by the buyer that match a key of the ticket's order
 	// (compared as keyed hashes of the keys' indexed tails; the fragment is shown masked).
 	KeyMatches []keyMatch `json:"key_matches"`
@@ -208,6 +213,9 @@ func (s *Server) ticketTriage(ctx context.Context, m uint64, t models.Ticket, ms
 		return nil, err
 	}
 	v.OrderSuggestions = orderSuggestions(orders, found, t.OrderID, t.CustomerEmail)
+	if v.SuggestedOrder, err = s.suggestedOrder(ctx, m, t); err != nil {
+		return nil, err
+	}
 	if len(frags) == 0 || t.OrderID == nil || s.d.Box == nil {
 		return v, nil
 	}
@@ -238,6 +246,23 @@ func (s *Server) ticketTriage(ctx context.Context, m uint64, t models.Ticket, ms
 		}
 	}
 	return v, nil
+}
+
+// suggestedOrder is the ticket's suggested order, read again by merchant and id (an id of
+// another merchant's order is never shown), or nil.
+func (s *Server) suggestedOrder(ctx context.Context, m uint64, t models.Ticket) (*orderSuggestion, error) {
+	if t.SuggestedOrderID == nil || t.OrderID != nil && *t.OrderID == *t.SuggestedOrderID {
+		return nil, nil
+	}
+	o, err := s.d.Store.OrderByID(ctx, m, *t.SuggestedOrderID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &orderSuggestion{OrderNo: o.OrderNo, OrderID: o.ID,
+		OtherBuyer: !strings.EqualFold(strings.TrimSpace(o.BuyerEmail), strings.TrimSpace(t.CustomerEmail))}, nil
 }
 
 // labelIntent records an agent's correction (or confirmation) of the buyer text's intent.

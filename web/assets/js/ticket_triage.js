@@ -1,6 +1,7 @@
 /* Agent ticket view, issue 13: what the triage model read in the buyer's text (the detail's
  * "triage": buyer's pick, inferred intent with its confidence, a mismatch, the latest agent
  * correction), the form to correct the intent (POST /tickets/{id}/intent, kept as a label),
+ * the suggested order (another order of the shop that the text names in the shop's own format),
  * orders of the shop named in the text, and quoted key fragments that match a key of the
  * ticket's order ("fragment matches key #n", the key's id as the order panel shows it; the
  * fragment itself stays masked). ticket.js calls KD.ticketTriage(data, me, act) on render. */
@@ -59,7 +60,16 @@
       } }, el('label', { for: 'intent-pick', i18n: 'tri.correct_label' }), el('div', { class: 'linkbox' }, sel, btn),
         el('p', { id: 'intent-hint', class: 'hint', i18n: 'tri.correct_hint' })));
     }
-    var orders = (tr.order_suggestions || []).filter(function (o) { return !o.current; });
+    // The order the text names in the shop's own format (kept when the ticket was created) when
+    // it is not the ticket's order: the buyer may have filed under the wrong one.
+    var sug = tr.suggested_order;
+    if (sug && sug.order_no) {
+      box.appendChild(el('p', { id: 'tri-suggested', class: 'alert', role: 'status' },
+        el('span', { text: KD.t('tri.suggested_order') + ' ' }), el('strong', { class: 'ref', text: sug.order_no }), ' ',
+        el('button', { type: 'button', class: 'small', 'data-order': sug.order_no, i18n: 'tri.order_open', onclick: function () { lookupOrder(sug.order_no); } }),
+        sug.other_buyer ? el('span', { class: 'badge sla-warn other-buyer', i18n: 'tri.other_buyer' }) : null));
+    }
+    var orders = (tr.order_suggestions || []).filter(function (o) { return !o.current && !(sug && o.order_id === sug.order_id); });
     if (orders.length) {
       var ul = el('ul', { id: 'tri-orders', class: 'plain' });
       orders.forEach(function (o) {
