@@ -22,6 +22,11 @@ import "strings"
 // or digits only ("A4-A4", "L2_D4_D4", "T8D9"); a one-group mix of letters and digits
 // ("A10") looks like a key and only counts when labelled. With the zero OrderFormats the
 // result is exactly ExtractEntities(text).OrderNumbers.
+//
+// A shop whose order numbers have the shape of card keys ("7QKM-2X9P-RT4A": Mask hides such
+// strings) gets them read as order numbers here, so a key of that shape pasted by the buyer
+// may be among the result: like Entities.CardKeys, never log or persist the result as such
+// (look the numbers up, keep what the lookup finds).
 func ExtractOrderNumbers(text string, f OrderFormats) []string {
 	scan := maskEmails(text)
 	ex := extractOrderAndFragments(scan)

@@ -270,3 +270,34 @@ func TestOrderFormatsMeasured(t *testing.T) {
 		t.Errorf("corpus: learned %+v, text only %+v", cv.Learned, cv.TextOnly)
 	}
 }
+
+// Property: on any text (random pieces of Chinese, Latin letters, digits, full-width
+// characters and the separators of order numbers) ExtractOrderNumbers does not fail, finds
+// only what the text alone finds or what fits a learned shape, and finds nothing without
+// formats that ExtractEntities would not.
+func TestExtractOrderNumbersOnRandomText(t *testing.T) {
+	pieces := []string{"订单", "号", "卡密", "QQ", "order", " ", "#", "＃", "-", "_", ".", "/", "：", "，", "KD", "kd", "ORD", "SO", "A",
+		"2026", "1103", "0042", "7712093311", "13812345678", "５", "ｋｄ", "＿", "元", "is", "\n", "B3K8", "71QZ", "@", "x@y.com"}
+	r := rand.New(rand.NewPCG(3, 3))
+	var fs []OrderFormats
+	for i, sf := range shopFormats {
+		fs = append(fs, LearnOrderFormats(sampleOf(60, uint64(300+i), sf.gen)))
+	}
+	for range 3000 {
+		var b strings.Builder
+		for range 1 + r.IntN(12) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		text := b.String()
+		textOnly := ExtractEntities(text).OrderNumbers
+		if got := ExtractOrderNumbers(text, OrderFormats{}); !slices.Equal(got, textOnly) {
+			t.Fatalf("%q without formats: %v, text alone %v", text, got, textOnly)
+		}
+		f := fs[r.IntN(len(fs))]
+		for _, o := range ExtractOrderNumbers(text, f) {
+			if !slices.Contains(textOnly, o) && !f.Matches(o) {
+				t.Fatalf("%q: %q is neither read from the text alone nor of a learned shape %v", text, o, f.Shapes())
+			}
+		}
+	}
+}
