@@ -95,8 +95,15 @@ type PolicyInput struct {
 // LoadTicketPolicy reads a merchant's SLA policies, calendar, escalation chain and
 // auto-close delay, filling every gap with the defaults. Idempotent: it only reads.
 func (a *Activities) LoadTicketPolicy(ctx context.Context, in PolicyInput) (TicketPolicy, error) {
+	return TicketPolicyOf(ctx, a.Store, in.MerchantID)
+}
+
+// TicketPolicyOf reads merchant merchantID's ticket policy from st, as LoadTicketPolicy does
+// for a workflow. The API uses it to show a ticket's clocks from its saved state.
+func TicketPolicyOf(ctx context.Context, st *store.Store, merchantID uint64) (TicketPolicy, error) {
+	in := PolicyInput{MerchantID: merchantID}
 	p := DefaultTicketPolicy()
-	rows, err := a.Store.SLAPolicies(ctx, in.MerchantID)
+	rows, err := st.SLAPolicies(ctx, in.MerchantID)
 	if err != nil {
 		return p, fmt.Errorf("load ticket policy: %w", err)
 	}
@@ -108,12 +115,12 @@ func (a *Activities) LoadTicketPolicy(ctx context.Context, in PolicyInput) (Tick
 			WarnFraction:  r.WarnFraction,
 		}
 	}
-	tz, settings, err := a.Store.MerchantSettings(ctx, in.MerchantID)
+	tz, settings, err := st.MerchantSettings(ctx, in.MerchantID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return p, fmt.Errorf("load ticket policy: %w", err)
 	}
 	p.AutoCloseDays = autoCloseDays(settings)
-	cal, err := a.Store.BusinessCalendar(ctx, in.MerchantID)
+	cal, err := st.BusinessCalendar(ctx, in.MerchantID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		if loc, lerr := time.LoadLocation(tz); tz != "" && lerr == nil {

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/keydesk/keydesk/activities"
 	"github.com/keydesk/keydesk/models"
 	"github.com/keydesk/keydesk/workflows"
 )
@@ -95,15 +96,48 @@ func (s *Service) update(ctx context.Context, t models.Ticket, update string, in
 	defer cancel()
 	h, err := s.o.Temporal.UpdateWorkflow(wctx, opts)
 	if err == nil {
-		var st workflows.State
-		if err = h.Get(wctx, &st); err == nil {
-			return st, nil
+		var ack workflows.UpdateAck
+		if err = h.Get(wctx, &ack); err == nil {
+			return s.stateAt(ctx, t, ack)
 		}
 	}
 	if pastWait(ctx, wctx, err) {
 		return workflows.State{}, &Pending{TicketID: t.ID, UpdateID: opts.UpdateID}
 	}
 	return workflows.State{}, err
+}
+
+// stateAt returns the ticket's state once an update was answered with ack: the snapshot the
+// workflow wrote before answering, with its clocks as of now under the merchant's policy.
+// When the snapshot cannot be read or is older than the answer (it never should be: the
+// workflow commits before answering), the workflow is asked instead.
+func (s *Service) stateAt(ctx context.Context, t models.Ticket, ack workflows.UpdateAck) (workflows.State, error) {
+	st, err := s.savedState(ctx, t)
+	if err == nil && st.Version >= ack.Version {
+		return st, nil
+	}
+	if err != nil {
+		s.o.Log.Warn("read ticket snapshot after update; asking the workflow", "ticket", t.ID, "err", err)
+	}
+	return s.State(ctx, t.MerchantID, t.ID)
+}
+
+// savedState reads the ticket's snapshot and adds its clock views as of now.
+func (s *Service) savedState(ctx context.Context, t models.Ticket) (workflows.State, error) {
+	var st workflows.State
+	snap, err := s.o.Store.TicketSnapshot(ctx, t.MerchantID, t.ID)
+	if err != nil {
+		return st, err
+	}
+	if err := snap.State.Decode(&st); err != nil {
+		return st, fmt.Errorf("decode snapshot of ticket %d: %w", t.ID, err)
+	}
+	p, err := activities.TicketPolicyOf(ctx, s.o.Store, t.MerchantID)
+	if err != nil {
+		return st, err
+	}
+	st.SLA = workflows.ClockViews(st, p, s.now())
+	return st, nil
 }
 
 // pastWait reports whether err is the service's own wait running out (not the caller's).
@@ -125,17 +159,17 @@ func (s *Service) UpdateResult(ctx context.Context, merchantID, ticketID uint64,
 	wctx, cancel := context.WithTimeout(ctx, s.updateWait())
 	defer cancel()
 	h := s.o.Temporal.GetWorkflowUpdateHandle(client.GetWorkflowUpdateHandleOptions{WorkflowID: workflowIDOf(t), UpdateID: updateID})
-	var st workflows.State
-	err = h.Get(wctx, &st)
+	var ack workflows.UpdateAck
+	err = h.Get(wctx, &ack)
 	switch {
 	case err == nil:
-		return st, nil
+		return s.stateAt(ctx, t, ack)
 	case pastWait(ctx, wctx, err):
-		return st, &Pending{TicketID: t.ID, UpdateID: updateID}
+		return workflows.State{}, &Pending{TicketID: t.ID, UpdateID: updateID}
 	case isGone(err):
-		return st, Rejected("the action was not received (or the ticket's run has ended): send it again with the same Idempotency-Key")
+		return workflows.State{}, Rejected("the action was not received (or the ticket's run has ended): send it again with the same Idempotency-Key")
 	}
-	return st, mapErr(err)
+	return workflows.State{}, mapErr(err)
 }
 
 // newUpdateID names an update the caller gave no request id.
@@ -165,9 +199,9 @@ func (s *Service) updateWithStart(ctx context.Context, t models.Ticket, update s
 		StartWorkflowOperation: op, UpdateOptions: opts,
 	})
 	if err == nil {
-		var st workflows.State
-		if err = h.Get(wctx, &st); err == nil {
-			return st, nil
+		var ack workflows.UpdateAck
+		if err = h.Get(wctx, &ack); err == nil {
+			return s.stateAt(ctx, t, ack)
 		}
 	}
 	if pastWait(ctx, wctx, err) {
@@ -177,7 +211,7 @@ func (s *Service) updateWithStart(ctx context.Context, t models.Ticket, update s
 }
 
 // State returns a ticket's live state (clocks included) from its workflow, or the last
-// saved state when the workflow has ended.
+// saved state (clocks as of now) when the workflow has ended.
 func (s *Service) State(ctx context.Context, merchantID, ticketID uint64) (workflows.State, error) {
 	t, err := s.o.Store.TicketByID(ctx, merchantID, ticketID)
 	if err != nil {
@@ -196,11 +230,11 @@ func (s *Service) State(ctx context.Context, merchantID, ticketID uint64) (workf
 	if !isGone(err) {
 		return workflows.State{}, fmt.Errorf("query ticket %d: %w", t.ID, err)
 	}
-	in, serr := s.startInput(ctx, t)
-	if serr != nil || in.Resume == nil {
-		return workflows.State{}, fmt.Errorf("query ticket %d: %w", t.ID, err)
+	st, serr := s.savedState(ctx, t)
+	if serr != nil {
+		return workflows.State{}, fmt.Errorf("query ticket %d: %w (saved state: %w)", t.ID, err, serr)
 	}
-	return *in.Resume, nil
+	return st, nil
 }
 
 // Reconcile runs one reconciler pass now (Maintenance.ReconcileTickets): every ticket that

@@ -134,7 +134,13 @@ func autoCloseAt(s State, p activities.TicketPolicy) time.Time {
 	return s.ResolvedAt.Add(time.Duration(days) * 24 * time.Hour)
 }
 
-// clockViews describes the clocks as of now for queries and update results.
+// ClockViews describes the clocks of a saved state s as of now under policy p: the SLA
+// field a query answers with, for a state read from a snapshot.
+func ClockViews(s State, p activities.TicketPolicy, now time.Time) []ClockView {
+	return clockViews(s, p, now)
+}
+
+// clockViews describes the clocks as of now for queries.
 func clockViews(s State, p activities.TicketPolicy, now time.Time) []ClockView {
 	t := p.TargetsFor(s.Priority)
 	out := make([]ClockView, 0, 3)

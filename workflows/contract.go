@@ -229,6 +229,17 @@ type State struct {
 	SLA []ClockView `json:"sla,omitempty"`
 }
 
+// UpdateAck answers every update: the ticket and the version of its state that holds the
+// update (a request id seen before answers with the current version). The state itself is
+// read from the snapshot the workflow wrote before answering (tickets.Service does), so the
+// ticket's history does not carry a copy of the whole state per update. Its fields keep
+// State's JSON names: an answer of an earlier release (the whole State) decodes into it.
+type UpdateAck struct {
+	TicketID uint64 `json:"ticket_id"`
+	Version  int64  `json:"version"`
+	Status   string `json:"status"`
+}
+
 // ClockView is one SLA clock as of the moment a State was returned.
 type ClockView struct {
 	Metric    sla.Metric    `json:"metric"`

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
@@ -92,15 +93,19 @@ func (h *harness) send(name string, in any, then func(State, error)) {
 		OnComplete: func(res any, e error) {
 			var st State
 			if e == nil {
+				var ack UpdateAck
 				switch v := res.(type) {
-				case State:
-					st = v
-				case *State:
-					st = *v
+				case UpdateAck:
+					ack = v
+				case *UpdateAck:
+					ack = *v
 				case converter.EncodedValue:
-					e = v.Get(&st)
+					e = v.Get(&ack)
 				default:
 					e = fmt.Errorf("unexpected update result %T", res)
+				}
+				if e == nil {
+					st, e = h.savedAt(ack)
 				}
 			}
 			if then != nil {
@@ -108,6 +113,24 @@ func (h *harness) send(name string, in any, then func(State, error)) {
 			}
 		},
 	}, in)
+}
+
+// savedAt is what tickets.Service answers an update with: the snapshot the workflow recorded
+// at the acknowledged version (the last one recorded for it), with its clocks as of now.
+func (h *harness) savedAt(ack UpdateAck) (State, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := len(h.changes) - 1; i >= 0; i-- {
+		var st State
+		if err := json.Unmarshal(h.changes[i].Snapshot, &st); err != nil {
+			return State{}, fmt.Errorf("decode snapshot: %w", err)
+		}
+		if st.Version == ack.Version && st.TicketID == ack.TicketID && st.Status == ack.Status {
+			st.SLA = ClockViews(st, h.policy, h.env.Now())
+			return st, nil
+		}
+	}
+	return State{}, fmt.Errorf("no snapshot recorded at version %d (ticket %d)", ack.Version, ack.TicketID)
 }
 
 // step is one update of a chain.
