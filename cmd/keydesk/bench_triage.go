@@ -83,6 +83,10 @@ func benchTriage(args []string, out io.Writer) error {
 		r := triage.EvaluateIntentOrdersAndUrgency(m, ex)
 		r.Intent.Print(out, fmt.Sprintf(set.title, len(ex)))
 		printScore(out, "order numbers", r.Orders)
+		// Not the headline: a shop's own formats, simulated by learning them from the set's
+		// other labelled numbers (each message's own never teach the format it is read with).
+		lo := triage.EvaluateOrderFormatsLeaveOneOut(ex)
+		printScore(out, "orders+formats", lo.Learned)
 		printScore(out, "urgency", r.Urgency)
 	}
 
