@@ -59,14 +59,16 @@ func TestE2EAgentSeesInferenceAndCorrectsIntent(t *testing.T) {
 		bt.Visible("#triage-panel"),
 		bt.WaitText("#tri-inferred", "账户或支付问题"),
 		bt.WaitText("#tri-mismatch", "买家选择了“卡密无法使用”"),
-		bt.WaitText("#tri-orders", other.OrderNo),
-		bt.WaitText("#tri-orders", "其他买家的订单"))
+		// The text names another order of the shop in its own format: it is the suggested
+		// order (kept at creation), shown once, above the other orders the text names.
+		bt.WaitText("#tri-suggested", other.OrderNo),
+		bt.WaitText("#tri-suggested", "其他买家的订单"))
 	if got := bt.Text(t, ctx, "#tri-chosen"); got != "卡密无法使用" {
 		t.Errorf("pick %q", got)
 	}
 	bt.Screenshot(t, ctx, "e2e-triage-agent-zh")
 	bt.Do(t, ctx, "the suggested order opens in the order panel",
-		bt.Click(fmt.Sprintf(`#tri-orders button[data-order=%q]`, other.OrderNo)),
+		bt.Click(fmt.Sprintf(`#tri-suggested button[data-order=%q]`, other.OrderNo)),
 		bt.WaitJS(fmt.Sprintf(`document.querySelector('#order-no').value === %q`, other.OrderNo)),
 		bt.WaitText("#order-view", other.OrderNo))
 	bt.Do(t, ctx, "correct the intent",
