@@ -16,8 +16,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/keydesk/keydesk/migrations"
@@ -26,11 +29,12 @@ import (
 )
 
 type searchBenchOptions struct {
-	tickets   int
-	merchants int
-	runs      int
-	writes    int
-	db        string
+	tickets     int
+	merchants   int
+	runs        int
+	writes      int
+	writeBlocks int
+	db          string
 }
 
 func benchSearch(ctx context.Context, log *slog.Logger, args []string, out io.Writer) error {
@@ -40,6 +44,7 @@ func benchSearch(ctx context.Context, log *slog.Logger, args []string, out io.Wr
 	fs.IntVar(&o.merchants, "merchants", 10, "merchants the tickets are spread over (each query searches one)")
 	fs.IntVar(&o.runs, "runs", 100, "timed searches per query kind")
 	fs.IntVar(&o.writes, "writes", 300, "tickets created to time the write path, with and without the index")
+	fs.IntVar(&o.writeBlocks, "write-blocks", 10, "blocks per arm the write-path tickets are split into (arms alternate: with the index, without)")
 	fs.StringVar(&o.db, "db", "", "database URL (default: a new SQLite file in a temporary directory); mysql:DSN for MariaDB (the database must exist)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -88,7 +93,7 @@ func benchSearch(ctx context.Context, log *slog.Logger, args []string, out io.Wr
 		return err
 	}
 	if o.writes > 0 {
-		return benchSearchWrites(ctx, s, ms[0], o.writes, out)
+		return benchSearchWrites(ctx, s, ms[0], o.writes, o.writeBlocks, out)
 	}
 	return nil
 }
@@ -369,51 +374,130 @@ func restoreSearchTriggers(ctx context.Context, s *store.Store, ts [][2]string) 
 
 var triggerBlock = regexp.MustCompile(`(?s)-- \+goose StatementBegin\n(CREATE TRIGGER (\w+).*?)-- \+goose StatementEnd`)
 
-// benchSearchWrites times ticket creation (ticket, first message, reply, note) with the
-// index triggers and with them dropped, then restores the triggers and re-indexes.
-func benchSearchWrites(ctx context.Context, s *store.Store, m benchMerchant, n int, out io.Writer) error {
-	blocks, err := searchTriggers(s.Dialect())
+// benchSearchWrites times ticket creation (ticket + first message in one transaction, then a
+// reply and a note in another, as the product writes them) with the index triggers and with
+// them dropped. The two arms alternate in blocks (with, without, without, with, …) after a
+// warm-up of each, so drift on a shared machine (other load, WAL growth, the page cache) falls
+// on both alike. It prints the ratio of the medians over all blocks with the spread of the
+// per-pair ratios (how far to trust it), the ratio of the means (FTS5's merge work comes in
+// bursts that a median can miss) and, on SQLite, of this process's CPU time per ticket. Then
+// the triggers are restored and the tickets written without them are re-indexed.
+func benchSearchWrites(ctx context.Context, s *store.Store, m benchMerchant, n, blocks int, out io.Writer) error {
+	trig, err := searchTriggers(s.Dialect())
 	if err != nil {
 		return err
 	}
+	blocks = max(1, min(blocks, n))
+	per := max(1, n/blocks)
 	var unindexed []uint64
-	create := func(tag string) (time.Duration, error) {
+	var cpu [2]time.Duration // process CPU time of the timed writes: without, with the index
+	seq := 0
+	create := func(indexed bool, k int) ([]time.Duration, error) {
 		var lat []time.Duration
-		for i := range n {
+		for range k {
+			i := seq
+			seq++
 			oid := uint64(0)
+			tag := "n"
+			if indexed {
+				tag = "i"
+			}
 			o := models.Order{MerchantID: m.id, OrderNo: fmt.Sprintf("W%s%d-%d", tag, time.Now().UnixNano(), i), ProductID: m.prod, Quantity: 1, Amount: 1, Currency: "CNY", PaidAt: time.Now().UTC(), Status: models.OrderDelivered}
 			if err := s.DB(ctx).Create(&o).Error; err != nil {
-				return 0, err
+				return nil, err
 			}
 			oid = o.ID
 			t := models.Ticket{MerchantID: m.id, Ref: fmt.Sprintf("KD-W%s%d", tag, time.Now().UnixNano()), OrderID: &oid, Subject: zhSubjects[i%len(zhSubjects)],
 				Status: models.StatusNew, Priority: models.PriorityNormal, Queue: models.QueueGeneral, CustomerEmail: "w@example.com"}
-			start := time.Now()
+			start, c0 := time.Now(), processCPU()
 			if err := s.CreateTicket(ctx, &t, &models.Message{AuthorKind: models.AuthorCustomer, Body: zhBodies[i%len(zhBodies)] + " " + enBodies[i%len(enBodies)], RequestID: "submission"}); err != nil {
-				return 0, err
+				return nil, err
 			}
 			if err := s.AddMessages(ctx, []models.Message{{MerchantID: m.id, TicketID: t.ID, AuthorKind: models.AuthorAgent, Body: agentZh[i%len(agentZh)], RequestID: "r1"},
 				{MerchantID: m.id, TicketID: t.ID, AuthorKind: models.AuthorAgent, Body: notes[i%len(notes)], Internal: true, RequestID: "n1"}}); err != nil {
-				return 0, err
+				return nil, err
 			}
 			lat = append(lat, time.Since(start))
-			if tag == "n" {
+			cpu[b2i(indexed)] += processCPU() - c0
+			if !indexed {
 				unindexed = append(unindexed, t.ID)
 			}
 		}
-		slices.Sort(lat)
-		return lat[len(lat)/2], nil
+		return lat, nil
 	}
-	with, err := create("i")
-	if err != nil {
-		return fmt.Errorf("bench search writes: %w", err)
+	indexed := true
+	arm := func(want bool, k int) ([]time.Duration, error) {
+		if want != indexed {
+			var err error
+			if want {
+				err = restoreSearchTriggers(ctx, s, trig)
+			} else {
+				err = dropSearchTriggers(ctx, s, trig)
+			}
+			if err != nil {
+				return nil, err
+			}
+			indexed = want
+		}
+		var lat []time.Duration
+		var err error
+		pprof.Do(ctx, pprof.Labels("index", strconv.FormatBool(want)), func(context.Context) { lat, err = create(want, k) })
+		return lat, err
 	}
-	if err := dropSearchTriggers(ctx, s, blocks); err != nil {
-		return err
+	var with, without []time.Duration
+	var pairs []float64 // per pair of blocks: median with / median without
+	run := func() error {
+		warm := max(5, per/2)
+		if _, err := arm(true, warm); err != nil {
+			return err
+		}
+		if _, err := arm(false, warm); err != nil {
+			return err
+		}
+		cpu = [2]time.Duration{}
+		for r := range blocks {
+			// with first in even pairs, without first in odd ones: each arm follows the
+			// other equally often.
+			order := []bool{true, false}
+			if r%2 == 1 {
+				order = []bool{false, true}
+			}
+			var med [2]time.Duration
+			for _, ix := range order {
+				lat, err := arm(ix, per)
+				if err != nil {
+					return err
+				}
+				if ix {
+					with = append(with, lat...)
+					med[0] = median(lat)
+				} else {
+					without = append(without, lat...)
+					med[1] = median(lat)
+				}
+			}
+			pairs = append(pairs, float64(med[0])/float64(med[1]))
+		}
+		return nil
 	}
-	without, cerr := create("n")
-	if err := restoreSearchTriggers(ctx, s, blocks); err != nil {
-		return err
+	// KEYDESK_BENCH_SEARCH_CPUPROFILE names a file for a CPU profile of the timed writes (both
+	// arms; read with `go tool pprof`).
+	if f := os.Getenv("KEYDESK_BENCH_SEARCH_CPUPROFILE"); f != "" {
+		pf, err := os.Create(f)
+		if err != nil {
+			return fmt.Errorf("bench search writes: cpu profile: %w", err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return fmt.Errorf("bench search writes: cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	cerr := run()
+	if !indexed {
+		if err := restoreSearchTriggers(ctx, s, trig); err != nil {
+			return err
+		}
 	}
 	if cerr != nil {
 		return fmt.Errorf("bench search writes: %w", cerr)
@@ -421,7 +505,51 @@ func benchSearchWrites(ctx context.Context, s *store.Store, m benchMerchant, n i
 	if err := s.ReindexTickets(ctx, unindexed); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nwrite path (ticket + first message + reply + note, median of %d): %.2f ms with the index, %.2f ms without: %+.0f%%\n",
-		n, ms64(with), ms64(without), 100*(float64(with)/float64(without)-1))
+	mw, mn := median(with), median(without)
+	aw, an := mean(with), mean(without)
+	slices.Sort(pairs)
+	fmt.Fprintf(out, "\nwrite path (ticket + first message, then reply + note; %d tickets per arm in %d alternating blocks):\n", len(with), blocks)
+	fmt.Fprintf(out, "  median %.2f ms with the index, %.2f ms without: %+.0f%% (%+.2f ms); per block pair %+.0f%% (median), %+.0f%% … %+.0f%%\n",
+		ms64(mw), ms64(mn), 100*(float64(mw)/float64(mn)-1), ms64(mw-mn), 100*(pairs[len(pairs)/2]-1), 100*(pairs[0]-1), 100*(pairs[len(pairs)-1]-1))
+	fmt.Fprintf(out, "  mean   %.2f ms with the index, %.2f ms without: %+.0f%% (the mean counts the index's merge bursts that a median can miss)\n",
+		ms64(aw), ms64(an), 100*(float64(aw)/float64(an)-1))
+	if s.Dialect() == migrations.SQLite && cpu[0] > 0 {
+		cw, cn := cpu[1]/time.Duration(len(with)), cpu[0]/time.Duration(len(without))
+		fmt.Fprintf(out, "  CPU    %.2f ms with the index, %.2f ms without: %+.0f%% (this process's CPU time per ticket: all of SQLite's work, least sensitive to other load)\n",
+			ms64(cw), ms64(cn), 100*(float64(cw)/float64(cn)-1))
+	}
 	return nil
+}
+
+// mean returns the average of the durations.
+func mean(xs []time.Duration) time.Duration {
+	var t time.Duration
+	for _, x := range xs {
+		t += x
+	}
+	return t / time.Duration(len(xs))
+}
+
+// b2i is 1 for true, 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// processCPU is the user + system CPU time this process has used so far (0 if unknown).
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// median returns the middle of the durations (sorting a copy).
+func median(xs []time.Duration) time.Duration {
+	c := slices.Clone(xs)
+	slices.Sort(c)
+	return c[len(c)/2]
 }
