@@ -372,3 +372,86 @@ func TestSearchReadsNewestFirst(t *testing.T) {
 		}
 	})
 }
+
+// TestMergeTicketSearchKeepsResults: migration 00410's FTS5 settings are in place; many small
+// transactions leave many FTS5 segments; the background merge does work on SQLite, then has
+// nothing left, and every query finds exactly what it found before (a deleted message's
+// ticket still not matching). On MySQL it does nothing.
+func TestMergeTicketSearchKeepsResults(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		sf := seedSearch(t, s)
+		if s.Dialect() == "sqlite" {
+			var am, cm int
+			if err := s.DB(ctx).Raw("SELECT (SELECT v FROM search_entries_config WHERE k = 'automerge'), (SELECT v FROM search_entries_config WHERE k = 'crisismerge')").Row().Scan(&am, &cm); err != nil || am != 32 || cm != 64 {
+				t.Fatalf("FTS5 settings after migrate: automerge %d crisismerge %d (%v), want 32 and 64", am, cm, err)
+			}
+		}
+		if s.Dialect() == "sqlite" {
+			// Leave the segments to the background merge for this test (crisismerge still
+			// bounds them), so it surely has work.
+			if err := s.DB(ctx).Exec("INSERT INTO search_entries (search_entries, rank) VALUES ('automerge', 0)").Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		var gone uint64
+		for i := range 30 { // 90 index transactions: crisismerge (64) leaves about 30 segments
+
+			tk := newTicket(sf.f, fmt.Sprintf("KD-MRG%05d", i), nil)
+			tk.Subject = fmt.Sprintf("merge case %d 合并", i)
+			if err := s.CreateTicket(ctx, &tk, &models.Message{AuthorKind: models.AuthorCustomer, Body: fmt.Sprintf("body %d segment 分段 word%d", i, i%7), RequestID: "submission"}); err != nil {
+				t.Fatal(err)
+			}
+			addMsg(t, s, tk, models.AuthorAgent, fmt.Sprintf("reply %d 回复 nebula%d", i, i%5), false, "r1")
+			if i == 7 {
+				gone = tk.ID
+			}
+		}
+		// A deleted message must stay out of the results across the merge.
+		if err := s.DB(ctx).Exec("DELETE FROM messages WHERE ticket_id = ? AND request_id = ?", gone, "r1").Error; err != nil {
+			t.Fatal(err)
+		}
+		queries := []string{"segment", "分段", "合并", "回复", "nebula2", "word3", "merge case", `"reply 7 回复"`, `"reply 8 回复"`, "退款", "redeemed", "zzqqxx"}
+		search := func() map[string][]string {
+			t.Helper()
+			out := map[string][]string{}
+			for _, q := range queries {
+				for _, sort := range []string{store.SearchByNewest, store.SearchByRelevance} {
+					p, err := s.SearchTickets(ctx, store.SearchQuery{MerchantID: sf.f.merchant, Text: q, Sort: sort, Limit: 100})
+					if err != nil {
+						t.Fatalf("search %q: %v", q, err)
+					}
+					out[q+"/"+sort] = refs(p)
+				}
+			}
+			return out
+		}
+		before := search()
+		// Replies "nebula2": tickets 2, 7, …, 27, less ticket 7 whose reply was deleted.
+		if got := before["nebula2/newest"]; len(got) != 5 || slices.Contains(got, "KD-MRG00007") {
+			t.Fatalf("nebula2 before the merge: %v, want the 5 tickets that still have that reply", got)
+		}
+		if got := before[`"reply 7 回复"/newest`]; len(got) != 0 || len(before[`"reply 8 回复"/newest`]) != 1 {
+			t.Fatalf("a deleted message still matches: %v", got)
+		}
+		n, err := s.MergeTicketSearch(ctx, 100_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (n > 0) != (s.Dialect() == "sqlite") {
+			t.Fatalf("merged %d pages on %s; want work on SQLite only", n, s.Dialect())
+		}
+		if again, err := s.MergeTicketSearch(ctx, 100_000); err != nil || again != 0 {
+			t.Fatalf("second merge: %d pages (%v), want nothing left", again, err)
+		}
+		after := search()
+		for _, q := range queries {
+			for _, sort := range []string{store.SearchByNewest, store.SearchByRelevance} {
+				k := q + "/" + sort
+				if !slices.Equal(before[k], after[k]) {
+					t.Errorf("%s: %v before the merge, %v after", k, before[k], after[k])
+				}
+			}
+		}
+	})
+}
