@@ -194,53 +194,6 @@ func (s *Store) RebuildTicketSearch(ctx context.Context, batch int) (int, error)
 	return n, nil
 }
 
-// searchMergeStep is the most FTS5 leaf pages one merge statement of MergeTicketSearch writes:
-// each statement is its own short write transaction, so writers wait milliseconds at most.
-const searchMergeStep = 256
-
-// MergeTicketSearch merges the SQLite search index's segments in the background (FTS5 'merge'
-// in steps of searchMergeStep pages, each its own transaction) until nothing is left to merge
-// or maxPages pages were written, and returns the pages written (an estimate: steps that did
-// work times the step). Every transaction that writes the index adds a small segment to it;
-// migration 00410 lets FTS5 merge them on the write path only once 32 pile up on a level, so
-// ticket writes do less merging, and this pass (housekeeping) keeps the segment count, and so
-// the query cost, down. Rows and results are unchanged by a merge. On MySQL it does nothing.
-func (s *Store) MergeTicketSearch(ctx context.Context, maxPages int) (int, error) {
-	if s.dialect != migrations.SQLite {
-		return 0, nil
-	}
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return 0, err
-	}
-	// One connection: total_changes() counts that connection's changes, and tells whether a
-	// merge statement did any work (FTS5 documents a delta under 2 as "nothing merged").
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("merge search index: %w", err)
-	}
-	defer conn.Close()
-	done := 0
-	for done < maxPages {
-		step := min(searchMergeStep, maxPages-done)
-		var before, after int64
-		if err := conn.QueryRowContext(ctx, "SELECT total_changes()").Scan(&before); err != nil {
-			return done, fmt.Errorf("merge search index: %w", err)
-		}
-		if _, err := conn.ExecContext(ctx, "INSERT INTO search_entries (search_entries, rank) VALUES ('merge', ?)", step); err != nil {
-			return done, fmt.Errorf("merge search index: %w", err)
-		}
-		if err := conn.QueryRowContext(ctx, "SELECT total_changes()").Scan(&after); err != nil {
-			return done, fmt.Errorf("merge search index: %w", err)
-		}
-		if after-before < 2 {
-			break
-		}
-		done += step
-	}
-	return done, nil
-}
-
 // MerchantProductIDs lists the merchant's product ids (full-key hashes are scoped by product).
 func (s *Store) MerchantProductIDs(ctx context.Context, merchantID uint64) ([]uint64, error) {
 	var ids []uint64

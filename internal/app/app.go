@@ -307,10 +307,6 @@ func (a *App) startWorker(ctx context.Context) error {
 // 4 KiB pages); what is left is given back by the next pass.
 const vacuumPages = 20_000
 
-// searchMergePages bounds the search-index pages one housekeeping pass merges (SQLite's FTS5
-// segments, store.MergeTicketSearch); the next pass goes on.
-const searchMergePages = 20_000
-
 // HousekeepingReport is what one housekeeping pass did.
 type HousekeepingReport struct {
 	// DeliveriesPurged counts finished outbound webhook deliveries past their retention.
@@ -318,14 +314,12 @@ type HousekeepingReport struct {
 	// StoreFreePages and TemporalFreePages are the free pages of keydesk's and the embedded
 	// server's SQLite files before and after the pass (0 on MySQL / a cluster).
 	StoreFreePages, TemporalFreePages [2]int64
-	// SearchMergedPages estimates the ticket search index pages merged (0 on MySQL).
-	SearchMergedPages int
 }
 
 // Housekeep runs one housekeeping pass: finished webhook deliveries older than
-// DeliveryRetention are deleted, the ticket search index's small segments are merged (SQLite,
-// bounded), and both SQLite files give their free pages back (bounded incremental vacuum; the
-// embedded server frees pages as it deletes histories past KEYDESK_RETENTION). Every step runs even when an earlier one failed; the first error is
+// DeliveryRetention are deleted, and both SQLite files give their free pages back (bounded
+// incremental vacuum; the embedded server frees pages as it deletes histories past
+// KEYDESK_RETENTION). Every step runs even when an earlier one failed; the first error is
 // returned.
 func (a *App) Housekeep(ctx context.Context) (HousekeepingReport, error) {
 	var r HousekeepingReport
@@ -335,9 +329,6 @@ func (a *App) Housekeep(ctx context.Context) (HousekeepingReport, error) {
 		r.DeliveriesPurged = n
 		errs = append(errs, err)
 	}
-	merged, err := a.Store.MergeTicketSearch(ctx, searchMergePages)
-	r.SearchMergedPages = merged
-	errs = append(errs, err)
 	b, af, err := a.Store.Vacuum(ctx, vacuumPages)
 	r.StoreFreePages = [2]int64{b, af}
 	errs = append(errs, err)
@@ -380,10 +371,9 @@ func (a *App) startHousekeeping() {
 			if err != nil && ctx.Err() == nil {
 				a.Log.Warn("housekeeping", "err", err)
 			}
-			if r.DeliveriesPurged > 0 || r.StoreFreePages[0] > 0 || r.TemporalFreePages[0] > 0 || r.SearchMergedPages > 0 {
+			if r.DeliveriesPurged > 0 || r.StoreFreePages[0] > 0 || r.TemporalFreePages[0] > 0 {
 				a.Log.Info("housekeeping", "deliveries_purged", r.DeliveriesPurged,
-					"store_free_pages", r.StoreFreePages, "temporal_free_pages", r.TemporalFreePages,
-					"search_merged_pages", r.SearchMergedPages)
+					"store_free_pages", r.StoreFreePages, "temporal_free_pages", r.TemporalFreePages)
 			}
 		}
 	}()
