@@ -465,8 +465,8 @@ func (s *Store) indexChunk(ctx context.Context, engine string, merchantID uint64
 }
 
 // trigramQuery is the FTS5 query for rows that may contain term (at least 3 characters): every
-// trigram of the term, ANDed. The index keeps no positions (detail=none, migration 00430: half
-// the size, a third of the write cost), so it cannot match a phrase; a row holding all the
+// trigram of the term, ANDed. The index keeps no positions (detail=none, migration 00430: about
+// 30% smaller), so it cannot match a phrase; a row holding all the
 // trigrams may still lack the term, which is why the term is checked on the text afterwards
 // (driverChecked). Repeated trigrams are asked once.
 func trigramQuery(term string) string {
