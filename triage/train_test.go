@@ -1,7 +1,7 @@
 package triage
 
 import (
-	_ "embed" // the development set is read by a test
+	_ "embed" // the development sets are read by a test
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,6 +10,9 @@ import (
 
 //go:embed testdata/dev_tmodel.tsv
 var devTSV string
+
+//go:embed testdata/dev_tmodel2.tsv
+var dev2TSV string
 
 func TestKeptFeatures(t *testing.T) {
 	feats := make([]int32, 2000)
@@ -60,26 +63,33 @@ func TestTrainWithDropout(t *testing.T) {
 	assert.NotEqual(t, plain, a)
 }
 
-// The development set the model settings are chosen on parses, covers every intent and is
-// never part of the corpus (so it is never trained on).
+// The development sets the model settings are chosen on parse, cover every intent and are
+// never part of the corpus (so they are never trained on).
 func TestDevSetIsApartFromTheCorpus(t *testing.T) {
-	dev, err := ParseLabelledTSV("dev", devTSV)
-	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(dev), 240)
-	counts := map[Category]int{}
-	for _, e := range dev {
-		counts[e.Intent]++
-	}
-	for _, c := range Categories() {
-		assert.GreaterOrEqual(t, counts[c], 20, c)
-	}
 	all, err := Corpus()
 	require.NoError(t, err)
 	inCorpus := map[string]bool{}
 	for _, e := range all {
 		inCorpus[normalize(e.Text)] = true
 	}
-	for _, e := range dev {
-		assert.False(t, inCorpus[normalize(e.Text)], "dev message in the corpus: %s", e.Text)
+	for _, set := range []struct {
+		name, tsv string
+		min       int
+	}{{"dev", devTSV, 240}, {"dev2", dev2TSV, 280}} {
+		t.Run(set.name, func(t *testing.T) {
+			dev, err := ParseLabelledTSV(set.name, set.tsv)
+			require.NoError(t, err)
+			require.GreaterOrEqual(t, len(dev), set.min)
+			counts := map[Category]int{}
+			for _, e := range dev {
+				counts[e.Intent]++
+			}
+			for _, c := range Categories() {
+				assert.GreaterOrEqual(t, counts[c], 20, c)
+			}
+			for _, e := range dev {
+				assert.False(t, inCorpus[normalize(e.Text)], "%s message in the corpus: %s", set.name, e.Text)
+			}
+		})
 	}
 }

@@ -1,11 +1,15 @@
 // Command tmeval measures intent models for choosing model and feature changes: a model
 // trained on the tuning split with the given settings (or the embedded one) is read on a
-// development set, on grouped 5-fold cross-validation of the tuning split (with the
+// development set and a second one (dev2; their sum is printed too, as one set is at its noise
+// floor), on grouped 5-fold cross-validation of the tuning split (with the
 // accuracy of confident predictions) and on the corpus's held-out split. The fresh held-out
 // sets are read only with -fresh.
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -15,6 +19,9 @@ import (
 
 func main() {
 	dev := flag.String("dev", "triage/testdata/dev_tmodel.tsv", "development set (TSV)")
+	dev2 := flag.String("dev2", "triage/testdata/dev_tmodel2.tsv", "second development set (TSV)")
+	cvSave := flag.String("cvsave", "", "write the tuning split's texts to this file (one JSON string a line), for -cvon after a corpus change")
+	cvOn := flag.String("cvon", "", "also print cross-validation on the tuning examples whose text is in this -cvsave file (the messages before a corpus change)")
 	builtin := flag.Bool("builtin", false, "read the embedded model instead of training one")
 	fresh := flag.Bool("fresh", false, "also read fresh held-out sets 2 and 3")
 	verbose := flag.Bool("v", false, "print full reports and the development set's misses")
@@ -26,24 +33,52 @@ func main() {
 	flag.Float64Var(&o.Temperature, "temp", o.Temperature, "softmax temperature")
 	flag.Float64Var(&o.Dropout, "dropout", o.Dropout, "feature dropout")
 	flag.Parse()
-	if err := run(*dev, *builtin, *fresh, *verbose, o); err != nil {
+	if err := run(files{dev: *dev, dev2: *dev2, cvSave: *cvSave, cvOn: *cvOn}, *builtin, *fresh, *verbose, o); err != nil {
 		fmt.Fprintln(os.Stderr, "tmeval:", err)
 		os.Exit(1)
 	}
 }
 
-func run(devPath string, builtin, fresh, verbose bool, o triage.TrainOptions) error {
+// files names the sets tmeval reads and writes.
+type files struct {
+	dev, dev2, cvSave, cvOn string
+}
+
+func readSet(prefix, path string) ([]triage.Example, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s set: %w", prefix, err)
+	}
+	ex, err := triage.ParseLabelledTSV(prefix, string(b))
+	if err != nil {
+		return nil, fmt.Errorf("parse %s set: %w", prefix, err)
+	}
+	return ex, nil
+}
+
+func run(fs files, builtin, fresh, verbose bool, o triage.TrainOptions) error {
 	tune, held, err := triage.Split()
 	if err != nil {
 		return err
 	}
-	b, err := os.ReadFile(devPath)
-	if err != nil {
-		return fmt.Errorf("read dev set: %w", err)
-	}
-	dev, err := triage.ParseLabelledTSV("dev", string(b))
+	dev, err := readSet("dev", fs.dev)
 	if err != nil {
 		return err
+	}
+	dev2, err := readSet("dev2", fs.dev2)
+	if err != nil {
+		return err
+	}
+	if fs.cvSave != "" {
+		if err := saveTexts(fs.cvSave, tune); err != nil {
+			return err
+		}
+	}
+	var cvKeep map[string]bool
+	if fs.cvOn != "" {
+		if cvKeep, err = loadTexts(fs.cvOn); err != nil {
+			return err
+		}
 	}
 	var m *triage.Model
 	if builtin {
@@ -74,9 +109,25 @@ func run(devPath string, builtin, fresh, verbose bool, o triage.TrainOptions) er
 	if verbose {
 		devEv.PrintMisses(os.Stdout)
 	}
+	dev2Ev := triage.Evaluate(dev2, m.Read)
+	show("dev2", dev2Ev)
+	if verbose {
+		dev2Ev.PrintMisses(os.Stdout)
+	}
+	fmt.Printf("dev+dev2  %d/%d (%.1f%%)\n", devEv.Correct+dev2Ev.Correct, devEv.N+dev2Ev.N,
+		100*float64(devEv.Correct+dev2Ev.Correct)/float64(devEv.N+dev2Ev.N))
 	preds := triage.CrossValidate(tune, 5, o)
 	show("cv", triage.EvaluatePredictions(tune, preds))
 	printConfident("cv", tune, preds)
+	if cvKeep != nil {
+		var orig []triage.Example
+		for _, e := range tune {
+			if cvKeep[e.Text] {
+				orig = append(orig, e)
+			}
+		}
+		show("cv-orig", triage.EvaluatePredictions(orig, preds))
+	}
 	show("heldout", triage.Evaluate(held, m.Read))
 	if fresh {
 		for _, f := range []struct {
@@ -100,4 +151,46 @@ func printConfident(name string, examples []triage.Example, preds map[string]tri
 		cov, acc := triage.ScoreAtConfidence(examples, preds, th)
 		fmt.Printf("  %s at ≥%.2f: coverage %.1f%%, accuracy %.2f%%\n", name, th, 100*cov, 100*acc)
 	}
+}
+
+// saveTexts writes the examples' texts, one JSON string a line.
+func saveTexts(path string, examples []triage.Example) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("cvsave: %w", err)
+	}
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	for _, e := range examples {
+		if err := enc.Encode(e.Text); err != nil {
+			_ = f.Close()
+			return fmt.Errorf("cvsave: %w", err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("cvsave: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("cvsave: %w", err)
+	}
+	return nil
+}
+
+// loadTexts reads a saveTexts file into a set.
+func loadTexts(path string) (map[string]bool, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cvon: %w", err)
+	}
+	out := map[string]bool{}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for dec.More() {
+		var s string
+		if err := dec.Decode(&s); err != nil {
+			return nil, fmt.Errorf("cvon %s: %w", path, err)
+		}
+		out[s] = true
+	}
+	return out, nil
 }
