@@ -119,6 +119,10 @@ func Decide(chosen, inferred Category, confidence float64) Decision {
 // "lawyer", "12315", "律师", "报警", "投诉", ...) and complaints already filed with a payment
 // platform make it urgent; otherwise angry words, shouting, repeated "!" and repeated "?"
 // raise it one step and hurry words and deadlines ("asap", "tonight", "急", "今晚", ...) one more.
+// Hurry words include pinyin and initials ("jiji", "mashang", "kd"), traditional characters,
+// deadlines in many forms ("下午三点前", "一小时内", "before 5pm", "within the hour", "by EOD")
+// and money taken twice (urgency.go); time words of a pre-sale question, a quoted promise or
+// a denial ("no rush", "不急") do not count.
 func Classify(chosen Category, subject, body string) Result {
 	raw := strings.TrimSpace(subject + "\n" + body)
 	res := Result{Entities: ExtractEntities(raw)}
@@ -269,11 +273,24 @@ func urgencySignals(raw, norm string, clauses [][]token) signals {
 	if r := ruleVerdict(clauses); r == Dispute {
 		s.threats = append(s.threats, "a complaint to a payment platform or bank")
 	}
+	more, _ := matchAll(norm, moreThreats)
+	s.threats = append(s.threats, more...)
+	more, _ = matchAll(norm, pinyinThreats)
+	s.threats = append(s.threats, more...)
 	s.angry, _ = matchAll(norm, angryKeywords)
-	s.hurry, _ = matchAll(norm, hurryKeywords)
-	s.shouting = isShouting(raw)
-	s.exclaiming = repeatedExclamation.MatchString(raw)
-	s.questioning = repeatedQuestion.MatchString(raw)
+	calm := pinyinDenial.Replace(notHurry.Replace(norm))
+	s.hurry, _ = matchAll(calm, hurryKeywords)
+	for _, kws := range [][]keyword{moreHurry, pinyinHurry} {
+		more, _ = matchAll(calm, kws)
+		s.hurry = appendNew(s.hurry, more...)
+	}
+	if pinyinJiMatch(calm) {
+		s.hurry = appendNew(s.hurry, "ji")
+	}
+	s.hurry = appendNew(s.hurry, deadlineMatches(calm)...)
+	s.shouting = isShouting(raw) || isShoutedSentence(raw)
+	s.exclaiming = repeatedExclamation.MatchString(raw) || strings.Count(raw, "!")+strings.Count(raw, "！") >= 3
+	s.questioning = repeatedQuestion.MatchString(raw) || mixedRun.MatchString(raw)
 	return s
 }
 
@@ -347,6 +364,8 @@ var spamMarkers = []keyword{
 	{"work from home", 1}, {"verify your store", 1},
 	{"点击链接", 1}, {"点击下方", 1}, {"中奖", 1}, {"加微信", 1}, {"加v", 1}, {"加qq", 1}, {"刷单", 1},
 	{"兼职", 1}, {"日赚", 1}, {"返现", 1}, {"领红包", 1},
+	{"congrats", 1}, {"you've won", 1}, {"click to claim", 1}, {"investment opportunity", 1},
+	{"double your", 1}, {"恭喜您", 1}, {"恭喜你", 1},
 }
 
 // isSpam reports whether normalised text reads as advertising or phishing.

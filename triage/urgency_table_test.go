@@ -188,10 +188,12 @@ func TestUrgencyTable(t *testing.T) {
 	assert.GreaterOrEqual(t, s.Precision(), urgencyTablePrecision)
 }
 
-// The floors TestUrgencyTable holds.
+// The floors TestUrgencyTable holds. Before the rules were broadened the table read 63.2%
+// recall at 96.8% precision; the broadened rules were written from its misses, so these are
+// regression floors, not a measure on unseen text (urgency_blind_test.go is closer to one).
 const (
-	urgencyTableRecall    = 0.0
-	urgencyTablePrecision = 0.0
+	urgencyTableRecall    = 0.97
+	urgencyTablePrecision = 0.97
 )
 
 // TestUrgencyCorpus measures Result.Hurry against the corpus's urgency labels.
@@ -220,8 +222,12 @@ func TestUrgencyCorpus(t *testing.T) {
 	}
 	t.Logf("urgency corpus: %d messages, recall %.1f%% (%d/%d), precision %.1f%% (%d/%d)", len(ex),
 		100*s.Recall(), s.TP, s.TP+s.FN, 100*s.Precision(), s.TP, s.TP+s.FP)
-	assert.GreaterOrEqual(t, s.Recall(), 0.0)
-	assert.GreaterOrEqual(t, s.Precision(), 0.0)
+	// Before the rules were broadened: recall 99.5% (1098/1104), precision 91.9% (1098/1195).
+	// The corpus labels some lines "normal" that the README's rule makes urgent (money paid
+	// twice, complaints already filed), so its precision stays near 92%.
+	assert.GreaterOrEqual(t, s.Recall(), 0.99)
+	assert.GreaterOrEqual(t, s.Precision(), 0.92)
 }
 
+// urgencyCorpusMisses lists the corpus's misses and false alarms with -v.
 const urgencyCorpusMisses = true
