@@ -273,7 +273,7 @@ func urgencySignals(raw, norm string, clauses [][]token) signals {
 	if r := ruleVerdict(clauses); r == Dispute {
 		s.threats = append(s.threats, "a complaint to a payment platform or bank")
 	}
-	more, _ := matchAll(norm, moreThreats)
+	more, _ := matchAll(notThreat.Replace(norm), moreThreats)
 	s.threats = append(s.threats, more...)
 	more, _ = matchAll(norm, pinyinThreats)
 	s.threats = append(s.threats, more...)

@@ -21,6 +21,7 @@ var notHurry = strings.NewReplacer(
 	"buying tonight", "", "buy tonight", "", "buying it tonight", "", "pay by bank transfer tonight", "",
 	"今天买的", "", "今天买", "", "今天拍", "", "今天下单", "", "今天刚买", "", "今天的活动", "", "今天有活动", "",
 	"今天有什么", "", "今天天气", "", "今天好冷", "", "今天几点", "", "今晚买", "", "打算今晚", "", "今天還", "",
+	"jj你好", "", "jj 你好", "", "jj在吗", "", "jj 在吗", "", "jj zai ma", "", "jj ni hao", "", "小jj", "",
 	"open today", "", "close today", "", "今天营业", "", "今天上班", "", "jin tian mai", "", "jintian mai", "",
 	"是马上", "", "是不是马上", "", "是不是立刻", "", "马上就能到吗", "", "马上出卡密还是", "", "立刻出卡", "",
 )
@@ -85,6 +86,10 @@ var moreHurry = []keyword{
 	{"进快", 1}, {"金晚", 1}, {"进急", 1}, {"吉吉吉", 1}, {"及及及", 1}, {"今天只内", 1},
 	{"等不及", 1}, {"来不及", 1}, {"來不及", 1}, {"明天要用", 1}, {"明早要用", 1}, {"明天就要", 1},
 }
+
+// notThreat removes phrases in which a threat word is no threat ("账号被举报" is an account
+// that was reported, not a buyer reporting the shop).
+var notThreat = strings.NewReplacer("被举报", "", "被舉報", "", "被人举报", "", "被人舉報", "")
 
 // moreThreats are threat words beyond threatKeywords.
 var moreThreats = []keyword{

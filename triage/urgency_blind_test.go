@@ -92,5 +92,8 @@ func TestUrgencyReasonsQuoteNoBuyerText(t *testing.T) {
 		assert.NotContains(t, why, "88123456")
 		assert.NotContains(t, why, "5pm")
 	}
+	assert.False(t, Classify("", "", "jj你好，请问有没有港服的卡").Hurry, "jj as a greeting (姐姐)")
+	assert.True(t, Classify("", "", "jj 卡密还没到").Hurry)
+	assert.Empty(t, urgencySignals("游戏账号被举报封了", normalizeText("游戏账号被举报封了"), nil).threats)
 	assert.Contains(t, quoteList(urgencySignals("下午三点前要用", normalizeText("下午三点前要用"), nil).hurry), `"a deadline"`)
 }
