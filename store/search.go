@@ -443,7 +443,7 @@ func (s *Store) indexChunk(ctx context.Context, engine string, merchantID uint64
 		}
 		var rowids []int64
 		err := s.DB(ctx).Raw("SELECT rowid FROM search_entries WHERE search_entries MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?",
-			trigramQuery(term), upper, n).Scan(&rowids).Error
+			`"`+strings.ReplaceAll(term, `"`, `""`)+`"`, upper, n).Scan(&rowids).Error
 		if err != nil {
 			return nil, Translate(err, "search index")
 		}
@@ -462,36 +462,6 @@ func (s *Store) indexChunk(ctx context.Context, engine string, merchantID uint64
 	}
 	err := s.DB(ctx).Raw(sql+" ORDER BY ticket_id DESC LIMIT ?", append(args, n)...).Scan(&ids).Error
 	return ids, Translate(err, "search index")
-}
-
-// trigramQuery is the FTS5 query for rows that may contain term (at least 3 characters): every
-// trigram of the term, ANDed. The index keeps no positions (detail=none, migration 00430: about
-// 30% smaller), so it cannot match a phrase; a row holding all the
-// trigrams may still lack the term, which is why the term is checked on the text afterwards
-// (driverChecked). Repeated trigrams are asked once.
-func trigramQuery(term string) string {
-	rs := []rune(term)
-	seen := map[string]bool{}
-	var parts []string
-	for i := 0; i+3 <= len(rs); i++ {
-		g := string(rs[i : i+3])
-		if seen[g] {
-			continue
-		}
-		seen[g] = true
-		parts = append(parts, `"`+strings.ReplaceAll(g, `"`, `""`)+`"`)
-	}
-	return strings.Join(parts, " AND ")
-}
-
-// driverChecked returns the term the index answered exactly, or "" when the index only
-// narrows (SQLite's trigrams of a term longer than 3 characters): the caller then checks the
-// driver on the text with the other terms.
-func driverChecked(engine, driver string) string {
-	if engine == EngineFTS5 && utf8.RuneCountInString(driver) > 3 {
-		return ""
-	}
-	return driver
 }
 
 // textScan is the result of collecting a page's (or a relevance window's) matching tickets.
@@ -531,7 +501,7 @@ func (s *Store) textCandidates(ctx context.Context, q SearchQuery, engine string
 				fresh = append(fresh, id)
 			}
 		}
-		got, err := s.matchTickets(ctx, q, terms, driverChecked(engine, driver), fresh)
+		got, err := s.matchTickets(ctx, q, terms, driver, fresh)
 		if err != nil {
 			return out, err
 		}

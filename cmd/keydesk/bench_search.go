@@ -324,10 +324,10 @@ func merchantIDs(ms []benchMerchant) []uint64 {
 func ms64(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // searchIndexMigration is the migration holding the index triggers the bench drops and
-// restores, per dialect (SQLite's were last re-created by 00430 with the detail=none table).
+// restores, per dialect (SQLite's were re-created by 00400 with new rowids).
 func searchIndexMigration(dialect string) string {
 	if dialect == migrations.SQLite {
-		return "00430_search_entries_no_positions.sql"
+		return "00400_search_entries_ticket_order.sql"
 	}
 	return "00380_search_entries.sql"
 }
