@@ -23,6 +23,8 @@ var pinyinWords = map[string]string{
 	"daozhang": "到账", "daozhangle": "到账了", "shoudaole": "收到了", "haole": "好了", "keyiyongle": "可以用了",
 	"tuihuo": "退货", "quxiao": "取消", "buyao": "不要", "buxiang": "不想",
 	"zhishoudao": "只收到", "maile": "买了", "shaole": "少了",
+	"haimeimai": "还没买", "meimai": "没买", "haimeifu": "还没付", "xiadan": "下单", "mianzhi": "面值",
+	"youjian": "邮件", "daifahuo": "待发货", "nianka": "年卡", "yueka": "月卡",
 	// more words of the domain
 	"xuliehao": "序列号", "chongzhika": "充值卡", "chongzhi": "充值", "lipinka": "礼品卡", "guoqi": "过期",
 	"shixiao": "失效", "shuru": "输入", "xianshi": "显示", "baocuo": "报错", "bucunzai": "不存在",
@@ -79,7 +81,7 @@ var concepts = map[string][]string{
 		"有没有", "请问", "能不能", "吗", "怎么", "什么时候", "是否", "想问"},
 	"spam": {"click", "won", "prize", "congratulations", "bit.ly", "http", "www", "selected", "reward", "rewards",
 		"bank details", "claim your", "free gift", "中奖", "领取", "点击", "加微信", "加qq", "刷单", "红包", "返现", "免单", "日赚"},
-	"presale": {"stack", "叠加", "abroad", "another country", "overseas", "海外", "国外", "送给朋友", "as a present", "as a gift", "thinking of buying", "before buying", "before i buy", "planning to buy", "region free", "region specific", "which region", "global", "first time buying", "first time", "how to redeem", "how do i redeem", "where do i enter", "怎么兑换", "怎么用", "不会用", "第一次买", "买之前", "全球通用", "通用吗", "how much", "price", "prices", "in stock", "restock", "stock", "wholesale", "bulk", "discount", "reseller",
+	"presale": {"stack", "叠加", "abroad", "another country", "overseas", "海外", "国外", "送给朋友", "as a present", "as a gift", "thinking of buying", "before buying", "before i buy", "planning to buy", "region free", "region specific", "which region", "global", "first time buying", "first time", "how to redeem", "how do i redeem", "where do i enter", "怎么兑换", "怎么用", "不会用", "第一次买", "买之前", "还没买", "没买", "还没付", "还没下单", "下单前", "付款前", "haven't bought", "not bought yet", "haven't paid yet", "before paying", "before i pay", "before i order", "全球通用", "通用吗", "how much", "price", "prices", "in stock", "restock", "stock", "wholesale", "bulk", "discount", "reseller",
 		"can this", "can i use", "can the", "be used in", "be used abroad", "valid in", "work in", "legit", "official",
 		"多少钱", "价格", "有货", "补货", "批发", "代理", "优惠", "折扣", "能用吗", "可以用吗", "能不能用", "正规", "官方", "有没有"},
 	"unused": {"unopened", "unused", "not used", "never used", "haven't redeemed", "not redeemed", "untouched", "never redeemed",
