@@ -124,13 +124,9 @@ func (s *Service) stateAt(ctx context.Context, t models.Ticket, ack workflows.Up
 
 // savedState reads the ticket's snapshot and adds its clock views as of now.
 func (s *Service) savedState(ctx context.Context, t models.Ticket) (workflows.State, error) {
-	var st workflows.State
-	snap, err := s.o.Store.TicketSnapshot(ctx, t.MerchantID, t.ID)
+	st, err := s.snapshot(ctx, t)
 	if err != nil {
 		return st, err
-	}
-	if err := snap.State.Decode(&st); err != nil {
-		return st, fmt.Errorf("decode snapshot of ticket %d: %w", t.ID, err)
 	}
 	p, err := activities.TicketPolicyOf(ctx, s.o.Store, t.MerchantID)
 	if err != nil {

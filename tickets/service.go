@@ -386,19 +386,28 @@ func (s *Service) startInput(ctx context.Context, t models.Ticket) (workflows.Ti
 	if t.OrderID != nil {
 		in.OrderID = *t.OrderID
 	}
-	snap, err := s.o.Store.TicketSnapshot(ctx, t.MerchantID, t.ID)
+	st, err := s.snapshot(ctx, t)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return in, nil
 	case err != nil:
 		return in, err
 	}
-	var st workflows.State
-	if err := snap.State.Decode(&st); err != nil {
-		return in, fmt.Errorf("decode snapshot of ticket %d: %w", t.ID, err)
-	}
 	in.Resume = &st
 	return in, nil
+}
+
+// snapshot decodes the state the ticket's workflow last saved (store.ErrNotFound if none).
+func (s *Service) snapshot(ctx context.Context, t models.Ticket) (workflows.State, error) {
+	var st workflows.State
+	snap, err := s.o.Store.TicketSnapshot(ctx, t.MerchantID, t.ID)
+	if err != nil {
+		return st, err
+	}
+	if err := snap.State.Decode(&st); err != nil {
+		return st, fmt.Errorf("decode snapshot of ticket %d: %w", t.ID, err)
+	}
+	return st, nil
 }
 
 func (s *Service) startOptions(t models.Ticket) client.StartWorkflowOptions {

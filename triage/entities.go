@@ -188,15 +188,7 @@ func sortSpans(sp []entitySpan) {
 
 // isNumericOrder: 12 to 24 digits.
 func isNumericOrder(s string) bool {
-	if len(s) < minNumericOrder || len(s) > maxNumericOrder {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return len(s) >= minNumericOrder && len(s) <= maxNumericOrder && allDigits(s)
 }
 
 // isLabelledOrder: up to maxLabelled letters, digits and dashes with at least

@@ -128,6 +128,18 @@ func (s Score) Recall() float64 { return ratio(s.TP, s.TP+s.FN) }
 // Precision is TP/(TP+FP).
 func (s Score) Precision() float64 { return ratio(s.TP, s.TP+s.FP) }
 
+// flag counts one yes/no detection: a hit, a miss or a false alarm (nothing when neither).
+func (s *Score) flag(want, got bool) {
+	switch {
+	case want && got:
+		s.TP++
+	case want:
+		s.FN++
+	case got:
+		s.FP++
+	}
+}
+
 func (s *Score) sets(want, got []string) {
 	w := map[string]bool{}
 	for _, x := range want {
@@ -168,14 +180,7 @@ func EvaluateReport(m *Model, examples []Example) Report {
 		r.Orders.sets(e.Entities.OrderNumbers, res.Entities.OrderNumbers)
 		r.Fragments.sets(e.Entities.KeyFragments, res.Entities.KeyFragments)
 		r.Emails.sets(e.Entities.Emails, res.Entities.Emails)
-		switch want := e.Urgency == "high"; {
-		case want && res.Hurry:
-			r.Urgency.TP++
-		case want:
-			r.Urgency.FN++
-		case res.Hurry:
-			r.Urgency.FP++
-		}
+		r.Urgency.flag(e.Urgency == "high", res.Hurry)
 	}
 	return r
 }

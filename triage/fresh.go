@@ -153,14 +153,7 @@ func evaluateFresh(m *Model, examples []Example, orders bool) Report {
 		if orders {
 			r.Orders.sets(e.Entities.OrderNumbers, res.Entities.OrderNumbers)
 		}
-		switch want := e.Urgency == "high"; {
-		case want && res.Hurry:
-			r.Urgency.TP++
-		case want:
-			r.Urgency.FN++
-		case res.Hurry:
-			r.Urgency.FP++
-		}
+		r.Urgency.flag(e.Urgency == "high", res.Hurry)
 	}
 	return r
 }

@@ -468,6 +468,7 @@ func NormalizeOrderNo(s string) string {
 	return strings.ToUpper(s)
 }
 
+// allDigits reports whether s is non-empty and only ASCII digits.
 func allDigits(s string) bool {
 	if s == "" {
 		return false

@@ -12,10 +12,7 @@ import (
 // Its five misses and one false alarm then led to general rules (money taken twice as a
 // pattern, "by noon", "gkd", pinyin "jin tian", "open today"), so it now holds them as
 // regression cases, no longer as a blind measure.
-var urgencyBlindCases = []struct {
-	text string
-	want bool
-}{
+var urgencyBlindCases = []urgencyCase{
 	{"兄弟 码呢 急用啊", true},
 	{"俺等着充值呢，快些发", true},
 	{"卡密发错了 今天下班前给我换好", true},
@@ -63,22 +60,7 @@ var urgencyBlindCases = []struct {
 
 // TestUrgencyBlind measures Result.Hurry on urgencyBlindCases.
 func TestUrgencyBlind(t *testing.T) {
-	var s Score
-	for _, c := range urgencyBlindCases {
-		got := Classify("", "", c.text).Hurry
-		switch {
-		case c.want && got:
-			s.TP++
-		case c.want:
-			s.FN++
-			t.Logf("missed: %s", c.text)
-		case got:
-			s.FP++
-			t.Logf("false alarm: %s", c.text)
-		}
-	}
-	t.Logf("urgency blind: %d cases, recall %.1f%% (%d/%d), precision %.1f%% (%d/%d)", len(urgencyBlindCases),
-		100*s.Recall(), s.TP, s.TP+s.FN, 100*s.Precision(), s.TP, s.TP+s.FP)
+	s := scoreHurry(t, "urgency blind", urgencyBlindCases, true)
 	assert.GreaterOrEqual(t, s.Recall(), 0.95)
 	assert.GreaterOrEqual(t, s.Precision(), 0.95)
 }
