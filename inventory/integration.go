@@ -88,6 +88,7 @@ func (s *Service) RotateIntegrationSecret(ctx context.Context, merchantID uint64
 // ValidationError lists what is wrong with a pushed body, per field. Nothing was written.
 type ValidationError struct{ Fields map[string]string }
 
+// Error lists the fields and what is wrong with each, in field order.
 func (e *ValidationError) Error() string {
 	keys := make([]string, 0, len(e.Fields))
 	for k := range e.Fields {

@@ -70,6 +70,7 @@ type Pending struct {
 	UpdateID string
 }
 
+// Error is ErrPending's text; errors.Is(p, ErrPending) holds through Is.
 func (p *Pending) Error() string { return ErrPending.Error() }
 
 // Is makes errors.Is(err, ErrPending) true.

@@ -210,7 +210,11 @@ func Visible(sel string) Step {
 		return nil
 	})
 }
+
+// Click clicks the first element matching the CSS selector sel.
 func Click(sel string) Step { return chromedp.Click(chromedp.CSS(sel)) }
+
+// TypeIn types v into the first element matching the CSS selector sel.
 func TypeIn(sel, v string) Step {
 	return chromedp.SendKeys(chromedp.CSS(sel), v)
 }
