@@ -2,8 +2,9 @@ package store
 
 // Ticket search for staff (issue 15). The full-text index, search_entries (migrations 00380
 // and 00400), holds one row per message and one per ticket subject (internal notes included:
-// only staff search), appended by triggers in the same statement as the row; a new message
-// never rewrites its ticket's other rows. Rows are read by ticket, newest first, so a page
+// only staff search). Triggers append new rows to search_recent in the same statement as the
+// row (00440, search_recent.go), and housekeeping moves them into search_entries in batches;
+// search reads both. A new message never rewrites its ticket's other rows. Rows are read by ticket, newest first, so a page
 // costs what it reads, not what matches:
 //   - SQLite: contentless FTS5 with the trigram tokenizer; rowid = ticket id << 32 for a
 //     subject, + 1 + message id mod (2^32-1) for a message, so `ORDER BY rowid DESC` with
@@ -432,9 +433,71 @@ func driverTerm(engine string, terms []string) string {
 }
 
 // indexChunk reads up to n index rows matching the term, newest ticket first, of tickets below
-// before (0: no bound). It returns the rows' ticket ids in that order (a ticket may repeat;
-// on SQLite, other merchants' tickets too: filtered later).
-func (s *Store) indexChunk(ctx context.Context, engine string, merchantID uint64, term string, before uint64, n int) ([]uint64, error) {
+// before (0: no bound), from the merchant's recent rows (search_recent, 00440) and the
+// full-text index merged. It returns the rows' ticket ids in that order (a ticket may repeat;
+// on SQLite, other merchants' tickets too: filtered later). The recent rows are read first: a
+// row a concurrent move takes out of them is then in the full-text index when that is read
+// (on MySQL Mroonga has it before the move commits). rc carries the recent rows across the
+// chunks of one reading.
+func (s *Store) indexChunk(ctx context.Context, engine string, merchantID uint64, term string, before uint64, n int, rc *recentCursor) ([]uint64, error) {
+	recent, err := rc.next(ctx, s, merchantID, term, before, n)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.fullTextChunk(ctx, engine, merchantID, term, before, n)
+	if err != nil {
+		return nil, err
+	}
+	// Both lists are newest first and cut at n: the n newest of their union are exact, and the
+	// caller continues below the last one.
+	out := mergeNewest(recent, ids, n)
+	rc.keep(recent, out, n)
+	return out, nil
+}
+
+// recentCursor is the recent rows' side of one index reading. Once a read returned fewer rows
+// than asked, it held every match below its bound, so later chunks take the rest of it from
+// memory instead of asking again (a row written since committed after the search began).
+type recentCursor struct {
+	done bool
+	left []uint64 // rows of the last read not yet returned, newest first (when done)
+}
+
+// next returns up to n recent ticket ids below before, newest first.
+func (rc *recentCursor) next(ctx context.Context, s *Store, merchantID uint64, term string, before uint64, n int) ([]uint64, error) {
+	if rc.done {
+		var out []uint64
+		for _, id := range rc.left {
+			if (before == 0 || id < before) && len(out) < n {
+				out = append(out, id)
+			}
+		}
+		return out, nil
+	}
+	ids, err := s.recentChunk(ctx, merchantID, term, before, n)
+	rc.done = err == nil && len(ids) < n
+	return ids, err
+}
+
+// keep remembers the recent ids a merged chunk (out, cut at n) did not return.
+func (rc *recentCursor) keep(recent, out []uint64, n int) {
+	if !rc.done {
+		return
+	}
+	rc.left = nil
+	if len(out) < n {
+		return // everything was returned
+	}
+	last := out[len(out)-1]
+	for _, id := range recent {
+		if id < last {
+			rc.left = append(rc.left, id)
+		}
+	}
+}
+
+// fullTextChunk reads up to n rows of the full-text index matching the term, as indexChunk.
+func (s *Store) fullTextChunk(ctx context.Context, engine string, merchantID uint64, term string, before uint64, n int) ([]uint64, error) {
 	var ids []uint64
 	if engine == EngineFTS5 {
 		upper := int64(math.MaxInt64)
@@ -488,8 +551,9 @@ func (s *Store) textCandidates(ctx context.Context, q SearchQuery, engine string
 	if engine != EngineFTS5 {
 		chunk = min(2*want+20, SearchScanEntries)
 	}
+	var rc recentCursor
 	for read := 0; ; {
-		ids, err := s.indexChunk(ctx, engine, q.MerchantID, driver, before, chunk)
+		ids, err := s.indexChunk(ctx, engine, q.MerchantID, driver, before, chunk, &rc)
 		if err != nil {
 			return out, err
 		}

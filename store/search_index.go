@@ -118,7 +118,9 @@ func (s *Store) CardKeysForIndex(ctx context.Context, afterID uint64, limit int)
 }
 
 // ReindexTickets rewrites the index rows (subject and every message) of the given tickets in
-// one transaction.
+// one transaction, straight into the full-text index: their rows waiting in search_recent
+// (migration 00440) are dropped first, so a key is never in both tables (on MySQL the recent
+// rows are deleted, and so locked, before Mroonga is written, as the triggers do).
 func (s *Store) ReindexTickets(ctx context.Context, ids []uint64) error {
 	if len(ids) == 0 {
 		return nil
@@ -138,6 +140,7 @@ func (s *Store) ReindexTickets(ctx context.Context, ids []uint64) error {
 func reindexSQL(dialect string) []string {
 	if dialect == migrations.SQLite {
 		return []string{
+			"DELETE FROM search_recent WHERE ticket_id IN @ids",
 			// Rowids as migration 00400: ticket id << 32 (subject), + 1 + message id mod (2^32-1).
 			"DELETE FROM search_entries WHERE rowid IN (SELECT id << 32 FROM tickets WHERE id IN @ids UNION ALL SELECT " + sqliteMessageRowid + " FROM messages WHERE ticket_id IN @ids)",
 			"INSERT INTO search_entries (rowid, text) SELECT id << 32, subject FROM tickets WHERE id IN @ids",
@@ -145,6 +148,7 @@ func reindexSQL(dialect string) []string {
 		}
 	}
 	return []string{
+		"DELETE FROM search_recent WHERE ticket_id IN @ids",
 		"DELETE FROM search_entries WHERE ticket_id IN @ids",
 		"INSERT INTO search_entries (entry_id, ticket_id, merchant_id, body) SELECT -CAST(id AS SIGNED), id, merchant_id, subject FROM tickets WHERE id IN @ids",
 		"INSERT INTO search_entries (entry_id, ticket_id, merchant_id, body) SELECT id, ticket_id, merchant_id, body FROM messages WHERE ticket_id IN @ids",
@@ -155,7 +159,8 @@ func reindexSQL(dialect string) []string {
 const sqliteMessageRowid = "(ticket_id << 32) + 1 + (id % 4294967295)"
 
 // RebuildTicketSearch rebuilds search_entries from tickets and messages, in batches of tickets
-// by id, each in its own transaction; it returns how many tickets were indexed.
+// by id, each in its own transaction; it returns how many tickets were indexed. The rows of
+// those tickets waiting in search_recent go straight into the full-text index with them.
 func (s *Store) RebuildTicketSearch(ctx context.Context, batch int) (int, error) {
 	if batch <= 0 {
 		batch = 1000
@@ -176,13 +181,16 @@ func (s *Store) RebuildTicketSearch(ctx context.Context, batch int) (int, error)
 		n += len(ids)
 		after = ids[len(ids)-1]
 	}
-	// Drop rows of tickets and messages that no longer exist.
+	// Drop rows of tickets and messages that no longer exist (the triggers drop them as they
+	// go; this is for data restored without them).
 	prune := []string{
+		"DELETE FROM search_recent WHERE ticket_id NOT IN (SELECT id FROM tickets)",
 		"DELETE FROM search_entries WHERE ticket_id NOT IN (SELECT id FROM tickets)",
 		"DELETE FROM search_entries WHERE entry_id > 0 AND entry_id NOT IN (SELECT id FROM messages)",
 	}
 	if s.dialect == migrations.SQLite {
 		prune = []string{
+			"DELETE FROM search_recent WHERE ticket_id NOT IN (SELECT id FROM tickets)",
 			"DELETE FROM search_entries WHERE rowid NOT IN (SELECT id << 32 FROM tickets UNION ALL SELECT " + sqliteMessageRowid + " FROM messages)",
 		}
 	}
