@@ -94,6 +94,14 @@ type Config struct {
 	// deleted and the SQLite files (keydesk's and the embedded server's) give free pages back
 	// to the file system with a bounded incremental vacuum. 0 turns housekeeping off.
 	VacuumEvery time.Duration `env:"KEYDESK_VACUUM_EVERY" envDefault:"10m"`
+	// SearchMoveEvery is how often the worker moves the ticket search index's recent rows
+	// (search_recent: the text the triggers write with each ticket and message, read by
+	// search beside the full-text index) into the full-text index. 0 turns the move off:
+	// search still finds everything, but reads an ever larger search_recent.
+	SearchMoveEvery time.Duration `env:"KEYDESK_SEARCH_MOVE_EVERY" envDefault:"1m"`
+	// SearchMoveRows moves sooner, as soon as more than this many rows wait (checked every
+	// few seconds): it bounds what a search reads between two moves.
+	SearchMoveRows int `env:"KEYDESK_SEARCH_MOVE_ROWS" envDefault:"2000"`
 	// DeliveryRetention keeps delivered or permanently failed outbound webhook deliveries this
 	// long; 0 keeps them for ever.
 	DeliveryRetention time.Duration `env:"KEYDESK_DELIVERY_RETENTION" envDefault:"720h"`

@@ -79,6 +79,7 @@ type App struct {
 	listener net.Listener
 	closers  []func()
 
+	housekeepCtx  context.Context // ends at Stop; see housekeepContext
 	housekeepStop func()
 	housekeepDone sync.WaitGroup
 }
@@ -300,6 +301,7 @@ func (a *App) startWorker(ctx context.Context) error {
 		return err
 	}
 	a.startHousekeeping()
+	a.startSearchMover()
 	return nil
 }
 
@@ -354,8 +356,7 @@ func (a *App) startHousekeeping() {
 	if every <= 0 {
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a.housekeepStop = cancel
+	ctx := a.housekeepContext()
 	a.housekeepDone.Add(1)
 	go func() {
 		defer a.housekeepDone.Done()
