@@ -16,14 +16,15 @@ import (
 
 // TestBenchSearchWrites: the write-path figure alternates blocks with and without the index
 // triggers and prints the median (with the spread of block pairs), the mean and, on SQLite, the
-// CPU time per ticket; afterwards the triggers are back and the tickets written without them
-// are found by full-text search exactly like those written with them.
+// CPU time per ticket, then the recent rows and the cost of moving them (also for --pending
+// rows); afterwards the triggers are back, search_recent is empty and the tickets written
+// without the triggers are found by full-text search exactly like those written with them.
 func TestBenchSearchWrites(t *testing.T) {
 	ctx := context.Background()
 	url := "sqlite:" + filepath.Join(t.TempDir(), "bench.db")
 	start := time.Now().UTC().Add(-time.Minute)
 	var out bytes.Buffer
-	err := benchSearch(ctx, nil, []string{"--tickets", "40", "--merchants", "2", "--runs", "2", "--writes", "12", "--write-blocks", "3", "--db", url}, &out)
+	err := benchSearch(ctx, nil, []string{"--tickets", "40", "--merchants", "2", "--runs", "2", "--writes", "12", "--write-blocks", "3", "--pending", "8", "--db", url}, &out)
 	if err != nil {
 		t.Fatalf("bench search: %v\n%s", err, out.String())
 	}
@@ -32,6 +33,9 @@ func TestBenchSearchWrites(t *testing.T) {
 		`median [0-9.]+ ms with the index, [0-9.]+ ms without: [-+][0-9]+% \([-+][0-9.]+ ms\); per block pair [-+][0-9]+% \(median\), [-+][0-9]+% … [-+][0-9]+%`,
 		`mean +[0-9.]+ ms with the index, [0-9.]+ ms without: [-+][0-9]+%`,
 		`CPU +[0-9.]+ ms with the index, [0-9.]+ ms without: [-+][0-9]+%`,
+		`recent rows after the blocks: [1-9][0-9]* \(search_recent`,
+		`move: [1-9][0-9]* rows in [0-9.]+ ms, [0-9.]+ ms per ticket \(4 rows\), CPU [0-9.]+ ms per ticket`,
+		`the same queries with 16 rows waiting in search_recent \(8 per merchant`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out.String()) {
 			t.Errorf("output lacks %q:\n%s", re, out.String())
@@ -44,8 +48,11 @@ func TestBenchSearchWrites(t *testing.T) {
 	}
 	defer s.Close()
 	var triggers int
-	if err := s.DB(ctx).Raw("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_entries_%'").Scan(&triggers).Error; err != nil || triggers != 5 {
+	if err := s.DB(ctx).Raw("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_recent_%'").Scan(&triggers).Error; err != nil || triggers != 5 {
 		t.Fatalf("index triggers after the bench: %d (%v), want the 5 restored", triggers, err)
+	}
+	if n, err := s.SearchRecentRows(ctx); err != nil || n != 0 {
+		t.Fatalf("rows left in search_recent after the bench: %d (%v)", n, err)
 	}
 	var mid uint64
 	if err := s.DB(ctx).Raw("SELECT merchant_id FROM tickets WHERE ref LIKE 'KD-Wn%' LIMIT 1").Scan(&mid).Error; err != nil || mid == 0 {
