@@ -1,7 +1,8 @@
 // Command tmeval measures intent models for choosing model and feature changes: a model
-// trained on the tuning split with the given settings (or the embedded one) is read on a
-// development set and a second one (dev2; their sum is printed too, as one set is at its noise
-// floor), on grouped 5-fold cross-validation of the tuning split (with the
+// trained on the tuning split with the given settings (or the embedded one) is read on three
+// development sets (dev, dev2 and dev3, each by another writer; the sums of the first two and of
+// all three are printed too, as one set alone is at its noise floor and the first two are
+// partly spent), on grouped 5-fold cross-validation of the tuning split (with the
 // accuracy of confident predictions) and on the corpus's held-out split. The fresh held-out
 // sets are read only with -fresh.
 package main
@@ -20,6 +21,7 @@ import (
 func main() {
 	dev := flag.String("dev", "triage/testdata/dev_tmodel.tsv", "development set (TSV)")
 	dev2 := flag.String("dev2", "triage/testdata/dev_tmodel2.tsv", "second development set (TSV)")
+	dev3 := flag.String("dev3", "triage/testdata/dev_tmodel3.tsv", "third development set (TSV)")
 	cvSave := flag.String("cvsave", "", "write the tuning split's texts to this file (one JSON string a line), for -cvon after a corpus change")
 	cvOn := flag.String("cvon", "", "also print cross-validation on the tuning examples whose text is in this -cvsave file (the messages before a corpus change)")
 	builtin := flag.Bool("builtin", false, "read the embedded model instead of training one")
@@ -33,7 +35,7 @@ func main() {
 	flag.Float64Var(&o.Temperature, "temp", o.Temperature, "softmax temperature")
 	flag.Float64Var(&o.Dropout, "dropout", o.Dropout, "feature dropout")
 	flag.Parse()
-	if err := run(files{dev: *dev, dev2: *dev2, cvSave: *cvSave, cvOn: *cvOn}, *builtin, *fresh, *verbose, o); err != nil {
+	if err := run(files{dev: *dev, dev2: *dev2, dev3: *dev3, cvSave: *cvSave, cvOn: *cvOn}, *builtin, *fresh, *verbose, o); err != nil {
 		fmt.Fprintln(os.Stderr, "tmeval:", err)
 		os.Exit(1)
 	}
@@ -41,7 +43,7 @@ func main() {
 
 // files names the sets tmeval reads and writes.
 type files struct {
-	dev, dev2, cvSave, cvOn string
+	dev, dev2, dev3, cvSave, cvOn string
 }
 
 func readSet(prefix, path string) ([]triage.Example, error) {
@@ -66,6 +68,10 @@ func run(fs files, builtin, fresh, verbose bool, o triage.TrainOptions) error {
 		return err
 	}
 	dev2, err := readSet("dev2", fs.dev2)
+	if err != nil {
+		return err
+	}
+	dev3, err := readSet("dev3", fs.dev3)
 	if err != nil {
 		return err
 	}
@@ -114,8 +120,13 @@ func run(fs files, builtin, fresh, verbose bool, o triage.TrainOptions) error {
 	if verbose {
 		dev2Ev.PrintMisses(os.Stdout)
 	}
-	fmt.Printf("dev+dev2  %d/%d (%.1f%%)\n", devEv.Correct+dev2Ev.Correct, devEv.N+dev2Ev.N,
-		100*float64(devEv.Correct+dev2Ev.Correct)/float64(devEv.N+dev2Ev.N))
+	dev3Ev := triage.Evaluate(dev3, m.Read)
+	show("dev3", dev3Ev)
+	if verbose {
+		dev3Ev.PrintMisses(os.Stdout)
+	}
+	fmt.Println(sumLine("dev+dev2", devEv, dev2Ev))
+	fmt.Println(sumLine("dev+dev2+dev3", devEv, dev2Ev, dev3Ev))
 	preds := triage.CrossValidate(tune, 5, o)
 	show("cv", triage.EvaluatePredictions(tune, preds))
 	printConfident("cv", tune, preds)
@@ -142,6 +153,21 @@ func run(fs files, builtin, fresh, verbose bool, o triage.TrainOptions) error {
 		}
 	}
 	return nil
+}
+
+// sumLine is the count of right answers over several development sets, read together
+// because each alone moves by a message or two from noise.
+func sumLine(name string, evs ...triage.Evaluation) string {
+	var correct, n int
+	for _, ev := range evs {
+		correct += ev.Correct
+		n += ev.N
+	}
+	pct := 0.0
+	if n > 0 {
+		pct = 100 * float64(correct) / float64(n)
+	}
+	return fmt.Sprintf("%-9s %d/%d (%.1f%%)", name, correct, n, pct)
 }
 
 // printConfident prints the coverage and accuracy of the predictions at the confidence

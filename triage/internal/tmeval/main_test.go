@@ -22,3 +22,14 @@ func TestSavedTextsRoundTrip(t *testing.T) {
 	_, err = loadTexts(filepath.Join(t.TempDir(), "missing"))
 	assert.Error(t, err)
 }
+
+// The sums add right answers and messages over the sets (not their percentages), and the
+// two-set line keeps the form earlier rounds were recorded in.
+func TestSumLine(t *testing.T) {
+	a := triage.Evaluation{Correct: 250, N: 264}
+	b := triage.Evaluation{Correct: 290, N: 313}
+	c := triage.Evaluation{Correct: 1, N: 3}
+	assert.Equal(t, "dev+dev2  540/577 (93.6%)", sumLine("dev+dev2", a, b))
+	assert.Equal(t, "dev+dev2+dev3 541/580 (93.3%)", sumLine("dev+dev2+dev3", a, b, c))
+	assert.Equal(t, "none      0/0 (0.0%)", sumLine("none"))
+}
