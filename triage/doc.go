@@ -18,7 +18,8 @@
 //     held-out split is fixed by [HeldOut]) by `go generate ./triage/`, which writes
 //     model.gob; see `keydesk bench triage` for its figures. Its settings are chosen on
 //     cross-validation of the tuning split and on the development sets
-//     testdata/dev_tmodel.tsv and dev_tmodel2.tsv ([ParseLabelledTSV]), never trained on.
+//     testdata/dev_tmodel.tsv, dev_tmodel2.tsv and dev_tmodel3.tsv ([ParseLabelledTSV]),
+//     never trained on.
 //   - [ExtractEntities] (also part of every [Result]) finds order numbers (prefixed, 12-24
 //     digit numeric, dash-grouped alphanumeric like B3K8-71QZ), e-mail addresses,
 //     card-key-like strings and 4-5 character key fragments quoted after "前四位", "尾号",

@@ -58,8 +58,8 @@ type TrainOptions struct {
 
 // DefaultTrainOptions are the settings the embedded model is trained with. They were chosen
 // by grouped cross-validation on the tuning split (see TestCrossValidatedSettings) and on
-// the development set testdata/dev_tmodel.tsv (`go run ./triage/internal/tmeval`), never on
-// the corpus's held-out split or the fresh held-out sets.
+// the development sets testdata/dev_tmodel*.tsv (`go run ./triage/internal/tmeval`), never
+// on the corpus's held-out split or the fresh held-out sets.
 var DefaultTrainOptions = TrainOptions{Epochs: 50, Rate: 0.5, Decay: 0.15, L2: 1e-4, Temperature: 1, Dropout: 0.3}
 
 // Model is a trained intent model. It is immutable and safe for concurrent use.
