@@ -112,6 +112,7 @@ func benchFootprint(ctx context.Context, cfg config.Config, args []string, out i
 	if err != nil {
 		return err
 	}
+	releaseBinaryPages(log) // as serve does once started
 	stopped := false
 	stop := func() {
 		if !stopped {
@@ -509,6 +510,7 @@ func waitHistoriesGone(ctx context.Context, a *app.App, within time.Duration) (i
 // footprint is one measurement.
 type footprint struct {
 	rss, heap, sys      uint64
+	stacks, heapKept    uint64 // goroutine stacks; freed heap not yet given back to the OS
 	anon                uint64 // RssAnon: private memory; the rest of RSS is mapped files (the binary)
 	goroutines          int
 	storeDisk, tempDisk int64 // files (with WAL and SHM) or, for MySQL, data + index length
@@ -520,7 +522,8 @@ func measure(ctx context.Context, a *app.App, storeFile string) footprint {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	m := footprint{rss: rssBytes(), anon: procStatusBytes("RssAnon:"), heap: ms.HeapInuse, sys: ms.Sys, goroutines: runtime.NumGoroutine()}
+	m := footprint{rss: rssBytes(), anon: procStatusBytes("RssAnon:"), heap: ms.HeapInuse, sys: ms.Sys, goroutines: runtime.NumGoroutine(),
+		stacks: ms.StackInuse, heapKept: ms.HeapIdle - ms.HeapReleased}
 	writeHeapProfile()
 	m.storeDisk, _ = a.Store.DiskBytes(ctx)
 	m.storeUsed = m.storeDisk
@@ -568,6 +571,7 @@ func usedBytes(ctx context.Context, file string) int64 {
 func printMeasure(out io.Writer, label string, n int, m, idle footprint) {
 	fmt.Fprintf(out, "%-44s RSS %4.0f MiB (anon %4.0f, files %4.0f)  heap %4.0f MiB  sys %4.0f MiB  goroutines %5d\n",
 		label, mib(m.rss), mib(m.anon), mib(m.rss-min(m.anon, m.rss)), mib(m.heap), mib(m.sys), m.goroutines)
+	fmt.Fprintf(out, "%-44s Go: stacks %.0f MiB, freed heap not yet returned %.0f MiB\n", "", mib(m.stacks), mib(m.heapKept))
 	fmt.Fprintf(out, "%-44s files: keydesk %6.1f MB + temporal %6.1f MB; in use: keydesk %6.1f MB + temporal %6.1f MB", "",
 		mb(m.storeDisk), mb(m.tempDisk), mb(m.storeUsed), mb(m.tempUsed))
 	if n > 0 {
