@@ -67,6 +67,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := applyMemoryLimit(cfg); err != nil {
 		return err
 	}
+	applyGCPercent()
 
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -171,6 +172,19 @@ func version() string {
 		return v + " " + bi.GoVersion
 	}
 	return "unknown"
+}
+
+// defaultGCPercent is the collector's GOGC when the environment does not set one. Go's 100 lets
+// garbage grow to the live heap's size before a collection; at 50 it grows to half of it, which
+// took `serve`'s anonymous memory from ≈197 to ≈162 MiB at 1,000 open tickets (issue 17), at
+// the cost of collecting about twice as often.
+const defaultGCPercent = 50
+
+// applyGCPercent sets defaultGCPercent unless GOGC is set (the runtime has read it then).
+func applyGCPercent() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
+	}
 }
 
 // releaseBinaryPages drops the page-table entries of keydesk's executable once start-up has
