@@ -259,6 +259,7 @@ var (
 	// notComplaint removes phrases that deny a complaint or a hurry ("不是投诉", "not a
 	// complaint", "不急") and the spam folder ("垃圾邮件", which is not an insult).
 	notComplaint = strings.NewReplacer("不是投诉", "", "不是要投诉", "", "不是来投诉", "", "不想投诉", "", "不投诉", "",
+		"not chargeback", "", "won't chargeback", "", "wont chargeback", "", "no chargeback", "", "不会拒付", "", "不拒付", "",
 		"not a complaint", "", "not complaining", "", "not to complain", "", "不急", "", "不着急", "", "no rush", "", "not urgent", "",
 		// the spam folder is not an insult
 		"垃圾邮件", "", "垃圾箱", "", "垃圾邮箱", "", "垃圾桶", "")
@@ -366,6 +367,9 @@ var spamMarkers = []keyword{
 	{"兼职", 1}, {"日赚", 1}, {"返现", 1}, {"领红包", 1},
 	{"congrats", 1}, {"you've won", 1}, {"click to claim", 1}, {"investment opportunity", 1},
 	{"double your", 1}, {"恭喜您", 1}, {"恭喜你", 1},
+	// bought followers, domain-renewal scams, advance-fee letters
+	{"followers", 1}, {"best price guaranteed", 1}, {"renew now at", 1}, {"million usd", 1}, {"million dollars", 1},
+	{"next of kin", 1}, {"beneficiary", 1},
 }
 
 // isSpam reports whether normalised text reads as advertising or phishing.

@@ -26,7 +26,9 @@ var notHurry = strings.NewReplacer(
 	// "今天" telling when something happened, not when it is needed: "今天就提示账号已冻结",
 	// "今天突然提示会员已过期", "今天来复购了".
 	"今天来", "", "今天就提示", "", "今天突然", "", "今天又", "", "今天才", "", "今天一看", "", "今天打开", "",
-	"今天登", "", "今天试", "", "今天发现", "",
+	"今天登", "", "今天试", "", "今天发现", "", "今天兑换", "", "今天有现货", "", "今天有货", "", "今天变", "",
+	"arrive today", "", "arrived today", "", "came today", "", "got it today", "", "logged in today", "",
+	"redeemed today", "", "redeemed it today", "", "activated today", "", "activated it today", "",
 	"是马上", "", "是不是马上", "", "是不是立刻", "", "马上就能到吗", "", "马上出卡密还是", "", "立刻出卡", "",
 )
 
@@ -43,7 +45,7 @@ var pinyinHurry = []keyword{
 	{"zaixiandeng", 1}, {"gkd", 1}, {"kdkd", 1}, {"jin tian", 1}, {"jintian", 1},
 	// money taken twice
 	{"kou le liang ci", 1}, {"koule liangci", 1}, {"kou liang ci", 1}, {"kou le liang bian", 1}, {"chong fu kou kuan", 1},
-	{"chongfu koukuan", 1},
+	{"chongfu koukuan", 1}, {"fu le liang bian", 1}, {"fu le liang ci", 1}, {"fu liang ci", 1}, {"fule liangci", 1},
 }
 
 // pinyinThreats are pinyin spellings of threat words.
@@ -68,7 +70,8 @@ var moreHurry = []keyword{
 	{"charged two times", 1}, {"charged 2 times", 1}, {"billed twice", 1}, {"billed two times", 1}, {"billed me twice", 1},
 	{"paid twice", 1}, {"took the money twice", 1}, {"took my money twice", 1}, {"went through twice", 1},
 	{"charged me double", 1}, {"duplicate charge*", 1}, {"double charge*", 1}, {"double billed", 1}, {"double payment", 1},
-	{"charged double", 1}, {"deducted twice", 1},
+	{"charged double", 1}, {"deducted twice", 1}, {"pay two times", 1}, {"paid two times", 1}, {"pay 2 times", 1},
+	{"paid 2 times", 1}, {"付了两遍", 1}, {"付了兩遍", 1},
 	// English deadlines and hurry
 	{"rn", 1}, {"need it now", 1}, {"need this now", 1}, {"need them now", 1}, {"need the code now", 1}, {"now please", 1},
 	{"within the hour", 1}, {"within an hour", 1}, {"before midnight", 1}, {"by midnight", 1}, {"by tonight", 1},
