@@ -158,7 +158,9 @@ func Classify(chosen Category, subject, body string) Result {
 	// Urgency.
 	norm := normalizeText(Mask(raw))
 	sig := urgencySignals(raw, norm, clauses)
-	if res.Inferred == Other && isSpam(norm) {
+	switch {
+	case res.Inferred == Other && isSpam(norm),
+		(res.Inferred == Other || res.Inferred == Account) && isPhishing(norm):
 		sig = signals{} // "URGENT!!! claim your prize": spam and phishing shout, nobody is waiting
 		res.Reasons = append(res.Reasons, "reads as spam or phishing: its urgency cues are ignored")
 	}
@@ -375,6 +377,22 @@ var spamMarkers = []keyword{
 // isSpam reports whether normalised text reads as advertising or phishing.
 func isSpam(norm string) bool {
 	_, n := matchAll(norm, spamMarkers)
+	return n > 0 || isPhishing(norm)
+}
+
+// phishingMarkers are what a message pretending to be a platform asks for: verify or confirm
+// at a link, or lose the account. A buyer reporting their own account problem does not write
+// them, so they also silence a message the model reads as account.
+var phishingMarkers = []keyword{
+	{"verify now", 1}, {"verify your details", 1}, {"confirm your identity", 1}, {"confirm your details", 1},
+	{"at the link", 1}, {"the link below", 1}, {"clicking below", 1}, {"click below", 1}, {"avoid suspension", 1},
+	{"open the file", 1}, {"invoice attached", 1},
+	{"點擊連結", 1}, {"点击连结", 1}, {"点击链接完成", 1}, {"下载安全app", 1},
+}
+
+// isPhishing reports whether normalised text reads as phishing.
+func isPhishing(norm string) bool {
+	_, n := matchAll(norm, phishingMarkers)
 	return n > 0
 }
 

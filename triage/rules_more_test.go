@@ -65,3 +65,30 @@ func TestIsSpam(t *testing.T) {
 		}
 	}
 }
+
+// Phishing that the model reads as an account matter raises no urgency; the buyer's own
+// account problem, written with the same urgency cues, still does.
+func TestPhishingReadAsAccountIsNotUrgent(t *testing.T) {
+	for text, wantHurry := range map[string]bool{
+		"URGENT: your account will be suspended. Verify your payment details at the link below!!": false,
+		"【蝦皮】您的賣場帳號異常，請於24小時內點擊連結完成驗證":                                                            false,
+		"Final notice: invoice attached, open the file to avoid suspension of your account":       false,
+		"URGENT: I can't log in to my account, the 2FA code never comes!!":                        true,
+		"账号登不上了，验证码一直收不到，急！！":                                                                     true,
+	} {
+		r := Classify("", "", text)
+		if r.Hurry != wantHurry {
+			t.Errorf("%q: Hurry = %v (read as %s), want %v", text, r.Hurry, r.Inferred, wantHurry)
+		}
+	}
+	for text, want := range map[string]bool{
+		"confirm your identity at the link below":     true,
+		"点击连结完成验证":                                    true,
+		"點擊連結完成驗證":                                    true,
+		"i can't verify my email, the link is broken": false,
+	} {
+		if got := isPhishing(normalizeText(text)); got != want {
+			t.Errorf("isPhishing(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
