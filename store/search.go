@@ -4,8 +4,8 @@ package store
 // and 00400), holds one row per message and one per ticket subject (internal notes included:
 // only staff search). Triggers append new rows to search_recent in the same statement as the
 // row (00440, search_recent.go), and housekeeping moves them into search_entries in batches;
-// search reads both. A new message never rewrites its ticket's other rows. Rows are read by ticket, newest first, so a page
-// costs what it reads, not what matches:
+// search reads both. A new message never rewrites its ticket's other rows. Rows are read by
+// ticket, newest first, so a page costs what it reads, not what matches:
 //   - SQLite: contentless FTS5 with the trigram tokenizer; rowid = ticket id << 32 for a
 //     subject, + 1 + message id mod (2^32-1) for a message, so `ORDER BY rowid DESC` with
 //     `rowid < before << 32` reads the newest tickets' rows first. Terms of three or more
