@@ -79,7 +79,7 @@ type App struct {
 	listener net.Listener
 	closers  []func()
 
-	housekeepCtx  context.Context // ends at Stop; see housekeepContext
+	housekeepCtx  context.Context // ends at Stop; see backgroundEvery
 	housekeepStop func()
 	housekeepDone sync.WaitGroup
 }
@@ -356,11 +356,29 @@ func (a *App) startHousekeeping() {
 	if every <= 0 {
 		return
 	}
-	ctx := a.housekeepContext()
+	a.backgroundEvery(every, func(ctx context.Context) {
+		r, err := a.Housekeep(ctx)
+		if err != nil && ctx.Err() == nil {
+			a.Log.Warn("housekeeping", "err", err)
+		}
+		if r.DeliveriesPurged > 0 || r.StoreFreePages[0] > 0 || r.TemporalFreePages[0] > 0 {
+			a.Log.Info("housekeeping", "deliveries_purged", r.DeliveriesPurged,
+				"store_free_pages", r.StoreFreePages, "temporal_free_pages", r.TemporalFreePages)
+		}
+	})
+}
+
+// backgroundEvery runs step on every tick in a goroutine of the worker's background loops
+// (housekeeping, the search mover) until Stop, which cancels their context and waits for them.
+func (a *App) backgroundEvery(tick time.Duration, step func(ctx context.Context)) {
+	if a.housekeepCtx == nil {
+		a.housekeepCtx, a.housekeepStop = context.WithCancel(context.Background())
+	}
+	ctx := a.housekeepCtx
 	a.housekeepDone.Add(1)
 	go func() {
 		defer a.housekeepDone.Done()
-		t := time.NewTicker(every)
+		t := time.NewTicker(tick)
 		defer t.Stop()
 		for {
 			select {
@@ -368,14 +386,7 @@ func (a *App) startHousekeeping() {
 				return
 			case <-t.C:
 			}
-			r, err := a.Housekeep(ctx)
-			if err != nil && ctx.Err() == nil {
-				a.Log.Warn("housekeeping", "err", err)
-			}
-			if r.DeliveriesPurged > 0 || r.StoreFreePages[0] > 0 || r.TemporalFreePages[0] > 0 {
-				a.Log.Info("housekeeping", "deliveries_purged", r.DeliveriesPurged,
-					"store_free_pages", r.StoreFreePages, "temporal_free_pages", r.TemporalFreePages)
-			}
+			step(ctx)
 		}
 	}()
 }

@@ -11,15 +11,6 @@ import (
 // wait in search_recent (a variable so tests can shorten it).
 var searchMoveCheck = 5 * time.Second
 
-// housekeepContext is the context of the worker's background loops (housekeeping, the search
-// mover); Stop cancels it and waits for them.
-func (a *App) housekeepContext() context.Context {
-	if a.housekeepCtx == nil {
-		a.housekeepCtx, a.housekeepStop = context.WithCancel(context.Background())
-	}
-	return a.housekeepCtx
-}
-
 // startSearchMover moves the search index's recent rows into the full-text index every
 // SearchMoveEvery, or sooner when more than SearchMoveRows wait (never when SearchMoveEvery
 // is 0), until Stop. Several workers may run it at once: each batch is one transaction that
@@ -29,35 +20,23 @@ func (a *App) startSearchMover() {
 	if every <= 0 {
 		return
 	}
-	ctx := a.housekeepContext()
-	a.housekeepDone.Add(1)
-	go func() {
-		defer a.housekeepDone.Done()
-		t := time.NewTicker(min(searchMoveCheck, every))
-		defer t.Stop()
-		last := time.Now()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			if time.Since(last) < every {
-				over, err := a.Store.SearchRecentOver(ctx, max(a.Config.SearchMoveRows, 1))
-				if err != nil && ctx.Err() == nil {
-					a.Log.Warn("search move: count recent rows", "err", err)
-				}
-				if !over {
-					continue
-				}
-			}
-			last = time.Now()
-			n, err := a.Store.MoveSearchRecent(ctx, store.DefaultSearchMoveBatch)
+	last := time.Now()
+	a.backgroundEvery(min(searchMoveCheck, every), func(ctx context.Context) {
+		if time.Since(last) < every {
+			over, err := a.Store.SearchRecentOver(ctx, max(a.Config.SearchMoveRows, 1))
 			if err != nil && ctx.Err() == nil {
-				a.Log.Warn("search move", "err", err, "moved", n)
-			} else if n > 0 {
-				a.Log.Debug("search move", "rows", n, "took", time.Since(last))
+				a.Log.Warn("search move: count recent rows", "err", err)
+			}
+			if !over {
+				return
 			}
 		}
-	}()
+		last = time.Now()
+		n, err := a.Store.MoveSearchRecent(ctx, store.DefaultSearchMoveBatch)
+		if err != nil && ctx.Err() == nil {
+			a.Log.Warn("search move", "err", err, "moved", n)
+		} else if n > 0 {
+			a.Log.Debug("search move", "rows", n, "took", time.Since(last))
+		}
+	})
 }
