@@ -2,6 +2,7 @@ package triage
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -223,14 +224,7 @@ func isShoutedSentence(text string) bool {
 // appendNew appends the items of more that list does not hold yet.
 func appendNew(list []string, more ...string) []string {
 	for _, m := range more {
-		dup := false
-		for _, l := range list {
-			if l == m {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+		if !slices.Contains(list, m) {
 			list = append(list, m)
 		}
 	}

@@ -63,17 +63,14 @@ func run(fs files, builtin, fresh, verbose bool, o triage.TrainOptions) error {
 	if err != nil {
 		return err
 	}
-	dev, err := readSet("dev", fs.dev)
-	if err != nil {
-		return err
-	}
-	dev2, err := readSet("dev2", fs.dev2)
-	if err != nil {
-		return err
-	}
-	dev3, err := readSet("dev3", fs.dev3)
-	if err != nil {
-		return err
+	devSets := []struct {
+		name, path string
+		ex         []triage.Example
+	}{{name: "dev", path: fs.dev}, {name: "dev2", path: fs.dev2}, {name: "dev3", path: fs.dev3}}
+	for i := range devSets {
+		if devSets[i].ex, err = readSet(devSets[i].name, devSets[i].path); err != nil {
+			return err
+		}
 	}
 	if fs.cvSave != "" {
 		if err := saveTexts(fs.cvSave, tune); err != nil {
@@ -105,28 +102,23 @@ func run(fs files, builtin, fresh, verbose bool, o triage.TrainOptions) error {
 			ev.Print(os.Stdout, name)
 		}
 	}
-	devEv := triage.Evaluate(dev, m.Read)
-	show("dev", devEv)
-	devPreds := make(map[string]triage.Prediction, len(dev))
-	for _, e := range dev {
-		devPreds[e.ID] = m.Read(e.Text)
+	devEvs := make([]triage.Evaluation, len(devSets))
+	for i, set := range devSets {
+		preds := make(map[string]triage.Prediction, len(set.ex))
+		for _, e := range set.ex {
+			preds[e.ID] = m.Read(e.Text)
+		}
+		devEvs[i] = triage.EvaluatePredictions(set.ex, preds)
+		show(set.name, devEvs[i])
+		if i == 0 {
+			printConfident(set.name, set.ex, preds)
+		}
+		if verbose {
+			devEvs[i].PrintMisses(os.Stdout)
+		}
 	}
-	printConfident("dev", dev, devPreds)
-	if verbose {
-		devEv.PrintMisses(os.Stdout)
-	}
-	dev2Ev := triage.Evaluate(dev2, m.Read)
-	show("dev2", dev2Ev)
-	if verbose {
-		dev2Ev.PrintMisses(os.Stdout)
-	}
-	dev3Ev := triage.Evaluate(dev3, m.Read)
-	show("dev3", dev3Ev)
-	if verbose {
-		dev3Ev.PrintMisses(os.Stdout)
-	}
-	fmt.Println(sumLine("dev+dev2", devEv, dev2Ev))
-	fmt.Println(sumLine("dev+dev2+dev3", devEv, dev2Ev, dev3Ev))
+	fmt.Println(sumLine("dev+dev2", devEvs[:2]...))
+	fmt.Println(sumLine("dev+dev2+dev3", devEvs...))
 	preds := triage.CrossValidate(tune, 5, o)
 	show("cv", triage.EvaluatePredictions(tune, preds))
 	printConfident("cv", tune, preds)
