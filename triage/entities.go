@@ -105,27 +105,32 @@ const (
 func extractOrderAndFragments(text string) extraction {
 	var ex extraction
 	keys := keySpans(text)
-	inKey := func(start, end int) bool {
-		for _, k := range keys {
-			if start < k.end && k.start < end {
-				return true
-			}
-		}
-		return false
-	}
 	lower := strings.ToLower(text)
 	for _, c := range candidates(text) {
 		s := text[c.start:c.end]
-		if inKey(c.start, c.end) {
-			continue
-		}
 		// labelled says whether the buyer names the number the order (rules found by shape
 		// alone record it too, for ExtractOrderNumbers).
 		labelled := func() bool {
 			return orderLabelled(lower, c.start) || namedAfter(lower, c.end) || listedAfter(lower, ex.last(), c.start)
 		}
+		if overlaps(keys, c.start, c.end) {
+			// A key-shaped string the buyer labels the order ("order 20261202-3391",
+			// "订单 A20261204093", "order id: 9f3k-2026-7781") is the order: shops number
+			// orders in such shapes, and the label is what tells them from keys. Mask still
+			// hides it, as it hides every key shape.
+			if !isLabelledOrder(s) || !labelled() {
+				continue
+			}
+			keys = dropOverlapping(keys, c.start, c.end)
+			ex.addOrder(c.start, c.end, s, ruleLabelled, nil)
+			continue
+		}
+		if otherNumberLabelled(lower, c.start) {
+			// "投诉单号 2001…", "tracking number 7730…": another kind of number.
+			continue
+		}
 		switch {
-		case isOrderNumber(s) || isNumericOrder(s):
+		case (isOrderNumber(s) || isNumericOrder(s)) && (labelled() || !otherNumberContext(lower, c.start)):
 			ex.addOrder(c.start, c.end, s, ruleShape, labelled)
 		case isLabelledOrder(s) && labelled():
 			ex.addOrder(c.start, c.end, s, ruleLabelled, nil)
@@ -148,6 +153,27 @@ func extractOrderAndFragments(text string) extraction {
 	}
 	sortSpans(ex.spans)
 	return ex
+}
+
+// overlaps says whether any of spans overlaps [start, end).
+func overlaps(spans []span, start, end int) bool {
+	for _, k := range spans {
+		if start < k.end && k.start < end {
+			return true
+		}
+	}
+	return false
+}
+
+// dropOverlapping returns spans without those overlapping [start, end).
+func dropOverlapping(spans []span, start, end int) []span {
+	out := spans[:0:0]
+	for _, k := range spans {
+		if !(start < k.end && k.start < end) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // last is the span found last (zero when none): candidates come in text order.
@@ -245,8 +271,46 @@ const (
 // notOrderBefore, in the same clause before a bare number, say it is not an order number.
 var notOrderBefore = []string{"qq", "q号", "微信", "wechat", "weixin", "vx", "wx", "v信", "电话", "手机", "联系",
 	"phone", "tel", "mobile", "whatsapp", "telegram", "call", "工单", "case", "ticket", "身份证", "税号", "tax",
-	"卡号", "card", "账号", "account", "id", "uid", "用户", "会员", "密码", "password", "pin", "验证码", "code",
+	"卡号", "card", "账号", "account", "id", "uid", "用户", "会员", "密码", "password", "pin", "验证码", "code", "编号",
 	"¥", "￥", "$", "rmb", "usd", "金额", "余额", "balance", "付了", "paid", "花了", "共", "total"}
+
+// otherNumberLabels name, right before a number, another kind of number than the order:
+// payment-platform complaints and transactions, parcels, invoices, cases. Some end in an
+// order label ("投诉单号" ends in "单号"), so they are looked for first.
+var otherNumberLabels = []string{"投诉单号", "投诉编号", "投诉号", "投诉单", "投诉", "申诉号", "申诉编号", "举报编号",
+	"交易号", "流水号", "支付单号", "支付订单号", "微信支付单号", "支付宝订单号", "支付宝交易号", "转账单号", "退款单号",
+	"快递单号", "运单号", "物流单号", "快递号", "发票号", "发票号码", "工单号", "案件号", "序列号",
+	"transaction id", "transaction", "txn id", "txn", "tracking number", "tracking no", "tracking", "invoice number",
+	"invoice no", "invoice", "case number", "case id", "case no", "case", "claim number", "claim id", "claim",
+	"dispute id", "complaint number", "complaint id", "complaint", "ticket number", "ticket id", "ticket", "ref no of the bank"}
+
+// otherNumberWords, anywhere in the clause before a number of an order's shape that no label
+// names the order, say it is a contact, account, parcel or case number instead ("加微信
+// xx8899", "電話 +8613812345678", "投诉 200120261204998877").
+var otherNumberWords = []string{"qq", "q号", "微信", "wechat", "weixin", "vx", "wx", "v信", "电话", "手机", "phone",
+	"tel", "mobile", "whatsapp", "telegram", "工单", "身份证", "税号", "tax", "卡号", "uid", "投诉", "申诉",
+	"complaint", "交易号", "流水号", "transaction", "txn", "快递", "运单", "物流", "tracking", "发票号", "invoice no",
+	"序列号", "serial", "验证码", "case", "claim"}
+
+// otherNumberLabelled says whether a label of another kind of number ends right before start.
+func otherNumberLabelled(lower string, start int) bool {
+	before := strings.TrimRight(window(lower, start), labelGap+"#＃")
+	before = strings.TrimRight(before, labelGap+"是为為")
+	for _, v := range labelVerbs {
+		before = strings.TrimRight(strings.TrimSuffix(before, v), labelGap)
+	}
+	for _, w := range otherNumberLabels {
+		if strings.HasSuffix(before, w) && wordStart(before, len(before)-len(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// otherNumberContext says whether the clause before start names another kind of number.
+func otherNumberContext(lower string, start int) bool {
+	return hasAnyWord(clauseBefore(lower, start), otherNumberWords)
+}
 
 // notOrderAfter, right after a bare number, say it is a quantity, an amount or a time.
 var notOrderAfter = []string{"元", "块", "rmb", "usd", "美元", "日元", "积分", "点", "分", "秒", "次", "个", "张", "人",

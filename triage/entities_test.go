@@ -67,6 +67,20 @@ func TestExtractOrderNumbersAndFragments(t *testing.T) {
 		{"full-width digits", "订单号：２０２６１２０３８８１２ 没到", []string{"202612038812"}, nil},
 		{"full-width long numeric", "单号２０２６１１０３０８５５１２３４７没发货", []string{"20261103085512347"}, nil},
 		{"marketplace dated order", "拼单 201203-123456789012345 卡密无效", []string{"201203-123456789012345"}, nil},
+		{"labelled date-dash order of a key's shape", "my order 20261130-4417 came empty", []string{"20261130-4417"}, nil},
+		{"labelled grouped order of a key's shape", "订单号: QX7M-21TT-8804 没收到", []string{"QX7M-21TT-8804"}, nil},
+		{"labelled letter and 11 digits", "订单 B20261130555 退款", []string{"B20261130555"}, nil},
+		{"labelled order with a short first group", "单号：77-20261130-5501", []string{"77-20261130-5501"}, nil},
+		{"unlabelled key shape stays a key", "QX7M-21TT-8804 用不了", nil, nil},
+		{"complaint number ending in an order label", "投诉单号 200120261130887766 请处理", nil, nil},
+		{"short complaint number", "已经投诉了，投诉单号4409182736", nil, nil},
+		{"tracking number", "tracking number 773012345678 shows delivered", nil, nil},
+		{"transaction id", "PayPal transaction id 8TR55120933881", nil, nil},
+		{"a WeChat id of an order's shape", "加微信 kd8899 便宜", nil, nil},
+		{"a phone with the country code", "电话 8613812345678 联系我", nil, nil},
+		{"a number after 编号", "平台给的编号 55120933", nil, nil},
+		{"purchased is no case word", "I purchased 20261103085512347 yesterday", []string{"20261103085512347"}, nil},
+		{"an order label wins over a contact word", "微信付的 订单号 KD20261130001", []string{"KD20261130001"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -52,6 +52,7 @@ func TestMask(t *testing.T) {
 		{"email", "mail bob.smith@example.com now", "mail b***@example.com now"},
 		{"email with plus", "x+tag@mail.example.co.uk", "x***@mail.example.co.uk"},
 		{"two keys", "A: AB12-CD34-EF56, B: ZZ99-YY88-XX77", "A: AB**-****-**56, B: ZZ**-****-**77"},
+		{"a key shape labelled the order is still hidden", "order QX7M-21TT-8804 missing", "order QX**-****-**04 missing"},
 
 		// Kept.
 		{"order number", "order ORD-2026-000123 please", "order ORD-2026-000123 please"},
