@@ -1,8 +1,8 @@
 // Command tmeval measures intent models for choosing model and feature changes: a model
-// trained on the tuning split with the given settings (or the embedded one) is read on three
-// development sets (dev, dev2 and dev3, each by another writer; the sums of the first two and of
-// all three are printed too, as one set alone is at its noise floor and the first two are
-// partly spent), on grouped 5-fold cross-validation of the tuning split (with the
+// trained on the tuning split with the given settings (or the embedded one) is read on four
+// development sets (dev, dev2, dev3 and dev4, each by another writer; the sums of the first two,
+// of the first three and of all four are printed too, as one set alone is at its noise floor and
+// the first two are partly spent; each set's order numbers are scored too), on grouped 5-fold cross-validation of the tuning split (with the
 // accuracy of confident predictions) and on the corpus's held-out split. The fresh held-out
 // sets are read only with -fresh.
 package main
@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 
 	"github.com/keydesk/keydesk/triage"
@@ -22,11 +23,13 @@ func main() {
 	dev := flag.String("dev", "triage/testdata/dev_tmodel.tsv", "development set (TSV)")
 	dev2 := flag.String("dev2", "triage/testdata/dev_tmodel2.tsv", "second development set (TSV)")
 	dev3 := flag.String("dev3", "triage/testdata/dev_tmodel3.tsv", "third development set (TSV)")
+	dev4 := flag.String("dev4", "triage/testdata/dev_tmodel4.tsv", "fourth development set (TSV)")
 	cvSave := flag.String("cvsave", "", "write the tuning split's texts to this file (one JSON string a line), for -cvon after a corpus change")
 	cvOn := flag.String("cvon", "", "also print cross-validation on the tuning examples whose text is in this -cvsave file (the messages before a corpus change)")
 	builtin := flag.Bool("builtin", false, "read the embedded model instead of training one")
 	fresh := flag.Bool("fresh", false, "also read fresh held-out sets 2 and 3")
 	verbose := flag.Bool("v", false, "print full reports and the development set's misses")
+	noCV := flag.Bool("nocv", false, "skip cross-validation (quick reading of the development sets)")
 	o := triage.DefaultTrainOptions
 	flag.IntVar(&o.Epochs, "epochs", o.Epochs, "epochs")
 	flag.Float64Var(&o.Rate, "rate", o.Rate, "learning rate")
@@ -35,7 +38,7 @@ func main() {
 	flag.Float64Var(&o.Temperature, "temp", o.Temperature, "softmax temperature")
 	flag.Float64Var(&o.Dropout, "dropout", o.Dropout, "feature dropout")
 	flag.Parse()
-	if err := run(files{dev: *dev, dev2: *dev2, dev3: *dev3, cvSave: *cvSave, cvOn: *cvOn}, *builtin, *fresh, *verbose, o); err != nil {
+	if err := run(!*noCV, files{dev: *dev, dev2: *dev2, dev3: *dev3, dev4: *dev4, cvSave: *cvSave, cvOn: *cvOn}, *builtin, *fresh, *verbose, o); err != nil {
 		fmt.Fprintln(os.Stderr, "tmeval:", err)
 		os.Exit(1)
 	}
@@ -43,7 +46,7 @@ func main() {
 
 // files names the sets tmeval reads and writes.
 type files struct {
-	dev, dev2, dev3, cvSave, cvOn string
+	dev, dev2, dev3, dev4, cvSave, cvOn string
 }
 
 func readSet(prefix, path string) ([]triage.Example, error) {
@@ -58,7 +61,7 @@ func readSet(prefix, path string) ([]triage.Example, error) {
 	return ex, nil
 }
 
-func run(fs files, builtin, fresh, verbose bool, o triage.TrainOptions) error {
+func run(cv bool, fs files, builtin, fresh, verbose bool, o triage.TrainOptions) error {
 	tune, held, err := triage.Split()
 	if err != nil {
 		return err
@@ -66,7 +69,7 @@ func run(fs files, builtin, fresh, verbose bool, o triage.TrainOptions) error {
 	devSets := []struct {
 		name, path string
 		ex         []triage.Example
-	}{{name: "dev", path: fs.dev}, {name: "dev2", path: fs.dev2}, {name: "dev3", path: fs.dev3}}
+	}{{name: "dev", path: fs.dev}, {name: "dev2", path: fs.dev2}, {name: "dev3", path: fs.dev3}, {name: "dev4", path: fs.dev4}}
 	for i := range devSets {
 		if devSets[i].ex, err = readSet(devSets[i].name, devSets[i].path); err != nil {
 			return err
@@ -110,6 +113,7 @@ func run(fs files, builtin, fresh, verbose bool, o triage.TrainOptions) error {
 		}
 		devEvs[i] = triage.EvaluatePredictions(set.ex, preds)
 		show(set.name, devEvs[i])
+		printOrders(set.name, m, set.ex, verbose)
 		if i == 0 {
 			printConfident(set.name, set.ex, preds)
 		}
@@ -118,7 +122,21 @@ func run(fs files, builtin, fresh, verbose bool, o triage.TrainOptions) error {
 		}
 	}
 	fmt.Println(sumLine("dev+dev2", devEvs[:2]...))
-	fmt.Println(sumLine("dev+dev2+dev3", devEvs...))
+	fmt.Println(sumLine("dev+dev2+dev3", devEvs[:3]...))
+	fmt.Println(sumLine("dev1..dev4", devEvs...))
+	if cv {
+		crossValidate(tune, cvKeep, o, show)
+	}
+	show("heldout", triage.Evaluate(held, m.Read))
+	if fresh {
+		return readFresh(m, show)
+	}
+	return nil
+}
+
+// crossValidate prints grouped 5-fold cross-validation of the tuning split and, when cvKeep is
+// set, its reading on the messages before a corpus change.
+func crossValidate(tune []triage.Example, cvKeep map[string]bool, o triage.TrainOptions, show func(string, triage.Evaluation)) {
 	preds := triage.CrossValidate(tune, 5, o)
 	show("cv", triage.EvaluatePredictions(tune, preds))
 	printConfident("cv", tune, preds)
@@ -131,18 +149,19 @@ func run(fs files, builtin, fresh, verbose bool, o triage.TrainOptions) error {
 		}
 		show("cv-orig", triage.EvaluatePredictions(orig, preds))
 	}
-	show("heldout", triage.Evaluate(held, m.Read))
-	if fresh {
-		for _, f := range []struct {
-			name string
-			load func() ([]triage.Example, error)
-		}{{"fresh2", triage.FreshHeldOut2}, {"fresh3", triage.FreshHeldOut3}} {
-			ex, err := f.load()
-			if err != nil {
-				return err
-			}
-			show(f.name, triage.Evaluate(ex, m.Read))
+}
+
+// readFresh prints fresh held-out sets 2 and 3.
+func readFresh(m *triage.Model, show func(string, triage.Evaluation)) error {
+	for _, f := range []struct {
+		name string
+		load func() ([]triage.Example, error)
+	}{{"fresh2", triage.FreshHeldOut2}, {"fresh3", triage.FreshHeldOut3}} {
+		ex, err := f.load()
+		if err != nil {
+			return err
 		}
+		show(f.name, triage.Evaluate(ex, m.Read))
 	}
 	return nil
 }
@@ -160,6 +179,39 @@ func sumLine(name string, evs ...triage.Evaluation) string {
 		pct = 100 * float64(correct) / float64(n)
 	}
 	return fmt.Sprintf("%-9s %d/%d (%.1f%%)", name, correct, n, pct)
+}
+
+// printOrders prints the recall and precision of the order numbers Classify finds in a set's
+// labelled messages (the text alone, no shop formats).
+// With misses it also lists the development set's messages whose numbers differ.
+func printOrders(name string, m *triage.Model, examples []triage.Example, misses bool) {
+	sc := triage.EvaluateIntentOrdersAndUrgency(m, examples).Orders
+	if sc.TP+sc.FN == 0 {
+		return
+	}
+	fmt.Printf("  %s orders: recall %.1f%% (%d/%d), precision %.1f%% (%d/%d)\n", name,
+		100*sc.Recall(), sc.TP, sc.TP+sc.FN, 100*sc.Precision(), sc.TP, sc.TP+sc.FP)
+	if !misses {
+		return
+	}
+	for _, e := range examples {
+		got := triage.Classify("", "", e.Text).Entities.OrderNumbers
+		if !sameFold(e.Entities.OrderNumbers, got) {
+			fmt.Printf("    want %q got %q: %s\n", e.Entities.OrderNumbers, got, e.Text)
+		}
+	}
+}
+
+// sameFold says whether two lists of order numbers hold the same numbers, case and width aside.
+func sameFold(a, b []string) bool {
+	set := func(xs []string) map[string]bool {
+		m := map[string]bool{}
+		for _, x := range xs {
+			m[triage.NormalizeOrderNumber(x)] = true
+		}
+		return m
+	}
+	return maps.Equal(set(a), set(b))
 }
 
 // printConfident prints the coverage and accuracy of the predictions at the confidence
