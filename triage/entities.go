@@ -41,10 +41,11 @@ const (
 // orderLabels name the order right before its number (matched on lower-cased text, after
 // separators such as ":" or "是" are trimmed); a "#" right before the number counts too.
 var orderLabels = []string{"订单号", "订单号码", "订单编号", "订单编码", "订单id", "订单", "单号", "单子号", "单子",
-	"交易单号", "商户单号", "商户订单号", "訂單號", "訂單編號", "訂單", "單號",
+	"交易单号", "商户单号", "商户订单号", "訂單號", "訂單編號", "訂單", "單號", "订单號", "訂单号", "订單號",
 	"dingdanhao", "dingdan", "ddh",
 	"order number", "order numbers", "order no.", "order no", "order nos", "order id", "order ids", "order ref",
-	"order reference", "order code", "order num", "order", "orders", "purchase", "purchase id", "purchase number"}
+	"order reference", "order code", "order num", "order", "orders", "purchase", "purchase id", "purchase number",
+	"ord", "ord.", "ord no", "ord no.", "ref", "ref.", "ref no", "ref no.", "dd"}
 
 // labelGap is what may stand between a label and its number besides "是" / "is": blanks,
 // colons, "=", a dash, an opening bracket or quote ("订单号【2026120355】", "order id - 88120339").
@@ -58,8 +59,10 @@ var orderNamedAfter = []string{"是我的订单", "是订单号", "是我的单�
 var labelVerbs = []string{" is", " was", " =", " no.", " no"}
 
 // orderListJoins join a second order number to a labelled one ("订单 1234567、1234568",
-// "orders 1234567 and 1234568"): it is labelled too.
-var orderListJoins = []string{",", "，", "、", "/", "和", "跟", "及", "还有", "and", "&", "+"}
+// "orders 1234567 and 1234568", "订单 88120 88121", "order 4491 or maybe 4419"): it is
+// labelled too.
+var orderListJoins = []string{",", "，", "、", "/", "和", "跟", "及", "还有", "and", "&", "+", "", "or", "or maybe",
+	"或", "或者", "还是"}
 
 // positionWords precede a key fragment and say which part of the key it is; keyWords name
 // the key (both matched on lower-cased text).
@@ -106,12 +109,12 @@ func extractOrderAndFragments(text string) extraction {
 	var ex extraction
 	keys := keySpans(text)
 	lower := strings.ToLower(text)
-	for _, c := range candidates(text) {
+	for _, c := range orderCandidates(text) {
 		s := text[c.start:c.end]
 		// labelled says whether the buyer names the number the order (rules found by shape
 		// alone record it too, for ExtractOrderNumbers).
 		labelled := func() bool {
-			return orderLabelled(lower, c.start) || namedAfter(lower, c.end) || listedAfter(lower, ex.last(), c.start)
+			return orderLabelled(lower, c.start) || namedAfter(lower, c.end) || listedAfter(lower, ex.last(), c.start, c.end)
 		}
 		if overlaps(keys, c.start, c.end) {
 			// A key-shaped string the buyer labels the order ("order 20261202-3391",
@@ -133,6 +136,8 @@ func extractOrderAndFragments(text string) extraction {
 		case (isOrderNumber(s) || isNumericOrder(s)) && (labelled() || !otherNumberContext(lower, c.start)):
 			ex.addOrder(c.start, c.end, s, ruleShape, labelled)
 		case isLabelledOrder(s) && labelled():
+			ex.addOrder(c.start, c.end, s, ruleLabelled, nil)
+		case isShortOrder(s) && labelled() && !shortOrderIsQuantity(lower, c.end):
 			ex.addOrder(c.start, c.end, s, ruleLabelled, nil)
 		case isBareOrder(s) && bareOrderContext(lower, c.start, c.end):
 			ex.addOrder(c.start, c.end, s, ruleBare, labelled)
@@ -217,6 +222,32 @@ func isNumericOrder(s string) bool {
 	return len(s) >= minNumericOrder && len(s) <= maxNumericOrder && allDigits(s)
 }
 
+// A labelled number of shortOrderDigits digits is an order number too: web shops count orders
+// from 1001 ("Shopify order #1043", "订单 #2231", "order 6612"). Not a year, and not when a
+// quantity or an amount follows ("订单 7781 个码", "order 1000 robux").
+const shortOrderDigits = 4
+
+// notShortOrderAfter, right after a short labelled number, make it a quantity or an amount.
+var notShortOrderAfter = append([]string{"codes", "code", "keys", "key", "cards", "card", "pcs", "items", "units",
+	"copies", "licen", "seats", "张", "个", "份", "件", "套", "年", "月", "日", "号"}, notOrderAfter...)
+
+// shortOrderIsQuantity says whether what follows a short number makes it a quantity, an
+// amount or a decimal ("1234.50").
+func shortOrderIsQuantity(lower string, end int) bool {
+	if end+1 < len(lower) && (lower[end] == '.' || lower[end] == ',') && lower[end+1] >= '0' && lower[end+1] <= '9' {
+		return true
+	}
+	return hasAnyPrefix(strings.TrimLeft(lower[end:], " "), notShortOrderAfter)
+}
+
+// isShortOrder: exactly shortOrderDigits digits that do not read as a year.
+func isShortOrder(s string) bool {
+	if len(s) != shortOrderDigits || !allDigits(s) {
+		return false
+	}
+	return s[:2] != "19" && s[:2] != "20"
+}
+
 // isLabelledOrder: up to maxLabelled letters, digits and dashes with at least
 // minLabelledDigits digits (the shape a labelled order number needs).
 func isLabelledOrder(s string) bool {
@@ -279,7 +310,8 @@ var notOrderBefore = []string{"qq", "q号", "微信", "wechat", "weixin", "vx", 
 // order label ("投诉单号" ends in "单号"), so they are looked for first.
 var otherNumberLabels = []string{"投诉单号", "投诉编号", "投诉号", "投诉单", "投诉", "申诉号", "申诉编号", "举报编号",
 	"交易号", "流水号", "支付单号", "支付订单号", "微信支付单号", "支付宝订单号", "支付宝交易号", "转账单号", "退款单号",
-	"快递单号", "运单号", "物流单号", "快递号", "发票号", "发票号码", "工单号", "案件号", "序列号",
+	"快递单号", "运单号", "物流单号", "快递号", "发票号", "发票号码", "工单号", "案件号", "序列号", "退款编号", "售后单号",
+	"售后编号", "受理号", "受理编号", "服务单号", "subscription id", "sub id",
 	"transaction id", "transaction", "txn id", "txn", "tracking number", "tracking no", "tracking", "invoice number",
 	"invoice no", "invoice", "case number", "case id", "case no", "case", "claim number", "claim id", "claim",
 	"dispute id", "complaint number", "complaint id", "complaint", "ticket number", "ticket id", "ticket", "ref no of the bank"}
@@ -290,7 +322,8 @@ var otherNumberLabels = []string{"投诉单号", "投诉编号", "投诉号", "�
 var otherNumberWords = []string{"qq", "q号", "微信", "wechat", "weixin", "vx", "wx", "v信", "电话", "手机", "phone",
 	"tel", "mobile", "whatsapp", "telegram", "工单", "身份证", "税号", "tax", "卡号", "uid", "投诉", "申诉",
 	"complaint", "交易号", "流水号", "transaction", "txn", "快递", "运单", "物流", "tracking", "发票号", "invoice no",
-	"序列号", "serial", "验证码", "case", "claim"}
+	"序列号", "serial", "验证码", "case", "claim", "受理", "售后", "退款编号", "subscription", "reference",
+	"chargeback", "拒付", "优惠码", "优惠券", "折扣码", "coupon", "promo", "voucher"}
 
 // otherNumberLabelled says whether a label of another kind of number ends right before start.
 func otherNumberLabelled(lower string, start int) bool {
@@ -387,13 +420,18 @@ func wordStart(s string, i int) bool {
 	return i == 0 || !isASCIIAlnum(s[i-1]) || !isASCIIAlnum(s[i])
 }
 
-// listedAfter says whether the order number prev ends just before start, with only a list
-// join ("、", ",", "and", ...) and spaces between, in the same clause.
-func listedAfter(lower string, prev entitySpan, start int) bool {
+// listedAfter says whether the order number prev ends just before [start, end), with only a
+// list join ("、", ",", "and", ...) or spaces between, in the same clause.
+func listedAfter(lower string, prev entitySpan, start, end int) bool {
 	if prev.kind != "order" || prev.end > start {
 		return false
 	}
 	gap := strings.TrimSpace(lower[prev.end:start])
+	if gap == "" && end-start != prev.end-prev.start {
+		// Numbers side by side are a list only when alike ("88120 88121"), not the
+		// pieces of one number typed with spaces ("20261201 1530 8812").
+		return false
+	}
 	for _, j := range orderListJoins {
 		if gap == j {
 			return true

@@ -141,13 +141,14 @@ func (s *Score) flag(want, got bool) {
 }
 
 func (s *Score) sets(want, got []string) {
+	// Labels keep the text as written; found numbers come in half width (the lookup's form).
 	w := map[string]bool{}
 	for _, x := range want {
-		w[strings.ToUpper(x)] = true
+		w[NormalizeOrderNumber(x)] = true
 	}
 	g := map[string]bool{}
 	for _, x := range got {
-		g[strings.ToUpper(x)] = true
+		g[NormalizeOrderNumber(x)] = true
 	}
 	for x := range w {
 		if g[x] {
@@ -162,6 +163,10 @@ func (s *Score) sets(want, got []string) {
 		}
 	}
 }
+
+// NormalizeOrderNumber is the form order numbers are compared in: half width, upper case
+// ("ｋｄ８８１２" and "KD8812" are one number).
+func NormalizeOrderNumber(s string) string { return strings.ToUpper(foldWidth(s)) }
 
 // Report is the full reading of a labelled set: intent (model and rules, no buyer pick),
 // entities and urgency (as Classify sees them).

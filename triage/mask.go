@@ -256,7 +256,16 @@ func isASCIIAlnum(b byte) bool {
 	return b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
-func candidates(s string) []candidate {
+func candidates(s string) []candidate { return joinedRuns(s, "-") }
+
+// orderCandidates are candidates whose runs may also be joined by "_" ("so_88127",
+// "ORD_77812_B"): shops number orders so, while keys with underscores are not a shape Mask
+// hides.
+func orderCandidates(s string) []candidate { return joinedRuns(s, "-_") }
+
+// joinedRuns returns the maximal sequences of ASCII letter-digit runs joined by single
+// characters of joins.
+func joinedRuns(s, joins string) []candidate {
 	var out []candidate
 	i := 0
 	for i < len(s) {
@@ -272,7 +281,7 @@ func candidates(s string) []candidate {
 			}
 			c.groups = append(c.groups, span{i, j})
 			c.end = j
-			if j+1 < len(s) && s[j] == '-' && isASCIIAlnum(s[j+1]) {
+			if j+1 < len(s) && strings.IndexByte(joins, s[j]) >= 0 && isASCIIAlnum(s[j+1]) {
 				i = j + 1
 				continue
 			}
