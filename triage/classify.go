@@ -282,6 +282,10 @@ func urgencySignals(raw, norm string, clauses [][]token) signals {
 	s.threats = append(s.threats, more...)
 	s.angry, _ = matchAll(norm, angryKeywords)
 	calm := pinyinDenial.Replace(notHurry.Replace(norm))
+	// Order numbers are no words ("KD-2026-44718" is no "kd", 快点), and "today" after what
+	// happened is no deadline ("the refund came through today", "I got it from you today").
+	calm = orderLikeToken.ReplaceAllString(calm, " ")
+	calm = pastToday.ReplaceAllString(calm, "$1$2")
 	s.hurry, _ = matchAll(calm, hurryKeywords)
 	for _, kws := range [][]keyword{moreHurry, pinyinHurry} {
 		more, _ = matchAll(calm, kws)

@@ -23,6 +23,19 @@ func TestRuleAndUrgencyRefinements(t *testing.T) {
 		{name: "shouting still counts", text: "WHERE IS MY CODE", wantHurry: true, checkHurry: true},
 		{name: "spam shouts for nothing", text: "恭喜您中奖了！！！点击链接领取", wantIntent: Other, checkHurry: true},
 		{name: "not complaining", text: "Not complaining, just asking when you restock", checkHurry: true},
+		// Cues found on the third and fourth development sets (issue 13, 2026-12-04).
+		{name: "an order prefix is no pinyin kd", text: "balance is zero, order #KD-2026-44718", checkHurry: true},
+		{name: "a spaced order prefix is no kd either", text: "订单 KD 88 1203 少了一张", checkHurry: true},
+		{name: "kd alone still asks for speed", text: "kd kd 等着用", wantHurry: true, checkHurry: true},
+		{name: "how long delivery took is no deadline", text: "Great shop, got my code in 2 minutes.", checkHurry: true},
+		{name: "a deadline in minutes still counts", text: "send the code in 10 minutes or refund me", wantHurry: true, checkHurry: true},
+		{name: "today after what happened", text: "thanks, the refund came through today", checkHurry: true},
+		{name: "a deadline after today still counts", text: "paid today, need it by tonight", wantHurry: true, checkHurry: true},
+		{name: "a price drop today", text: "昨天买的今天降了二十 能退差价吗", checkHurry: true},
+		{name: "charged twice in mixed text", text: "被charge了两次，退一笔", wantHurry: true, checkHurry: true},
+		{name: "a card swiped twice", text: "卡被刷了两次 退一笔给我", wantHurry: true, checkHurry: true},
+		{name: "platform arbitration filed", text: "刚在京东申请了售后仲裁", wantHurry: true, checkHurry: true},
+		{name: "marketplace customer service asked to step in", text: "已申请淘宝客服介入 你们看着办", wantHurry: true, checkHurry: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

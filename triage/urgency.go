@@ -28,6 +28,7 @@ var notHurry = strings.NewReplacer(
 	// "今天突然提示会员已过期", "今天来复购了".
 	"今天来", "", "今天就提示", "", "今天突然", "", "今天又", "", "今天才", "", "今天一看", "", "今天打开", "",
 	"今天登", "", "今天试", "", "今天发现", "", "今天兑换", "", "今天有现货", "", "今天有货", "", "今天变", "",
+	"今天降", "", "今天收到", "", "今天看到", "", "今天充", "",
 	"arrive today", "", "arrived today", "", "came today", "", "got it today", "", "logged in today", "",
 	"redeemed today", "", "redeemed it today", "", "activated today", "", "activated it today", "",
 	"是马上", "", "是不是马上", "", "是不是立刻", "", "马上就能到吗", "", "马上出卡密还是", "", "立刻出卡", "",
@@ -103,7 +104,7 @@ var notThreat = strings.NewReplacer("被举报", "", "被舉報", "", "被人举
 var moreThreats = []keyword{
 	{"找工商", 1}, {"去工商", 1}, {"工商举报", 1}, {"工商投诉", 1}, {"打工商", 1}, {"举报", 1}, {"舉報", 1}, {"黑猫", 1}, {"黑貓", 1}, {"律师函", 1}, {"律師函", 1},
 	{"消费者协会", 1}, {"消費者協會", 1}, {"市场监管", 1}, {"市场监督", 1}, {"市場監管", 1}, {"找平台", 1}, {"平台介入", 1},
-	{"小二介入", 1}, {"找小二", 1},
+	{"小二介入", 1}, {"找小二", 1}, {"客服介入", 1}, {"申请介入", 1}, {"申請介入", 1}, {"仲裁", 1}, {"维权", 1}, {"維權", 1},
 	{"lawsuit", 1}, {"better business bureau", 1}, {"bbb", 1}, {"file a complaint", 1}, {"open a case", 1},
 	{"opening a case", 1}, {"file a claim", 1}, {"filing a claim", 1}, {"contact my bank", 1}, {"call my bank", 1},
 	{"calling my bank", 1}, {"trading standards", 1}, {"consumer rights", 1},
@@ -124,7 +125,7 @@ var (
 	// "starts in 30 minutes", "in 2 hours").
 	enWithin = regexp.MustCompile(`\b(within|in the next|in)\s+(\d+|a few|few|an?|one|two|ten|twenty|thirty)\s+(minutes?|mins?|hours?|hrs?)\b`)
 	// zhTwice is money taken twice in characters ("扣了两回", "付了2笔", "扣款兩次").
-	zhTwice = regexp.MustCompile(`(扣|付|支付|扣款|扣费|扣費|收费|收費|收款)了?\s*(两|兩|2|二)\s*(次|回|遍|笔|筆)`)
+	zhTwice = regexp.MustCompile(`(扣|付|支付|扣款|扣费|扣費|收费|收費|收款|刷|charge|charged)了?\s*(两|兩|2|二)\s*(次|回|遍|笔|筆)`)
 	// enTwice is money taken twice in English ("took my payment two times", "billed me 2x").
 	enTwice = regexp.MustCompile(`\b(charg\w*|bill\w*|took|taken|deduct\w*|paid|payment\w*)\b[^.!?]{0,20}\b(twice|two times|2 times|2x)\b`)
 	// pinyinJi is pinyin "ji" (急) at a clause's end or before "a" / "le" / "yong" / "si",
@@ -136,6 +137,13 @@ var (
 		"tong": true, "nian": true, "hao": true, "di": true, "gao": true, "chao": true, "ti": true, "jie": true, "la": true,
 		"wei": true, "yi": true, "ri": true, "ke": true, "bu": true, "zhou": true, "xing": true, "wen": true, "he": true}
 	// pinyinDenial are pinyin "not urgent" phrases.
+	// orderLikeToken is a run of letters glued to digits ("kd-20261201-0087", "kd8812") or
+	// "kd" before a number ("KD 88 1203"): an order number, never a hurry word.
+	orderLikeToken = regexp.MustCompile(`\b[a-z]{1,6}[-_]?[0-9][a-z0-9_-]*|\bkd[\s#:：-]*[0-9]`)
+	// pastToday is "today" after a verb that tells what happened, in the same clause.
+	pastToday = regexp.MustCompile(`\b(got|received|bought|arrived|came|ordered|purchased|redeemed|activated|paid|sent|delivered|showed up|went through|came through)\b([^.!?,;\n]{0,30}?)\btoday\b`)
+	// pastVerb before "in 2 minutes" makes it how long something took, not a deadline.
+	pastVerb     = regexp.MustCompile(`\b(got|received|arrived|came|delivered|took|was|were|had)\b`)
 	pinyinDenial = strings.NewReplacer("bu ji", "", "buji", "", "bu zhao ji", "", "bie ji", "", "bu yong ji", "")
 )
 
@@ -169,6 +177,16 @@ func promiseBefore(norm string, start int) bool {
 // deadlineMatches names the deadline cues of norm that are not inside a question or a
 // quoted promise, and money taken twice. It returns fixed names ("a deadline", "money taken
 // twice"), never the buyer's words, since Result.Reasons quote only this package's words.
+// pastBefore says whether the sentence before start tells what happened ("got my code in 2
+// minutes").
+func pastBefore(norm string, start int) bool {
+	head := norm[:start]
+	if i := strings.LastIndexAny(head, ".!?。！？\n"); i >= 0 {
+		head = head[i:]
+	}
+	return pastVerb.MatchString(head)
+}
+
 func deadlineMatches(norm string) []string {
 	var found []string
 	for _, re := range []*regexp.Regexp{zhTwice, enTwice} {
@@ -179,6 +197,9 @@ func deadlineMatches(norm string) []string {
 	}
 	for _, re := range []*regexp.Regexp{zhClock, zhWithin, enClock, enWithin} {
 		for _, m := range re.FindAllStringIndex(norm, -1) {
+			if re == enWithin && pastBefore(norm, m[0]) {
+				continue
+			}
 			if re == zhClock || !questionAfter(norm, m[1]) && !promiseBefore(norm, m[0]) {
 				return append(found, "a deadline")
 			}

@@ -182,22 +182,29 @@ func sumLine(name string, evs ...triage.Evaluation) string {
 }
 
 // printOrders prints the recall and precision of the order numbers Classify finds in a set's
-// labelled messages (the text alone, no shop formats).
-// With misses it also lists the development set's messages whose numbers differ.
+// labelled messages (the text alone, no shop formats) and of its urgency flag. With misses it
+// also lists the development set's messages whose numbers or urgency differ.
 func printOrders(name string, m *triage.Model, examples []triage.Example, misses bool) {
-	sc := triage.EvaluateIntentOrdersAndUrgency(m, examples).Orders
-	if sc.TP+sc.FN == 0 {
-		return
+	r := triage.EvaluateIntentOrdersAndUrgency(m, examples)
+	for _, sc := range []struct {
+		what string
+		s    triage.Score
+	}{{"orders", r.Orders}, {"urgency", r.Urgency}} {
+		if sc.s.TP+sc.s.FN > 0 {
+			fmt.Printf("  %s %s: recall %.1f%% (%d/%d), precision %.1f%% (%d/%d)\n", name, sc.what,
+				100*sc.s.Recall(), sc.s.TP, sc.s.TP+sc.s.FN, 100*sc.s.Precision(), sc.s.TP, sc.s.TP+sc.s.FP)
+		}
 	}
-	fmt.Printf("  %s orders: recall %.1f%% (%d/%d), precision %.1f%% (%d/%d)\n", name,
-		100*sc.Recall(), sc.TP, sc.TP+sc.FN, 100*sc.Precision(), sc.TP, sc.TP+sc.FP)
 	if !misses {
 		return
 	}
 	for _, e := range examples {
-		got := triage.Classify("", "", e.Text).Entities.OrderNumbers
-		if !sameFold(e.Entities.OrderNumbers, got) {
-			fmt.Printf("    want %q got %q: %s\n", e.Entities.OrderNumbers, got, e.Text)
+		res := triage.Classify("", "", e.Text)
+		if !sameFold(e.Entities.OrderNumbers, res.Entities.OrderNumbers) {
+			fmt.Printf("    want %q got %q: %s\n", e.Entities.OrderNumbers, res.Entities.OrderNumbers, e.Text)
+		}
+		if (e.Urgency == "high") != res.Hurry {
+			fmt.Printf("    urgency %s, hurry %v: %s\n", e.Urgency, res.Hurry, e.Text)
 		}
 	}
 }
