@@ -17,7 +17,13 @@ import (
 //   - any other run of letters and digits with at least minLabelledDigits digits that the
 //     buyer labels as the order ("订单号 8812734512", "order #2291873344", "单号：a77310295"):
 //     shops number orders in ways no list of shapes covers, and the label is what says
-//     it. An 11-digit mobile number only counts when so labelled.
+//     it. An 11-digit mobile number only counts when so labelled. A labelled number may
+//     have a card key's shape ("order 20261202-3391", "订单 A20261204093": the label tells
+//     it from a key) or only four digits (a web shop's "order #1043"; not a year, not a
+//     quantity);
+//   - none of these when a label right before it names another kind of number (投诉单号,
+//     transaction id, 售后单号, ...), nor a number of an order's shape that no label names the
+//     order in a clause about a contact, a case or a coupon ("加微信 kd8899").
 //
 // A key fragment is a 4- or 5-character run of letters and digits right after a position
 // phrase ("前四位", "尾号", "starts with", "ending in", ...) or right before "开头"/"结尾"
@@ -314,7 +320,7 @@ var otherNumberLabels = []string{"投诉单号", "投诉编号", "投诉号", "�
 	"售后编号", "受理号", "受理编号", "服务单号", "subscription id", "sub id",
 	"transaction id", "transaction", "txn id", "txn", "tracking number", "tracking no", "tracking", "invoice number",
 	"invoice no", "invoice", "case number", "case id", "case no", "case", "claim number", "claim id", "claim",
-	"dispute id", "complaint number", "complaint id", "complaint", "ticket number", "ticket id", "ticket", "ref no of the bank"}
+	"dispute id", "complaint number", "complaint id", "complaint", "ticket number", "ticket id", "ticket"}
 
 // otherNumberWords, anywhere in the clause before a number of an order's shape that no label
 // names the order, say it is a contact, account, parcel or case number instead ("加微信

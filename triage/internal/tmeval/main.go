@@ -1,10 +1,11 @@
 // Command tmeval measures intent models for choosing model and feature changes: a model
 // trained on the tuning split with the given settings (or the embedded one) is read on four
-// development sets (dev, dev2, dev3 and dev4, each by another writer; the sums of the first two,
-// of the first three and of all four are printed too, as one set alone is at its noise floor and
-// the first two are partly spent; each set's order numbers are scored too), on grouped 5-fold cross-validation of the tuning split (with the
-// accuracy of confident predictions) and on the corpus's held-out split. The fresh held-out
-// sets are read only with -fresh.
+// development sets (dev, dev2, dev3 and dev4, each by another writer; the sums of the first
+// two, of the first three and of all four are printed too, as one set alone is at its noise
+// floor and the first two are partly spent; each set's order numbers and urgency are scored
+// too), on grouped 5-fold cross-validation of the tuning split (with the accuracy of confident
+// predictions) and on the corpus's held-out split. The fresh held-out sets are read only with
+// -fresh.
 package main
 
 import (
