@@ -284,11 +284,17 @@ func orderLabelled(lower string, start int) bool {
 	if strings.HasSuffix(before, "#") || strings.HasSuffix(before, "＃") {
 		return true
 	}
+	return endsWithLabel(before, orderLabels)
+}
+
+// endsWithLabel says whether before, once separators, "是" and label verbs are trimmed from
+// its end, ends with one of labels starting a word.
+func endsWithLabel(before string, labels []string) bool {
 	before = strings.TrimRight(before, labelGap+"是为為")
 	for _, v := range labelVerbs {
 		before = strings.TrimRight(strings.TrimSuffix(before, v), labelGap)
 	}
-	for _, w := range orderLabels {
+	for _, w := range labels {
 		if strings.HasSuffix(before, w) && wordStart(before, len(before)-len(w)) {
 			return true
 		}
@@ -333,17 +339,7 @@ var otherNumberWords = []string{"qq", "q号", "微信", "wechat", "weixin", "vx"
 
 // otherNumberLabelled says whether a label of another kind of number ends right before start.
 func otherNumberLabelled(lower string, start int) bool {
-	before := strings.TrimRight(window(lower, start), labelGap+"#＃")
-	before = strings.TrimRight(before, labelGap+"是为為")
-	for _, v := range labelVerbs {
-		before = strings.TrimRight(strings.TrimSuffix(before, v), labelGap)
-	}
-	for _, w := range otherNumberLabels {
-		if strings.HasSuffix(before, w) && wordStart(before, len(before)-len(w)) {
-			return true
-		}
-	}
-	return false
+	return endsWithLabel(strings.TrimRight(window(lower, start), labelGap+"#＃"), otherNumberLabels)
 }
 
 // otherNumberContext says whether the clause before start names another kind of number.
