@@ -114,7 +114,7 @@ func run(cv bool, fs files, builtin, fresh, verbose bool, o triage.TrainOptions)
 		}
 		devEvs[i] = triage.EvaluatePredictions(set.ex, preds)
 		show(set.name, devEvs[i])
-		printOrders(set.name, m, set.ex, verbose)
+		printExtraction(set.name, m, set.ex, verbose)
 		if i == 0 {
 			printConfident(set.name, set.ex, preds)
 		}
@@ -182,10 +182,12 @@ func sumLine(name string, evs ...triage.Evaluation) string {
 	return fmt.Sprintf("%-9s %d/%d (%.1f%%)", name, correct, n, pct)
 }
 
-// printOrders prints the recall and precision of the order numbers Classify finds in a set's
-// labelled messages (the text alone, no shop formats) and of its urgency flag. With misses it
-// also lists the development set's messages whose numbers or urgency differ.
-func printOrders(name string, m *triage.Model, examples []triage.Example, misses bool) {
+// printExtraction prints the recall and precision of the order numbers Classify finds in a
+// set's labelled messages (the text alone, no shop formats) and of its urgency flag. Both are
+// Classify's, so the urgency is read with the embedded model, not the one being measured (it
+// depends on the intent only for spam, phishing and filed complaints). With misses it also
+// lists the development set's messages whose numbers or urgency differ.
+func printExtraction(name string, m *triage.Model, examples []triage.Example, misses bool) {
 	r := triage.EvaluateIntentOrdersAndUrgency(m, examples)
 	for _, sc := range []struct {
 		what string
