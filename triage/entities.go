@@ -2,6 +2,7 @@ package triage
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -61,8 +62,14 @@ const labelGap = " \t\r\n:：=-–—(（[【「『\"'“‘<《"
 var orderNamedAfter = []string{"是我的订单", "是订单号", "是我的单号", "这个订单", "这个单", "这单", "的订单", "号订单",
 	"is my order", "is the order"}
 
-// labelVerbs may stand between an English label and its number ("order number is ...").
-var labelVerbs = []string{" is", " was", " =", " no.", " no"}
+// labelVerbs may stand between a label and its number ("order number is ...", "订单号：No.
+// 2201833", "N0." typed with a zero).
+var labelVerbs = []string{" is", " was", " =", " no.", " no", "no.", "n0.", "nr."}
+
+// numberLabels name the order only when nothing of a word stands before them and the clause
+// is not about a case or a contact: "编号「P1004」" or "編號 NO.5520198" on their own are the
+// order's number; "商品编号", "会员编号" and "投诉…编号是" are not.
+var numberLabels = []string{"编号", "編號", "编码"}
 
 // orderListJoins join a second order number to a labelled one ("订单 1234567、1234568",
 // "orders 1234567 and 1234568", "订单 88120 88121", "order 4491 or maybe 4419"): it is
@@ -115,7 +122,15 @@ func extractOrderAndFragments(text string) extraction {
 	var ex extraction
 	keys := keySpans(text)
 	lower := strings.ToLower(text)
-	for _, c := range orderCandidates(text) {
+	cands := orderCandidates(text)
+	for i := 0; i < len(cands); i++ {
+		c := cands[i]
+		if j, ok := spacedOrder(text, lower, cands, i, keys); ok {
+			// "订单号 20261201 1530 8812": one number typed in groups.
+			ex.addOrder(c.start, cands[j].end, text[c.start:cands[j].end], ruleLabelled, nil)
+			i = j
+			continue
+		}
 		s := text[c.start:c.end]
 		// labelled says whether the buyer names the number the order (rules found by shape
 		// alone record it too, for ExtractOrderNumbers).
@@ -159,11 +174,72 @@ func extractOrderAndFragments(text string) extraction {
 			ex.add(c.start, c.end, "frag", s)
 		}
 	}
+	for _, r := range chineseNumeralRuns(text) {
+		// "订单号是七七八八一二零": an order number read out by voice input.
+		if orderLabelled(lower, r.start) {
+			ex.addOrder(r.start, r.end, text[r.start:r.end], ruleLabelled, nil)
+		}
+	}
 	for _, k := range keys {
 		ex.spans = append(ex.spans, entitySpan{k.start, k.end, "key"})
 	}
 	sortSpans(ex.spans)
 	return ex
+}
+
+// Spaced order numbers: buyers type a long number in groups ("订单号 20261201 1530 8812",
+// "订单 KD 88 1203"). Right after an order label, a first group (up to 10 digits, or a
+// prefix of up to 4 letters) and the groups of 2 to 6 digits that follow it, each after one
+// space, are one number when it has at least minSpacedOrder characters and minLabelledDigits
+// digits, its groups are not all as long as the first (that is a list: "订单 88120 88121"), it
+// is not a date or a mobile number, and no quantity, amount or time follows it.
+const minSpacedOrder = 8
+
+// notSpacedOrderAfter, after the last group, make it a quantity, an amount or a time
+// ("order 88120339 30 mins ago").
+var notSpacedOrderAfter = append([]string{"min", "hour", "hr", "day", "week", "month", "year", "pm", "am",
+	"分钟", "小时", "天", "周", "号"}, notShortOrderAfter...)
+
+// spacedOrder says whether cands[i] starts a labelled order number typed in groups, and the
+// index of its last group.
+func spacedOrder(text, lower string, cands []candidate, i int, keys []span) (int, bool) {
+	c := cands[i]
+	first := text[c.start:c.end]
+	if len(c.groups) != 1 || !(allDigits(first) && len(first) <= 10 || allLetters(first) && len(first) <= 4) ||
+		!orderLabelled(lower, c.start) {
+		return 0, false
+	}
+	j, alike := i, allDigits(first)
+	for j+1 < len(cands) {
+		next := cands[j+1]
+		g := text[next.start:next.end]
+		if text[cands[j].end:next.start] != " " || len(next.groups) != 1 || !allDigits(g) || len(g) < 2 || len(g) > 6 {
+			break
+		}
+		alike = alike && len(g) == len(first)
+		j++
+	}
+	end := cands[j].end
+	joined := strings.ReplaceAll(text[c.start:end], " ", "")
+	if j == i || alike || len(joined) < minSpacedOrder || countDigits(joined) < minLabelledDigits ||
+		overlaps(keys, c.start, end) || hasAnyPrefix(strings.TrimLeft(lower[end:], " "), notSpacedOrderAfter) {
+		return 0, false
+	}
+	if allDigits(joined) && len(joined) <= maxBareOrder && !isBareOrder(joined) {
+		return 0, false // a date ("2026 12 01") or a mobile number ("138 1234 5678")
+	}
+	return j, true
+}
+
+// countDigits is the number of ASCII digits in s.
+func countDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
 }
 
 // overlaps says whether any of spans overlaps [start, end).
@@ -260,12 +336,7 @@ func isLabelledOrder(s string) bool {
 	if len(s) > maxLabelled {
 		return false
 	}
-	digits := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			digits++
-		}
-	}
+	digits := countDigits(s)
 	// A number with letters as well ("XQ-7781-KD") needs one digit fewer: the letters
 	// already tell it from a quantity or a year.
 	if digits == minLabelledDigits-1 && strings.IndexFunc(s, isASCIILetter) >= 0 && len(s) >= 6 {
@@ -284,22 +355,49 @@ func orderLabelled(lower string, start int) bool {
 	if strings.HasSuffix(before, "#") || strings.HasSuffix(before, "＃") {
 		return true
 	}
-	return endsWithLabel(before, orderLabels)
+	return endsWithLabel(before, orderLabels) ||
+		endsWithBareLabel(before) && !hasAnyWord(sentenceBefore(lower, start), otherNumberWords)
+}
+
+// sentenceBefore is up to 3×contextWindow bytes of lower before start, from the last clause
+// break in them: a bare "编号" may come a while after what it numbers ("在黑猫投诉上发了帖子
+// 编号是 …").
+func sentenceBefore(lower string, start int) string {
+	return fromClauseBreak(windowOf(lower, start, 3*contextWindow))
+}
+
+// endsWithBareLabel says whether before ends with one of numberLabels that no Han character
+// precedes.
+func endsWithBareLabel(before string) bool {
+	before = trimLabelGap(before)
+	for _, w := range numberLabels {
+		if rest, ok := strings.CutSuffix(before, w); ok {
+			r, _ := utf8.DecodeLastRuneInString(rest)
+			return rest == "" || !unicode.Is(unicode.Han, r)
+		}
+	}
+	return false
 }
 
 // endsWithLabel says whether before, once separators, "是" and label verbs are trimmed from
 // its end, ends with one of labels starting a word.
 func endsWithLabel(before string, labels []string) bool {
-	before = strings.TrimRight(before, labelGap+"是为為")
-	for _, v := range labelVerbs {
-		before = strings.TrimRight(strings.TrimSuffix(before, v), labelGap)
-	}
+	before = trimLabelGap(before)
 	for _, w := range labels {
 		if strings.HasSuffix(before, w) && wordStart(before, len(before)-len(w)) {
 			return true
 		}
 	}
 	return false
+}
+
+// trimLabelGap trims separators, "是" and label verbs from the end of before.
+func trimLabelGap(before string) string {
+	before = strings.TrimRight(before, labelGap+"是为為")
+	for _, v := range labelVerbs {
+		before = strings.TrimRight(strings.TrimSuffix(before, v), labelGap)
+	}
+	return before
 }
 
 // Bare numbers: 8 to 11 digits with no label are read as an order number unless the words
@@ -373,8 +471,11 @@ func bareOrderContext(lower string, start, end int) bool {
 }
 
 // window is up to contextWindow bytes of lower before start, cut at a rune boundary.
-func window(lower string, start int) string {
-	from := max(0, start-contextWindow)
+func window(lower string, start int) string { return windowOf(lower, start, contextWindow) }
+
+// windowOf is up to n bytes of lower before start, cut at a rune boundary.
+func windowOf(lower string, start, n int) string {
+	from := max(0, start-n)
 	for from > 0 && !utf8.RuneStart(lower[from]) {
 		from--
 	}
@@ -382,10 +483,12 @@ func window(lower string, start int) string {
 }
 
 // clauseBefore is the window before start, from the last clause break in it.
-func clauseBefore(lower string, start int) string {
-	before := window(lower, start)
+func clauseBefore(lower string, start int) string { return fromClauseBreak(window(lower, start)) }
+
+// fromClauseBreak is before from its last clause break on.
+func fromClauseBreak(before string) string {
 	if i := strings.LastIndexAny(before, ",.;!?，。；！？\n"); i >= 0 {
-		before = before[i+1:]
+		return before[i+1:]
 	}
 	return before
 }

@@ -164,9 +164,10 @@ func (s *Score) sets(want, got []string) {
 	}
 }
 
-// NormalizeOrderNumber is the form order numbers are compared in: half width, upper case
-// ("ｋｄ８８１２" and "KD8812" are one number).
-func NormalizeOrderNumber(s string) string { return strings.ToUpper(foldWidth(s)) }
+// NormalizeOrderNumber is the form order numbers are compared in, the lookup's
+// (NormalizeOrderNo): "ｋｄ８８１２" and "KD8812" are one number, and so are "No.88124" and
+// "88124", "20261201 1530 8812" and "2026120115308812", "七七八八一二零" and "7788120".
+func NormalizeOrderNumber(s string) string { return NormalizeOrderNo(s) }
 
 // Report is the full reading of a labelled set: intent (model and rules, no buyer pick),
 // entities and urgency (as Classify sees them).

@@ -460,12 +460,21 @@ func splitOrderNo(s string) (groups []string, seps string, ok bool) {
 	return groups, sb.String(), true
 }
 
-// NormalizeOrderNo is the form order numbers are compared in: blanks around and a leading
-// '#' removed, full-width letters and digits made half-width, letters upper-case.
+// NormalizeOrderNo is the form order numbers are compared and looked up in: full-width
+// letters and digits made half-width, a leading '#' or "No." label removed, blanks removed
+// (buyers type long numbers in groups: "20261201 1530 8812"), Chinese numerals read as
+// digits (voice input: "七七八八一二零" is 7788120), letters upper-case.
 func NormalizeOrderNo(s string) string {
-	s = strings.TrimSpace(foldWidth(s))
+	s = strings.ToUpper(strings.TrimSpace(foldWidth(s)))
 	s = strings.TrimSpace(strings.TrimLeft(s, "#"))
-	return strings.ToUpper(s)
+	for _, label := range []string{"NO.", "N0.", "NR."} {
+		if rest, ok := strings.CutPrefix(s, label); ok && rest != "" {
+			s = rest
+			break
+		}
+	}
+	s = strings.Join(strings.Fields(s), "")
+	return chineseNumeralsToDigits(s)
 }
 
 // allDigits reports whether s is non-empty and only ASCII digits.

@@ -40,7 +40,7 @@ func ExtractOrderNumbers(text string, f OrderFormats) []string {
 	out := []string{}
 	seen := map[string]bool{}
 	add := func(s string) {
-		if u := strings.ToUpper(s); !seen[u] {
+		if u := NormalizeOrderNo(s); !seen[u] {
 			seen[u] = true
 			out = append(out, u)
 		}
@@ -59,7 +59,7 @@ func ExtractOrderNumbers(text string, f OrderFormats) []string {
 	keys := keySpans(folded)
 	for _, tk := range orderTokens(folded) {
 		s := folded[tk.start:tk.end]
-		if seen[strings.ToUpper(s)] {
+		if seen[NormalizeOrderNo(s)] {
 			continue
 		}
 		sh, ok := f.match(strings.ToUpper(s))
