@@ -267,6 +267,8 @@ func maxTime(a, b time.Time) time.Time {
 // 9000 for 10,000 open tickets), so the burst's tickets compete with them for the worker's
 // cache. KEYDESK_BENCH_BURST_LEAD_SECONDS (default: enough for intake at 10 tickets/s, plus
 // 30 s) is how long after setup T0 falls; the run fails if creation does not finish before it.
+// KEYDESK_BENCH_SERVE=1 runs the worker and the embedded server on `serve`'s settings instead
+// of the harness's (see harnessSettings).
 func BenchmarkEscalationBurst(b *testing.B) {
 	rate := envInt("KEYDESK_BENCH_BURST_RATE", 100)
 	secs := envInt("KEYDESK_BENCH_BURST_SECONDS", 10)

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +23,8 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/keydesk/keydesk/activities"
+	"github.com/keydesk/keydesk/config"
+	"github.com/keydesk/keydesk/internal/app"
 	"github.com/keydesk/keydesk/internal/embedtemporal"
 	"github.com/keydesk/keydesk/internal/secretbox"
 	"github.com/keydesk/keydesk/internal/temporalx"
@@ -40,9 +43,10 @@ type stack struct {
 	svc    *tickets.Service
 	dbFile string
 
-	mu     sync.Mutex
-	worker worker.Worker
-	queue  string
+	mu            sync.Mutex
+	worker        worker.Worker
+	workerOptions worker.Options
+	queue         string
 }
 
 var env *stack
@@ -63,13 +67,16 @@ func runMain(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(dir)
-	// Every open ticket is a cached workflow: keep them all (the default is 10,000) so the
-	// benchmark's tickets are not replayed from history on each timer. Process-wide and fixed
-	// by the first worker, which the embedded server starts: set it before the server.
-	worker.SetStickyWorkflowCacheSize(envInt("KEYDESK_BENCH_CACHE", 10000))
+	settings, err := harnessSettings()
+	if err != nil {
+		return 0, err
+	}
+	// Process-wide and fixed by the first worker, which the embedded server starts: set it
+	// before the server.
+	worker.SetStickyWorkflowCacheSize(settings.workflowCache)
 	// A file rather than memory: the in-memory mode fails to create its schema
 	// ("table namespaces already exists") at the time of writing.
-	srv, err := embedtemporal.Start(embedtemporal.Options{DatabaseFile: filepath.Join(dir, "temporal.db"), Namespace: "default", Logger: quiet})
+	srv, err := embedtemporal.Start(embedtemporal.Options{DatabaseFile: filepath.Join(dir, "temporal.db"), Namespace: "default", Logger: quiet, HistoryCache: settings.serverCache})
 	if err != nil {
 		return 0, err
 	}
@@ -93,7 +100,7 @@ func runMain(m *testing.M) (int, error) {
 	if _, err := st.Migrate(ctx); err != nil {
 		return 0, err
 	}
-	env = &stack{srv: srv, client: c, store: st, box: box, dbFile: dbFile, queue: "keydesk-e2e"}
+	env = &stack{srv: srv, client: c, store: st, box: box, dbFile: dbFile, queue: "keydesk-e2e", workerOptions: settings.worker}
 	env.svc = tickets.New(tickets.Opts{Store: st, Temporal: c, TaskQueue: env.queue, Box: box, PublicURL: "http://desk.test", Log: quiet})
 	if err := env.startWorker(); err != nil {
 		return 0, err
@@ -105,9 +112,7 @@ func runMain(m *testing.M) (int, error) {
 func (s *stack) startWorker() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	w := worker.New(s.client, s.queue, worker.Options{
-		MaxConcurrentWorkflowTaskPollers: envInt("KEYDESK_BENCH_WFT_POLLERS", 2),
-	})
+	w := worker.New(s.client, s.queue, s.workerOptions)
 	workflows.Register(w, &activities.Activities{Store: s.store, Box: s.box, PublicURL: "http://desk.test"})
 	(&tickets.Maintenance{Svc: s.svc}).Register(w)
 	if err := w.Start(); err != nil {
@@ -391,4 +396,40 @@ func TestE2EReconcileStartsMissingOutboundDeliveries(t *testing.T) {
 	if err != nil || d.GetWorkflowExecutionInfo().GetExecution().GetRunId() != firstRun {
 		t.Fatalf("second reconcile started another run: %v", err)
 	}
+}
+
+// settings are the worker's and the embedded server's sizes for this test process.
+type settings struct {
+	workflowCache, serverCache int
+	worker                     worker.Options
+}
+
+// harnessSettings are the test defaults: every open ticket a cached workflow (the
+// SDK's default cache of 10,000, KEYDESK_BENCH_CACHE) so a benchmark's tickets are not
+// replayed from history on each timer, KEYDESK_BENCH_WFT_POLLERS workflow pollers (2), and
+// Temporal's own server cache. With KEYDESK_BENCH_SERVE=1 they are `serve`'s instead, read
+// from the same environment as `serve` reads (KEYDESK_WORKFLOW_CACHE, KEYDESK_TEMPORAL_CACHE,
+// the pollers and limits, and KEYDESK_MEMORY_LIMIT as the Go runtime's soft limit), so a
+// benchmark measures what a single `serve` does.
+func harnessSettings() (settings, error) {
+	if os.Getenv("KEYDESK_BENCH_SERVE") != "1" {
+		return settings{
+			workflowCache: envInt("KEYDESK_BENCH_CACHE", 10000),
+			worker:        worker.Options{MaxConcurrentWorkflowTaskPollers: envInt("KEYDESK_BENCH_WFT_POLLERS", 2)},
+		}, nil
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return settings{}, fmt.Errorf("serve settings: %w", err)
+	}
+	limit, err := cfg.MemoryLimitBytes()
+	if err != nil {
+		return settings{}, err
+	}
+	if limit > 0 {
+		debug.SetMemoryLimit(limit)
+	}
+	fmt.Fprintf(os.Stderr, "harness on serve's settings: workflow cache %d, server cache %d, memory limit %s, worker %+v\n",
+		cfg.WorkflowCache, cfg.TemporalCache, cfg.MemoryLimit, app.WorkerOptions(cfg))
+	return settings{workflowCache: cfg.WorkflowCache, serverCache: cfg.TemporalCache, worker: app.WorkerOptions(cfg)}, nil
 }
