@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -251,4 +252,31 @@ func randomHex() string {
 		panic(err)
 	}
 	return hex.EncodeToString(b)
+}
+
+// DefaultGCPercent is the collector's GOGC when the environment does not set one. Go's 100 lets
+// garbage grow to the live heap's size before a collection; at 50 it grows to half of it, which
+// took `serve`'s anonymous memory from ≈197 to ≈162 MiB at 1,000 open tickets (issue 17), at
+// the cost of collecting about twice as often.
+const DefaultGCPercent = 50
+
+// ApplyGCPercent sets DefaultGCPercent unless GOGC is set (the runtime has read it then).
+func ApplyGCPercent() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(DefaultGCPercent)
+	}
+}
+
+// ApplyMemoryLimit sets the Go runtime's soft memory limit from KEYDESK_MEMORY_LIMIT, unless
+// GOMEMLIMIT is set (the runtime has already read it then, and it wins).
+func (c *Config) ApplyMemoryLimit() error {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return nil
+	}
+	n, err := c.MemoryLimitBytes()
+	if err != nil || n == 0 {
+		return err
+	}
+	debug.SetMemoryLimit(n)
+	return nil
 }

@@ -409,7 +409,7 @@ type settings struct {
 // replayed from history on each timer, KEYDESK_BENCH_WFT_POLLERS workflow pollers (2), and
 // Temporal's own server cache. With KEYDESK_BENCH_SERVE=1 they are `serve`'s instead, read
 // from the same environment as `serve` reads (KEYDESK_WORKFLOW_CACHE, KEYDESK_TEMPORAL_CACHE,
-// the pollers and limits, and KEYDESK_MEMORY_LIMIT as the Go runtime's soft limit), so a
+// the pollers and limits, KEYDESK_MEMORY_LIMIT as the Go runtime's soft limit, and its GOGC), so a
 // benchmark measures what a single `serve` does.
 func harnessSettings() (settings, error) {
 	if os.Getenv("KEYDESK_BENCH_SERVE") != "1" {
@@ -422,14 +422,21 @@ func harnessSettings() (settings, error) {
 	if err != nil {
 		return settings{}, fmt.Errorf("serve settings: %w", err)
 	}
-	limit, err := cfg.MemoryLimitBytes()
-	if err != nil {
+	if err := cfg.ApplyMemoryLimit(); err != nil {
 		return settings{}, err
 	}
-	if limit > 0 {
-		debug.SetMemoryLimit(limit)
-	}
-	fmt.Fprintf(os.Stderr, "harness on serve's settings: workflow cache %d, server cache %d, memory limit %s, worker %+v\n",
-		cfg.WorkflowCache, cfg.TemporalCache, cfg.MemoryLimit, app.WorkerOptions(cfg))
-	return settings{workflowCache: cfg.WorkflowCache, serverCache: cfg.TemporalCache, worker: app.WorkerOptions(cfg)}, nil
+	config.ApplyGCPercent()
+	w := app.WorkerOptions(cfg)
+	fmt.Fprintf(os.Stderr, "harness on serve's settings: workflow cache %d, server cache %d, memory limit %s, GOGC %d, "+
+		"pollers %d/%d, workflow tasks %d, activities %d\n", cfg.WorkflowCache, cfg.TemporalCache, cfg.MemoryLimit, gcPercent(),
+		w.MaxConcurrentWorkflowTaskPollers, w.MaxConcurrentActivityTaskPollers, w.MaxConcurrentWorkflowTaskExecutionSize,
+		w.MaxConcurrentActivityExecutionSize)
+	return settings{workflowCache: cfg.WorkflowCache, serverCache: cfg.TemporalCache, worker: w}, nil
+}
+
+// gcPercent is the collector's GOGC in force.
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
 }

@@ -64,10 +64,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	log := newLogger(cfg.LogLevel)
 	slog.SetDefault(log)
-	if err := applyMemoryLimit(cfg); err != nil {
+	if err := cfg.ApplyMemoryLimit(); err != nil {
 		return err
 	}
-	applyGCPercent()
+	config.ApplyGCPercent()
 
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -174,19 +174,6 @@ func version() string {
 	return "unknown"
 }
 
-// defaultGCPercent is the collector's GOGC when the environment does not set one. Go's 100 lets
-// garbage grow to the live heap's size before a collection; at 50 it grows to half of it, which
-// took `serve`'s anonymous memory from ≈197 to ≈162 MiB at 1,000 open tickets (issue 17), at
-// the cost of collecting about twice as often.
-const defaultGCPercent = 50
-
-// applyGCPercent sets defaultGCPercent unless GOGC is set (the runtime has read it then).
-func applyGCPercent() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGCPercent)
-	}
-}
-
 // releaseBinaryPages drops the page-table entries of keydesk's executable once start-up has
 // touched it, so that RSS counts only the parts of its 170 MB of code and tables that the
 // process uses from then on (issue 17: 35–50 MiB less, idle and under load). It only logs a
@@ -198,18 +185,4 @@ func releaseBinaryPages(log *slog.Logger) {
 		return
 	}
 	log.Debug("binary pages released", "mappings", r.Mappings, "bytes", r.Bytes)
-}
-
-// applyMemoryLimit sets the Go runtime's soft memory limit from KEYDESK_MEMORY_LIMIT, unless
-// GOMEMLIMIT is set (the runtime has already read it then, and it wins).
-func applyMemoryLimit(cfg config.Config) error {
-	if os.Getenv("GOMEMLIMIT") != "" {
-		return nil
-	}
-	n, err := cfg.MemoryLimitBytes()
-	if err != nil || n == 0 {
-		return err
-	}
-	debug.SetMemoryLimit(n)
-	return nil
 }
