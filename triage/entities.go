@@ -22,6 +22,9 @@ import (
 //     have a card key's shape ("order 20261202-3391", "订单 A20261204093": the label tells
 //     it from a key) or only four digits (a web shop's "order #1043"; not a year, not a
 //     quantity);
+//   - a labelled number typed in groups ("订单号 20261201 1530 8812") or read out in Chinese
+//     numerals by voice input ("订单号是七七八八一二零"), kept as written; NormalizeOrderNo
+//     gives the form the lookup compares;
 //   - none of these when a label right before it names another kind of number (投诉单号,
 //     transaction id, 售后单号, ...), nor a number of an order's shape that no label names the
 //     order in a clause about a contact, a case or a coupon ("加微信 kd8899").
