@@ -95,7 +95,10 @@ func readChineseNumber(rs []rune) (value, n int) {
 			n++
 			continue
 		}
-		d := chineseDigits[r]
+		d, ok := chineseDigits[r]
+		if !ok {
+			return value, n // not a numeral: the caller rejects it
+		}
 		if d == 0 {
 			n++ // 零 holds an empty place: "两千零六"
 			continue

@@ -20,6 +20,7 @@ func TestReadChineseNumerals(t *testing.T) {
 		{"两千零六", "2006", true},
 		{"一百二十三四五", "12345", true},
 		{"七七八八a", "", false},
+		{"七十a", "", false},
 		{"", "", false},
 	}
 	for _, tt := range tests {
