@@ -409,8 +409,8 @@ type settings struct {
 // replayed from history on each timer, KEYDESK_BENCH_WFT_POLLERS workflow pollers (2), and
 // Temporal's own server cache. With KEYDESK_BENCH_SERVE=1 they are `serve`'s instead, read
 // from the same environment as `serve` reads (KEYDESK_WORKFLOW_CACHE, KEYDESK_TEMPORAL_CACHE,
-// the pollers and limits, KEYDESK_MEMORY_LIMIT as the Go runtime's soft limit, and its GOGC), so a
-// benchmark measures what a single `serve` does.
+// the pollers and limits, KEYDESK_MEMORY_LIMIT as the Go runtime's soft limit, and its
+// GOGC), so a benchmark measures what a single `serve` does.
 func harnessSettings() (settings, error) {
 	if os.Getenv("KEYDESK_BENCH_SERVE") != "1" {
 		return settings{
