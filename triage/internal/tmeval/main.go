@@ -1,9 +1,9 @@
 // Command tmeval measures intent models for choosing model and feature changes: a model
-// trained on the tuning split with the given settings (or the embedded one) is read on four
-// development sets (dev, dev2, dev3 and dev4, each by another writer; the sums of the first
-// two, of the first three and of all four are printed too, as one set alone is at its noise
-// floor and the first two are partly spent; each set's order numbers and urgency are scored
-// too), on grouped 5-fold cross-validation of the tuning split (with the accuracy of confident
+// trained on the tuning split with the given settings (or the embedded one) is read on the
+// development sets (dev to dev5, and dev6 when given; each by another writer; sums over
+// several are printed too, as one set alone is at its noise floor: dev+dev2 are spent by many
+// rounds, and changes are judged on dev3 onwards; each set's order numbers and urgency are
+// scored too), on grouped 5-fold cross-validation of the tuning split (with the accuracy of confident
 // predictions) and on the corpus's held-out split. The fresh held-out sets are read only with
 // -fresh.
 package main
@@ -25,6 +25,8 @@ func main() {
 	dev2 := flag.String("dev2", "triage/testdata/dev_tmodel2.tsv", "second development set (TSV)")
 	dev3 := flag.String("dev3", "triage/testdata/dev_tmodel3.tsv", "third development set (TSV)")
 	dev4 := flag.String("dev4", "triage/testdata/dev_tmodel4.tsv", "fourth development set (TSV)")
+	dev5 := flag.String("dev5", "triage/testdata/dev_tmodel5.tsv", "fifth development set (TSV)")
+	dev6 := flag.String("dev6", "", "sixth development set (TSV), when there is one")
 	cvSave := flag.String("cvsave", "", "write the tuning split's texts to this file (one JSON string a line), for -cvon after a corpus change")
 	cvOn := flag.String("cvon", "", "also print cross-validation on the tuning examples whose text is in this -cvsave file (the messages before a corpus change)")
 	builtin := flag.Bool("builtin", false, "read the embedded model instead of training one")
@@ -39,7 +41,7 @@ func main() {
 	flag.Float64Var(&o.Temperature, "temp", o.Temperature, "softmax temperature")
 	flag.Float64Var(&o.Dropout, "dropout", o.Dropout, "feature dropout")
 	flag.Parse()
-	if err := run(!*noCV, files{dev: *dev, dev2: *dev2, dev3: *dev3, dev4: *dev4, cvSave: *cvSave, cvOn: *cvOn}, *builtin, *fresh, *verbose, o); err != nil {
+	if err := run(!*noCV, files{devs: []string{*dev, *dev2, *dev3, *dev4, *dev5, *dev6}, cvSave: *cvSave, cvOn: *cvOn}, *builtin, *fresh, *verbose, o); err != nil {
 		fmt.Fprintln(os.Stderr, "tmeval:", err)
 		os.Exit(1)
 	}
@@ -47,7 +49,8 @@ func main() {
 
 // files names the sets tmeval reads and writes.
 type files struct {
-	dev, dev2, dev3, dev4, cvSave, cvOn string
+	devs         []string // dev, dev2, …; an empty path is a set not given
+	cvSave, cvOn string
 }
 
 func readSet(prefix, path string) ([]triage.Example, error) {
@@ -67,14 +70,24 @@ func run(cv bool, fs files, builtin, fresh, verbose bool, o triage.TrainOptions)
 	if err != nil {
 		return err
 	}
-	devSets := []struct {
-		name, path string
-		ex         []triage.Example
-	}{{name: "dev", path: fs.dev}, {name: "dev2", path: fs.dev2}, {name: "dev3", path: fs.dev3}, {name: "dev4", path: fs.dev4}}
-	for i := range devSets {
-		if devSets[i].ex, err = readSet(devSets[i].name, devSets[i].path); err != nil {
+	type devSet struct {
+		name string
+		ex   []triage.Example
+	}
+	var devSets []devSet
+	for i, path := range fs.devs {
+		if path == "" {
+			continue
+		}
+		name := "dev"
+		if i > 0 {
+			name = fmt.Sprintf("dev%d", i+1)
+		}
+		ex, err := readSet(name, path)
+		if err != nil {
 			return err
 		}
+		devSets = append(devSets, devSet{name: name, ex: ex})
 	}
 	if fs.cvSave != "" {
 		if err := saveTexts(fs.cvSave, tune); err != nil {
@@ -122,9 +135,13 @@ func run(cv bool, fs files, builtin, fresh, verbose bool, o triage.TrainOptions)
 			devEvs[i].PrintMisses(os.Stdout)
 		}
 	}
-	fmt.Println(sumLine("dev+dev2", devEvs[:2]...))
-	fmt.Println(sumLine("dev+dev2+dev3", devEvs[:3]...))
-	fmt.Println(sumLine("dev1..dev4", devEvs...))
+	if len(devEvs) >= 2 {
+		fmt.Println(sumLine("dev+dev2", devEvs[:2]...))
+	}
+	if len(devEvs) >= 3 {
+		fmt.Println(sumLine("dev3+", devEvs[2:]...))
+	}
+	fmt.Println(sumLine("all dev", devEvs...))
 	if cv {
 		crossValidate(tune, cvKeep, o, show)
 	}
