@@ -144,11 +144,11 @@ func (s *Score) sets(want, got []string) {
 	// Labels keep the text as written; found numbers come in half width (the lookup's form).
 	w := map[string]bool{}
 	for _, x := range want {
-		w[NormalizeOrderNumber(x)] = true
+		w[NormalizeOrderNo(x)] = true
 	}
 	g := map[string]bool{}
 	for _, x := range got {
-		g[NormalizeOrderNumber(x)] = true
+		g[NormalizeOrderNo(x)] = true
 	}
 	for x := range w {
 		if g[x] {
@@ -163,11 +163,6 @@ func (s *Score) sets(want, got []string) {
 		}
 	}
 }
-
-// NormalizeOrderNumber is the form order numbers are compared in, the lookup's
-// (NormalizeOrderNo): "ｋｄ８８１２" and "KD8812" are one number, and so are "No.88124" and
-// "88124", "20261201 1530 8812" and "2026120115308812", "七七八八一二零" and "7788120".
-func NormalizeOrderNumber(s string) string { return NormalizeOrderNo(s) }
 
 // Report is the full reading of a labelled set: intent (model and rules, no buyer pick),
 // entities and urgency (as Classify sees them).

@@ -62,7 +62,7 @@ func readChineseNumerals(s string) (digits string, ok bool) {
 	var b strings.Builder
 	for i := 0; i < len(rs); {
 		d, isDigit := chineseDigits[rs[i]]
-		_, isUnit := chineseUnits[rs[i]]
+		isUnit := isUnitRune(rs[i])
 		switch {
 		case !isDigit && !isUnit:
 			return "", false

@@ -234,7 +234,7 @@ func sameFold(a, b []string) bool {
 	set := func(xs []string) map[string]bool {
 		m := map[string]bool{}
 		for _, x := range xs {
-			m[triage.NormalizeOrderNumber(x)] = true
+			m[triage.NormalizeOrderNo(x)] = true
 		}
 		return m
 	}
