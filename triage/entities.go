@@ -51,7 +51,7 @@ const (
 // orderLabels name the order right before its number (matched on lower-cased text, after
 // separators such as ":" or "是" are trimmed); a "#" right before the number counts too.
 var orderLabels = []string{"订单号", "订单号码", "订单编号", "订单编码", "订单id", "订单", "单号", "单子号", "单子",
-	"交易单号", "商户单号", "商户订单号", "訂單號", "訂單編號", "訂單", "單號", "订单號", "訂单号", "订單號",
+	"商户单号", "商户订单号", "訂單號", "訂單編號", "訂單", "單號", "订单號", "訂单号", "订單號",
 	"dingdanhao", "dingdan", "ddh",
 	"order number", "order numbers", "order no.", "order no", "order nos", "order id", "order ids", "order ref",
 	"order reference", "order code", "order num", "order", "orders", "purchase", "purchase id", "purchase number",
@@ -419,10 +419,11 @@ var notOrderBefore = []string{"qq", "q号", "微信", "wechat", "weixin", "vx", 
 	"¥", "￥", "$", "rmb", "usd", "金额", "余额", "balance", "付了", "paid", "花了", "共", "total"}
 
 // otherNumberLabels name, right before a number, another kind of number than the order:
-// payment-platform complaints and transactions, parcels, invoices, cases. Some end in an
+// payment-platform complaints and transactions (a WeChat Pay bill's "交易单号" is WeChat's,
+// its "商户单号" the shop's), parcels, invoices, cases. Some end in an
 // order label ("投诉单号" ends in "单号"), so they are looked for first.
 var otherNumberLabels = []string{"投诉单号", "投诉编号", "投诉号", "投诉单", "投诉", "申诉号", "申诉编号", "举报编号",
-	"交易号", "流水号", "支付单号", "支付订单号", "微信支付单号", "支付宝订单号", "支付宝交易号", "转账单号", "退款单号",
+	"交易单号", "交易号", "流水号", "支付单号", "支付订单号", "微信支付单号", "支付宝订单号", "支付宝交易号", "转账单号", "退款单号",
 	"快递单号", "运单号", "物流单号", "快递号", "发票号", "发票号码", "工单号", "案件号", "序列号", "退款编号", "售后单号",
 	"售后编号", "受理号", "受理编号", "服务单号", "subscription id", "sub id",
 	"transaction id", "transaction", "txn id", "txn", "tracking number", "tracking no", "tracking", "invoice number",
@@ -434,7 +435,7 @@ var otherNumberLabels = []string{"投诉单号", "投诉编号", "投诉号", "�
 // xx8899", "電話 +8613812345678", "投诉 200120261204998877").
 var otherNumberWords = []string{"qq", "q号", "微信", "wechat", "weixin", "vx", "wx", "v信", "电话", "手机", "phone",
 	"tel", "mobile", "whatsapp", "telegram", "工单", "身份证", "税号", "tax", "卡号", "uid", "投诉", "申诉",
-	"complaint", "交易号", "流水号", "transaction", "txn", "快递", "运单", "物流", "tracking", "发票号", "invoice no",
+	"complaint", "争议", "纠纷", "dispute", "交易单号", "交易号", "流水号", "transaction", "txn", "快递", "运单", "物流", "tracking", "发票号", "invoice no",
 	"序列号", "serial", "验证码", "case", "claim", "受理", "售后", "退款编号", "subscription", "reference",
 	"chargeback", "拒付", "优惠码", "优惠券", "折扣码", "coupon", "promo", "voucher"}
 

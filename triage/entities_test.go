@@ -111,6 +111,9 @@ func TestExtractOrderNumbersAndFragments(t *testing.T) {
 		{"a WeChat id of an order's shape", "加微信 kd8899 便宜", nil, nil},
 		{"a phone with the country code", "电话 8613812345678 联系我", nil, nil},
 		{"a number after 编号", "平台给的编号 55120933", nil, nil},
+		{"a WeChat Pay transaction number", "微信付的 交易单号 4200001987202612031234567890 没到账", nil, nil},
+		{"a WeChat Pay bill's merchant number is the shop's", "商户单号 KD20261203000917 没到账", []string{"KD20261203000917"}, nil},
+		{"编号 of a PayPal dispute", "我在PayPal开了争议 编号 PP-D-77120938", nil, nil},
 		{"purchased is no case word", "I purchased 20261103085512347 yesterday", []string{"20261103085512347"}, nil},
 		{"an order label wins over a contact word", "微信付的 订单号 KD20261130001", []string{"KD20261130001"}, nil},
 	}
