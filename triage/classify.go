@@ -259,10 +259,11 @@ var (
 	repeatedQuestion    = regexp.MustCompile(`[?？]\s*[?？]`)
 	repeatedExclamation = regexp.MustCompile(`[!！]\s*[!！]`)
 	// notComplaint removes phrases that deny a complaint or a hurry ("不是投诉", "not a
-	// complaint", "不急") and the spam folder ("垃圾邮件", which is not an insult).
+	// complaint", "not a dispute", "不急") and the spam folder ("垃圾邮件", which is not an insult).
 	notComplaint = strings.NewReplacer("不是投诉", "", "不是要投诉", "", "不是来投诉", "", "不想投诉", "", "不投诉", "",
 		"not chargeback", "", "won't chargeback", "", "wont chargeback", "", "no chargeback", "", "不会拒付", "", "不拒付", "",
-		"not a complaint", "", "not complaining", "", "not to complain", "", "不急", "", "不着急", "", "no rush", "", "not urgent", "",
+		"not a complaint", "", "not complaining", "", "not to complain", "", "not a dispute", "", "not disputing", "",
+		"no dispute", "", "won't dispute", "", "not opening a dispute", "", "not filing a dispute", "", "不急", "", "不着急", "", "no rush", "", "not urgent", "",
 		// the spam folder is not an insult
 		"垃圾邮件", "", "垃圾箱", "", "垃圾邮箱", "", "垃圾桶", "")
 )

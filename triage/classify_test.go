@@ -268,7 +268,7 @@ func TestClassifyUrgency(t *testing.T) {
 }
 
 func TestUrgencySignalsDenials(t *testing.T) {
-	for _, text := range []string{"不是投诉，就是想问一下", "这不是投诉，只是问问", "不急，有空看一下", "no rush, not a complaint"} {
+	for _, text := range []string{"不是投诉，就是想问一下", "这不是投诉，只是问问", "不急，有空看一下", "no rush, not a complaint", "Not a dispute, just process the refund please"} {
 		s := urgencySignals(text, normalizeText(Mask(text)), tokens(normalize(text)))
 		assert.False(t, s.any(), "%q: %+v", text, s)
 	}
