@@ -384,3 +384,13 @@ func TestPropertyUrgencyMarkers(t *testing.T) {
 		}
 	}
 }
+
+// A complaint already filed on a marketplace or payment platform is urgent in the buyer's
+// own words, whatever intent the model reads beside it.
+func TestFiledPlatformComplaintsAreUrgent(t *testing.T) {
+	for _, text := range []string{"I opened a case with PayPal yesterday", "A-to-z claim filed for the card",
+		"already opened an Item Not Received case", "我在PayPal开了争议", "已经在平台发起争议了"} {
+		s := urgencySignals(text, normalizeText(Mask(text)), tokens(normalize(text)))
+		assert.NotEmpty(t, s.threats, "%q", text)
+	}
+}

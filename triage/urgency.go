@@ -108,6 +108,9 @@ var moreThreats = []keyword{
 	{"lawsuit", 1}, {"better business bureau", 1}, {"bbb", 1}, {"file a complaint", 1}, {"open a case", 1},
 	{"opening a case", 1}, {"file a claim", 1}, {"filing a claim", 1}, {"contact my bank", 1}, {"call my bank", 1},
 	{"calling my bank", 1}, {"trading standards", 1}, {"consumer rights", 1},
+	// complaints already filed on a marketplace or payment platform
+	{"a-to-z claim", 1}, {"a-to-z guarantee claim", 1}, {"opened a case", 1}, {"opened a claim", 1},
+	{"not received case", 1}, {"开了争议", 1}, {"开争议", 1}, {"提了争议", 1}, {"发起争议", 1}, {"发起了争议", 1},
 }
 
 var (
