@@ -16,6 +16,7 @@ const ruleConfidence = 0.9
 var problemMarkers = []string{
 	"but", "however", "still", "not", "never", "didn't", "haven't", "again", "another", "except", "only", "why",
 	"吗", "但", "可是", "不过", "还没", "还是", "为什么", "怎么", "只", "又", "没收到", "没有", "未收到", "没发", "用不了", "不能用", "错误", "无效", "失败",
+	"没到账", "未到账", "补发", "重发", "换一个", "resend", "replacement", "send another",
 }
 
 // closureMarkers say that the matter is settled.
@@ -25,6 +26,7 @@ var closureMarkers = []string{
 	"可以用了", "能用了", "用上了", "充好了", "解决了", "没问题了", "收到了", "到账了", "充值成功", "可以关闭",
 	"不用处理", "已经收到", "收到收到", "兑换成功", "激活成功", "处理好了", "好了",
 	"is in my account", "refund's in", "refund is in", "money's in", "came in", "got the refund", "got my refund", "refund received", "all set",
+	"已到账", "退款到了", "钱到了", "钱已经到了", "钱收到了", "hit my account", "refund came", "refund has come",
 	"works perfectly", "works fine", "fast delivery", "quick delivery", "great service", "发货很快", "发货速度很快", "速度很快",
 }
 
@@ -62,7 +64,9 @@ var (
 // settledMarkers say on their own that nothing more is needed.
 var settledMarkers = []string{"没问题了", "没问题", "没事了", "不用处理了", "可以关闭", "可以关了", "关闭工单", "关掉工单", "you can close",
 	"close the ticket", "close this ticket", "all sorted",
-	"all good now", "issue resolved", "problem solved", "问题解决了", "问题已经解决", "已经好了", "搞定了"}
+	"all good now", "issue resolved", "problem solved", "问题解决了", "问题已经解决", "已经好了", "搞定了",
+	"退款不用了", "不用退了", "不用退款了", "不退了", "no refund needed", "no need to refund", "no need for a refund",
+	"don't need the refund", "don't need a refund anymore"}
 
 // ruleVerdict returns the rule's intent, or "" when no rule applies.
 func ruleVerdict(clauses [][]token) Category {
