@@ -158,9 +158,7 @@ func Classify(chosen Category, subject, body string) Result {
 	// Urgency.
 	norm := normalizeText(Mask(raw))
 	sig := urgencySignals(raw, norm, clauses)
-	switch {
-	case res.Inferred == Other && isSpam(norm),
-		(res.Inferred == Other || res.Inferred == Account) && isPhishing(norm):
+	if spamOrPhishing(res.Inferred, norm, clauses) {
 		sig = signals{} // "URGENT!!! claim your prize": spam and phishing shout, nobody is waiting
 		res.Reasons = append(res.Reasons, "reads as spam or phishing: its urgency cues are ignored")
 	}
@@ -363,6 +361,13 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// spamOrPhishing says whether a message read as intent is advertising or phishing, whose
+// urgency cues are ignored: phishing the model reads as an account matter counts too.
+func spamOrPhishing(intent Category, norm string, clauses [][]token) bool {
+	return intent == Other && (isSpam(norm) || isPhishingRequest(plainText(clauses))) ||
+		(intent == Other || intent == Account) && isPhishing(norm)
 }
 
 // spamMarkers are what unsolicited advertising and phishing write (lower case).

@@ -370,8 +370,7 @@ func TestPropertyUrgencyMarkers(t *testing.T) {
 		base := Classify("", "", e.Text)
 		for _, mark := range []string{"？？？", "??", "急急急", " ASAP"} {
 			r := Classify("", "", e.Text+mark)
-			norm := normalizeText(Mask(e.Text + mark))
-			spam := r.Inferred == Other && isSpam(norm) || r.Inferred == Account && isPhishing(norm)
+			spam := spamOrPhishing(r.Inferred, normalizeText(Mask(e.Text+mark)), tokens(normalize(e.Text+mark)))
 			require.True(t, r.Hurry || spam, "%q", e.Text+mark)
 			if r.Inferred == base.Inferred && r.Category == base.Category && (r.Confidence >= UsableAt) == (base.Confidence >= UsableAt) {
 				// (A Chinese marker such as 急 is also a model feature and may change the

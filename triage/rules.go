@@ -68,10 +68,29 @@ var settledMarkers = []string{"没问题了", "没问题", "没事了", "不用�
 	"退款不用了", "不用退了", "不用退款了", "不退了", "no refund needed", "no need to refund", "no need for a refund",
 	"don't need the refund", "don't need a refund anymore"}
 
+// A message pretending to be the shop or a platform asks for what no buyer asks a shop
+// for: their own card number, CVV or password, or a click on a link to collect a refund or
+// prize. It is `other` (spam), whatever refund or key words it carries.
+var (
+	phishingAsks    = []string{"请提供", "提供您的", "提供你的", "输入您的", "reply with your", "provide your", "send us your", "enter your", "confirm your card"}
+	phishingSecrets = []string{"cvv", "card number", "卡号", "密码", "验证码", "password", "otp", "security code"}
+	phishingLures   = []string{"领取退款", "领取奖品", "领取补偿", "领取赔偿", "点击领取", "被抽中", "claim your refund", "claim your prize",
+		"to avoid cancellation", "to avoid suspension", "to receive your refund"}
+)
+
+// isPhishingRequest says whether plain text asks for a buyer's secrets or lures with a
+// refund or prize.
+func isPhishingRequest(plain string) bool {
+	return containsAny(plain, phishingAsks) && containsAny(plain, phishingSecrets) || containsAny(plain, phishingLures)
+}
+
 // ruleVerdict returns the rule's intent, or "" when no rule applies.
 func ruleVerdict(clauses [][]token) Category {
 	full := wrongItem.Replace(conceptText(clauses))
 	plain := plainText(clauses)
+	if isPhishingRequest(plain) {
+		return Other
+	}
 	if !containsAny(plain, problemMarkers) &&
 		(containsAny(plain, settledMarkers) || containsAny(plain, thanksMarkers) && containsAny(plain, closureMarkers)) {
 		return Other

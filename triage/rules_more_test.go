@@ -105,3 +105,24 @@ func TestPhishingReadAsAccountIsNotUrgent(t *testing.T) {
 		}
 	}
 }
+
+// A message that asks the buyer for their card number, CVV or password, or lures with a
+// refund or prize to collect, is `other` and never urgent, whatever refund or key words it
+// carries; a buyer giving their own gift card's number and PIN is not phishing.
+func TestPhishingRequestIsOther(t *testing.T) {
+	for text, want := range map[string]bool{
+		"URGENT: order KD-55671 flagged. Reply with your card number and CVV to avoid cancellation.": true,
+		"恭喜您的订单被抽中，请提供卡号和密码领取奖品":                                                                     true,
+		"【通知】您的订单存在异常，请点击链接领取退款":                                                                     true,
+		"卡号 8812 密码 5531 充值提示已使用":                                                                    false,
+		"退款什么时候到？": false,
+	} {
+		clauses := tokens(normalize(text))
+		if got := isPhishingRequest(plainText(clauses)); got != want {
+			t.Errorf("isPhishingRequest(%q) = %v, want %v", text, got, want)
+		}
+		if r := Classify("", "", text); want && (r.Inferred != Other || r.Hurry) {
+			t.Errorf("%q: read as %s, hurry %v; want other, not urgent", text, r.Inferred, r.Hurry)
+		}
+	}
+}
