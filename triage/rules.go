@@ -39,6 +39,9 @@ var disputeMarkers = []string{
 	"chargeback", "charge back", "unauthorized", "unauthorised", "didn't authorize", "did not authorize",
 	"don't recognize this charge", "someone used my card", "card was stolen", "card was used without",
 	"拒付", "盗刷", "不是我买的", "不是我操作", "撤销付款", "交易纠纷", "未授权交易", "未经授权",
+	// complaints already filed with a consumer office or a marketplace's claim process
+	"打了12315", "打过12315", "已经打12315", "投诉到12315", "报了12315", "找了12315", "向12315", "12315投诉了", "12315那边",
+	"a to z claim", "a to z guarantee", "not received case", "filed a dispute", "opened a dispute",
 }
 
 // conditionalMarkers turn a dispute word into a threat.
@@ -56,7 +59,8 @@ var (
 	platformMarkers = []string{"paypal", "alipay", "bank", "visa", "mastercard", "amex", "american express", "stripe", "klarna",
 		"apple pay", "google pay", "card issuer", "credit card company", "card company",
 		"支付宝", "微信支付", "微信", "银行", "发卡行", "信用卡", "支付平台", "云闪付", "银联", "京东支付", "白条", "花呗",
-		"抖音支付", "财付通", "淘宝", "闲鱼", "拼多多", "平台介入", "平台客服"}
+		"抖音支付", "财付通", "淘宝", "闲鱼", "拼多多", "平台介入", "平台客服", "京东", "抖音", "快手",
+		"ebay", "shopee", "lazada", "g2a", "eneba", "kinguin", "buyer protection"}
 	complaintMarkers = []string{"dispute", "disputing", "disputed", "claim", "complaint", "reported", "reversing", "reverse", "contacted", "escalated",
 		"投诉", "纠纷", "争议", "申诉", "报给", "申请拒付", "介入", "仲裁", "小法庭", "退单", "调单", "撤销"}
 )

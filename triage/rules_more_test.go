@@ -126,3 +126,21 @@ func TestPhishingRequestIsOther(t *testing.T) {
 		}
 	}
 }
+
+// Complaints already filed with 12315 or through a marketplace's claim process are disputes
+// by rule; the same words as a threat, or support contacted about a product, are not.
+func TestFiledComplaintRules(t *testing.T) {
+	for text, want := range map[string]Category{
+		"我已经打了12315 你们等着吧":                                          Dispute,
+		"已申请京东客服介入 退款还没到":                                           Dispute,
+		"Amazon A-to-z claim submitted, the card had zero balance":  Dispute,
+		"Since you refused, I escalated it to G2A buyer protection": Dispute,
+		"再不退款我就打12315":                                              "",
+		"I contacted Steam support and they say the key is used":    "",
+		"京东买的 卡密用不了":                                                "",
+	} {
+		if got := ruleVerdict(tokens(normalize(text))); got != want {
+			t.Errorf("ruleVerdict(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
