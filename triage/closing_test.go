@@ -21,6 +21,8 @@ func TestIsClosingThanks(t *testing.T) {
 		{"不用退了 帮我补发一个", false},
 		{"钱还没到账 谢谢", false},
 		{"no refund needed, just send a replacement please", false},
+		{"Thanks for the fast delivery. Unfortunately Windows says the product key is blocked", false},
+		{"谢谢 发货很快 不过提示已被使用", false},
 		{"", false},
 		{"   ", false},
 		{"谢谢，能开发票吗？", false},

@@ -17,6 +17,8 @@ var problemMarkers = []string{
 	"but", "however", "still", "not", "never", "didn't", "haven't", "again", "another", "except", "only", "why",
 	"吗", "但", "可是", "不过", "还没", "还是", "为什么", "怎么", "只", "又", "没收到", "没有", "未收到", "没发", "用不了", "不能用", "错误", "无效", "失败",
 	"没到账", "未到账", "补发", "重发", "换一个", "resend", "replacement", "send another",
+	"unfortunately", "blocked", "error", "invalid", "doesn't work", "does not work", "can't", "cannot", "fails", "failed",
+	"wrong", "expired", "已被使用", "被封", "过期", "不对",
 }
 
 // closureMarkers say that the matter is settled.
