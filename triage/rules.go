@@ -50,6 +50,12 @@ var disputeMarkers = []string{
 var conditionalMarkers = []string{"or i", "or else", "i will", "i'll", "if you", "if this", "otherwise", "unless",
 	"i'm going to", "going to file", "否则", "不然", "再不", "再拖", "要是", "如果", "就去", "就要", "我要去", "我会去", "准备去"}
 
+// alreadyFiled says a complaint has been made, whatever the buyer offers next ("我在PayPal开了
+// 争议 … 如果你们直接退款我就关掉").
+var alreadyFiled = []string{"已经投诉", "已投诉", "开了争议", "已经申请拒付", "已经拒付", "申请了拒付", "已经发起", "已发起",
+	"already filed", "already opened", "have filed", "i filed", "i've filed", "i opened", "i've opened", "filed a chargeback",
+	"opened a dispute", "filed a dispute", "filed a claim", "opened a claim"}
+
 // wrongItem says the buyer got another product than the one bought ("激活出来不是我买的那个
 // 游戏"): "不是我买的" there does not deny the purchase.
 var wrongItem = strings.NewReplacer("不是我买的那", "", "不是我买的游戏", "", "不是我买的版本", "", "不是我买的面值", "",
@@ -101,7 +107,7 @@ func ruleVerdict(clauses [][]token) Category {
 		(containsAny(plain, settledMarkers) || containsAny(plain, thanksMarkers) && containsAny(plain, closureMarkers)) {
 		return Other
 	}
-	if containsAny(full, conditionalMarkers) {
+	if containsAny(full, conditionalMarkers) && !containsAny(full, alreadyFiled) {
 		return "" // a threat ("refund me or I file a chargeback") is not a filed dispute
 	}
 	if containsAny(full, disputeMarkers) {

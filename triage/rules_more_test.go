@@ -144,3 +144,18 @@ func TestFiledComplaintRules(t *testing.T) {
 		}
 	}
 }
+
+// A complaint already made stays a dispute when the buyer offers to withdraw it on a
+// condition; a threat with a condition stays a threat.
+func TestFiledComplaintWithACondition(t *testing.T) {
+	for text, want := range map[string]Category{
+		"我在PayPal开了争议 如果你们直接退款我就关掉":                                               Dispute,
+		"I already filed a chargeback with my bank, if you refund I'll cancel it": Dispute,
+		"如果今天不退款我就去支付宝投诉":                                                         "",
+		"refund me or I'll file a chargeback with my bank":                        "",
+	} {
+		if got := ruleVerdict(tokens(normalize(text))); got != want {
+			t.Errorf("ruleVerdict(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
