@@ -130,6 +130,7 @@ func extractOrderAndFragments(text string) extraction {
 		c := cands[i]
 		if j, ok := spacedOrder(text, lower, cands, i, keys); ok {
 			// "订单号 20261201 1530 8812": one number typed in groups.
+			keys = dropOverlapping(keys, c.start, cands[j].end)
 			ex.addOrder(c.start, cands[j].end, text[c.start:cands[j].end], ruleLabelled, nil)
 			i = j
 			continue
@@ -194,8 +195,8 @@ func extractOrderAndFragments(text string) extraction {
 // "订单 KD 88 1203"). Right after an order label, a first group (up to 10 digits, or a
 // prefix of up to 4 letters) and the groups of 2 to 6 digits that follow it, each after one
 // space, are one number when it has at least minSpacedOrder characters and minLabelledDigits
-// digits, its groups are not all as long as the first (that is a list: "订单 88120 88121"), it
-// is not a date or a mobile number, and no quantity, amount or time follows it.
+// digits, its groups are not all as long as the first (that is a list: "订单 88120 88121";
+// but three or more groups of four digits are one number), it is not a date or a mobile number, and no quantity, amount or time follows it.
 const minSpacedOrder = 8
 
 // notSpacedOrderAfter, after the last group, make it a quantity, an amount or a time
@@ -224,8 +225,13 @@ func spacedOrder(text, lower string, cands []candidate, i int, keys []span) (int
 	}
 	end := cands[j].end
 	joined := strings.ReplaceAll(text[c.start:end], " ", "")
+	// Three or more groups of four digits are one number typed like a card's ("订单号 4921
+	// 0083 7765 1120"), not a list of four-digit orders.
+	alike = alike && !(len(first) == 4 && j-i >= 2)
+	// A run of digit groups in a key's shape is the order when labelled so, as a key-shaped
+	// order number is (extractOrderAndFragments); groups with letters stay a key.
 	if j == i || alike || len(joined) < minSpacedOrder || countDigits(joined) < minLabelledDigits ||
-		overlaps(keys, c.start, end) || hasAnyPrefix(strings.TrimLeft(lower[end:], " "), notSpacedOrderAfter) {
+		overlaps(keys, c.start, end) && !allDigits(joined) || hasAnyPrefix(strings.TrimLeft(lower[end:], " "), notSpacedOrderAfter) {
 		return 0, false
 	}
 	if allDigits(joined) && len(joined) <= maxBareOrder && !isBareOrder(joined) {

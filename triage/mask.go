@@ -212,6 +212,9 @@ var (
 	// datedOrderRE is the marketplace shape of a date (YYMMDD), a hyphen and a 15-digit
 	// serial ("201203-123456789012345", Pinduoduo's): not a key, though hyphen-grouped.
 	datedOrderRE = regexp.MustCompile(`^[0-9]{6}-[0-9]{15}$`)
+	// ebayOrderRE is eBay's order number: 2, 5 and 5 digits joined by hyphens
+	// ("23-11902-55813").
+	ebayOrderRE = regexp.MustCompile(`^[0-9]{2}-[0-9]{5}-[0-9]{5}$`)
 )
 
 // maskEmails replaces the local part of every e-mail address with its first character
@@ -231,7 +234,9 @@ func maskEmails(text string) string {
 	}
 }
 
-func isOrderNumber(s string) bool { return orderRE.MatchString(s) || datedOrderRE.MatchString(s) }
+func isOrderNumber(s string) bool {
+	return orderRE.MatchString(s) || datedOrderRE.MatchString(s) || ebayOrderRE.MatchString(s)
+}
 
 // foldWidth turns full-width ASCII (digits and letters typed with a Chinese input method:
 // "订单号：２０２６１２０３８８１２") into half-width, so order numbers written so are read.
