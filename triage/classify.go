@@ -145,6 +145,8 @@ func Classify(chosen Category, subject, body string) Result {
 		res.Reasons = append(res.Reasons, "the buyer thanks for something that now works (rule)")
 	case pred.Rule == "dispute":
 		res.Reasons = append(res.Reasons, "the buyer says a payment was disputed or not authorised (rule)")
+	case pred.Rule == "threat":
+		res.Reasons = append(res.Reasons, fmt.Sprintf("the buyer only threatens a complaint, so it reads as %s (rule, confidence %.2f)", res.Inferred, res.Confidence))
 	default:
 		res.Reasons = append(res.Reasons, fmt.Sprintf("the model reads it as %s (confidence %.2f)", res.Inferred, res.Confidence))
 	}

@@ -74,7 +74,8 @@ type Model struct {
 // Prediction is the model's reading of one text.
 type Prediction struct {
 	Intent Category
-	// Rule names the rule that decided the intent ("thanks", "dispute"), "" when the model did.
+	// Rule names the rule that decided the intent ("thanks", "dispute", "threat": a threat read
+	// as what it accompanies), "" when the model did.
 	Rule string
 	// Confidence is the softmax probability of Intent (0..1).
 	Confidence float64
@@ -253,6 +254,17 @@ func (m *Model) Read(text string) Prediction {
 func (m *Model) readClauses(clauses [][]token) Prediction {
 	p := m.predictClauses(clauses)
 	r := ruleVerdict(clauses)
+	if r == "" && p.Intent == Dispute && onlyThreatens(clauses) {
+		// A threat is read as what it accompanies: the likeliest other intent.
+		best := Other
+		for _, c := range intents {
+			if c != Dispute && p.Probs[c] > p.Probs[best] {
+				best = c
+			}
+		}
+		p.Intent, p.Confidence, p.Rule = best, p.Probs[best], "threat"
+		return p
+	}
 	if r == "" {
 		return p
 	}

@@ -47,7 +47,7 @@ var disputeMarkers = []string{
 }
 
 // conditionalMarkers turn a dispute word into a threat.
-var conditionalMarkers = []string{"or i", "or else", "i will", "i'll", "if you", "if this", "otherwise", "unless",
+var conditionalMarkers = []string{"or i", "or i'm", "or i am", "if i don't", "if i do not", "if not", "or else", "i will", "i'll", "if you", "if this", "otherwise", "unless",
 	"i'm going to", "going to file", "否则", "不然", "再不", "再拖", "要是", "如果", "就去", "就要", "我要去", "我会去", "准备去"}
 
 // alreadyFiled says a complaint has been made, whatever the buyer offers next ("我在PayPal开了
@@ -55,6 +55,15 @@ var conditionalMarkers = []string{"or i", "or else", "i will", "i'll", "if you",
 var alreadyFiled = []string{"已经投诉", "已投诉", "开了争议", "已经申请拒付", "已经拒付", "申请了拒付", "已经发起", "已发起",
 	"already filed", "already opened", "have filed", "i filed", "i've filed", "i opened", "i've opened", "filed a chargeback",
 	"opened a dispute", "filed a dispute", "filed a claim", "opened a claim"}
+
+// onlyThreatens says whether a message threatens a complaint on a condition and says
+// nothing of one made ("refund me today or I file a chargeback"): by the labelling rule it
+// is the intent the threat accompanies, never a dispute.
+func onlyThreatens(clauses [][]token) bool {
+	full := conceptText(clauses)
+	return containsAny(full, conditionalMarkers) && !containsAny(full, alreadyFiled) &&
+		!containsAny(full, []string{"已经", "已", "already", "filed", "opened", "submitted", "了"})
+}
 
 // wrongItem says the buyer got another product than the one bought ("激活出来不是我买的那个
 // 游戏"): "不是我买的" there does not deny the purchase.

@@ -159,3 +159,30 @@ func TestFiledComplaintWithACondition(t *testing.T) {
 		}
 	}
 }
+
+// A threat to complain is read as the intent it accompanies, never as a dispute; a
+// complaint already made is not a threat.
+func TestThreatIsNoDispute(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Refund me today or I'm filing a chargeback with my bank.":                                                 true,
+		"This is the second key and it's ALSO invalid. If I don't get a working one today I'm filing a chargeback": true,
+		"再不退款我就去支付宝投诉":                                                                                             true,
+		"I already filed a chargeback, if you refund I'll cancel it":                                               false,
+		"已经在支付宝投诉了 如果不处理就去12315":                                                                                   false,
+		"my card was charged twice":                                                                                false,
+	} {
+		if got := onlyThreatens(tokens(normalize(text))); got != want {
+			t.Errorf("onlyThreatens(%q) = %v, want %v", text, got, want)
+		}
+	}
+	m, err := BuiltinModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"Refund me today or I'm filing a chargeback with my bank.",
+		"This is the second key you sent me and it's ALSO invalid. If I don't get a working one today I'm filing a chargeback."} {
+		if p := m.Read(text); p.Intent == Dispute {
+			t.Errorf("%q read as a dispute (%.2f)", text, p.Confidence)
+		}
+	}
+}
