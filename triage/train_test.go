@@ -29,6 +29,9 @@ var dev6TSV string
 //go:embed testdata/dev_tmodel7.tsv
 var dev7TSV string
 
+//go:embed testdata/dev_tmodel8.tsv
+var dev8TSV string
+
 func TestKeptFeatures(t *testing.T) {
 	feats := make([]int32, 2000)
 	for i := range feats {
@@ -96,7 +99,8 @@ func TestDevSetIsApartFromTheCorpus(t *testing.T) {
 		min       int
 		apart     bool
 	}{{"dev", devTSV, 240, true}, {"dev2", dev2TSV, 280, false}, {"dev3", dev3TSV, 300, true}, {"dev4", dev4TSV, 290, true}, {"dev5", dev5TSV, 230, true},
-		{"dev6", dev6TSV, 230, true}, {"dev7", dev7TSV, 170, true}} {
+		{"dev6", dev6TSV, 230, true}, {"dev7", dev7TSV, 170, true},
+		{"dev8", dev8TSV, 170, true}} {
 		t.Run(set.name, func(t *testing.T) {
 			dev, err := ParseLabelledTSV(set.name, set.tsv)
 			require.NoError(t, err)
