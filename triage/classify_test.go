@@ -393,3 +393,13 @@ func TestFiledPlatformComplaintsAreUrgent(t *testing.T) {
 		assert.NotEmpty(t, s.threats, "%q", text)
 	}
 }
+
+// A threat to complain to a platform is urgent when named in pinyin or initials or by the
+// platform's claim process.
+func TestPlatformThreatsInPinyinAreUrgent(t *testing.T) {
+	for _, text := range []string{"bu tui kuan wo jiu zfb ts", "tui kuan ba, bu ran shen qing pdd jie ru",
+		"Please refund, otherwise I'll open a PayPal case.", "Last chance to refund before I contact PayPal buyer protection."} {
+		s := urgencySignals(text, normalizeText(Mask(text)), tokens(normalize(text)))
+		assert.NotEmpty(t, s.threats, "%q", text)
+	}
+}

@@ -111,6 +111,9 @@ var moreThreats = []keyword{
 	// complaints already filed on a marketplace or payment platform
 	{"a-to-z claim", 1}, {"a-to-z guarantee claim", 1}, {"opened a case", 1}, {"opened a claim", 1},
 	{"not received case", 1}, {"开了争议", 1}, {"开争议", 1}, {"提了争议", 1}, {"发起争议", 1}, {"发起了争议", 1},
+	// a complaint to a platform named in pinyin, initials or by the platform's claim process
+	{"tou su", 1}, {"tousu", 1}, {"ts", 1}, {"jie ru", 1}, {"jieru", 1}, {"ju fu", 1}, {"jufu", 1}, {"xiao er", 1},
+	{"paypal case", 1}, {"ebay case", 1}, {"paypal buyer protection", 1}, {"contact paypal", 1},
 }
 
 var (
