@@ -23,6 +23,8 @@ func TestIsClosingThanks(t *testing.T) {
 		{"no refund needed, just send a replacement please", false},
 		{"Thanks for the fast delivery. Unfortunately Windows says the product key is blocked", false},
 		{"谢谢 发货很快 不过提示已被使用", false},
+		{"Great service, code arrived in a minute.", true},
+		{"好评 会回购", true},
 		{"", false},
 		{"   ", false},
 		{"谢谢，能开发票吗？", false},

@@ -33,8 +33,8 @@ var closureMarkers = []string{
 }
 
 // thanksMarkers express thanks or praise.
-var thanksMarkers = []string{"thanks", "thank you", "thank", "thx", "cheers", "appreciate",
-	"谢谢", "感谢", "多谢", "辛苦", "好评", "不用处理"}
+var thanksMarkers = []string{"thanks", "thank you", "thank", "thx", "cheers", "appreciate", "great service", "will buy again",
+	"谢谢", "感谢", "多谢", "辛苦", "好评", "不用处理", "会回购", "还会再来"}
 
 // disputeMarkers on their own mean a payment was disputed or not authorised.
 var disputeMarkers = []string{
@@ -96,7 +96,8 @@ var (
 	phishingAsks    = []string{"请提供", "提供您的", "提供你的", "输入您的", "reply with your", "provide your", "send us your", "enter your", "confirm your card"}
 	phishingSecrets = []string{"cvv", "card number", "卡号", "密码", "验证码", "password", "otp", "security code"}
 	phishingLures   = []string{"领取退款", "领取奖品", "领取补偿", "领取赔偿", "点击领取", "被抽中", "claim your refund", "claim your prize",
-		"to avoid cancellation", "to avoid suspension", "to receive your refund"}
+		"to avoid cancellation", "to avoid suspension", "to receive your refund", "填写银行卡", "银行卡信息", "customs fee",
+		"pay the fee", "redelivery fee"}
 )
 
 // isPhishingRequest says whether plain text asks for a buyer's secrets or lures with a

@@ -114,6 +114,8 @@ func TestPhishingRequestIsOther(t *testing.T) {
 		"URGENT: order KD-55671 flagged. Reply with your card number and CVV to avoid cancellation.": true,
 		"恭喜您的订单被抽中，请提供卡号和密码领取奖品":                                                                     true,
 		"【通知】您的订单存在异常，请点击链接领取退款":                                                                     true,
+		"【平台通知】您的订单存在异常，请点击链接填写银行卡信息办理退款":                                                            true,
+		"Your package could not be delivered. Pay the 1.99 customs fee here: bit.ly/x":               true,
 		"卡号 8812 密码 5531 充值提示已使用":                                                                    false,
 		"退款什么时候到？": false,
 	} {
