@@ -4,10 +4,11 @@ import "strings"
 
 // Rules that override the model where a rule is clearly better: a message that only
 // thanks for something that now works (the model sees "refund", "code", "到账" and reads a
-// request), and a complaint already filed with a payment platform or bank (rare words the
-// model has seen too few times to trust). Both read the same normalised, negation-aware
-// text as the model's concept features, so "不是投诉" or "I don't want a refund" never
-// trigger them.
+// request), phishing that asks for the buyer's card details, a complaint already filed with
+// a payment platform, bank, marketplace or 12315 (rare words the model has seen too few
+// times to trust), and a threat to complain, which is read as what it accompanies
+// (Model.readClauses). All read the same normalised, negation-aware text as the model's
+// concept features, so "不是投诉" or "I don't want a refund" never trigger them.
 
 // ruleConfidence is the confidence a rule's verdict gets when the model disagrees.
 const ruleConfidence = 0.9
@@ -33,7 +34,7 @@ var closureMarkers = []string{
 }
 
 // thanksMarkers express thanks or praise.
-var thanksMarkers = []string{"thanks", "thank you", "thank", "thx", "cheers", "appreciate", "great service", "will buy again",
+var thanksMarkers = []string{"thanks", "thank you", "thank", "thx", "cheers", "appreciate", "great service",
 	"谢谢", "感谢", "多谢", "辛苦", "好评", "不用处理", "会回购", "还会再来"}
 
 // disputeMarkers on their own mean a payment was disputed or not authorised.
