@@ -196,7 +196,8 @@ func extractOrderAndFragments(text string) extraction {
 // prefix of up to 4 letters) and the groups of 2 to 6 digits that follow it, each after one
 // space, are one number when it has at least minSpacedOrder characters and minLabelledDigits
 // digits, its groups are not all as long as the first (that is a list: "订单 88120 88121";
-// but three or more groups of four digits are one number), it is not a date or a mobile number, and no quantity, amount or time follows it.
+// but three or more groups of four digits are one number), it is not a date or a mobile
+// number, and no quantity, amount or time follows it.
 const minSpacedOrder = 8
 
 // notSpacedOrderAfter, after the last group, make it a quantity, an amount or a time
