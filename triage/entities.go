@@ -51,7 +51,7 @@ const (
 // orderLabels name the order right before its number (matched on lower-cased text, after
 // separators such as ":" or "是" are trimmed); a "#" right before the number counts too.
 var orderLabels = []string{"订单号", "订单号码", "订单编号", "订单编码", "订单id", "订单", "单号", "单子号", "单子",
-	"商户单号", "商户订单号", "訂單號", "訂單編號", "訂單", "單號", "订单號", "訂单号", "订單號",
+	"商户单号", "商户订单号", "訂單號", "訂單編號", "訂單", "單號", "订单號", "訂单号", "订單號", "張單", "张单",
 	"dingdanhao", "dingdan", "ddh",
 	"order number", "order numbers", "order no.", "order no", "order nos", "order id", "order ids", "order ref",
 	"order reference", "order code", "order num", "order", "orders", "purchase", "purchase id", "purchase number",
@@ -154,7 +154,12 @@ func extractOrderAndFragments(text string) extraction {
 			continue
 		}
 		if otherNumberLabelled(lower, c.start) {
-			// "投诉单号 2001…", "tracking number 7730…": another kind of number.
+			// "投诉单号 2001…", "tracking number 7730…": another kind of number. One with
+			// letters is read as a number too, so the model never sees a reference's (or a
+			// key's) letters.
+			if !allDigits(s) {
+				ex.spans = append(ex.spans, entitySpan{c.start, c.end, "num"})
+			}
 			continue
 		}
 		switch {
@@ -431,7 +436,7 @@ var notOrderBefore = []string{"qq", "q号", "微信", "wechat", "weixin", "vx", 
 // order label ("投诉单号" ends in "单号"), so they are looked for first.
 var otherNumberLabels = []string{"投诉单号", "投诉编号", "投诉号", "投诉单", "投诉", "申诉号", "申诉编号", "举报编号",
 	"交易单号", "交易号", "流水号", "支付单号", "支付订单号", "微信支付单号", "支付宝订单号", "支付宝交易号", "转账单号", "退款单号",
-	"快递单号", "运单号", "物流单号", "快递号", "发票号", "发票号码", "工单号", "案件号", "序列号", "退款编号", "售后单号",
+	"快递单号", "运单号", "物流单号", "快递号", "发票号", "发票号码", "工单号", "案件号", "案件编号", "案件編號", "序列号", "退款编号", "售后单号",
 	"售后编号", "受理号", "受理编号", "服务单号", "subscription id", "sub id",
 	"transaction id", "transaction", "txn id", "txn", "tracking number", "tracking no", "tracking", "invoice number",
 	"invoice no", "invoice", "case number", "case id", "case no", "case", "claim number", "claim id", "claim",

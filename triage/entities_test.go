@@ -118,6 +118,8 @@ func TestExtractOrderNumbersAndFragments(t *testing.T) {
 		{"a WeChat Pay transaction number", "微信付的 交易单号 4200001987202612031234567890 没到账", nil, nil},
 		{"a WeChat Pay bill's merchant number is the shop's", "商户单号 KD20261203000917 没到账", []string{"KD20261203000917"}, nil},
 		{"编号 of a PayPal dispute", "我在PayPal开了争议 编号 PP-D-77120938", nil, nil},
+		{"a case number in traditional characters", "momo 已經提出申訴了，案件編號 MC-77120458", nil, nil},
+		{"張單 names the order", "唔該幫我睇下 張單 HK-2026-118402 俾咗錢", []string{"HK-2026-118402"}, nil},
 		{"purchased is no case word", "I purchased 20261103085512347 yesterday", []string{"20261103085512347"}, nil},
 		{"an order label wins over a contact word", "微信付的 订单号 KD20261130001", []string{"KD20261130001"}, nil},
 	}
