@@ -78,9 +78,9 @@ var (
 		"apple pay", "google pay", "card issuer", "credit card company", "card company",
 		"支付宝", "微信支付", "微信", "银行", "发卡行", "信用卡", "支付平台", "云闪付", "银联", "京东支付", "白条", "花呗",
 		"抖音支付", "财付通", "淘宝", "闲鱼", "拼多多", "平台介入", "平台客服", "京东", "抖音", "快手",
-		"ebay", "shopee", "lazada", "g2a", "eneba", "kinguin", "buyer protection"}
+		"ebay", "shopee", "lazada", "g2a", "eneba", "kinguin", "buyer protection", "消委会", "消費者委員會", "消费者委员会"}
 	complaintMarkers = []string{"dispute", "disputing", "disputed", "claim", "complaint", "reported", "reversing", "reverse", "contacted", "escalated",
-		"投诉", "纠纷", "争议", "申诉", "报给", "申请拒付", "介入", "仲裁", "小法庭", "退单", "调单", "撤销"}
+		"投诉", "纠纷", "争议", "申诉", "报给", "申请拒付", "介入", "仲裁", "小法庭", "退单", "调单", "撤销", "报咗", "投诉咗"}
 )
 
 // settledMarkers say on their own that nothing more is needed.
@@ -98,7 +98,7 @@ var (
 	phishingSecrets = []string{"cvv", "card number", "卡号", "密码", "验证码", "password", "otp", "security code"}
 	phishingLures   = []string{"领取退款", "领取奖品", "领取补偿", "领取赔偿", "点击领取", "被抽中", "claim your refund", "claim your prize",
 		"to avoid cancellation", "to avoid suspension", "to receive your refund", "填写银行卡", "银行卡信息", "customs fee",
-		"pay the fee", "redelivery fee"}
+		"pay the fee", "redelivery fee", "verify your card", "verify at", "verify your payment"}
 )
 
 // isPhishingRequest says whether plain text asks for a buyer's secrets or lures with a

@@ -116,6 +116,7 @@ func TestPhishingRequestIsOther(t *testing.T) {
 		"【通知】您的订单存在异常，请点击链接领取退款":                                                                     true,
 		"【平台通知】您的订单存在异常，请点击链接填写银行卡信息办理退款":                                                            true,
 		"Your package could not be delivered. Pay the 1.99 customs fee here: bit.ly/x":               true,
+		"Notice: your order payment failed. Verify your card at secure-pay-check.top within 24h.":    true,
 		"卡号 8812 密码 5531 充值提示已使用":                                                                    false,
 		"退款什么时候到？": false,
 	} {
@@ -141,6 +142,8 @@ func TestFiledComplaintRules(t *testing.T) {
 		"再不退款我就打12315":                                              "",
 		"I contacted Steam support and they say the key is used":    "",
 		"京东买的 卡密用不了":                                                "",
+		"我報咗消委會 你哋自己睇住辦":                                            Dispute,
+		"再唔退錢我就報消委會":                                                "",
 		// a complaint already made stays one when the buyer offers to withdraw it on a condition
 		"我在PayPal开了争议 如果你们直接退款我就关掉":                                               Dispute,
 		"I already filed a chargeback with my bank, if you refund I'll cancel it": Dispute,
