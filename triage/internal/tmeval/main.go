@@ -1,11 +1,11 @@
 // Command tmeval measures intent models for choosing model and feature changes: a model
 // trained on the tuning split with the given settings (or the embedded one) is read on the
-// development sets (dev to dev10, each by another writer; an empty path leaves one out; sums over
-// several are printed too, as one set alone is at its noise floor: dev+dev2 are spent by many
-// rounds, and changes are judged on dev3 onwards; each set's order numbers and urgency are
-// scored too), on grouped 5-fold cross-validation of the tuning split (with the accuracy of confident
-// predictions) and on the corpus's held-out split. The fresh held-out sets are read only with
-// -fresh.
+// development sets (dev to dev10, and dev11 when asked for; each by another writer; an empty
+// path leaves one out; sums over several are printed too, as one set alone is at its noise
+// floor: dev+dev2 are spent by many rounds, and changes are judged on dev3 onwards; each
+// set's order numbers and urgency are scored too), on grouped 5-fold cross-validation of the
+// tuning split (with the accuracy of confident predictions) and on the corpus's held-out
+// split. The fresh held-out sets are read only with -fresh.
 package main
 
 import (
@@ -31,6 +31,7 @@ func main() {
 	dev8 := flag.String("dev8", "triage/testdata/dev_tmodel8.tsv", "eighth development set (TSV)")
 	dev9 := flag.String("dev9", "triage/testdata/dev_tmodel9.tsv", "ninth development set (TSV)")
 	dev10 := flag.String("dev10", "triage/testdata/dev_tmodel10.tsv", "tenth development set (TSV)")
+	dev11 := flag.String("dev11", "", "eleventh development set (TSV): triage/testdata/dev_tmodel11.tsv, kept unread for judging the next change (see its header)")
 	cvSave := flag.String("cvsave", "", "write the tuning split's texts to this file (one JSON string a line), for -cvon after a corpus change")
 	cvOn := flag.String("cvon", "", "also print cross-validation on the tuning examples whose text is in this -cvsave file (the messages before a corpus change)")
 	builtin := flag.Bool("builtin", false, "read the embedded model instead of training one")
@@ -45,7 +46,7 @@ func main() {
 	flag.Float64Var(&o.Temperature, "temp", o.Temperature, "softmax temperature")
 	flag.Float64Var(&o.Dropout, "dropout", o.Dropout, "feature dropout")
 	flag.Parse()
-	if err := run(!*noCV, files{devs: []string{*dev, *dev2, *dev3, *dev4, *dev5, *dev6, *dev7, *dev8, *dev9, *dev10}, cvSave: *cvSave, cvOn: *cvOn}, *builtin, *fresh, *verbose, o); err != nil {
+	if err := run(!*noCV, files{devs: []string{*dev, *dev2, *dev3, *dev4, *dev5, *dev6, *dev7, *dev8, *dev9, *dev10, *dev11}, cvSave: *cvSave, cvOn: *cvOn}, *builtin, *fresh, *verbose, o); err != nil {
 		fmt.Fprintln(os.Stderr, "tmeval:", err)
 		os.Exit(1)
 	}
