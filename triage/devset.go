@@ -2,8 +2,8 @@ package triage
 
 // ParseLabelledTSV reads a labelled set in the fresh held-out sets' five-column format
 // (intent, lang, urgency, text, order numbers; "#" lines are comments), such as the
-// development sets testdata/dev_tmodel.tsv, dev_tmodel2.tsv, dev_tmodel3.tsv and
-// dev_tmodel4.tsv that model and extraction changes are chosen on. IDs are prefix:NNN.
+// development sets testdata/dev_tmodel.tsv to dev_tmodel11.tsv that model and extraction
+// changes are chosen on. IDs are prefix:NNN.
 func ParseLabelledTSV(prefix, tsv string) ([]Example, error) {
 	return parseFresh(prefix, tsv, true)
 }
