@@ -384,20 +384,13 @@ func TestPropertyUrgencyMarkers(t *testing.T) {
 	}
 }
 
-// A complaint already filed on a marketplace or payment platform is urgent in the buyer's
-// own words, whatever intent the model reads beside it.
-func TestFiledPlatformComplaintsAreUrgent(t *testing.T) {
+// A complaint already filed on a marketplace or payment platform, or threatened with one in
+// pinyin, initials or by the platform's claim process, is urgent in the buyer's own words,
+// whatever intent the model reads beside it.
+func TestPlatformComplaintsAndThreatsAreUrgent(t *testing.T) {
 	for _, text := range []string{"I opened a case with PayPal yesterday", "A-to-z claim filed for the card",
-		"already opened an Item Not Received case", "我在PayPal开了争议", "已经在平台发起争议了"} {
-		s := urgencySignals(text, normalizeText(Mask(text)), tokens(normalize(text)))
-		assert.NotEmpty(t, s.threats, "%q", text)
-	}
-}
-
-// A threat to complain to a platform is urgent when named in pinyin or initials or by the
-// platform's claim process.
-func TestPlatformThreatsInPinyinAreUrgent(t *testing.T) {
-	for _, text := range []string{"bu tui kuan wo jiu zfb ts", "tui kuan ba, bu ran shen qing pdd jie ru",
+		"already opened an Item Not Received case", "我在PayPal开了争议", "已经在平台发起争议了",
+		"bu tui kuan wo jiu zfb ts", "tui kuan ba, bu ran shen qing pdd jie ru",
 		"Please refund, otherwise I'll open a PayPal case.", "Last chance to refund before I contact PayPal buyer protection."} {
 		s := urgencySignals(text, normalizeText(Mask(text)), tokens(normalize(text)))
 		assert.NotEmpty(t, s.threats, "%q", text)

@@ -62,8 +62,13 @@ var alreadyFiled = []string{"已经投诉", "已投诉", "开了争议", "已经
 // is the intent the threat accompanies, never a dispute.
 func onlyThreatens(clauses [][]token) bool {
 	full := conceptText(clauses)
-	return containsAny(full, conditionalMarkers) && !containsAny(full, alreadyFiled) &&
-		!containsAny(full, []string{"已经", "已", "already", "filed", "opened", "submitted", "了"})
+	return threatens(full) && !containsAny(full, []string{"已经", "已", "already", "filed", "opened", "submitted", "了"})
+}
+
+// threatens says whether concept text holds a conditional complaint and no phrase of one
+// already made.
+func threatens(full string) bool {
+	return containsAny(full, conditionalMarkers) && !containsAny(full, alreadyFiled)
 }
 
 // wrongItem says the buyer got another product than the one bought ("激活出来不是我买的那个
@@ -118,7 +123,7 @@ func ruleVerdict(clauses [][]token) Category {
 		(containsAny(plain, settledMarkers) || containsAny(plain, thanksMarkers) && containsAny(plain, closureMarkers)) {
 		return Other
 	}
-	if containsAny(full, conditionalMarkers) && !containsAny(full, alreadyFiled) {
+	if threatens(full) {
 		return "" // a threat ("refund me or I file a chargeback") is not a filed dispute
 	}
 	if containsAny(full, disputeMarkers) {
