@@ -41,6 +41,9 @@ var dev10TSV string
 //go:embed testdata/dev_tmodel11.tsv
 var dev11TSV string
 
+//go:embed testdata/dev_tmodel12.tsv
+var dev12TSV string
+
 func TestKeptFeatures(t *testing.T) {
 	feats := make([]int32, 2000)
 	for i := range feats {
@@ -110,7 +113,8 @@ func TestDevSetIsApartFromTheCorpus(t *testing.T) {
 	}{{"dev", devTSV, 240, true}, {"dev2", dev2TSV, 280, false}, {"dev3", dev3TSV, 300, true}, {"dev4", dev4TSV, 290, true}, {"dev5", dev5TSV, 230, true},
 		{"dev6", dev6TSV, 230, true}, {"dev7", dev7TSV, 170, true},
 		{"dev8", dev8TSV, 170, true}, {"dev9", dev9TSV, 170, true},
-		{"dev10", dev10TSV, 170, true}, {"dev11", dev11TSV, 230, true}} {
+		{"dev10", dev10TSV, 170, true}, {"dev11", dev11TSV, 230, true},
+		{"dev12", dev12TSV, 230, true}} {
 		t.Run(set.name, func(t *testing.T) {
 			dev, err := ParseLabelledTSV(set.name, set.tsv)
 			require.NoError(t, err)

@@ -32,6 +32,7 @@ func main() {
 	dev9 := flag.String("dev9", "triage/testdata/dev_tmodel9.tsv", "ninth development set (TSV)")
 	dev10 := flag.String("dev10", "triage/testdata/dev_tmodel10.tsv", "tenth development set (TSV)")
 	dev11 := flag.String("dev11", "", "eleventh development set (TSV): triage/testdata/dev_tmodel11.tsv, kept unread for judging the next change (see its header)")
+	dev12 := flag.String("dev12", "", "twelfth development set (TSV): triage/testdata/dev_tmodel12.tsv, read once before and once after a change (see its header)")
 	cvSave := flag.String("cvsave", "", "write the tuning split's texts to this file (one JSON string a line), for -cvon after a corpus change")
 	cvOn := flag.String("cvon", "", "also print cross-validation on the tuning examples whose text is in this -cvsave file (the messages before a corpus change)")
 	builtin := flag.Bool("builtin", false, "read the embedded model instead of training one")
@@ -46,7 +47,7 @@ func main() {
 	flag.Float64Var(&o.Temperature, "temp", o.Temperature, "softmax temperature")
 	flag.Float64Var(&o.Dropout, "dropout", o.Dropout, "feature dropout")
 	flag.Parse()
-	if err := run(!*noCV, files{devs: []string{*dev, *dev2, *dev3, *dev4, *dev5, *dev6, *dev7, *dev8, *dev9, *dev10, *dev11}, cvSave: *cvSave, cvOn: *cvOn}, *builtin, *fresh, *verbose, o); err != nil {
+	if err := run(!*noCV, files{devs: []string{*dev, *dev2, *dev3, *dev4, *dev5, *dev6, *dev7, *dev8, *dev9, *dev10, *dev11, *dev12}, cvSave: *cvSave, cvOn: *cvOn}, *builtin, *fresh, *verbose, o); err != nil {
 		fmt.Fprintln(os.Stderr, "tmeval:", err)
 		os.Exit(1)
 	}
