@@ -54,13 +54,18 @@ type TrainOptions struct {
 	// model cannot lean on one strong feature and spreads weight over the others, which is
 	// what carries to phrasings it never saw. 0 = none.
 	Dropout float64
+	// Members > 1 trains that many models, each with its own dropout masks and example
+	// order, and averages their weights. The model is linear, so the averaged weights
+	// score a text exactly as the average of the members' scores would: an ensemble the
+	// size of one model. 0 or 1 = one model.
+	Members int
 }
 
 // DefaultTrainOptions are the settings the embedded model is trained with. They were chosen
 // by grouped cross-validation on the tuning split (see TestCrossValidatedSettings) and on
 // the development sets testdata/dev_tmodel*.tsv (`go run ./triage/internal/tmeval`), never
 // on the corpus's held-out split or the fresh held-out sets.
-var DefaultTrainOptions = TrainOptions{Epochs: 50, Rate: 0.5, Decay: 0.15, L2: 1e-4, Temperature: 1, Dropout: 0.3}
+var DefaultTrainOptions = TrainOptions{Epochs: 50, Rate: 0.5, Decay: 0.15, L2: 1e-4, Temperature: 1, Dropout: 0.3, Members: 4}
 
 // Model is a trained intent model. It is immutable and safe for concurrent use.
 type Model struct {
@@ -97,14 +102,43 @@ func Train(examples []Example, o TrainOptions) *Model {
 		m.temp = 1
 	}
 	docs := m.buildVocab(examples)
-	m.weights = make([]float64, len(m.vocab)*len(intents))
+	members := max(o.Members, 1)
+	sumW := make([]float64, len(m.vocab)*len(intents))
+	sumB := make([]float64, len(intents))
+	for member := range members {
+		m.weights = make([]float64, len(m.vocab)*len(intents))
+		m.bias = make([]float64, len(intents))
+		m.fit(docs, o, member)
+		for i, w := range m.weights {
+			sumW[i] += w
+		}
+		for i, b := range m.bias {
+			sumB[i] += b
+		}
+	}
+	for i := range sumW {
+		sumW[i] /= float64(members)
+	}
+	for i := range sumB {
+		sumB[i] /= float64(members)
+	}
+	m.weights, m.bias = sumW, sumB
+	m.version = modelVersion(examples, o)
+	return m
+}
+
+// fit runs stochastic gradient descent over the examples from m's current weights. Each
+// member of an ensemble draws its own example order and dropout masks (member 0 draws
+// those of a single model).
+func (m *Model) fit(docs []trainDoc, o TrainOptions, member int) {
 	order := make([]int, len(docs))
 	for ep := 0; ep < o.Epochs; ep++ {
+		key := ep + member<<24
 		for i := range order {
 			order[i] = i
 		}
 		sort.Slice(order, func(a, b int) bool {
-			return shuffleKey(docs[order[a]].id, ep) < shuffleKey(docs[order[b]].id, ep)
+			return shuffleKey(docs[order[a]].id, key) < shuffleKey(docs[order[b]].id, key)
 		})
 		rate := o.Rate / (1 + o.Decay*float64(ep))
 		for _, di := range order {
@@ -115,11 +149,9 @@ func Train(examples []Example, o TrainOptions) *Model {
 			if len(d.feats) > 0 {
 				val = 1 / math.Sqrt(float64(len(d.feats))) / (1 - o.Dropout)
 			}
-			m.step(d, keptFeatures(d, ep, o.Dropout), val, rate, o.L2)
+			m.step(d, keptFeatures(d, key, o.Dropout), val, rate, o.L2)
 		}
 	}
-	m.version = modelVersion(examples, o)
-	return m
 }
 
 // buildVocab numbers the features of the examples (sorted, so the numbering is

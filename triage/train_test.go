@@ -139,3 +139,33 @@ func TestDevSetIsApartFromTheCorpus(t *testing.T) {
 		})
 	}
 }
+
+// An ensemble's weights are the mean of its members', each member fitted with its own
+// dropout masks and example order; one member is the single model.
+func TestTrainMembersAverageTheirWeights(t *testing.T) {
+	tune, _, err := Split()
+	require.NoError(t, err)
+	sub := tune[:300]
+	o := DefaultTrainOptions
+	member := func(i int) *Model {
+		m := &Model{vocab: map[string]int32{}, bias: make([]float64, len(intents)), temp: 1}
+		docs := m.buildVocab(sub)
+		m.weights = make([]float64, len(m.vocab)*len(intents))
+		m.fit(docs, o, i)
+		return m
+	}
+	m0, m1, m2 := member(0), member(1), member(2)
+	require.NotEqual(t, m0.weights, m1.weights, "members draw different masks")
+	o.Members = 3
+	ens := Train(sub, o)
+	require.Len(t, ens.weights, len(m0.weights))
+	for i := range ens.weights {
+		require.InDelta(t, (m0.weights[i]+m1.weights[i]+m2.weights[i])/3, ens.weights[i], 1e-12, i)
+	}
+	for c := range ens.bias {
+		require.InDelta(t, (m0.bias[c]+m1.bias[c]+m2.bias[c])/3, ens.bias[c], 1e-12, c)
+	}
+	o.Members = 1
+	single := Train(sub, o)
+	assert.Equal(t, m0.weights, single.weights)
+}

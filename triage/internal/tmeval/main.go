@@ -46,6 +46,7 @@ func main() {
 	flag.Float64Var(&o.L2, "l2", o.L2, "L2 per step")
 	flag.Float64Var(&o.Temperature, "temp", o.Temperature, "softmax temperature")
 	flag.Float64Var(&o.Dropout, "dropout", o.Dropout, "feature dropout")
+	flag.IntVar(&o.Members, "members", o.Members, "models averaged (an ensemble of dropout draws, see TrainOptions.Members)")
 	flag.Parse()
 	if err := run(!*noCV, files{devs: []string{*dev, *dev2, *dev3, *dev4, *dev5, *dev6, *dev7, *dev8, *dev9, *dev10, *dev11, *dev12}, cvSave: *cvSave, cvOn: *cvOn}, *builtin, *fresh, *verbose, o); err != nil {
 		fmt.Fprintln(os.Stderr, "tmeval:", err)
