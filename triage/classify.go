@@ -279,6 +279,9 @@ func urgencySignals(raw, norm string, clauses [][]token) signals {
 	}
 	more, _ := matchAll(notThreat.Replace(norm), moreThreats)
 	s.threats = append(s.threats, more...)
+	if zhGoTo.MatchString(norm) || enGoTo.MatchString(norm) {
+		s.threats = appendNew(s.threats, "taking it to a platform or bank")
+	}
 	more, _ = matchAll(norm, pinyinThreats)
 	s.threats = append(s.threats, more...)
 	s.angry, _ = matchAll(norm, angryKeywords)

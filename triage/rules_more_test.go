@@ -36,6 +36,17 @@ func TestRuleAndUrgencyRefinements(t *testing.T) {
 		{name: "a card swiped twice", text: "卡被刷了两次 退一笔给我", wantHurry: true, checkHurry: true},
 		{name: "platform arbitration filed", text: "刚在京东申请了售后仲裁", wantHurry: true, checkHurry: true},
 		{name: "marketplace customer service asked to step in", text: "已申请淘宝客服介入 你们看着办", wantHurry: true, checkHurry: true},
+		// Threats to take it elsewhere, found on the corpus's urgency labels (issue 13, seventh session).
+		{name: "a threat to go to a marketplace", text: "key用不了你们也不换，那就退款吧，不退我就去G2A开ticket", wantHurry: true, checkHurry: true},
+		{name: "a threat to turn to a payment platform", text: "再不给我退款我就找支付宝了，最后说一次", wantHurry: true, checkHurry: true},
+		{name: "a threat to a Taiwan consumer officer", text: "等了三天都沒處理，再不退費我就去找消保官", wantHurry: true, checkHurry: true},
+		{name: "going to buy there is no threat", text: "没货的话那我就去淘宝买了", checkHurry: true},
+		{name: "going to the bank to pay is no threat", text: "我明天去银行转账付款可以吗", checkHurry: true},
+		{name: "a threat to go to the bank", text: "Last chance before I go to my bank: please refund the order.", wantHurry: true, checkHurry: true},
+		{name: "raised with a marketplace", text: "if this isn't refunded I'll have to raise it with Shopee.", wantHurry: true, checkHurry: true},
+		{name: "a paypal claim still open", text: "Just to confirm, my PayPal claim is still open.", wantHurry: true, checkHurry: true},
+		{name: "went to the bank to top up is no threat", text: "I went to the bank to top up my card, can I pay now?", checkHurry: true},
+		{name: "charged me twice with a pronoun between", text: "支付宝扣了我两笔，每笔68元，退一笔", wantHurry: true, checkHurry: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -116,6 +116,9 @@ var moreThreats = []keyword{
 	{"paypal case", 1}, {"ebay case", 1}, {"paypal buyer protection", 1}, {"contact paypal", 1},
 }
 
+// goToWhom are the places a buyer threatens to take a complaint to (zhGoTo).
+const goToWhom = `(支付宝|支付寶|微信支付|银行|銀行|paypal|淘宝|淘寶|拼多多|京东|京東|平台|g2a|ebay|shopee|蝦皮|虾皮|消保官|消保|消委会|消委會|消协|消協)`
+
 var (
 	// mixedRun is a run of two or more question and exclamation marks, in any mix and
 	// width ("?!?", "？!", "!！").
@@ -131,7 +134,14 @@ var (
 	// "starts in 30 minutes", "in 2 hours").
 	enWithin = regexp.MustCompile(`\b(within|in the next|in)\s+(\d+|a few|few|an?|one|two|ten|twenty|thirty)\s+(minutes?|mins?|hours?|hrs?)\b`)
 	// zhTwice is money taken twice in characters ("扣了两回", "付了2笔", "扣款兩次").
-	zhTwice = regexp.MustCompile(`(扣|付|支付|扣款|扣费|扣費|收费|收費|收款|刷|charge|charged)了?\s*(两|兩|2|二)\s*(次|回|遍|笔|筆)`)
+	zhTwice = regexp.MustCompile(`(扣|付|支付|扣款|扣费|扣費|收费|收費|收款|刷|charge|charged)了?\s*我?\s*(两|兩|2|二)\s*(次|回|遍|笔|筆)`)
+	// zhGoTo is a threat to take the matter to a payment platform, bank, marketplace or
+	// consumer office ("不退我就去G2A开ticket", "不然我找支付宝", "再不退費我就去找消保官"); going
+	// there needs a complaint verb after it, as "那我就去淘宝买了" is no threat.
+	zhGoTo = regexp.MustCompile(`(就|不然我?|否则我?|否則我?)\s*((去\s*)?找\s*` + goToWhom + `|去\s*` + goToWhom + `\s*(投诉|投訴|开|開|申请|申請|举报|舉報|告|维权|維權))`)
+	// enGoTo is the same in English ("before I go to my bank", "I'll have to raise it with
+	// Shopee", "I'd rather not go through my card issuer"), and a platform claim still open.
+	enGoTo = regexp.MustCompile(`\b(go|going)\s+(to|through)\s+(my|the)\s+(bank|card issuer|credit card company|card company)\b|\braise (it|this) with (shopee|paypal|ebay|g2a|my bank|the platform)\b|\b(paypal|ebay|shopee|g2a|amazon) claim\b|\b(case|claim) is (still )?open\b`)
 	// enTwice is money taken twice in English ("took my payment two times", "billed me 2x").
 	enTwice = regexp.MustCompile(`\b(charg\w*|bill\w*|took|taken|deduct\w*|paid|payment\w*)\b[^.!?]{0,20}\b(twice|two times|2 times|2x)\b`)
 	// pinyinJi is pinyin "ji" (急) at a clause's end or before "a" / "le" / "yong" / "si",
