@@ -46,6 +46,7 @@ func TestRuleAndUrgencyRefinements(t *testing.T) {
 		{name: "raised with a marketplace", text: "if this isn't refunded I'll have to raise it with Shopee.", wantHurry: true, checkHurry: true},
 		{name: "a paypal claim still open", text: "Just to confirm, my PayPal claim is still open.", wantHurry: true, checkHurry: true},
 		{name: "went to the bank to top up is no threat", text: "I went to the bank to top up my card, can I pay now?", checkHurry: true},
+		{name: "going to the bank to pay is no threat either", text: "I'll go to the bank tomorrow to pay for the order, is that ok?", checkHurry: true},
 		{name: "charged me twice with a pronoun between", text: "支付宝扣了我两笔，每笔68元，退一笔", wantHurry: true, checkHurry: true},
 	}
 	for _, tt := range tests {

@@ -141,7 +141,7 @@ var (
 	zhGoTo = regexp.MustCompile(`(就|不然我?|否则我?|否則我?)\s*((去\s*)?找\s*` + goToWhom + `|去\s*` + goToWhom + `\s*(投诉|投訴|开|開|申请|申請|举报|舉報|告|维权|維權))`)
 	// enGoTo is the same in English ("before I go to my bank", "I'll have to raise it with
 	// Shopee", "I'd rather not go through my card issuer"), and a platform claim still open.
-	enGoTo = regexp.MustCompile(`\b(go|going)\s+(to|through)\s+(my|the)\s+(bank|card issuer|credit card company|card company)\b|\braise (it|this) with (shopee|paypal|ebay|g2a|my bank|the platform)\b|\b(paypal|ebay|shopee|g2a|amazon) claim\b|\b(case|claim) is (still )?open\b`)
+	enGoTo = regexp.MustCompile(`\b(go|going)\s+(to|through)\s+my\s+(bank|card issuer|credit card company|card company)\b|\braise (it|this) with (shopee|paypal|ebay|g2a|my bank|the platform)\b|\b(paypal|ebay|shopee|g2a|amazon) claim\b|\b(case|claim) is (still )?open\b`)
 	// enTwice is money taken twice in English ("took my payment two times", "billed me 2x").
 	enTwice = regexp.MustCompile(`\b(charg\w*|bill\w*|took|taken|deduct\w*|paid|payment\w*)\b[^.!?]{0,20}\b(twice|two times|2 times|2x)\b`)
 	// pinyinJi is pinyin "ji" (急) at a clause's end or before "a" / "le" / "yong" / "si",
