@@ -158,7 +158,7 @@ func Classify(chosen Category, subject, body string) Result {
 	res.Reasons = append(res.Reasons, d.Why)
 
 	// Urgency.
-	norm := normalizeText(Mask(raw))
+	norm := normalizeText(Mask(stripToneNumbers(raw)))
 	sig := urgencySignals(raw, norm, clauses)
 	if spamOrPhishing(res.Inferred, norm, clauses) {
 		sig = signals{} // "URGENT!!! claim your prize": spam and phishing shout, nobody is waiting

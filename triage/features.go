@@ -10,7 +10,8 @@ import (
 // pure and deterministic.
 //
 //   - The text is normalised: full-width ASCII folded to half-width, lower case, common
-//     traditional characters folded to simplified ones, e-mail addresses, order numbers,
+//     traditional characters folded to simplified ones, pinyin tone numbers dropped
+//     ("ka3 mi4" reads as "ka mi", tones.go), e-mail addresses, order numbers,
 //     card-key-like strings and other digit runs replaced by placeholders (<email>,
 //     <order>, <key>, <num>), so the model learns the shape, never a secret.
 //   - Chinese (any Han run) gives character unigrams, bigrams and trigrams: no word
@@ -62,6 +63,7 @@ func normalize(text string) string {
 		return r
 	}, text)
 	text = tradToSimp.Replace(text)
+	text = stripToneNumbers(text)
 	text = placeholders(text)
 	return strings.ToLower(text)
 }

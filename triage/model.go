@@ -33,9 +33,9 @@ import (
 //go:embed model.gob
 var modelGob []byte
 
-// featureVersion changes whenever features.go, lexicon.go or rules.go change what the model
+// featureVersion changes whenever features.go, tones.go, lexicon.go or rules.go change what the model
 // sees, so the version of a retrained model changes with it.
-const featureVersion = 13
+const featureVersion = 14
 
 // intents is the model's output order.
 var intents = []Category{KeyMissing, KeyInvalid, Refund, Dispute, Account, Other}
