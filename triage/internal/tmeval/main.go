@@ -47,7 +47,17 @@ func main() {
 	flag.Float64Var(&o.Temperature, "temp", o.Temperature, "softmax temperature")
 	flag.Float64Var(&o.Dropout, "dropout", o.Dropout, "feature dropout")
 	flag.IntVar(&o.Members, "members", o.Members, "models averaged (an ensemble of dropout draws, see TrainOptions.Members)")
+	judgeFile := flag.String("judge", "", "judge a corpus round: lines in corpus_hand.txt's format, added to the tuning split as if appended (see judge.go)")
+	dropouts := flag.String("dropouts", "0.22,0.26,0.30,0.34,0.38", "with -judge: the feature dropouts the sums run over")
 	flag.Parse()
+	if *judgeFile != "" {
+		devs := []string{*dev, *dev2, *dev3, *dev4, *dev5, *dev6, *dev7, *dev8, *dev9, *dev10, *dev11, *dev12}
+		if err := judge(os.Stdout, *judgeFile, *dropouts, devs, o); err != nil {
+			fmt.Fprintln(os.Stderr, "tmeval:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(!*noCV, files{devs: []string{*dev, *dev2, *dev3, *dev4, *dev5, *dev6, *dev7, *dev8, *dev9, *dev10, *dev11, *dev12}, cvSave: *cvSave, cvOn: *cvOn}, *builtin, *fresh, *verbose, o); err != nil {
 		fmt.Fprintln(os.Stderr, "tmeval:", err)
 		os.Exit(1)
@@ -72,17 +82,17 @@ func readSet(prefix, path string) ([]triage.Example, error) {
 	return ex, nil
 }
 
-func run(cv bool, fs files, builtin, fresh, verbose bool, o triage.TrainOptions) error {
-	tune, held, err := triage.Split()
-	if err != nil {
-		return err
-	}
-	type devSet struct {
-		name string
-		ex   []triage.Example
-	}
-	var devSets []devSet
-	for i, path := range fs.devs {
+// devSet is a development set read from its TSV file.
+type devSet struct {
+	name string
+	ex   []triage.Example
+}
+
+// readDevSets reads the development sets given (an empty path is a set not given); the
+// first is "dev", the others "dev2", "dev3", ….
+func readDevSets(paths []string) ([]devSet, error) {
+	var sets []devSet
+	for i, path := range paths {
 		if path == "" {
 			continue
 		}
@@ -92,9 +102,21 @@ func run(cv bool, fs files, builtin, fresh, verbose bool, o triage.TrainOptions)
 		}
 		ex, err := readSet(name, path)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		devSets = append(devSets, devSet{name: name, ex: ex})
+		sets = append(sets, devSet{name: name, ex: ex})
+	}
+	return sets, nil
+}
+
+func run(cv bool, fs files, builtin, fresh, verbose bool, o triage.TrainOptions) error {
+	tune, held, err := triage.Split()
+	if err != nil {
+		return err
+	}
+	devSets, err := readDevSets(fs.devs)
+	if err != nil {
+		return err
 	}
 	if fs.cvSave != "" {
 		if err := saveTexts(fs.cvSave, tune); err != nil {
