@@ -29,6 +29,7 @@ func parseHandLines(text string, firstLine int) ([]triage.Example, error) {
 	var out []triage.Example
 	langs := map[string]string{"z": "zh", "e": "en", "m": "mixed", "p": "zh"}
 	for i, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		line = strings.TrimSuffix(line, "\r")
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}

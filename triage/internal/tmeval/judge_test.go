@@ -13,7 +13,7 @@ import (
 // Round lines are read as gencorpus.py reads corpus_hand.txt: markup stripped, one group per
 // line numbered by its place in the file, comments and blank lines skipped but counted.
 func TestParseHandLines(t *testing.T) {
-	got, err := parseHandLines("# -- refund: a theme\nrefund|h|m|退款 order [[o:KD20261201]] now!!\n\nother|n|p|xie xie [[e:a@b.io]]\n", 101)
+	got, err := parseHandLines("# -- refund: a theme\nrefund|h|m|退款 order [[o:KD20261201]] now!!\r\n\nother|n|p|xie xie [[e:a@b.io]]\n", 101)
 	require.NoError(t, err)
 	require.Len(t, got, 2)
 	assert.Equal(t, triage.Example{ID: "h:0102", Group: "h:0102", Lang: "mixed", Text: "退款 order KD20261201 now!!",
