@@ -211,8 +211,55 @@ func Visible(sel string) Step {
 	})
 }
 
-// Click clicks the first element matching the CSS selector sel.
-func Click(sel string) Step { return chromedp.Click(chromedp.CSS(sel)) }
+// Click clicks the first element matching the CSS selector sel with the mouse, as a user
+// would, but only once the element has stopped moving and nothing covers its centre: a page
+// that is still laying out (the buyer form's help-article suggestions arrive after a debounce
+// and push the Send button down) would otherwise take the click on whatever moved under the
+// pointer between measuring and clicking.
+func Click(sel string) Step {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := Visible(sel)(ctx, tg); err != nil {
+			return err
+		}
+		deadline := time.Now().Add(25 * time.Second)
+		var last string
+		for time.Now().Before(deadline) {
+			pt, err := chromedp.Evaluate[[]float64](fmt.Sprintf(clickPoint, sel), chromedp.EvalAwaitPromise)(ctx, tg)
+			if err == nil && len(pt) == 2 {
+				_, err = chromedp.MouseClickXY(pt[0], pt[1])(ctx, tg)
+				return err
+			}
+			last = fmt.Sprint(err)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		return fmt.Errorf("click %s: it never held still uncovered (last: %s)", sel, last)
+	})
+}
+
+// clickPoint scrolls the element into view and answers its centre once it has held still for
+// 150 ms (three looks 50 ms apart) and the element itself (or a child) is what a click there
+// would hit; otherwise it throws, and Click tries again.
+const clickPoint = `(async () => {
+	const n = document.querySelector(%q);
+	if (!n) throw new Error('no element');
+	n.scrollIntoView({block: 'center', inline: 'center'});
+	const frame = () => new Promise(r => setTimeout(r, 50));
+	let r = n.getBoundingClientRect();
+	for (let i = 0; i < 3; i++) {
+		await frame();
+		const s = n.getBoundingClientRect();
+		if (s.x !== r.x || s.y !== r.y || s.width !== r.width || s.height !== r.height) throw new Error('moving');
+		r = s;
+	}
+	const x = r.x + r.width / 2, y = r.y + r.height / 2;
+	const hit = document.elementFromPoint(x, y);
+	if (!hit || !(hit === n || n.contains(hit))) throw new Error('covered by ' + (hit ? hit.tagName : 'nothing'));
+	return [x, y];
+})()`
 
 // TypeIn types v into the first element matching the CSS selector sel.
 func TypeIn(sel, v string) Step {
