@@ -58,6 +58,10 @@ const (
 // CodeTooManyAttachments answers an upload to a ticket that already has MaxAttachmentsPerTicket.
 const CodeTooManyAttachments = "too_many_attachments"
 
+// CodeAttachmentPurged answers (410 Gone) a download of an attachment whose bytes were
+// removed after the retention of closed tickets (KEYDESK_ATTACHMENT_RETENTION).
+const CodeAttachmentPurged = "attachment_purged"
+
 // attachmentTypes are the accepted (sniffed) types and the extension a nameless file gets.
 var attachmentTypes = map[string]string{"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif"}
 
@@ -71,10 +75,12 @@ type attachmentView struct {
 	ContentType string    `json:"content_type"`
 	Size        int64     `json:"size"`
 	CreatedAt   time.Time `json:"created_at"`
+	// PurgedAt is set once the bytes were removed after the retention of closed tickets.
+	PurgedAt *time.Time `json:"purged_at,omitempty"`
 }
 
 func toAttachmentView(a models.Attachment) attachmentView {
-	return attachmentView{ID: a.ID, Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, CreatedAt: a.CreatedAt}
+	return attachmentView{ID: a.ID, Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, CreatedAt: a.CreatedAt, PurgedAt: a.PurgedAt}
 }
 
 func (s *Server) attachmentRoutes() []Route {
@@ -225,7 +231,8 @@ func cleanFilename(name, contentType string) string {
 	return string(runes[:maxFilenameRunes-utf8.RuneCountInString(ext)]) + ext
 }
 
-// downloadAttachment serves an attachment's bytes to the ticket's buyer or the merchant's staff.
+// downloadAttachment serves an attachment's bytes to the ticket's buyer or the merchant's
+// staff; one whose bytes were removed after the retention answers 410 Gone.
 func (s *Server) downloadAttachment(c *gin.Context) error {
 	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
 	if err != nil || id == 0 {
@@ -238,6 +245,10 @@ func (s *Server) downloadAttachment(c *gin.Context) error {
 	a, err := s.d.Store.AttachmentByID(c.Request.Context(), merchantID, ticket, id)
 	if err != nil {
 		return err
+	}
+	if a.PurgedAt != nil {
+		return Errorf(http.StatusGone, CodeAttachmentPurged,
+			"this file was removed %s, after the shop's retention period for closed tickets", a.PurgedAt.UTC().Format("2006-01-02"))
 	}
 	serveAttachment(c, a)
 	return nil

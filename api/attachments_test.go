@@ -19,6 +19,7 @@ import (
 	"net/textproto"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keydesk/keydesk/internal/testdb"
 	"github.com/keydesk/keydesk/models"
@@ -324,5 +325,39 @@ func TestCleanFilename(t *testing.T) {
 		if got := cleanFilename(c.in, c.ct); got != c.want {
 			t.Errorf("cleanFilename(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestPurgedAttachmentIsGone checks what buyer and staff see once housekeeping removed a file's
+// bytes after the retention of closed tickets: the listing keeps it with purged_at, and a
+// download answers 410 Gone with the attachment_purged code instead of an empty image.
+func TestPurgedAttachmentIsGone(t *testing.T) {
+	e := newEnv(t, testdb.SQLite(t), RateLimits{})
+	v := decodeView(t, e.upload(e.ticketA.Ref, e.tokenA, "shot.png", "image/png", pngBytes(t)))
+	ctx := context.Background()
+	closed := e.now.Add(-60 * 24 * time.Hour)
+	if err := e.st.DB(ctx).Model(&models.Ticket{}).Where("id = ?", e.ticketA.ID).
+		Updates(map[string]any{"status": models.StatusClosed, "closed_at": closed}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.st.PurgeAttachments(ctx, closed.Add(time.Hour), 10); err != nil || n != 1 {
+		t.Fatalf("purge: %d %v", n, err)
+	}
+	for _, c := range []struct {
+		name, url string
+		hdr       map[string]string
+	}{
+		{"buyer", fmt.Sprintf("%s/tickets/%s/attachments/%d", V1, e.ticketA.Ref, v.ID), bearerHdr(e.tokenA)},
+		{"agent", fmt.Sprintf("%s/tickets/%d/attachments/%d", V1, e.ticketA.ID, v.ID), bearerHdr(e.tokens["agent"])},
+	} {
+		w := e.do("GET", c.url, nil, c.hdr)
+		if w.Code != http.StatusGone || errCode(t, w) != CodeAttachmentPurged || !strings.Contains(w.Body.String(), "retention") {
+			t.Errorf("%s: %d %s", c.name, w.Code, w.Body.String())
+		}
+	}
+	var pub publicTicketResp
+	if w := e.do("GET", V1+"/tickets/"+e.ticketA.Ref, nil, bearerHdr(e.tokenA)); json.Unmarshal(w.Body.Bytes(), &pub) != nil ||
+		len(pub.Attachments) != 1 || pub.Attachments[0].PurgedAt == nil || pub.Attachments[0].Filename != "shot.png" {
+		t.Fatalf("buyer view after purge: %s", w.Body.String())
 	}
 }

@@ -106,6 +106,11 @@ type Config struct {
 	// DeliveryRetention keeps delivered or permanently failed outbound webhook deliveries this
 	// long; 0 keeps them for ever.
 	DeliveryRetention time.Duration `env:"KEYDESK_DELIVERY_RETENTION" envDefault:"720h"`
+	// AttachmentRetention empties the bytes of attachments (buyers' screenshots, up to 5 MiB
+	// each) once their ticket has been closed this long; the name, type and size stay on the
+	// ticket. 0 keeps them for ever (the default: a shop decides how long evidence is kept,
+	// e.g. past the card networks' chargeback window of about 120 days).
+	AttachmentRetention time.Duration `env:"KEYDESK_ATTACHMENT_RETENTION" envDefault:"0"`
 	// MemoryLimit is the Go runtime's soft memory limit (e.g. "256MiB", "1GiB"; "off" for
 	// none) when GOMEMLIMIT is not set. Past it the collector runs before the heap doubles
 	// (GOGC=100 lets garbage reach the live heap's size again); it never fails an allocation.
@@ -150,6 +155,9 @@ func Load() (Config, error) {
 	}
 	if c.Temporal == "" {
 		c.Temporal = os.Getenv("TEMPORAL_ADDRESS")
+	}
+	if c.AttachmentRetention < 0 {
+		return c, fmt.Errorf("config: KEYDESK_ATTACHMENT_RETENTION is %v: want 0 (keep for ever) or a positive duration such as 2880h", c.AttachmentRetention)
 	}
 	return c, nil
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -19,14 +20,22 @@ func TestFootprintDefaults(t *testing.T) {
 	if c.Retention != 7*24*time.Hour || c.VacuumEvery != 10*time.Minute || c.DeliveryRetention != 30*24*time.Hour || !c.CompressPayloads() {
 		t.Fatalf("retention defaults: retention %v vacuum %v deliveries %v compress %v", c.Retention, c.VacuumEvery, c.DeliveryRetention, c.CompressPayloads())
 	}
+	if c.AttachmentRetention != 0 {
+		t.Fatalf("attachments are kept for ever by default, got a retention of %v", c.AttachmentRetention)
+	}
+	t.Setenv("KEYDESK_ATTACHMENT_RETENTION", "-1h")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "KEYDESK_ATTACHMENT_RETENTION") {
+		t.Fatalf("a negative attachment retention: %v", err)
+	}
+	t.Setenv("KEYDESK_ATTACHMENT_RETENTION", "2880h")
 	t.Setenv("KEYDESK_WORKFLOW_CACHE", "250")
 	t.Setenv("KEYDESK_RETENTION", "72h")
 	t.Setenv("KEYDESK_PAYLOAD_COMPRESSION", "off")
 	if c, err = Load(); err != nil {
 		t.Fatal(err)
 	}
-	if c.WorkflowCache != 250 || c.Retention != 72*time.Hour || c.CompressPayloads() {
-		t.Fatalf("overrides: cache %d retention %v compress %v", c.WorkflowCache, c.Retention, c.CompressPayloads())
+	if c.WorkflowCache != 250 || c.Retention != 72*time.Hour || c.CompressPayloads() || c.AttachmentRetention != 120*24*time.Hour {
+		t.Fatalf("overrides: cache %d retention %v compress %v attachments %v", c.WorkflowCache, c.Retention, c.CompressPayloads(), c.AttachmentRetention)
 	}
 }
 

@@ -323,13 +323,16 @@ type Message struct {
 type Attachment struct {
 	ID          uint64 `gorm:"primaryKey"`
 	MerchantID  uint64 `gorm:"index"`
-	TicketID    uint64 `gorm:"index"`
+	TicketID    uint64 `gorm:"index;index:ix_attachments_purge,priority:2"`
 	MessageID   *uint64
 	Filename    string `gorm:"size:200"`
 	ContentType string `gorm:"size:100"`
 	Size        int64
 	Data        []byte `json:"-"`
 	CreatedAt   time.Time
+	// PurgedAt is when housekeeping emptied Data after the retention of closed tickets
+	// (KEYDESK_ATTACHMENT_RETENTION); the row stays so the ticket still shows the file's name.
+	PurgedAt *time.Time `gorm:"index:ix_attachments_purge,priority:1"`
 }
 
 // TicketEvent is one line of a ticket's append-only timeline. EventKey (unique per ticket)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/keydesk/keydesk/models"
 )
@@ -65,4 +66,72 @@ func (s *Store) AttachmentByID(ctx context.Context, merchantID, ticketID, id uin
 	var a models.Attachment
 	err := s.DB(ctx).Where("merchant_id = ? AND ticket_id = ? AND id = ?", merchantID, ticketID, id).Take(&a).Error
 	return a, Translate(err, fmt.Sprintf("attachment %d", id))
+}
+
+// EventAttachmentPurged is the ticket-event kind recorded when housekeeping empties an
+// attachment's bytes after the retention of closed tickets.
+const EventAttachmentPurged = "attachment_purged"
+
+// PurgeAttachments empties the bytes of attachments whose ticket has been closed since before
+// cutoff, at most batch attachments per transaction until none is left, and returns how many
+// it purged. Each keeps its row (name, type, size) with PurgedAt set, and its ticket gets an
+// "attachment_purged" event by the system, so the timeline says why the file is gone. It is
+// idempotent: a purged row is never selected again, the update re-checks purged_at and the
+// event's key is derived from the attachment id. A ticket that was reopened is not closed, so
+// it keeps its files; tickets of every merchant are handled, each row by its own ticket.
+func (s *Store) PurgeAttachments(ctx context.Context, cutoff time.Time, batch int) (int64, error) {
+	if batch <= 0 {
+		batch = 100
+	}
+	var total int64
+	for {
+		n, more, err := s.purgeAttachmentBatch(ctx, cutoff.UTC(), batch)
+		total += n
+		if err != nil || !more {
+			return total, err
+		}
+	}
+}
+
+// purgeAttachmentBatch purges one batch in one transaction and reports whether a full batch
+// was found (so there may be more).
+func (s *Store) purgeAttachmentBatch(ctx context.Context, cutoff time.Time, batch int) (int64, bool, error) {
+	var n int64
+	var found int
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		var rows []models.Attachment
+		err := s.DB(ctx).Model(&models.Attachment{}).
+			Select("attachments.id, attachments.merchant_id, attachments.ticket_id, attachments.filename, attachments.size").
+			Joins("JOIN tickets ON tickets.id = attachments.ticket_id").
+			Where("attachments.purged_at IS NULL AND tickets.status = ? AND tickets.closed_at < ?", models.StatusClosed, cutoff).
+			Order("attachments.id").Limit(batch).Find(&rows).Error
+		if err != nil {
+			return Translate(err, "attachments past retention")
+		}
+		found = len(rows)
+		if found == 0 {
+			return nil
+		}
+		now := time.Now().UTC()
+		ids := make([]uint64, 0, found)
+		for _, a := range rows {
+			ids = append(ids, a.ID)
+		}
+		res := s.DB(ctx).Model(&models.Attachment{}).Where("id IN ? AND purged_at IS NULL", ids).
+			Updates(map[string]any{"data": []byte{}, "purged_at": now})
+		if res.Error != nil {
+			return Translate(res.Error, "purge attachments")
+		}
+		n = res.RowsAffected
+		evs := make([]models.TicketEvent, 0, found)
+		for _, a := range rows {
+			evs = append(evs, models.TicketEvent{
+				MerchantID: a.MerchantID, TicketID: a.TicketID, EventKey: fmt.Sprintf("attachment/%d/purged", a.ID),
+				Kind: EventAttachmentPurged, ActorKind: models.AuthorSystem, CreatedAt: now,
+				Data: models.MustJSON(map[string]any{"attachment_id": a.ID, "filename": a.Filename, "size": a.Size}),
+			})
+		}
+		return s.AppendTicketEvents(ctx, evs)
+	})
+	return n, found == batch, err
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/png"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -123,4 +125,25 @@ func TestBuyerAttachesScreenshotAfterCreatingTicket(t *testing.T) {
 		t.Error("thumbnail does not link to the image")
 	}
 	bt.Screenshot(t, agent, "fake-agent-attachments")
+
+	// After the retention of closed tickets the first file's bytes are gone: both pages keep
+	// its name and say why, in Chinese first, and never ask for the bytes.
+	f.mu.Lock()
+	f.files[0].Purged = time.Now()
+	f.mu.Unlock()
+	for _, c := range []struct {
+		name string
+		ctx  context.Context
+		url  string
+	}{{"buyer", ctx, link}, {"agent", agent, base + "/agent/tickets/1"}} {
+		bt.Do(t, c.ctx, c.name+" sees the purged file by name",
+			bt.SetLang(base, "zh-CN"),
+			chromedp.Navigate(c.url),
+			bt.WaitText("#attachments .purged", "已删除"),
+			bt.WaitJS(thumbShown("#attachments", 1)))
+		if got := bt.Text(t, c.ctx, "#attachments .purged"); !strings.Contains(got, "shot.png") {
+			t.Errorf("%s: purged entry %q does not name the file", c.name, got)
+		}
+	}
+	bt.Screenshot(t, agent, "fake-agent-attachment-purged")
 }

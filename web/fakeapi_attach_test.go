@@ -15,6 +15,8 @@ type fakeFile struct {
 	Type     string
 	Data     []byte
 	Created  time.Time
+	// Purged is when the bytes went after the retention of closed tickets (zero: kept).
+	Purged time.Time
 }
 
 // attachment serves POST /tickets/{ref}/attachments (buyer token, multipart field "file") and
@@ -32,6 +34,10 @@ func (f *fakeAPI) attachment(w http.ResponseWriter, r *http.Request, parts []str
 	case r.Method == http.MethodGet && len(parts) == 4:
 		id, _ := strconv.ParseUint(parts[3], 10, 64)
 		for _, a := range f.files {
+			if a.ID == id && a.TicketID == t.ID && !a.Purged.IsZero() {
+				apiErr(w, 410, "attachment_purged", "this file was removed after the shop's retention period for closed tickets", nil)
+				return
+			}
 			if a.ID == id && a.TicketID == t.ID {
 				w.Header().Set("Content-Type", a.Type)
 				w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -72,7 +78,11 @@ func (f *fakeAPI) attachmentViews(t *fakeTicket) []map[string]any {
 	out := []map[string]any{}
 	for _, a := range f.files {
 		if a.TicketID == t.ID {
-			out = append(out, map[string]any{"id": a.ID, "filename": a.Name, "content_type": a.Type, "size": len(a.Data), "created_at": a.Created})
+			v := map[string]any{"id": a.ID, "filename": a.Name, "content_type": a.Type, "size": len(a.Data), "created_at": a.Created}
+			if !a.Purged.IsZero() {
+				v["purged_at"] = a.Purged
+			}
+			out = append(out, v)
 		}
 	}
 	return out

@@ -313,14 +313,17 @@ const vacuumPages = 20_000
 type HousekeepingReport struct {
 	// DeliveriesPurged counts finished outbound webhook deliveries past their retention.
 	DeliveriesPurged int64
+	// AttachmentsPurged counts attachments whose bytes were emptied after AttachmentRetention.
+	AttachmentsPurged int64
 	// StoreFreePages and TemporalFreePages are the free pages of keydesk's and the embedded
 	// server's SQLite files before and after the pass (0 on MySQL / a cluster).
 	StoreFreePages, TemporalFreePages [2]int64
 }
 
 // Housekeep runs one housekeeping pass: finished webhook deliveries older than
-// DeliveryRetention are deleted, and both SQLite files give their free pages back (bounded
-// incremental vacuum; the embedded server frees pages as it deletes histories past
+// DeliveryRetention are deleted, attachments of tickets closed for longer than
+// AttachmentRetention lose their bytes, and both SQLite files give their free pages back
+// (bounded incremental vacuum; the embedded server frees pages as it deletes histories past
 // KEYDESK_RETENTION). Every step runs even when an earlier one failed; the first error is
 // returned.
 func (a *App) Housekeep(ctx context.Context) (HousekeepingReport, error) {
@@ -329,6 +332,11 @@ func (a *App) Housekeep(ctx context.Context) (HousekeepingReport, error) {
 	if d := a.Config.DeliveryRetention; d > 0 {
 		n, err := a.Store.PurgeWebhookDeliveries(ctx, time.Now().Add(-d), 1000)
 		r.DeliveriesPurged = n
+		errs = append(errs, err)
+	}
+	if d := a.Config.AttachmentRetention; d > 0 {
+		n, err := a.Store.PurgeAttachments(ctx, time.Now().Add(-d), 100)
+		r.AttachmentsPurged = n
 		errs = append(errs, err)
 	}
 	b, af, err := a.Store.Vacuum(ctx, vacuumPages)
@@ -361,8 +369,8 @@ func (a *App) startHousekeeping() {
 		if err != nil && ctx.Err() == nil {
 			a.Log.Warn("housekeeping", "err", err)
 		}
-		if r.DeliveriesPurged > 0 || r.StoreFreePages[0] > 0 || r.TemporalFreePages[0] > 0 {
-			a.Log.Info("housekeeping", "deliveries_purged", r.DeliveriesPurged,
+		if r.DeliveriesPurged > 0 || r.AttachmentsPurged > 0 || r.StoreFreePages[0] > 0 || r.TemporalFreePages[0] > 0 {
+			a.Log.Info("housekeeping", "deliveries_purged", r.DeliveriesPurged, "attachments_purged", r.AttachmentsPurged,
 				"store_free_pages", r.StoreFreePages, "temporal_free_pages", r.TemporalFreePages)
 		}
 	})

@@ -68,12 +68,19 @@
     return n >= 1024 * 1024 ? (n / 1024 / 1024).toFixed(1) + ' MB' : Math.max(1, Math.ceil(n / 1024)) + ' KB';
   }
 
-  /** render lists attachments in box as thumbnails that open the image. base is the ticket's
-   * API path (/api/v1/tickets/{ref or id}); token returns the bearer token to use. */
+  /** render lists attachments in box as thumbnails that open the image (a purged one by its
+   * name only). base is the ticket's API path (/api/v1/tickets/{ref or id}); token returns
+   * the bearer token to use. */
   function render(box, items, base, token) {
     KD.clear(box);
     box.hidden = !items.length;
     items.forEach(function (a) {
+      if (a.purged_at) {
+        // The bytes went after the retention of closed tickets: the name stays, no request.
+        box.appendChild(el('li', { class: 'attachment purged', 'data-id': a.id },
+          el('span', { class: 'muted small', text: a.filename + ' · ' + size(a.size || 0) + ' · ' + KD.t('att.purged') })));
+        return;
+      }
       var url = base + '/attachments/' + encodeURIComponent(a.id);
       var link = el('a', { class: 'attachment', target: '_blank', rel: 'noopener', 'data-id': a.id, title: a.filename });
       var img = el('img', { class: 'thumb', alt: a.filename, hidden: true });
