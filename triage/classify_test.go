@@ -253,9 +253,9 @@ func TestClassifyUrgency(t *testing.T) {
 		{"zh full-width exclamations", "", "卡密不能用！！！", High, "repeated exclamation marks"},
 		{"12315 inside an order number is no threat", "", "Order ORD-2026-123150 key invalid", Normal, "normal urgency"},
 		{"issue is not sue", "", "There is an issue with my key, it is invalid", Normal, "normal urgency"},
-		// Picked as refund, so the case tests the word: the bare question is pre-sale and may
-		// read as other (low urgency) with some corpora, which is the corpus's label for it.
-		{"policy is not police", Refund, "What is your refund policy?", Normal, "normal urgency"},
+		// A refund request, so the case tests the word: the bare question ("What is your refund
+		// policy?") is pre-sale, reads as other (low urgency) and overrides a refund pick.
+		{"policy is not police", Refund, "Please refund me as your policy says, the key is unused", Normal, "normal urgency"},
 		{"key letters are not words", "", "Key SUEX-1234-ABCD-WTF9 is invalid", Normal, "normal urgency"},
 	}
 	for _, tt := range tests {

@@ -110,9 +110,12 @@ var (
 		{"don't", "want"}, {"dont", "want"}, {"do", "not", "want"}, {"don't", "need"}, {"dont", "need"},
 		{"do", "not", "need"}, {"not", "asking"}, {"not", "looking"}, {"not", "interested"},
 		{"no", "need"}, {"not", "a"}, {"no", "longer", "want"}, {"without"}, {"never", "asked"},
-		{"don't", "send"}, {"dont", "send"},
+		{"don't", "send"}, {"dont", "send"}, {"not", "after"}, {"not", "trying"}, {"not", "requesting"},
+		{"not", "seeking"}, {"rather", "not"}, {"instead", "of"}, {"rather", "than"}, {"don't", "wanna"},
+		{"dont", "wanna"}, {"do", "not", "wish"}, {"don't", "wish"},
 	}
-	hanNegCues = []string{"不要", "不想", "不用", "不需要", "无需", "不是要", "不是想", "不必", "不是", "别"}
+	hanNegCues = []string{"不要", "不想", "不用", "不需要", "无需", "无须", "不是要", "不是想", "不必", "不是", "别",
+		"不打算", "没打算", "并非", "甭", "不申请", "不求"}
 )
 
 const (

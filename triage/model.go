@@ -35,7 +35,7 @@ var modelGob []byte
 
 // featureVersion changes whenever features.go, tones.go, lexicon.go or rules.go change what the model
 // sees, so the version of a retrained model changes with it.
-const featureVersion = 14
+const featureVersion = 15
 
 // intents is the model's output order.
 var intents = []Category{KeyMissing, KeyInvalid, Refund, Dispute, Account, Other}

@@ -143,6 +143,10 @@ func TestNegationFeatures(t *testing.T) {
 		{"not asking for a refund, just send the key", []string{"w1:¬refund", "w1:key"}, []string{"w1:refund"}},
 		{"不是我买的，已经找银行了", []string{"h2:我买"}, []string{"h2:¬我买"}},
 		{"I want a refund", []string{"w1:refund", "k:money"}, []string{"w1:¬refund"}},
+		{"I'm not after a refund, I need a code that works", []string{"w1:¬refund", "w1:works"}, []string{"w1:refund", "k:money"}},
+		{"a new code instead of a refund please", []string{"w1:¬refund", "w1:code"}, []string{"w1:refund"}},
+		{"并非要退款，只是换一张", []string{"h2:¬退款"}, []string{"h2:退款", "k:money"}},
+		{"我不打算退款 换个能用的", []string{"h2:¬退款"}, []string{"h2:退款"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
