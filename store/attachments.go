@@ -99,8 +99,11 @@ func (s *Store) purgeAttachmentBatch(ctx context.Context, cutoff time.Time, batc
 	var n int64
 	var found int
 	err := s.InTx(ctx, func(ctx context.Context) error {
+		// On MySQL the rows and their tickets are locked (skipping rows another worker's pass
+		// holds), so a ticket reopened meanwhile commits before or after, never between the
+		// check and the purge. SQLite serialises writers.
 		var rows []models.Attachment
-		err := s.DB(ctx).Model(&models.Attachment{}).
+		err := s.ForUpdateSkipLocked(s.DB(ctx)).Model(&models.Attachment{}).
 			Select("attachments.id, attachments.merchant_id, attachments.ticket_id, attachments.filename, attachments.size").
 			Joins("JOIN tickets ON tickets.id = attachments.ticket_id").
 			Where("attachments.purged_at IS NULL AND tickets.status = ? AND tickets.closed_at < ?", models.StatusClosed, cutoff).
