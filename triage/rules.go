@@ -106,10 +106,21 @@ var (
 		"pay the fee", "redelivery fee", "verify your card", "verify at", "verify your payment"}
 )
 
-// isPhishingRequest says whether plain text asks for a buyer's secrets or lures with a
-// refund or prize.
+// A notice that an account is restricted, sent with a link to "restore" it, is phishing
+// too: it speaks of the reader's account ("your account", 您的账户), never the writer's,
+// and a buyer whose own shop account is locked writes "my account" / 我的账号 (account).
+var (
+	noticeLinks   = []string{"http*", "www", "click*", "link*", "below", "点击", "链接", "网址", "下方", "以下"}
+	noticeYour    = []string{"your account", "your store", "your shop", "your password", "your membership", "your payment", "dear user", "dear merchant", "dear customer", "您的账户", "您的帐户", "您的账号", "您的帐号", "您的支付账户", "您的店铺", "您的会员", "账号异常", "帐号异常", "账户异常"}
+	noticeThreats = []string{"restrict*", "limited", "suspend*", "on hold", "locked", "expires today", "will be closed", "deactivated", "unpaid invoice", "限制", "冻结", "停权", "封禁", "异常", "违规"}
+	noticeMine    = []string{"my", "i", "我"}
+)
+
+// isPhishingRequest says whether plain text asks for a buyer's secrets, lures with a
+// refund or prize, or warns of a restricted account with a link to restore it.
 func isPhishingRequest(plain string) bool {
-	return containsAny(plain, phishingAsks) && containsAny(plain, phishingSecrets) || containsAny(plain, phishingLures)
+	return containsAny(plain, phishingAsks) && containsAny(plain, phishingSecrets) || containsAny(plain, phishingLures) ||
+		containsAny(plain, noticeLinks) && containsAny(plain, noticeYour) && containsAny(plain, noticeThreats) && !containsAny(plain, noticeMine)
 }
 
 // ruleVerdict returns the rule's intent, or "" when no rule applies.

@@ -129,6 +129,12 @@ func TestPhishingRequestIsOther(t *testing.T) {
 		"【平台通知】您的订单存在异常，请点击链接填写银行卡信息办理退款":                                                            true,
 		"Your package could not be delivered. Pay the 1.99 customs fee here: bit.ly/x":               true,
 		"Notice: your order payment failed. Verify your card at secure-pay-check.top within 24h.":    true,
+		"【PayPal】您的账户已被限制，请点击下方链接登录恢复":                                                               true,
+		"Dear user, your account has been suspended. Click the link below to restore access.":        true,
+		"Your membership is on hold: update your payment at http://billing-check.top today":          true,
+		"my account was suspended and the link in your e-mail does not work":                         false,
+		"我的账号被限制了，点击登录没反应":                                                                           false,
+		"the link to your store on the marketplace is broken":                                        false,
 		"卡号 8812 密码 5531 充值提示已使用":                                                                    false,
 		"退款什么时候到？": false,
 	} {

@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"sort"
+	"strings"
 
 	"github.com/keydesk/keydesk/triage"
 )
@@ -40,6 +42,7 @@ func main() {
 	fresh := flag.Bool("fresh", false, "also read fresh held-out sets 2 and 3")
 	verbose := flag.Bool("v", false, "print full reports and the development set's misses")
 	noCV := flag.Bool("nocv", false, "skip cross-validation (quick reading of the development sets)")
+	flag.StringVar(&cvMiss, "cvmiss", "", `print the cross-validation misses of the tuning split labelled A and read as B ("A>B"; "*" for any), most confident first: where the corpus's own labels may disagree`)
 	o := triage.DefaultTrainOptions
 	flag.IntVar(&o.Epochs, "epochs", o.Epochs, "epochs")
 	flag.Float64Var(&o.Rate, "rate", o.Rate, "learning rate")
@@ -188,6 +191,9 @@ func crossValidate(tune []triage.Example, cvKeep map[string]bool, o triage.Train
 	preds := triage.CrossValidate(tune, 5, o)
 	show("cv", triage.EvaluatePredictions(tune, preds))
 	printConfident("cv", tune, preds)
+	if cvMiss != "" {
+		printCVMisses(cvMiss, tune, preds)
+	}
 	if cvKeep != nil {
 		var orig []triage.Example
 		for _, e := range tune {
@@ -320,4 +326,29 @@ func loadTexts(path string) (map[string]bool, error) {
 		out[s] = true
 	}
 	return out, nil
+}
+
+// cvMiss is the -cvmiss filter ("A>B").
+var cvMiss string
+
+// printCVMisses lists the tuning messages labelled want and read as got by cross-validation
+// ("*" matches any intent), most confident first. The tuning split is the corpus's own: its
+// misses may be read (unlike the development and fresh sets' misses) to find lines whose
+// label disagrees with the conventions.
+func printCVMisses(filter string, tune []triage.Example, preds map[string]triage.Prediction) {
+	want, got, _ := strings.Cut(filter, ">")
+	var out []triage.Example
+	for _, e := range tune {
+		p := preds[e.ID]
+		if p.Intent == e.Intent || (want != "*" && string(e.Intent) != want) || (got != "*" && string(p.Intent) != got) {
+			continue
+		}
+		out = append(out, e)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return preds[out[i].ID].Confidence > preds[out[j].ID].Confidence })
+	fmt.Printf("cv misses %s: %d\n", filter, len(out))
+	for _, e := range out {
+		p := preds[e.ID]
+		fmt.Printf("  %.2f %s>%s %s %s\n", p.Confidence, e.Intent, p.Intent, e.Group, e.Text)
+	}
 }
