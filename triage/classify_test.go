@@ -99,6 +99,7 @@ func TestClassifyCategory(t *testing.T) {
 		{"en other", "", "Question", "Do you sell Nintendo cards for Japan?", Other, Other, 0.5},
 		{"en negation", "", "", "I don't want a refund, the code just fails", KeyInvalid, KeyInvalid, 0.5},
 		{"en thanks", "", "", "Refund arrived, thank you!", Other, Other, 0.85},
+		{"en chat thanks", "", "", "refund came thru, tq", Other, Other, 0.85},
 		{"en card pin wrong", "", "", "The gift card PIN is wrong", KeyInvalid, KeyInvalid, 0.5},
 		// A buyer-side dispute is inferred, but the ticket is an agent-handled "other".
 		{"en dispute", "", "", "I did not authorize this payment and have opened a dispute with my bank", Other, Dispute, 0.85},

@@ -24,7 +24,7 @@ var problemMarkers = []string{
 
 // closureMarkers say that the matter is settled.
 var closureMarkers = []string{
-	"works now", "working now", "works", "worked", "came through", "arrived", "resolved", "sorted",
+	"works now", "working now", "works", "worked", "came through", "came thru", "went through", "went thru", "arrived", "resolved", "sorted",
 	"got it", "you can close", "all good", "no need", "received",
 	"可以用了", "能用了", "用上了", "充好了", "解决了", "没问题了", "收到了", "到账了", "充值成功", "可以关闭",
 	"不用处理", "已经收到", "收到收到", "兑换成功", "激活成功", "处理好了", "好了",
@@ -35,7 +35,8 @@ var closureMarkers = []string{
 
 // thanksMarkers express thanks or praise.
 var thanksMarkers = []string{"thanks", "thank you", "thank", "thx", "cheers", "appreciate", "great service",
-	"谢谢", "感谢", "多谢", "辛苦", "好评", "不用处理", "会回购", "还会再来"}
+	"ty", "tq", "tysm", "tyvm", "thnx", "thanx", "tks", "谢谢", "感谢", "多谢", "辛苦", "好评", "不用处理", "会回购", "还会再来",
+	"谢啦", "谢了", "感恩"}
 
 // disputeMarkers on their own mean a payment was disputed or not authorised.
 var disputeMarkers = []string{
