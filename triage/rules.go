@@ -50,7 +50,8 @@ var disputeMarkers = []string{
 
 // conditionalMarkers turn a dispute word into a threat.
 var conditionalMarkers = []string{"or i", "or i'm", "or i am", "if i don't", "if i do not", "if not", "or else", "i will", "i'll", "if you", "if this", "otherwise", "unless",
-	"i'm going to", "going to file", "否则", "不然", "再不", "再拖", "要是", "如果", "就去", "就要", "我要去", "我会去", "准备去"}
+	"i'm going to", "going to file", "否则", "不然", "再不", "再拖", "要是", "如果", "就去", "就要", "我要去", "我会去", "准备去",
+	"的话", "我就", "就找", "就申请", "or chargeback", "or a chargeback", "or dispute", "can dispute", "可以拒付"}
 
 // alreadyFiled says a complaint has been made, whatever the buyer offers next ("我在PayPal开了
 // 争议 … 如果你们直接退款我就关掉").

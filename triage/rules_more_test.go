@@ -184,6 +184,11 @@ func TestThreatIsNoDispute(t *testing.T) {
 		"I already filed a chargeback, if you refund I'll cancel it":                                               false,
 		"已经在支付宝投诉了 如果不处理就去12315":                                                                                   false,
 		"my card was charged twice":                                                                                false,
+		"老板退钱啊，不退的话我直接找微信支付投诉":                                                                                     true,
+		"今天之内不给我退款 我就信用卡拒付":                                                                                        true,
+		"refund asap or chargeback on my card":                                                                     true,
+		"I'm told by my bank I can dispute the charge, but refund me and we're done":                               true,
+		"已经投诉了，你们不回复的话我就再找平台":                                                                                      false,
 	} {
 		if got := onlyThreatens(tokens(normalize(text))); got != want {
 			t.Errorf("onlyThreatens(%q) = %v, want %v", text, got, want)
