@@ -101,8 +101,8 @@ var settledMarkers = []string{"没问题了", "没问题", "没事了", "不用�
 // for: their own card number, CVV or password, or a click on a link to collect a refund or
 // prize. It is `other` (spam), whatever refund or key words it carries.
 var (
-	phishingAsks    = []string{"请提供", "提供您的", "提供你的", "输入您的", "reply with your", "provide your", "send us your", "enter your", "confirm your card"}
-	phishingSecrets = []string{"cvv", "card number", "卡号", "密码", "验证码", "password", "otp", "security code"}
+	phishingAsks    = []string{"请提供", "提供您的", "提供你的", "输入您的", "reply with your", "provide your", "send us your", "send us the", "enter your", "confirm your card"}
+	phishingSecrets = []string{"cvv", "card number", "卡号", "密码", "验证码", "password", "otp", "security code", "sms code"}
 	phishingLures   = []string{"领取退款", "领取奖品", "领取补偿", "领取赔偿", "点击领取", "被抽中", "claim your refund", "claim your prize",
 		"to avoid cancellation", "to avoid suspension", "to receive your refund", "填写银行卡", "银行卡信息", "customs fee",
 		"pay the fee", "redelivery fee", "verify your card", "verify at", "verify your payment"}
@@ -113,7 +113,7 @@ var (
 // and a buyer whose own shop account is locked writes "my account" / 我的账号 (account).
 var (
 	noticeLinks   = []string{"http*", "www", "click*", "link*", "below", "点击", "链接", "网址", "下方", "以下"}
-	noticeYour    = []string{"your account", "your store", "your shop", "your password", "your membership", "your payment", "dear user", "dear merchant", "dear customer", "您的账户", "您的帐户", "您的账号", "您的帐号", "您的支付账户", "您的店铺", "您的会员", "账号异常", "帐号异常", "账户异常"}
+	noticeYour    = []string{"your account", "your store", "your shop", "your password", "your membership", "your payment", "your order", "您的订单", "dear user", "dear merchant", "dear customer", "您的账户", "您的帐户", "您的账号", "您的帐号", "您的支付账户", "您的店铺", "您的会员", "账号异常", "帐号异常", "账户异常"}
 	noticeThreats = []string{"restrict*", "limited", "suspend*", "on hold", "locked", "expires today", "will be closed", "deactivated", "unpaid invoice", "限制", "冻结", "停权", "封禁", "异常", "违规"}
 	noticeMine    = []string{"my", "i", "我"}
 )
