@@ -145,6 +145,8 @@ func Classify(chosen Category, subject, body string) Result {
 		res.Reasons = append(res.Reasons, "the buyer thanks for something that now works (rule)")
 	case pred.Rule == "dispute":
 		res.Reasons = append(res.Reasons, "the buyer says a payment was disputed or not authorised (rule)")
+	case pred.Rule == "login-code":
+		res.Reasons = append(res.Reasons, fmt.Sprintf("the buyer's sign-in code for the shop fails, not a card's code, so it reads as account (rule, confidence %.2f)", res.Confidence))
 	case pred.Rule == "threat":
 		res.Reasons = append(res.Reasons, fmt.Sprintf("the buyer only threatens a complaint, so it reads as %s (rule, confidence %.2f)", res.Inferred, res.Confidence))
 	default:

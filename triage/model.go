@@ -297,6 +297,11 @@ func (m *Model) readClauses(clauses [][]token) Prediction {
 		p.Intent, p.Confidence, p.Rule = best, p.Probs[best], "threat"
 		return p
 	}
+	if r == "" && p.Intent == KeyInvalid && isLoginCodeProblem(plainText(clauses)) {
+		// The shop's sign-in code, not a card's: account, at the model's own confidence in it.
+		p.Intent, p.Confidence, p.Rule = Account, p.Probs[Account], "login-code"
+		return p
+	}
 	if r == "" {
 		return p
 	}

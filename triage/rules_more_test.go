@@ -208,3 +208,25 @@ func TestThreatIsNoDispute(t *testing.T) {
 		}
 	}
 }
+
+// The shop's own sign-in code that fails is account; the sign-in code of a delivered login,
+// or a card's code, is not.
+func TestLoginCodeProblem(t *testing.T) {
+	for text, want := range map[string]bool{
+		"The verification code says expired the moment I type it in.":    true,
+		"登录验证码输进去提示已失效":                                                  true,
+		"2fa code not working since I changed phone, can't get in":       true,
+		"the shared Netflix login asks for a verification code, expired": false,
+		"合租的号要验证码，发到原主人邮箱了，提示过期":                                         false,
+		"the gift card code says expired":                                false,
+		"兑换码过期了":                                                         false,
+		"I got the verification code, thanks":                            false,
+	} {
+		if got := isLoginCodeProblem(plainText(tokens(normalize(text)))); got != want {
+			t.Errorf("isLoginCodeProblem(%q) = %v, want %v", text, got, want)
+		}
+	}
+	if r := Classify("", "", "The login code you text me is always invalid by the time I enter it"); r.Inferred == KeyInvalid {
+		t.Errorf("a failing sign-in code read as key_invalid: %v", r.Reasons)
+	}
+}
