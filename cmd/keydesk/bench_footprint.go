@@ -44,6 +44,9 @@ type footprintOptions struct {
 	db        string
 	keep      bool
 	noVacuum  bool
+	// attachEvery gives every attachEvery-th ticket a screenshot of attachBytes (0: none), and
+	// the retention phase then purges their bytes (KEYDESK_ATTACHMENT_RETENTION).
+	attachEvery, attachBytes int
 }
 
 // Issue 17's targets, printed beside the figures (never asserted).
@@ -71,6 +74,8 @@ func benchFootprint(ctx context.Context, cfg config.Config, args []string, out i
 	fs.StringVar(&o.db, "db", "", "keydesk database URL (default: SQLite in the bench's directory; mysql:DSN for MariaDB + embedded Temporal)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the bench's data directory")
 	fs.BoolVar(&o.noVacuum, "no-vacuum", false, "skip housekeeping (the behaviour before issue 17: no incremental vacuum)")
+	fs.IntVar(&o.attachEvery, "attach-every", 0, "give every n-th ticket a screenshot (0: none); the retention phase purges their bytes")
+	fs.IntVar(&o.attachBytes, "attach-bytes", 300<<10, "size of each screenshot in bytes")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -104,6 +109,9 @@ func benchFootprint(ctx context.Context, cfg config.Config, args []string, out i
 		// A new namespace takes the retention as written (the frontend's 1 h minimum applies
 		// only to updates), and deletions are not spread over the default 30 minutes.
 		cfg.Retention, cfg.RetentionJitter = o.retention, time.Second
+		if o.attachEvery > 0 {
+			cfg.AttachmentRetention = o.retention
+		}
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 
@@ -147,7 +155,7 @@ func benchFootprint(ctx context.Context, cfg config.Config, args []string, out i
 	idle := measure(ctx, a, storeFile)
 	printMeasure(out, "idle (seeded, no tickets)", 0, idle, idle)
 
-	fb := &footprintBench{a: a, seed: seed, agent: agent}
+	fb := &footprintBench{a: a, seed: seed, agent: agent, attachEvery: o.attachEvery, attachBytes: o.attachBytes}
 	created := 0
 	for _, n := range o.sizes {
 		t0 := time.Now()
@@ -187,8 +195,8 @@ func benchFootprint(ctx context.Context, cfg config.Config, args []string, out i
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(out, "housekeeping pass %d: free pages keydesk %d → %d, temporal %d → %d\n", pass,
-					r.StoreFreePages[0], r.StoreFreePages[1], r.TemporalFreePages[0], r.TemporalFreePages[1])
+				fmt.Fprintf(out, "housekeeping pass %d: attachments purged %d; free pages keydesk %d → %d, temporal %d → %d\n", pass,
+					r.AttachmentsPurged, r.StoreFreePages[0], r.StoreFreePages[1], r.TemporalFreePages[0], r.TemporalFreePages[1])
 				if r.StoreFreePages[1] == 0 && r.TemporalFreePages[1] == 0 {
 					break
 				}
@@ -222,6 +230,8 @@ type footprintBench struct {
 	agent models.User
 	mu    sync.Mutex
 	ids   []uint64
+	// attachEvery and attachBytes: see footprintOptions.
+	attachEvery, attachBytes int
 }
 
 // The typical mix: half "the key does not work", then missing keys, refunds, accounts and
@@ -277,6 +287,12 @@ func (f *footprintBench) create(ctx context.Context, from, to, clients int) erro
 				f.mu.Lock()
 				f.ids = append(f.ids, c.Ticket.ID)
 				f.mu.Unlock()
+				if f.attachEvery > 0 && i%f.attachEvery == 0 {
+					if err := f.attach(ctx, c.Ticket.ID, i); err != nil {
+						firstErr.CompareAndSwap(nil, err)
+						return
+					}
+				}
 				if i%3 == 0 {
 					in := workflows.ReplyInput{ActionInput: f.action(c.Ticket.ID, "reply"), Body: "Thanks, we are looking into it. 我们正在处理。"}
 					// A ticket already resolved by an automatic replacement refuses: fine.
@@ -290,6 +306,24 @@ func (f *footprintBench) create(ctx context.Context, from, to, clients int) erro
 		return err
 	}
 	return ctx.Err()
+}
+
+// attach stores a screenshot of attachBytes on the ticket, as the buyer's upload would: bytes
+// that do not compress (a photo's), so the figures are not flattered by the page cache.
+func (f *footprintBench) attach(ctx context.Context, ticketID uint64, i int) error {
+	data := make([]byte, f.attachBytes)
+	x := uint64(i)*0x9E3779B97F4A7C15 | 1 // xorshift: deterministic, incompressible
+	for k := range data {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		data[k] = byte(x)
+	}
+	a := models.Attachment{MerchantID: f.seed.MerchantID, TicketID: ticketID, Filename: "screenshot.png", ContentType: "image/png", Data: data}
+	if err := f.a.Store.AddAttachment(ctx, &a, 5, models.AuthorCustomer); err != nil {
+		return fmt.Errorf("attach to ticket %d: %w", ticketID, err)
+	}
+	return nil
 }
 
 func (f *footprintBench) action(id uint64, what string) workflows.ActionInput {
