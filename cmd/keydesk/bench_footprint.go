@@ -89,6 +89,9 @@ func benchFootprint(ctx context.Context, cfg config.Config, args []string, out i
 	if !slices.IsSorted(o.sizes) {
 		return errors.New("--sizes must be ascending")
 	}
+	if o.attachEvery < 0 || o.attachEvery > 0 && (o.attachBytes <= 0 || o.attachBytes > 5<<20) {
+		return fmt.Errorf("--attach-every %d / --attach-bytes %d: want n ≥ 0 tickets and 1 byte to 5 MiB a screenshot", o.attachEvery, o.attachBytes)
+	}
 	dir, err := os.MkdirTemp("", "keydesk-footprint-")
 	if err != nil {
 		return err
@@ -308,8 +311,8 @@ func (f *footprintBench) create(ctx context.Context, from, to, clients int) erro
 	return ctx.Err()
 }
 
-// attach stores a screenshot of attachBytes on the ticket, as the buyer's upload would: bytes
-// that do not compress (a photo's), so the figures are not flattered by the page cache.
+// attach stores a screenshot of attachBytes on the ticket, as the buyer's upload would (the
+// bytes are pseudo-random, like a photo's: nothing along the way can shrink them).
 func (f *footprintBench) attach(ctx context.Context, ticketID uint64, i int) error {
 	data := make([]byte, f.attachBytes)
 	x := uint64(i)*0x9E3779B97F4A7C15 | 1 // xorshift: deterministic, incompressible
