@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/keydesk/keydesk/models"
@@ -93,48 +94,76 @@ func (s *Store) PurgeAttachments(ctx context.Context, cutoff time.Time, batch in
 	}
 }
 
-// purgeAttachmentBatch purges one batch in one transaction and reports whether a full batch
-// was found (so there may be more).
+// purgeAttachmentBatch purges one batch and reports whether to go on: a full batch was found
+// and some of it purged (a batch held wholly by another worker's pass ends this one).
 func (s *Store) purgeAttachmentBatch(ctx context.Context, cutoff time.Time, batch int) (int64, bool, error) {
+	rows, err := s.purgeCandidates(ctx, cutoff, batch)
+	if err != nil || len(rows) == 0 {
+		return 0, false, err
+	}
 	var n int64
-	var found int
-	err := s.InTx(ctx, func(ctx context.Context) error {
-		// On MySQL the rows and their tickets are locked (skipping rows another worker's pass
-		// holds), so a ticket reopened meanwhile commits before or after, never between the
-		// check and the purge. SQLite serialises writers.
-		var rows []models.Attachment
-		err := s.ForUpdateSkipLocked(s.DB(ctx)).Model(&models.Attachment{}).
-			Select("attachments.id, attachments.merchant_id, attachments.ticket_id, attachments.filename, attachments.size").
-			Joins("JOIN tickets ON tickets.id = attachments.ticket_id").
-			Where("attachments.purged_at IS NULL AND tickets.status = ? AND tickets.closed_at < ?", models.StatusClosed, cutoff).
-			Order("attachments.id").Limit(batch).Find(&rows).Error
-		if err != nil {
-			return Translate(err, "attachments past retention")
+	err = s.InTx(ctx, func(ctx context.Context) error {
+		// Only the candidates' tickets are locked, by primary key, and only those still closed
+		// before cutoff are purged: a ticket reopened meanwhile commits before (and keeps its
+		// files) or after, never between the check and the purge. A ticket another worker's
+		// pass holds is skipped. SQLite serialises writers.
+		tids := make([]uint64, 0, len(rows))
+		for _, a := range rows {
+			tids = append(tids, a.TicketID)
 		}
-		found = len(rows)
-		if found == 0 {
+		var closed []uint64
+		err := s.ForUpdateSkipLocked(s.DB(ctx)).Model(&models.Ticket{}).
+			Where("id IN ? AND status = ? AND closed_at < ?", tids, models.StatusClosed, cutoff).Pluck("id", &closed).Error
+		if err != nil {
+			return Translate(err, "lock closed tickets")
+		}
+		keep := rows[:0]
+		for _, a := range rows {
+			if slices.Contains(closed, a.TicketID) {
+				keep = append(keep, a)
+			}
+		}
+		if len(keep) == 0 {
 			return nil
 		}
-		now := time.Now().UTC()
-		ids := make([]uint64, 0, found)
-		for _, a := range rows {
-			ids = append(ids, a.ID)
-		}
-		res := s.DB(ctx).Model(&models.Attachment{}).Where("id IN ? AND purged_at IS NULL", ids).
-			Updates(map[string]any{"data": []byte{}, "purged_at": now})
-		if res.Error != nil {
-			return Translate(res.Error, "purge attachments")
-		}
-		n = res.RowsAffected
-		evs := make([]models.TicketEvent, 0, found)
-		for _, a := range rows {
-			evs = append(evs, models.TicketEvent{
-				MerchantID: a.MerchantID, TicketID: a.TicketID, EventKey: fmt.Sprintf("attachment/%d/purged", a.ID),
-				Kind: EventAttachmentPurged, ActorKind: models.AuthorSystem, CreatedAt: now,
-				Data: models.MustJSON(map[string]any{"attachment_id": a.ID, "filename": a.Filename, "size": a.Size}),
-			})
-		}
-		return s.AppendTicketEvents(ctx, evs)
+		n, err = s.emptyAttachments(ctx, keep)
+		return err
 	})
-	return n, found == batch, err
+	return n, len(rows) == batch && n > 0, err
+}
+
+// purgeCandidates lists up to batch attachments not yet purged whose ticket has been closed
+// since before cutoff, without their bytes. It is a plain read that locks nothing: on MySQL a
+// locking read over this join would hold every row it passed, open tickets' included.
+func (s *Store) purgeCandidates(ctx context.Context, cutoff time.Time, batch int) ([]models.Attachment, error) {
+	var rows []models.Attachment
+	err := s.DB(ctx).Model(&models.Attachment{}).
+		Select("attachments.id, attachments.merchant_id, attachments.ticket_id, attachments.filename, attachments.size").
+		Joins("JOIN tickets ON tickets.id = attachments.ticket_id AND tickets.merchant_id = attachments.merchant_id").
+		Where("attachments.purged_at IS NULL AND tickets.status = ? AND tickets.closed_at < ?", models.StatusClosed, cutoff).
+		Order("attachments.id").Limit(batch).Find(&rows).Error
+	return rows, Translate(err, "attachments past retention")
+}
+
+// emptyAttachments empties the bytes of rows not yet purged, stamps purged_at and appends one
+// "attachment_purged" event per row (its key from the attachment id, so a row another pass
+// purged first adds no second event). It returns how many rows it emptied.
+func (s *Store) emptyAttachments(ctx context.Context, rows []models.Attachment) (int64, error) {
+	now := time.Now().UTC()
+	ids := make([]uint64, 0, len(rows))
+	evs := make([]models.TicketEvent, 0, len(rows))
+	for _, a := range rows {
+		ids = append(ids, a.ID)
+		evs = append(evs, models.TicketEvent{
+			MerchantID: a.MerchantID, TicketID: a.TicketID, EventKey: fmt.Sprintf("attachment/%d/purged", a.ID),
+			Kind: EventAttachmentPurged, ActorKind: models.AuthorSystem, CreatedAt: now,
+			Data: models.MustJSON(map[string]any{"attachment_id": a.ID, "filename": a.Filename, "size": a.Size}),
+		})
+	}
+	res := s.DB(ctx).Model(&models.Attachment{}).Where("id IN ? AND purged_at IS NULL", ids).
+		Updates(map[string]any{"data": []byte{}, "purged_at": now})
+	if res.Error != nil {
+		return 0, Translate(res.Error, "purge attachments")
+	}
+	return res.RowsAffected, s.AppendTicketEvents(ctx, evs)
 }

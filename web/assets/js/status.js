@@ -121,7 +121,7 @@
     // The buyer's screenshots, drawn again only when the list changes (the page polls).
     var attKey = null;
     function renderAttachments(items) {
-      var key = items.map(function (a) { return a.id; }).join(',');
+      var key = items.map(function (a) { return a.id + (a.purged_at ? 'p' : ''); }).join(',');
       if (key === attKey || !KD.files) return;
       attKey = key;
       $('#attachments-box').hidden = !items.length;

@@ -276,7 +276,7 @@
     var attKey = null;
     function renderAttachments() {
       var items = data.attachments;
-      var key = items.map(function (a) { return a.id; }).join(',');
+      var key = items.map(function (a) { return a.id + (a.purged_at ? 'p' : ''); }).join(',');
       if (key === attKey || !KD.files) return;
       attKey = key;
       $('#attachments-box').hidden = !items.length;
