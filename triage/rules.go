@@ -180,7 +180,8 @@ func containsAny(norm string, phrases []string) bool {
 // message is about goods the shop delivered: a shared streaming login, a game account, a
 // card or a key, whose sign-in code is part of what was sold (key_invalid).
 var (
-	loginCodes     = []string{"verification code", "login code", "log in code", "sign-in code", "sign in code", "sms code", "2fa", "<num> fa", "<num> step", "two step", "two-factor", "otp", "authenticator", "验证码", "短信码", "动态码", "登录码"}
+	// Phrases as plainText spells them: "2fa" reads "<num> fa", hyphens part words.
+	loginCodes     = []string{"verification code", "login code", "log in code", "sign in code", "sms code", "<num> fa", "<num> step", "two step", "otp", "authenticator", "验证码", "短信码", "动态码", "登录码"}
 	loginCodeFails = []string{"expired", "invalid", "not working", "doesn't work", "does not work", "wrong", "incorrect", "失效", "过期", "无效", "错误", "不对", "不正确", "用不了"}
 	deliveredGoods = []string{"shared", "share", "合租", "共享", "成品号", "netflix", "spotify", "disney", "chatgpt", "hbo", "youtube", "vpn", "streaming",
 		"you sent", "you gave", "u sent", "u gave", "the account you", "你们给的", "你们发的", "你给的", "你发的", "发的账号", "给的账号", "奈飞", "会员号", "原主人", "owner",

@@ -42,7 +42,7 @@ func main() {
 	fresh := flag.Bool("fresh", false, "also read fresh held-out sets 2 and 3")
 	verbose := flag.Bool("v", false, "print full reports and the development set's misses")
 	noCV := flag.Bool("nocv", false, "skip cross-validation (quick reading of the development sets)")
-	flag.StringVar(&cvMiss, "cvmiss", "", `print the cross-validation misses of the tuning split labelled A and read as B ("A>B"; "*" for any), most confident first: where the corpus's own labels may disagree`)
+	cvMiss := flag.String("cvmiss", "", `print the cross-validation misses of the tuning split labelled A and read as B ("A>B"; "*" for any), most confident first: where the corpus's own labels may disagree`)
 	o := triage.DefaultTrainOptions
 	flag.IntVar(&o.Epochs, "epochs", o.Epochs, "epochs")
 	flag.Float64Var(&o.Rate, "rate", o.Rate, "learning rate")
@@ -62,7 +62,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(!*noCV, files{devs: []string{*dev, *dev2, *dev3, *dev4, *dev5, *dev6, *dev7, *dev8, *dev9, *dev10, *dev11, *dev12, *dev13}, cvSave: *cvSave, cvOn: *cvOn}, *builtin, *fresh, *verbose, o); err != nil {
+	if err := run(!*noCV, files{devs: []string{*dev, *dev2, *dev3, *dev4, *dev5, *dev6, *dev7, *dev8, *dev9, *dev10, *dev11, *dev12, *dev13}, cvSave: *cvSave, cvOn: *cvOn, cvMiss: *cvMiss}, *builtin, *fresh, *verbose, o); err != nil {
 		fmt.Fprintln(os.Stderr, "tmeval:", err)
 		os.Exit(1)
 	}
@@ -72,6 +72,7 @@ func main() {
 type files struct {
 	devs         []string // dev, dev2, …; an empty path is a set not given
 	cvSave, cvOn string
+	cvMiss       string // -cvmiss: the misses to list ("A>B"), "" for none
 }
 
 func readSet(prefix, path string) ([]triage.Example, error) {
@@ -176,7 +177,7 @@ func run(cv bool, fs files, builtin, fresh, verbose bool, o triage.TrainOptions)
 	}
 	fmt.Println(sumLine("all dev", devEvs...))
 	if cv {
-		crossValidate(tune, cvKeep, o, show)
+		crossValidate(tune, cvKeep, fs.cvMiss, o, show)
 	}
 	show("heldout", triage.Evaluate(held, m.Read))
 	if fresh {
@@ -185,9 +186,9 @@ func run(cv bool, fs files, builtin, fresh, verbose bool, o triage.TrainOptions)
 	return nil
 }
 
-// crossValidate prints grouped 5-fold cross-validation of the tuning split and, when cvKeep is
-// set, its reading on the messages before a corpus change.
-func crossValidate(tune []triage.Example, cvKeep map[string]bool, o triage.TrainOptions, show func(string, triage.Evaluation)) {
+// crossValidate prints grouped 5-fold cross-validation of the tuning split, the misses cvMiss
+// names and, when cvKeep is set, its reading on the messages before a corpus change.
+func crossValidate(tune []triage.Example, cvKeep map[string]bool, cvMiss string, o triage.TrainOptions, show func(string, triage.Evaluation)) {
 	preds := triage.CrossValidate(tune, 5, o)
 	show("cv", triage.EvaluatePredictions(tune, preds))
 	printConfident("cv", tune, preds)
@@ -327,9 +328,6 @@ func loadTexts(path string) (map[string]bool, error) {
 	}
 	return out, nil
 }
-
-// cvMiss is the -cvmiss filter ("A>B").
-var cvMiss string
 
 // printCVMisses lists the tuning messages labelled want and read as got by cross-validation
 // ("*" matches any intent), most confident first. The tuning split is the corpus's own: its
