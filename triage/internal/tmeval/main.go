@@ -42,7 +42,7 @@ func main() {
 	fresh := flag.Bool("fresh", false, "also read fresh held-out sets 2 and 3")
 	verbose := flag.Bool("v", false, "print full reports and the development set's misses")
 	noCV := flag.Bool("nocv", false, "skip cross-validation (quick reading of the development sets)")
-	cvMiss := flag.String("cvmiss", "", `print the cross-validation misses of the tuning split labelled A and read as B ("A>B"; "*" for any), most confident first: where the corpus's own labels may disagree`)
+	cvMiss := flag.String("cvmiss", "", `print the cross-validation misses of the tuning split labelled A and read as B ("A>B", "A" alone for any B; "*" for any), most confident first: where the corpus's own labels may disagree`)
 	o := triage.DefaultTrainOptions
 	flag.IntVar(&o.Epochs, "epochs", o.Epochs, "epochs")
 	flag.Float64Var(&o.Rate, "rate", o.Rate, "learning rate")
@@ -334,7 +334,10 @@ func loadTexts(path string) (map[string]bool, error) {
 // misses may be read (unlike the development and fresh sets' misses) to find lines whose
 // label disagrees with the conventions.
 func printCVMisses(filter string, tune []triage.Example, preds map[string]triage.Prediction) {
-	want, got, _ := strings.Cut(filter, ">")
+	want, got, found := strings.Cut(filter, ">")
+	if !found {
+		got = "*" // "A" alone: labelled A, read as anything else
+	}
 	var out []triage.Example
 	for _, e := range tune {
 		p := preds[e.ID]
