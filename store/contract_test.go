@@ -153,6 +153,63 @@ func TestInTx(t *testing.T) {
 			}
 		})
 
+		t.Run("concurrent transactions all commit", func(t *testing.T) {
+			// A burst of writers (an SLA breach wave): every one waits its turn and commits,
+			// none fails with "database is locked".
+			const writers, each = 16, 8
+			var wg sync.WaitGroup
+			errs := make(chan error, writers*each)
+			for w := range writers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range each {
+						errs <- s.InTx(ctx, func(ctx context.Context) error {
+							var n int64
+							if err := s.DB(ctx).Model(&models.Merchant{}).Count(&n).Error; err != nil {
+								return err
+							}
+							return s.DB(ctx).Create(&models.Merchant{Slug: fmt.Sprintf("burst-%d-%d", w, i)}).Error
+						})
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatalf("a concurrent InTx failed: %v", err)
+				}
+			}
+			var n int64
+			if err := s.DB(ctx).Model(&models.Merchant{}).Where("slug LIKE ?", "burst-%").Count(&n).Error; err != nil || n != writers*each {
+				t.Errorf("%d burst rows (%v), want %d", n, err, writers*each)
+			}
+		})
+
+		t.Run("a wait given up runs nothing", func(t *testing.T) {
+			if s.Dialect() != migrations.SQLite {
+				t.Skip("MySQL transactions do not wait for one another unless they touch the same rows")
+			}
+			held, done := make(chan struct{}), make(chan struct{})
+			go func() {
+				_ = s.InTx(ctx, func(ctx context.Context) error {
+					close(held)
+					<-done
+					return nil
+				})
+			}()
+			<-held
+			defer close(done)
+			wctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+			defer cancel()
+			ran := false
+			err := s.InTx(wctx, func(context.Context) error { ran = true; return nil })
+			if !errors.Is(err, context.DeadlineExceeded) || ran {
+				t.Errorf("InTx behind a held transaction with a 200 ms context: err %v, fn ran %v; want the context's error and fn not run", err, ran)
+			}
+		})
+
 		t.Run("nested error is the outer's to handle", func(t *testing.T) {
 			// No savepoints: an inner failure rolls nothing back by itself. An outer fn
 			// that swallows it commits whatever the inner call wrote.

@@ -38,7 +38,13 @@ var (
 type Store struct {
 	db      *gorm.DB
 	dialect string
+	// writeGate lets one of this process's transactions at a time begin on SQLite; nil on MySQL.
+	writeGate chan struct{}
 }
+
+// writeGateWait bounds the wait at the gate, as busy_timeout bounds SQLite's own wait: past it
+// the transaction begins anyway and SQLite's lock decides, as it did without the gate.
+const writeGateWait = 10 * time.Second
 
 // Options open a store.
 type Options struct {
@@ -118,6 +124,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("ping %s database: %w", dialect, err)
 	}
 	st := &Store{db: gdb, dialect: dialect}
+	if dialect == migrations.SQLite {
+		st.writeGate = make(chan struct{}, 1)
+	}
 	if dialect == migrations.SQLite {
 		// A new (empty) file keeps free pages apart from the start, so Vacuum can give them
 		// back without a full VACUUM; converting an empty file costs nothing.
@@ -260,9 +269,35 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
+	release, err := s.enterWriteGate(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	})
+}
+
+// enterWriteGate waits for this process's turn to begin a transaction on SQLite. Every
+// transaction there is BEGIN IMMEDIATE, so only one runs at a time anyway; without the gate the
+// others wait inside SQLite's busy handler, which polls the lock with sleeps of up to 100 ms, so
+// under a burst of writes (an SLA breach wave) the lock sat idle while waiters slept. A waiter at
+// the gate is woken the moment the transaction before it ends. MySQL has row locks: no gate.
+func (s *Store) enterWriteGate(ctx context.Context) (release func(), err error) {
+	if s.writeGate == nil {
+		return func() {}, nil
+	}
+	t := time.NewTimer(writeGateWait)
+	defer t.Stop()
+	select {
+	case s.writeGate <- struct{}{}:
+		return func() { <-s.writeGate }, nil
+	case <-t.C:
+		return func() {}, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("begin transaction: %w", ctx.Err())
+	}
 }
 
 // InTransaction reports whether ctx carries a transaction.
