@@ -126,8 +126,6 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	st := &Store{db: gdb, dialect: dialect}
 	if dialect == migrations.SQLite {
 		st.writeGate = make(chan struct{}, 1)
-	}
-	if dialect == migrations.SQLite {
 		// A new (empty) file keeps free pages apart from the start, so Vacuum can give them
 		// back without a full VACUUM; converting an empty file costs nothing.
 		var pages int64
