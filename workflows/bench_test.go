@@ -326,13 +326,11 @@ func burstRun(b *testing.B, rate, secs int) []time.Duration {
 		defer stop()
 	}
 	var out []time.Duration
+	var all []burstRow
 	for _, sh := range shops {
 		waitAllEscalated(b, sh.merchant, rate, time.Until(t0)+time.Duration(secs)*time.Second+10*time.Minute)
-		var rows []struct {
-			FirstResponseDueAt time.Time
-			UpdatedAt          time.Time
-		}
-		err := env.store.DB(ctx).Model(&models.Ticket{}).Select("first_response_due_at, updated_at").
+		var rows []burstRow
+		err := env.store.DB(ctx).Model(&models.Ticket{}).Select("id, first_response_due_at, updated_at").
 			Where("merchant_id = ? AND escalation_level > 0", sh.merchant).Scan(&rows).Error
 		must(b, err)
 		for _, r := range rows {
@@ -341,9 +339,64 @@ func burstRun(b *testing.B, rate, secs int) []time.Duration {
 			}
 			out = append(out, r.UpdatedAt.Sub(r.FirstResponseDueAt))
 		}
+		all = append(all, rows...)
 	}
 	slices.Sort(out)
+	printBurstPhases(b, all)
 	return out
+}
+
+// burstRow is an escalated ticket of the burst: its deadline and the escalation's write time.
+type burstRow struct {
+	ID                 uint64
+	FirstResponseDueAt time.Time
+	UpdatedAt          time.Time
+}
+
+// printBurstPhases splits each escalation's lateness by the ticket's history: the server
+// firing the timer (TimerFired minus the deadline), the workflow task reaching a worker
+// (WorkflowTaskStarted minus TimerFired: transfer queue, matching, a free poller), the worker
+// writing the escalation (the row's write minus WorkflowTaskStarted: history fetch and replay
+// on a cache miss, the local activity's transaction), and the task's completion after it.
+func printBurstPhases(b *testing.B, rows []burstRow) {
+	var fire, dispatch, work, complete []time.Duration
+	for _, r := range rows {
+		var fired, started, completed time.Time
+		it := env.client.GetWorkflowHistory(context.Background(), workflows.TicketWorkflowID(r.ID), "", false, 0)
+		for it.HasNext() && completed.IsZero() {
+			e, err := it.Next()
+			must(b, err)
+			at := e.GetEventTime().AsTime()
+			switch {
+			case fired.IsZero():
+				if e.GetTimerFiredEventAttributes() != nil && !at.Before(r.FirstResponseDueAt.Add(-time.Second)) {
+					fired = at
+				}
+			case started.IsZero():
+				if e.GetWorkflowTaskStartedEventAttributes() != nil {
+					started = at
+				}
+			case e.GetWorkflowTaskCompletedEventAttributes() != nil:
+				completed = at
+			}
+		}
+		if completed.IsZero() {
+			continue // escalated another way (a wake-up in an earlier task); not split
+		}
+		fire = append(fire, fired.Sub(r.FirstResponseDueAt))
+		dispatch = append(dispatch, started.Sub(fired))
+		work = append(work, r.UpdatedAt.Sub(started))
+		complete = append(complete, completed.Sub(r.UpdatedAt))
+	}
+	fmt.Printf("escalation burst phases of %d of %d escalations (p50 / p99):\n", len(fire), len(rows))
+	for _, ph := range []struct {
+		name string
+		d    []time.Duration
+	}{{"timer fired after the deadline", fire}, {"task started after the timer fired", dispatch},
+		{"escalation written after the task started", work}, {"task completed after the write", complete}} {
+		slices.Sort(ph.d)
+		fmt.Printf("  %-44s %8v / %v\n", ph.name, pct(ph.d, 50).Round(time.Millisecond), pct(ph.d, 99).Round(time.Millisecond))
+	}
 }
 
 // startCPUProfile writes a CPU profile of this process to file until the returned stop.
