@@ -155,14 +155,32 @@ func (s *Store) BatchReportContexts(ctx context.Context, merchantID, batchID, ex
 	}
 	// Claims from before claim contexts were recorded: they were about the order's
 	// originally delivered key(s) (deliveries of kind initial), never its replacements.
+	// Since then every assessed claim has its context (written with its assessment), so
+	// such claims are older than the first ticket with one: the read is that id range of
+	// the tickets table (its primary key), not the merchant's every ticket nor the batch's
+	// every key (either made each claim's check grow with the shop). The unary + keeps
+	// SQLite from reading (merchant_id, created_at) or, once the range is known, the
+	// batch's keys instead. Before any claim has a context, the batch's keys drive the read.
+	var first *uint64
+	if err := s.DB(ctx).Model(&models.ClaimContext{}).Select("MIN(ticket_id)").Scan(&first).Error; err != nil {
+		return nil, Translate(err, "first claim context")
+	}
+	// CROSS JOIN fixes SQLite's join order (tickets first; MySQL reads it as JOIN).
+	batchCond, join := "k.batch_id = ?", "JOIN"
+	if first != nil {
+		batchCond, join = "+k.batch_id = ?", "CROSS JOIN"
+	}
 	var legacy []models.Ticket
 	lq := s.DB(ctx).Table("tickets AS t").Select("DISTINCT t.id, t.customer_email, t.customer_ip, t.device_id, t.created_at, t.order_id").
-		Joins("JOIN deliveries d ON d.order_id = t.order_id AND d.kind = ?", models.DeliveryInitial).
-		Joins("JOIN card_keys k ON k.id = d.card_key_id").
-		Where("t.merchant_id = ? AND k.batch_id = ? AND t.category = ? AND t.id <> ? AND t.created_at <= ?", merchantID, batchID, "key_invalid", excludeTicket, before).
+		Joins(join+" deliveries d ON d.order_id = t.order_id AND d.kind = ?", models.DeliveryInitial).
+		Joins(join+" card_keys k ON k.id = d.card_key_id").
+		Where("+t.merchant_id = ? AND "+batchCond+" AND t.category = ? AND t.id <> ? AND +t.created_at <= ?", merchantID, batchID, "key_invalid", excludeTicket, before).
 		Where("NOT EXISTS (SELECT 1 FROM claim_contexts c WHERE c.ticket_id = t.id)")
+	if first != nil {
+		lq = lq.Where("t.id < ?", *first)
+	}
 	if !since.IsZero() {
-		lq = lq.Where("t.created_at > ?", since)
+		lq = lq.Where("+t.created_at > ?", since)
 	}
 	err = lq.Order("t.id").Limit(500).Scan(&legacy).Error
 	if err != nil {
@@ -234,7 +252,7 @@ func (s *Store) LinkedClaims(ctx context.Context, q LinkQuery) ([]LinkedTicket, 
 	add := func(via string, where string, args ...any) error {
 		var rows []models.Ticket
 		err := s.DB(ctx).Select("id, order_id, category, customer_email, customer_ip, device_id, risk_decision, created_at").
-			Where("merchant_id = ? AND id <> ? AND category IN ? AND created_at < ?", q.MerchantID, q.ExcludeTicket, ClaimCategories, q.To).
+			Where("merchant_id = ? AND id <> ? AND category IN ?", q.MerchantID, q.ExcludeTicket, ClaimCategories).
 			Where(where, args...).Order("created_at DESC").Limit(linkedRows).Find(&rows).Error
 		if err != nil {
 			return Translate(err, "linked claims by "+via)
@@ -251,23 +269,28 @@ func (s *Store) LinkedClaims(ctx context.Context, q LinkQuery) ([]LinkedTicket, 
 		return nil
 	}
 	if q.Device != "" {
-		if err := add("device", "device_id = ? AND created_at >= ?", q.Device, q.To.Add(-q.DeviceWindow)); err != nil {
+		if err := add("device", "device_id = ? AND created_at >= ? AND created_at < ?", q.Device, q.To.Add(-q.DeviceWindow), q.To); err != nil {
 			return nil, err
 		}
 	}
 	if q.IP != "" {
-		if err := add("ip", "customer_ip = ? AND created_at >= ?", q.IP, q.To.Add(-q.IPWindow)); err != nil {
+		if err := add("ip", "customer_ip = ? AND created_at >= ? AND created_at < ?", q.IP, q.To.Add(-q.IPWindow), q.To); err != nil {
 			return nil, err
 		}
 	}
 	if q.IPNetLike != "" {
-		if err := add("network", "customer_ip LIKE ? AND created_at >= ?", q.IPNetLike, q.To.Add(-q.NetWindow)); err != nil {
+		where, args := s.networkMatch("customer_ip", "created_at", q.IPNetLike, q.To.Add(-q.NetWindow), q.To)
+		if err := add("network", where, args...); err != nil {
 			return nil, err
 		}
 	}
 	if emails := nonEmpty(q.Emails); len(emails) > 0 {
-		if err := add("email", "customer_email IN ? AND created_at >= ?", emails, q.To.Add(-q.EmailWindow)); err != nil {
-			return nil, err
+		// One e-mail at a time: with IN, SQLite reads the merchant's tickets of the whole
+		// window in date order instead of the buyer's range of ix_tickets_claim_email.
+		for _, e := range emails {
+			if err := add("email", "customer_email = ? AND created_at >= ? AND created_at < ?", e, q.To.Add(-q.EmailWindow), q.To); err != nil {
+				return nil, err
+			}
 		}
 		var ids []uint64
 		err := s.DB(ctx).Model(&models.ClaimContext{}).Where("merchant_id = ? AND email_norm IN ? AND ticket_id <> ?", q.MerchantID, emails, q.ExcludeTicket).
@@ -276,7 +299,7 @@ func (s *Store) LinkedClaims(ctx context.Context, q LinkQuery) ([]LinkedTicket, 
 			return nil, Translate(err, "linked claims by normalised email")
 		}
 		if len(ids) > 0 {
-			if err := add("email", "id IN ? AND created_at >= ?", ids, q.To.Add(-q.EmailWindow)); err != nil {
+			if err := add("email", "id IN ? AND created_at >= ? AND created_at < ?", ids, q.To.Add(-q.EmailWindow), q.To); err != nil {
 				return nil, err
 			}
 		}
@@ -298,8 +321,8 @@ func (s *Store) LinkedOrders(ctx context.Context, q LinkQuery) ([]LinkedOrder, e
 	add := func(via, where string, args ...any) error {
 		var rows []models.Order
 		err := s.DB(ctx).Select("id, buyer_email, buyer_ip, device_id, paid_at").
-			Where("merchant_id = ? AND paid_at < ?", q.MerchantID, q.To).Where(where, args...).
-			Order("paid_at DESC").Limit(linkedRows).Find(&rows).Error
+			Where("merchant_id = ?", q.MerchantID).Where(where, args...).
+			Order("paid_at DESC, id DESC").Limit(linkedRows).Find(&rows).Error
 		if err != nil {
 			return Translate(err, "linked orders by "+via)
 		}
@@ -314,17 +337,18 @@ func (s *Store) LinkedOrders(ctx context.Context, q LinkQuery) ([]LinkedOrder, e
 		return nil
 	}
 	if q.Device != "" {
-		if err := add("device", "device_id = ? AND paid_at >= ?", q.Device, q.To.Add(-q.DeviceWindow)); err != nil {
+		if err := add("device", "device_id = ? AND paid_at >= ? AND paid_at < ?", q.Device, q.To.Add(-q.DeviceWindow), q.To); err != nil {
 			return nil, err
 		}
 	}
 	if q.IP != "" {
-		if err := add("ip", "buyer_ip = ? AND paid_at >= ?", q.IP, q.To.Add(-q.IPWindow)); err != nil {
+		if err := add("ip", "buyer_ip = ? AND paid_at >= ? AND paid_at < ?", q.IP, q.To.Add(-q.IPWindow), q.To); err != nil {
 			return nil, err
 		}
 	}
 	if q.IPNetLike != "" {
-		if err := add("network", "buyer_ip LIKE ? AND paid_at >= ?", q.IPNetLike, q.To.Add(-q.NetWindow)); err != nil {
+		where, args := s.networkMatch("buyer_ip", "paid_at", q.IPNetLike, q.To.Add(-q.NetWindow), q.To)
+		if err := add("network", where, args...); err != nil {
 			return nil, err
 		}
 	}
@@ -396,6 +420,23 @@ func (s *Store) BuyerStanding(ctx context.Context, merchantID uint64, email stri
 			"deny", "risk_denied", before).Count(&n).Error
 	h.Denied = int(n)
 	return h, Translate(err, "buyer denied claims")
+}
+
+// networkMatch is the condition "ipColumn LIKE pattern, timeColumn in [from, to)" for a
+// pattern that is a literal prefix followed by one "%" (NetworkLikePattern's "198.51.100.%").
+// SQLite's LIKE is case-insensitive and so never reads an index on a column of the default
+// (binary) collation: there the prefix is matched as the range [prefix, prefix with its last
+// byte raised), which matches the same strings from the (merchant, address) index, and the
+// time bounds are written +column so that SQLite does not read the merchant's rows of the
+// whole window in time order instead (the network's rows are few; the window's are not).
+// MySQL reads an index for a LIKE with a literal prefix itself.
+func (s *Store) networkMatch(ipColumn, timeColumn, pattern string, from, to time.Time) (string, []any) {
+	prefix, ok := strings.CutSuffix(pattern, "%")
+	if s.dialect != "sqlite" || !ok || prefix == "" || strings.ContainsAny(prefix, "%_\\") || prefix[len(prefix)-1] == 0xff {
+		return ipColumn + " LIKE ? AND " + timeColumn + " >= ? AND " + timeColumn + " < ?", []any{pattern, from, to}
+	}
+	upper := prefix[:len(prefix)-1] + string([]byte{prefix[len(prefix)-1] + 1})
+	return ipColumn + " >= ? AND " + ipColumn + " < ? AND +" + timeColumn + " >= ? AND +" + timeColumn + " < ?", []any{prefix, upper, from, to}
 }
 
 // ProductMedianAmount is the median amount of the product's orders paid in the 180 days

@@ -193,9 +193,14 @@ func (s *Store) CountReissuesByEmail(ctx context.Context, merchantID uint64, ema
 		return 0, nil
 	}
 	var n int64
-	err := s.DB(ctx).Table("deliveries AS d").Joins("JOIN tickets t ON t.id = d.ticket_id").
-		Where("d.merchant_id = ? AND d.kind = ? AND t.customer_email = ? AND d.created_at >= ? AND d.created_at < ? AND t.id <> ?",
-			merchantID, models.DeliveryReissue, email, w.From, w.To, excludeTicket).Count(&n).Error
+	// Driven from the buyer's tickets (ix_tickets_claim_email), each looked up in
+	// ux_deliveries_ticket: a join, or a condition on deliveries.merchant_id, let SQLite read
+	// every delivery of the merchant. The tickets are the merchant's, so are their deliveries.
+	buyerTickets := s.DB(ctx).Model(&models.Ticket{}).Select("id").
+		Where("merchant_id = ? AND customer_email = ? AND id <> ?", merchantID, email, excludeTicket)
+	err := s.DB(ctx).Model(&models.Delivery{}).
+		Where("ticket_id IN (?) AND kind = ? AND created_at >= ? AND created_at < ?",
+			buyerTickets, models.DeliveryReissue, w.From, w.To).Count(&n).Error
 	return int(n), Translate(err, "count reissues")
 }
 
@@ -209,9 +214,13 @@ func (s *Store) CountRefundsByEmail(ctx context.Context, merchantID uint64, emai
 		return 0, nil
 	}
 	var n int64
-	err := s.DB(ctx).Table("refunds AS r").Joins("JOIN orders o ON o.id = r.order_id").
-		Where("r.merchant_id = ? AND o.buyer_email = ? AND r.status IN ? AND r.created_at >= ? AND r.created_at < ?",
-			merchantID, email, refundCounted, w.From, w.To).Count(&n).Error
+	// Driven from the buyer's orders (ix_orders_buyer_time), each looked up in
+	// idx_refunds_order_id: a join, or a condition on refunds.merchant_id, let SQLite read
+	// every refund of the merchant. The orders are the merchant's, so are their refunds.
+	buyerOrders := s.DB(ctx).Model(&models.Order{}).Select("id").Where("merchant_id = ? AND buyer_email = ?", merchantID, email)
+	err := s.DB(ctx).Model(&models.Refund{}).
+		Where("order_id IN (?) AND status IN ? AND created_at >= ? AND created_at < ?",
+			buyerOrders, refundCounted, w.From, w.To).Count(&n).Error
 	return int(n), Translate(err, "count refunds")
 }
 
