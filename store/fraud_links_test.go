@@ -50,6 +50,7 @@ func seedLinks(t *testing.T, s *store.Store, at time.Time) linkFixture {
 	order("device-recent", lf.f.merchant, "x1@example.com", "198.51.100.1", "kd-dev", at.Add(-10*day))
 	order("device-old", lf.f.merchant, "x2@example.com", "198.51.100.2", "kd-dev", at.Add(-100*day))
 	order("ip-recent", lf.f.merchant, "x3@example.com", "203.0.113.7", "", at.Add(-5*day))
+	order("ip-old", lf.f.merchant, "x10@example.com", "203.0.113.7", "", at.Add(-20*day)) // the ip window, not the network's
 	order("net-recent", lf.f.merchant, "x4@example.com", "203.0.113.250", "", at.Add(-2*day))
 	order("net-old", lf.f.merchant, "x5@example.com", "203.0.113.9", "", at.Add(-8*day))
 	order("net-lookalike", lf.f.merchant, "x6@example.com", "203.0.11.37", "", at.Add(-1*day))
@@ -112,10 +113,11 @@ func TestLinkedOrdersAndClaimsByDeviceAddressNetwork(t *testing.T) {
 		for _, o := range orders {
 			via[lf.names(lf.orders, []uint64{o.ID})[0]] = o.Via
 		}
-		if want := []string{"device-recent", "ip-recent", "net-recent"}; !slices.Equal(got, want) {
+		if want := []string{"device-recent", "ip-old", "ip-recent", "net-recent"}; !slices.Equal(got, want) {
 			t.Errorf("linked orders %v, want %v", got, want)
 		}
-		if !slices.Equal(via["ip-recent"], []string{"ip", "network"}) || !slices.Equal(via["net-recent"], []string{"network"}) {
+		if !slices.Equal(via["ip-recent"], []string{"ip", "network"}) || !slices.Equal(via["ip-old"], []string{"ip"}) ||
+			!slices.Equal(via["net-recent"], []string{"network"}) {
 			t.Errorf("links: %v", via)
 		}
 
@@ -179,11 +181,19 @@ func TestBuyerCountsAndBatchReports(t *testing.T) {
 			t.Errorf("reissues seen from the other merchant: %d, %v; want 0", n, err)
 		}
 
+		n, err = s.CountClaims(ctx, lf.f.merchant, "customer_ip", "203.0.113.7", 0, w)
+		if err != nil || n != 1 {
+			t.Errorf("claims from 203.0.113.7 within the window: %d, %v; want 1 (the claim itself is at the window's end)", n, err)
+		}
+		if n, err := s.CountClaims(ctx, lf.f.merchant, "customer_ip", "203.0.113.7", lf.tickets["ip"], w); err != nil || n != 0 {
+			t.Errorf("claims from 203.0.113.7 but the excluded one: %d, %v; want 0", n, err)
+		}
+
 		refund := func(order, ticket uint64, status string, created time.Time) {
 			mustCreate(t, s, &models.Refund{MerchantID: lf.f.merchant, TicketID: ticket, OrderID: order, OutRefundNo: fmt.Sprintf("R-%d-%d", order, created.Unix()),
 				Amount: 500, Currency: "USD", Status: status, CreatedAt: created, UpdatedAt: created})
 		}
-		refund(lf.orders["ip-recent"], ip, models.RefundSucceeded, at.Add(-day))    // x3's
+		refund(lf.orders["ip-recent"], ip, models.RefundSucceeded, at.Add(-day))     // x3's
 		refund(lf.orders["net-recent"], ip, models.RefundSucceeded, at.Add(-40*day)) // x4's, before the window
 		refund(lf.orders["net-recent"], ip, models.RefundRejected, at.Add(-day))     // x4's, not counted
 		if n, err := s.CountRefundsByEmail(ctx, lf.f.merchant, "x3@example.com", w); err != nil || n != 1 {

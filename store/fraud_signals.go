@@ -153,34 +153,18 @@ func (s *Store) BatchReportContexts(ctx context.Context, merchantID, batchID, ex
 	if err != nil {
 		return nil, Translate(err, "batch report contexts")
 	}
-	// Claims from before claim contexts were recorded: they were about the order's
-	// originally delivered key(s) (deliveries of kind initial), never its replacements.
-	// Since then every assessed claim has its context (written with its assessment), so
-	// such claims are older than the first ticket with one: the read is that id range of
-	// the tickets table (its primary key), not the merchant's every ticket nor the batch's
-	// every key (either made each claim's check grow with the shop). The unary + keeps
-	// SQLite from reading (merchant_id, created_at) or, once the range is known, the
-	// batch's keys instead. Before any claim has a context, the batch's keys drive the read.
-	var first *uint64
-	if err := s.DB(ctx).Model(&models.ClaimContext{}).Select("MIN(ticket_id)").Scan(&first).Error; err != nil {
-		return nil, Translate(err, "first claim context")
-	}
-	// CROSS JOIN fixes SQLite's join order (tickets first; MySQL reads it as JOIN).
-	batchCond, join := "k.batch_id = ?", "JOIN"
-	if first != nil {
-		batchCond, join = "+k.batch_id = ?", "CROSS JOIN"
-	}
+	// Claims without a claim context (from before contexts were recorded, or not assessed):
+	// they were about the order's originally delivered key(s) (deliveries of kind initial),
+	// never its replacements. This read still grows with the merchant's tickets (issue 17:
+	// left; bounding it needs a context on every claim).
 	var legacy []models.Ticket
 	lq := s.DB(ctx).Table("tickets AS t").Select("DISTINCT t.id, t.customer_email, t.customer_ip, t.device_id, t.created_at, t.order_id").
-		Joins(join+" deliveries d ON d.order_id = t.order_id AND d.kind = ?", models.DeliveryInitial).
-		Joins(join+" card_keys k ON k.id = d.card_key_id").
-		Where("+t.merchant_id = ? AND "+batchCond+" AND t.category = ? AND t.id <> ? AND +t.created_at <= ?", merchantID, batchID, "key_invalid", excludeTicket, before).
+		Joins("JOIN deliveries d ON d.order_id = t.order_id AND d.kind = ?", models.DeliveryInitial).
+		Joins("JOIN card_keys k ON k.id = d.card_key_id").
+		Where("t.merchant_id = ? AND k.batch_id = ? AND t.category = ? AND t.id <> ? AND t.created_at <= ?", merchantID, batchID, "key_invalid", excludeTicket, before).
 		Where("NOT EXISTS (SELECT 1 FROM claim_contexts c WHERE c.ticket_id = t.id)")
-	if first != nil {
-		lq = lq.Where("t.id < ?", *first)
-	}
 	if !since.IsZero() {
-		lq = lq.Where("+t.created_at > ?", since)
+		lq = lq.Where("t.created_at > ?", since)
 	}
 	err = lq.Order("t.id").Limit(500).Scan(&legacy).Error
 	if err != nil {
@@ -279,9 +263,16 @@ func (s *Store) LinkedClaims(ctx context.Context, q LinkQuery) ([]LinkedTicket, 
 		}
 	}
 	if q.IPNetLike != "" {
-		where, args := s.networkMatch("customer_ip", "created_at", q.IPNetLike, q.To.Add(-q.NetWindow), q.To)
-		if err := add("network", where, args...); err != nil {
-			return nil, err
+		from := q.To.Add(-q.NetWindow)
+		for _, c := range s.networkMatch("customer_ip", "created_at", q.IPNetLike, q.IP, from, q.To) {
+			if err := add("network", c.where, c.args...); err != nil {
+				return nil, err
+			}
+		}
+		for _, lt := range byID { // the address's own claims, read by the ip link
+			if q.IP != "" && lt.IP == q.IP && !lt.CreatedAt.Before(from) {
+				lt.Via = appendOnce(lt.Via, "network")
+			}
 		}
 	}
 	if emails := nonEmpty(q.Emails); len(emails) > 0 {
@@ -347,9 +338,16 @@ func (s *Store) LinkedOrders(ctx context.Context, q LinkQuery) ([]LinkedOrder, e
 		}
 	}
 	if q.IPNetLike != "" {
-		where, args := s.networkMatch("buyer_ip", "paid_at", q.IPNetLike, q.To.Add(-q.NetWindow), q.To)
-		if err := add("network", where, args...); err != nil {
-			return nil, err
+		from := q.To.Add(-q.NetWindow)
+		for _, c := range s.networkMatch("buyer_ip", "paid_at", q.IPNetLike, q.IP, from, q.To) {
+			if err := add("network", c.where, c.args...); err != nil {
+				return nil, err
+			}
+		}
+		for _, lo := range byID { // the address's own orders, read by the ip link
+			if q.IP != "" && lo.IP == q.IP && !lo.PaidAt.Before(from) {
+				lo.Via = appendOnce(lo.Via, "network")
+			}
 		}
 	}
 	out := make([]LinkedOrder, 0, len(byID))
@@ -422,21 +420,37 @@ func (s *Store) BuyerStanding(ctx context.Context, merchantID uint64, email stri
 	return h, Translate(err, "buyer denied claims")
 }
 
-// networkMatch is the condition "ipColumn LIKE pattern, timeColumn in [from, to)" for a
-// pattern that is a literal prefix followed by one "%" (NetworkLikePattern's "198.51.100.%").
-// SQLite's LIKE is case-insensitive and so never reads an index on a column of the default
-// (binary) collation: there the prefix is matched as the range [prefix, prefix with its last
-// byte raised), which matches the same strings from the (merchant, address) index, and the
-// time bounds are written +column so that SQLite does not read the merchant's rows of the
-// whole window in time order instead (the network's rows are few; the window's are not).
-// MySQL reads an index for a LIKE with a literal prefix itself.
-func (s *Store) networkMatch(ipColumn, timeColumn, pattern string, from, to time.Time) (string, []any) {
+// networkMatch is the condition "ipColumn LIKE pattern, but not the address own, timeColumn
+// in [from, to)" for a pattern that is a literal prefix followed by one "%"
+// (NetworkLikePattern's "198.51.100.%"). The address's own rows are left to the ip link
+// (the callers mark them): one busy address (an integration filing every claim from its
+// server) would otherwise make every claim read all of its rows here. SQLite's LIKE is
+// case-insensitive and so never reads an index on a column of the default (binary)
+// collation: there the prefix is matched as the ranges [prefix, own) and (own, prefix with
+// its last byte raised), two reads that match the same strings from the (merchant, address)
+// index,
+// and the time bounds are written +column so that SQLite does not read the merchant's rows
+// of the whole window in time order instead. MySQL reads an index for a LIKE with a literal
+// prefix itself.
+func (s *Store) networkMatch(ipColumn, timeColumn, pattern, own string, from, to time.Time) []condition {
 	prefix, ok := strings.CutSuffix(pattern, "%")
 	if s.dialect != "sqlite" || !ok || prefix == "" || strings.ContainsAny(prefix, "%_\\") || prefix[len(prefix)-1] == 0xff {
-		return ipColumn + " LIKE ? AND " + timeColumn + " >= ? AND " + timeColumn + " < ?", []any{pattern, from, to}
+		return []condition{{ipColumn + " LIKE ? AND " + ipColumn + " <> ? AND " + timeColumn + " >= ? AND " + timeColumn + " < ?", []any{pattern, own, from, to}}}
 	}
 	upper := prefix[:len(prefix)-1] + string([]byte{prefix[len(prefix)-1] + 1})
-	return ipColumn + " >= ? AND " + ipColumn + " < ? AND +" + timeColumn + " >= ? AND +" + timeColumn + " < ?", []any{prefix, upper, from, to}
+	in := func(lo, loOp, hi string) condition { // one range read (an OR of two is read in time order instead)
+		return condition{ipColumn + " " + loOp + " ? AND " + ipColumn + " < ? AND +" + timeColumn + " >= ? AND +" + timeColumn + " < ?", []any{lo, hi, from, to}}
+	}
+	if !strings.HasPrefix(own, prefix) {
+		return []condition{in(prefix, ">=", upper)}
+	}
+	return []condition{in(prefix, ">=", own), in(own, ">", upper)}
+}
+
+// condition is a WHERE clause with its arguments.
+type condition struct {
+	where string
+	args  []any
 }
 
 // ProductMedianAmount is the median amount of the product's orders paid in the 180 days
