@@ -420,18 +420,17 @@ func (s *Store) BuyerStanding(ctx context.Context, merchantID uint64, email stri
 	return h, Translate(err, "buyer denied claims")
 }
 
-// networkMatch is the condition "ipColumn LIKE pattern, but not the address own, timeColumn
-// in [from, to)" for a pattern that is a literal prefix followed by one "%"
+// networkMatch is the condition "ipColumn LIKE pattern, other than the address own,
+// timeColumn in [from, to)" for a pattern that is a literal prefix followed by one "%"
 // (NetworkLikePattern's "198.51.100.%"). The address's own rows are left to the ip link
 // (the callers mark them): one busy address (an integration filing every claim from its
 // server) would otherwise make every claim read all of its rows here. SQLite's LIKE is
 // case-insensitive and so never reads an index on a column of the default (binary)
 // collation: there the prefix is matched as the ranges [prefix, own) and (own, prefix with
-// its last byte raised), two reads that match the same strings from the (merchant, address)
-// index,
-// and the time bounds are written +column so that SQLite does not read the merchant's rows
-// of the whole window in time order instead. MySQL reads an index for a LIKE with a literal
-// prefix itself.
+// its last byte raised), two reads of the (merchant, address) index that match the same
+// strings, and the time bounds are written +column so that SQLite does not read the
+// merchant's rows of the whole window in time order instead. MySQL reads an index for a
+// LIKE with a literal prefix itself.
 func (s *Store) networkMatch(ipColumn, timeColumn, pattern, own string, from, to time.Time) []condition {
 	prefix, ok := strings.CutSuffix(pattern, "%")
 	if s.dialect != "sqlite" || !ok || prefix == "" || strings.ContainsAny(prefix, "%_\\") || prefix[len(prefix)-1] == 0xff {
