@@ -282,7 +282,10 @@ type Ticket struct {
 	// SuggestedOrderID is another order of the same merchant that the buyer's text names
 	// (read in the shop's order formats) when it is not the order the ticket was filed under.
 	SuggestedOrderID *uint64
-	WorkflowID       string `gorm:"size:64"`
+	// ClaimRecorded says the claim's context (models.ClaimContext) has been saved; set with it
+	// (store.SaveClaimContext), so the claims still without one are found by an index.
+	ClaimRecorded bool   `json:"-"`
+	WorkflowID    string `gorm:"size:64"`
 	// IdempotencyKey is the client's Idempotency-Key header, so a retried submission finds
 	// the ticket it already created.
 	IdempotencyKey *string `gorm:"size:128;uniqueIndex:ux_tickets_idem,priority:2"`

@@ -236,5 +236,35 @@ func TestBuyerCountsAndBatchReports(t *testing.T) {
 		if len(got) != 1 || got[0].TicketID != reported {
 			t.Errorf("batch reports after the first context %+v, want only ticket %d", got, reported)
 		}
+		// The context marks its ticket (the index of claims without one reads only the
+		// unmarked), a second save included; the reported claim, once assessed, comes from
+		// its context and only once.
+		recorded := func(id uint64) bool {
+			var tk models.Ticket
+			if err := s.DB(ctx).Select("claim_recorded", "updated_at").Where("id = ?", id).Take(&tk).Error; err != nil {
+				t.Fatal(err)
+			}
+			if !tk.UpdatedAt.Equal(at.Add(-time.Hour)) {
+				t.Errorf("ticket %d updated_at %v: marking its claim recorded changed it", id, tk.UpdatedAt)
+			}
+			return tk.ClaimRecorded
+		}
+		if !recorded(later) || recorded(reported) {
+			t.Errorf("claim_recorded: ticket with context %v, without %v; want true, false", recorded(later), recorded(reported))
+		}
+		bid := batch.ID
+		for range 2 {
+			if err := s.SaveClaimContext(ctx, &models.ClaimContext{TicketID: reported, MerchantID: lf.f.merchant, Category: "key_invalid",
+				BatchID: &bid, ClaimedAt: at.Add(-time.Hour), CreatedAt: at.Add(-time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err = s.BatchReportContexts(ctx, lf.f.merchant, batch.ID, 0, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !recorded(reported) || len(got) != 1 || got[0].TicketID != reported || got[0].BatchID == nil {
+			t.Errorf("after the reported claim's context: recorded %v, batch reports %+v; want its context only", recorded(reported), got)
+		}
 	})
 }

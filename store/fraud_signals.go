@@ -115,15 +115,25 @@ func (s *Store) CountHeldReissuesByEmail(ctx context.Context, merchantID uint64,
 }
 
 // SaveClaimContext stores what a claim was about and who made it, once per ticket; a
-// second call keeps the first row and loads it into cc.
+// second call keeps the first row and loads it into cc. The ticket is marked as having its
+// context in the same transaction (tickets.claim_recorded, see BatchReportContexts).
 func (s *Store) SaveClaimContext(ctx context.Context, cc *models.ClaimContext) error {
-	err := s.DB(ctx).Create(cc).Error
-	if err == nil || !errors.Is(Translate(err, ""), ErrDuplicate) {
-		return Translate(err, "save claim context")
-	}
-	tid := cc.TicketID
-	*cc = models.ClaimContext{}
-	return Translate(s.DB(ctx).Where("ticket_id = ?", tid).Take(cc).Error, "claim context")
+	return s.InTx(ctx, func(ctx context.Context) error {
+		err := s.DB(ctx).Create(cc).Error
+		if err != nil && !errors.Is(Translate(err, ""), ErrDuplicate) {
+			return Translate(err, "save claim context")
+		}
+		if err != nil {
+			tid := cc.TicketID
+			*cc = models.ClaimContext{}
+			if err := s.DB(ctx).Where("ticket_id = ?", tid).Take(cc).Error; err != nil {
+				return Translate(err, "claim context")
+			}
+		}
+		err = s.DB(ctx).Model(&models.Ticket{}).Where("id = ? AND claim_recorded = ?", cc.TicketID, false).
+			UpdateColumn("claim_recorded", true).Error // not a change of the ticket: updated_at stays
+		return Translate(err, "mark claim recorded")
+	})
 }
 
 // BatchReportContexts returns the key_invalid claims, other than excludeTicket and made
@@ -153,15 +163,18 @@ func (s *Store) BatchReportContexts(ctx context.Context, merchantID, batchID, ex
 	if err != nil {
 		return nil, Translate(err, "batch report contexts")
 	}
-	// Claims without a claim context (from before contexts were recorded, or not assessed):
-	// they were about the order's originally delivered key(s) (deliveries of kind initial),
-	// never its replacements. This read still grows with the merchant's tickets (issue 17:
-	// left; bounding it needs a context on every claim).
+	// Claims without a claim context (not assessed yet, or whose category became key_invalid
+	// later): they are about the order's originally delivered key(s) (deliveries of kind
+	// initial), never its replacements. claim_recorded is set with the context, so the index
+	// ix_tickets_unrecorded_claims reads only these tickets, not all of the merchant's (issue
+	// 17; on SQLite the index is partial and the two conditions must be written as literals
+	// for the planner to use it). NOT EXISTS stays the definition.
 	var legacy []models.Ticket
 	lq := s.DB(ctx).Table("tickets AS t").Select("DISTINCT t.id, t.customer_email, t.customer_ip, t.device_id, t.created_at, t.order_id").
 		Joins("JOIN deliveries d ON d.order_id = t.order_id AND d.kind = ?", models.DeliveryInitial).
 		Joins("JOIN card_keys k ON k.id = d.card_key_id").
-		Where("t.merchant_id = ? AND k.batch_id = ? AND t.category = ? AND t.id <> ? AND t.created_at <= ?", merchantID, batchID, "key_invalid", excludeTicket, before).
+		Where("t.merchant_id = ? AND t.category = 'key_invalid' AND t.claim_recorded = 0", merchantID).
+		Where("k.batch_id = ? AND t.id <> ? AND t.created_at <= ?", batchID, excludeTicket, before).
 		Where("NOT EXISTS (SELECT 1 FROM claim_contexts c WHERE c.ticket_id = t.id)")
 	if !since.IsZero() {
 		lq = lq.Where("t.created_at > ?", since)
