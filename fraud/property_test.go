@@ -200,6 +200,78 @@ func TestPropertyDistinctUnlinked(t *testing.T) {
 	}
 }
 
+// TestPropertyDistinctUnlinkedMatchesPairwise: the linear count (shared keys, neighbours in
+// time within a network) finds the same groups as comparing every pair of reporters by the
+// definition (linkedPairwise), over e-mails, devices, public, private, carrier-NAT, IPv6,
+// mapped and unparsable addresses, and times around the network window.
+func TestPropertyDistinctUnlinkedMatchesPairwise(t *testing.T) {
+	r := rand.New(rand.NewPCG(20261205, 17))
+	ips := []string{"", "not-an-ip", "127.0.0.1", "10.0.0.5", "100.64.3.9", "203.0.113.7", "203.0.113.8", "203.0.113.200",
+		"::ffff:203.0.113.7", "198.51.100.1", "198.51.100.2", "2001:db8:1:2::5", "2001:db8:1:9::6", "2001:db8:2::1", "fe80::1"}
+	rep := func() Reporter {
+		x := Reporter{IP: ips[r.IntN(len(ips))], At: t0.Add(-time.Duration(r.IntN(20*24)) * time.Hour)}
+		if r.IntN(3) > 0 {
+			x.Email = fmt.Sprintf("u%d@x.com", r.IntN(12))
+		}
+		if r.IntN(3) > 0 {
+			x.Device = fmt.Sprintf("d%d", r.IntN(12))
+		}
+		return x
+	}
+	for i := range propertyRuns {
+		me := rep()
+		reps := make([]Reporter, r.IntN(30))
+		for j := range reps {
+			reps[j] = rep()
+		}
+		window := time.Duration(r.IntN(5*24)) * time.Hour
+		require.Equal(t, distinctUnlinkedPairwise(me, reps, window), DistinctUnlinked(me, reps, window), "run %d: %+v / %+v, window %v", i, me, reps, window)
+	}
+}
+
+// distinctUnlinkedPairwise is DistinctUnlinked by its definition: every pair compared.
+func distinctUnlinkedPairwise(claimant Reporter, reporters []Reporter, netWindow time.Duration) int {
+	all := append([]Reporter{claimant}, reporters...)
+	u := newUnion(len(all))
+	for i := range all {
+		for j := i + 1; j < len(all); j++ {
+			if linkedPairwise(all[i], all[j], netWindow) {
+				u.join(i, j)
+			}
+		}
+	}
+	roots := map[int]bool{}
+	for i := 1; i < len(all); i++ {
+		if r := u.find(i); r != u.find(0) {
+			roots[r] = true
+		}
+	}
+	return len(roots)
+}
+
+// linkedPairwise: two reporters share a normalised e-mail, a device id, a public address,
+// or its network within netWindow of each other.
+func linkedPairwise(a, b Reporter, netWindow time.Duration) bool {
+	switch {
+	case a.Email != "" && a.Email == b.Email:
+		return true
+	case a.Device != "" && a.Device == b.Device:
+		return true
+	case !LinkableIP(a.IP) || !LinkableIP(b.IP):
+		return false // a proxy's or carrier's address links nobody
+	case a.IP == b.IP:
+		return true
+	}
+	if !SameNetwork(a.IP, b.IP) {
+		return false
+	}
+	d := a.At.Sub(b.At)
+	if d < 0 {
+		d = -d
+	}
+	return d <= netWindow
+}
+
 func TestPropertyMoreClaimsNeverLowerScore(t *testing.T) {
 	r := rand.New(rand.NewPCG(20261101, 2))
 	th := DefaultThresholds()
@@ -243,4 +315,26 @@ func TestPropertyChargebackNeverLowersDecision(t *testing.T) {
 		after := Assess(s, th)
 		assert.GreaterOrEqual(t, rank[after.Decision], rank[before.Decision])
 	}
+}
+
+// BenchmarkDistinctUnlinked: a claim on a batch with the most reports the check reads (1,000:
+// 500 with a claim context, 500 without), linear against the pairwise definition.
+func BenchmarkDistinctUnlinked(b *testing.B) {
+	r := rand.New(rand.NewPCG(17, 17))
+	reps := make([]Reporter, 1000)
+	for i := range reps {
+		reps[i] = Reporter{Email: fmt.Sprintf("u%d@x.com", i), Device: fmt.Sprintf("d%d", r.IntN(900)),
+			IP: fmt.Sprintf("203.0.%d.%d", r.IntN(200), r.IntN(250)), At: t0.Add(-time.Duration(r.IntN(90*24)) * time.Hour)}
+	}
+	me := Reporter{Email: "me@x.com", IP: "198.51.100.7", At: t0}
+	b.Run("linear", func(b *testing.B) {
+		for b.Loop() {
+			DistinctUnlinked(me, reps, 7*24*time.Hour)
+		}
+	})
+	b.Run("pairwise", func(b *testing.B) {
+		for b.Loop() {
+			distinctUnlinkedPairwise(me, reps, 7*24*time.Hour)
+		}
+	})
 }
