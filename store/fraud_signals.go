@@ -119,16 +119,16 @@ func (s *Store) CountHeldReissuesByEmail(ctx context.Context, merchantID uint64,
 // context in the same transaction (tickets.claim_recorded, see BatchReportContexts).
 func (s *Store) SaveClaimContext(ctx context.Context, cc *models.ClaimContext) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
-		err := s.DB(ctx).Create(cc).Error
-		if err != nil && !errors.Is(Translate(err, ""), ErrDuplicate) {
-			return Translate(err, "save claim context")
-		}
-		if err != nil {
+		err := Translate(s.DB(ctx).Create(cc).Error, "save claim context")
+		switch {
+		case errors.Is(err, ErrDuplicate):
 			tid := cc.TicketID
 			*cc = models.ClaimContext{}
 			if err := s.DB(ctx).Where("ticket_id = ?", tid).Take(cc).Error; err != nil {
 				return Translate(err, "claim context")
 			}
+		case err != nil:
+			return err
 		}
 		err = s.DB(ctx).Model(&models.Ticket{}).Where("id = ? AND claim_recorded = ?", cc.TicketID, false).
 			UpdateColumn("claim_recorded", true).Error // not a change of the ticket: updated_at stays
