@@ -374,7 +374,7 @@ func plural(n int, one, many string) string {
 // urgency cues are ignored: phishing the model reads as an account matter counts too.
 func spamOrPhishing(intent Category, norm string, clauses [][]token) bool {
 	return intent == Other && (isSpam(norm) || isPhishingRequest(plainText(clauses))) ||
-		(intent == Other || intent == Account) && isPhishing(norm)
+		(intent == Other || intent == Account) && (isPhishing(norm) || isDomainNotice(norm, plainText(clauses)))
 }
 
 // spamMarkers are what unsolicited advertising and phishing write (lower case).

@@ -406,9 +406,9 @@ func endsWithLabel(before string, labels []string) bool {
 	return false
 }
 
-// trimLabelGap trims separators, "是" and label verbs from the end of before.
+// trimLabelGap trims separators, "是" (Cantonese "係") and label verbs from the end of before.
 func trimLabelGap(before string) string {
-	before = strings.TrimRight(before, labelGap+"是为為")
+	before = strings.TrimRight(before, labelGap+"是为為係")
 	for _, v := range labelVerbs {
 		before = strings.TrimRight(strings.TrimSuffix(before, v), labelGap)
 	}
@@ -439,7 +439,8 @@ var otherNumberLabels = []string{"投诉单号", "投诉编号", "投诉号", "�
 	"快递单号", "运单号", "物流单号", "快递号", "发票号", "发票号码", "工单号", "案件号", "案件编号", "案件編號", "序列号", "退款编号", "售后单号",
 	"售后编号", "受理号", "受理编号", "服务单号", "subscription id", "sub id",
 	"transaction id", "transaction", "txn id", "txn", "tracking number", "tracking no", "tracking", "invoice number",
-	"invoice no", "invoice", "case number", "case id", "case no", "case", "claim number", "claim id", "claim",
+	"invoice no", "invoice", "case number", "case id", "case no", "case ref", "case reference", "case", "claim number",
+	"claim id", "claim ref", "claim", "dispute ref", "complaint ref", "ticket ref",
 	"dispute id", "complaint number", "complaint id", "complaint", "ticket number", "ticket id", "ticket"}
 
 // otherNumberWords, anywhere in the clause before a number of an order's shape that no label

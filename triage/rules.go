@@ -1,6 +1,9 @@
 package triage
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // Rules that override the model where a rule is clearly better: a message that only
 // thanks for something that now works (the model sees "refund", "code", "到账" and reads a
@@ -117,6 +120,18 @@ var (
 	noticeThreats = []string{"restrict*", "limited", "suspend*", "on hold", "locked", "expires today", "will be closed", "deactivated", "unpaid invoice", "限制", "冻结", "停权", "封禁", "异常", "违规"}
 	noticeMine    = []string{"my", "i", "我"}
 )
+
+// bareDomain is a web address typed without "http" or "www" ("tb-verify.cc", "paypa1-help.co",
+// whose digits normalisation has made "<num>"), not an e-mail's domain: a restricted-account
+// notice's link often comes like that.
+var bareDomain = regexp.MustCompile(`(?i)(^|[^a-z0-9@.>-])(?:[a-z0-9]|<num>)(?:[a-z0-9-]|<num>)*\.(cc|com|net|org|top|xyz|cn|io|co|me|info|vip|shop|site|online|club|live|link|app)\b`)
+
+// isDomainNotice says whether a restricted-account notice (the reader's account, a
+// restriction, no "my" / 我) names a bare web address to go to: phishing as well, read on the
+// normalised text, which keeps the address whole.
+func isDomainNotice(norm, plain string) bool {
+	return bareDomain.MatchString(norm) && containsAny(plain, noticeYour) && containsAny(plain, noticeThreats) && !containsAny(plain, noticeMine)
+}
 
 // isPhishingRequest says whether plain text asks for a buyer's secrets, lures with a
 // refund or prize, or warns of a restricted account with a link to restore it.

@@ -151,6 +151,28 @@ func TestPhishingRequestIsOther(t *testing.T) {
 	}
 }
 
+// A restricted-account notice that names a bare web address ("tb-verify.cc") instead of a
+// link word is phishing too, and never urgent; a buyer naming a site about their own account
+// is not such a notice.
+func TestDomainNoticeIsNotUrgent(t *testing.T) {
+	for text, want := range map[string]bool{
+		"【淘宝官方】您的店铺账户存在异常 请于24小时内登录 tb-verify.cc 核实身份 否则将冻结资金":                                    true,
+		"Dear customer, your account is restricted. Log in at paypa1-help.co today to restore it": true,
+		"您的账号异常已被冻结，请登录 www.kd-safe.top 解冻":                                                       true,
+		"我的账号被冻结了 在 steam.com 上登不进去 急！":                                                           false,
+		"your account page says limited, my email is buyer@qq.com, urgent!!":                      false,
+		"账号被冻结了，今晚要用！！":                                                                           false,
+	} {
+		norm := normalize(text)
+		if got := isDomainNotice(norm, plainText(tokens(norm))) || isPhishing(norm) || isPhishingRequest(plainText(tokens(norm))); got != want {
+			t.Errorf("%q: read as a phishing notice %v, want %v", text, got, want)
+		}
+		if r := Classify("", "", text); r.Hurry == want {
+			t.Errorf("%q: hurry %v, want %v", text, r.Hurry, !want)
+		}
+	}
+}
+
 // Complaints already filed with 12315 or through a marketplace's claim process are disputes
 // by rule, also when the buyer offers to withdraw them on a condition; the same words as a
 // threat, or support contacted about a product, are not.

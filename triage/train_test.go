@@ -47,6 +47,9 @@ var dev12TSV string
 //go:embed testdata/dev_tmodel13.tsv
 var dev13TSV string
 
+//go:embed testdata/dev_tmodel14.tsv
+var dev14TSV string
+
 func TestKeptFeatures(t *testing.T) {
 	feats := make([]int32, 2000)
 	for i := range feats {
@@ -117,7 +120,8 @@ func TestDevSetIsApartFromTheCorpus(t *testing.T) {
 		{"dev6", dev6TSV, 230, true}, {"dev7", dev7TSV, 170, true},
 		{"dev8", dev8TSV, 170, true}, {"dev9", dev9TSV, 170, true},
 		{"dev10", dev10TSV, 170, true}, {"dev11", dev11TSV, 230, true},
-		{"dev12", dev12TSV, 230, true}, {"dev13", dev13TSV, 230, true}} {
+		{"dev12", dev12TSV, 230, true}, {"dev13", dev13TSV, 230, true},
+		{"dev14", dev14TSV, 230, true}} {
 		t.Run(set.name, func(t *testing.T) {
 			dev, err := ParseLabelledTSV(set.name, set.tsv)
 			require.NoError(t, err)
