@@ -161,6 +161,7 @@ func TestDomainNoticeIsNotUrgent(t *testing.T) {
 		"您的账号异常已被冻结，请登录 www.kd-safe.top 解冻":                                                       true,
 		"我的账号被冻结了 在 steam.com 上登不进去 急！":                                                           false,
 		"your account page says limited, my email is buyer@qq.com, urgent!!":                      false,
+		"your account is limited!! write to help@kd-shop.com":                                     false,
 		"账号被冻结了，今晚要用！！":                                                                           false,
 	} {
 		norm := normalize(text)

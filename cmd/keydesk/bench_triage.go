@@ -16,13 +16,13 @@ import (
 // split (never trained or tuned on), entity and urgency figures, the three fresh held-out sets
 // written by hand apart from the corpus (the second and third with order numbers, their misses never
 // listed, so that nobody tunes on them), and classification latency. With --final it also
-// reports the fourth and fifth fresh sets, which are reserved for judging a finished model
+// reports the fourth to sixth fresh sets, which are reserved for judging a finished model
 // change once: their figures are left out of the default output that models are tuned
 // against, and their misses are never listed.
 func benchTriage(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bench triage", flag.ContinueOnError)
 	misses := fs.Bool("misses", false, "list the held-out and first fresh held-out messages read wrongly (never the second to sixth fresh sets')")
-	final := fs.Bool("final", false, "also report the fourth and fifth fresh held-out sets: only to judge a finished model change, once (never to tune on)")
+	final := fs.Bool("final", false, "also report the fourth to sixth fresh held-out sets: only to judge a finished model change, once (never to tune on)")
 	reps := fs.Int("reps", 5, "times every corpus message is classified for the latency figures")
 	if err := fs.Parse(args); err != nil {
 		return err
