@@ -142,6 +142,9 @@
     inflight = Math.max(0, inflight - 1);
     if (!inflight) { clearTimeout(slowTimer); var b = document.getElementById('kd-progress'); if (b) b.hidden = true; }
   }
+  /** pending answers how many of the page's API requests are in flight (browser tests wait
+   * for none before clicking, since an answer can move the page under the pointer). */
+  function pending() { return inflight; }
   function connBanner() {
     var n = document.getElementById('conn-banner');
     var main = document.querySelector('main');
@@ -704,7 +707,7 @@
     announce: announce, toast: toast, showFieldErrors: showFieldErrors, clearFieldErrors: clearFieldErrors,
     fmtDuration: fmtDuration, fmtTime: fmtTime, fmtMoney: fmtMoney, msgText: msgText, serverText: serverText,
     fraudDetail: fraudDetail, refundWhy: refundWhy, refundWhyList: refundWhyList, word: word, slaBadge: slaBadge,
-    poll: poll, debounce: debounce, newRequestId: newRequestId, pathParam: pathParam, busy: busy, onReady: onReady,
+    poll: poll, debounce: debounce, pending: pending, newRequestId: newRequestId, pathParam: pathParam, busy: busy, onReady: onReady,
     useDeviceId: useDeviceId, deviceHeaders: deviceHeaders, snippetNodes: snippetNodes,
     online: function () { return conn === 'ok'; }, onConn: function (f) { connListeners.push(f); },
     publicURL: function () { var m = $('meta[name="keydesk-public-url"]'); return (m && m.content) || location.origin; }

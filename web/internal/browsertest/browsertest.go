@@ -240,12 +240,15 @@ func Click(sel string) Step {
 	})
 }
 
-// clickPoint scrolls the element into view and answers its centre once it has held still for
-// 150 ms (three looks 50 ms apart) and the element itself (or a child) is what a click there
-// would hit; otherwise it throws, and Click tries again.
+// clickPoint scrolls the element into view and answers its centre once the page has no
+// request of its own in flight (KD.pending: an answer that lands between measuring and
+// clicking, such as the form's help-article suggestions, moves what is under the pointer), the
+// element has held still for 150 ms (three looks 50 ms apart) and the element itself (or a
+// child) is what a click there would hit; otherwise it throws, and Click tries again.
 const clickPoint = `(async () => {
 	const n = document.querySelector(%q);
 	if (!n) throw new Error('no element');
+	if (window.KD && KD.pending && KD.pending() > 0) throw new Error('requests in flight');
 	n.scrollIntoView({block: 'center', inline: 'center'});
 	const frame = () => new Promise(r => setTimeout(r, 50));
 	let r = n.getBoundingClientRect();
