@@ -192,14 +192,7 @@ func DistinctUnlinked(claimant Reporter, reporters []Reporter, netWindow time.Du
 			}
 		}
 	}
-	roots := map[int]bool{}
-	self := u.find(0)
-	for i := 1; i < len(all); i++ {
-		if r := u.find(i); r != self {
-			roots[r] = true
-		}
-	}
-	return len(roots)
+	return u.groupsApartFrom(0)
 }
 
 // union is a disjoint-set forest over 0..n-1.
@@ -222,3 +215,14 @@ func (u union) find(i int) int {
 }
 
 func (u union) join(i, j int) { u[u.find(i)] = u.find(j) }
+
+// groupsApartFrom counts the groups other than the one i belongs to.
+func (u union) groupsApartFrom(i int) int {
+	self, roots := u.find(i), map[int]bool{}
+	for j := range u {
+		if r := u.find(j); r != self {
+			roots[r] = true
+		}
+	}
+	return len(roots)
+}

@@ -240,13 +240,7 @@ func distinctUnlinkedPairwise(claimant Reporter, reporters []Reporter, netWindow
 			}
 		}
 	}
-	roots := map[int]bool{}
-	for i := 1; i < len(all); i++ {
-		if r := u.find(i); r != u.find(0) {
-			roots[r] = true
-		}
-	}
-	return len(roots)
+	return u.groupsApartFrom(0)
 }
 
 // linkedPairwise: two reporters share a normalised e-mail, a device id, a public address,

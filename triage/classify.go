@@ -373,8 +373,14 @@ func plural(n int, one, many string) string {
 // spamOrPhishing says whether a message read as intent is advertising or phishing, whose
 // urgency cues are ignored: phishing the model reads as an account matter counts too.
 func spamOrPhishing(intent Category, norm string, clauses [][]token) bool {
-	return intent == Other && (isSpam(norm) || isPhishingRequest(plainText(clauses))) ||
-		(intent == Other || intent == Account) && (isPhishing(norm) || isDomainNotice(norm, plainText(clauses)))
+	if intent != Other && intent != Account {
+		return false
+	}
+	plain := plainText(clauses)
+	if intent == Other && (isSpam(norm) || isPhishingRequest(plain)) {
+		return true
+	}
+	return isPhishing(norm) || isDomainNotice(norm, plain)
 }
 
 // spamMarkers are what unsolicited advertising and phishing write (lower case).

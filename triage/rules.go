@@ -126,18 +126,24 @@ var (
 // notice's link often comes like that.
 var bareDomain = regexp.MustCompile(`(?i)(^|[^a-z0-9@.>-])(?:[a-z0-9]|<num>)(?:[a-z0-9-]|<num>)*\.(cc|com|net|org|top|xyz|cn|io|co|me|info|vip|shop|site|online|club|live|link|app)\b`)
 
-// isDomainNotice says whether a restricted-account notice (the reader's account, a
-// restriction, no "my" / 我) names a bare web address to go to: phishing as well, read on the
-// normalised text, which keeps the address whole.
+// isRestrictedNotice says whether plain text warns the reader of a restriction on their account
+// (the reader's account, a restriction, no "my" / 我): what a restricted-account notice says
+// besides its link.
+func isRestrictedNotice(plain string) bool {
+	return containsAny(plain, noticeYour) && containsAny(plain, noticeThreats) && !containsAny(plain, noticeMine)
+}
+
+// isDomainNotice says whether a restricted-account notice names a bare web address to go to:
+// phishing as well, read on the normalised text, which keeps the address whole.
 func isDomainNotice(norm, plain string) bool {
-	return bareDomain.MatchString(norm) && containsAny(plain, noticeYour) && containsAny(plain, noticeThreats) && !containsAny(plain, noticeMine)
+	return bareDomain.MatchString(norm) && isRestrictedNotice(plain)
 }
 
 // isPhishingRequest says whether plain text asks for a buyer's secrets, lures with a
 // refund or prize, or warns of a restricted account with a link to restore it.
 func isPhishingRequest(plain string) bool {
 	return containsAny(plain, phishingAsks) && containsAny(plain, phishingSecrets) || containsAny(plain, phishingLures) ||
-		containsAny(plain, noticeLinks) && containsAny(plain, noticeYour) && containsAny(plain, noticeThreats) && !containsAny(plain, noticeMine)
+		containsAny(plain, noticeLinks) && isRestrictedNotice(plain)
 }
 
 // ruleVerdict returns the rule's intent, or "" when no rule applies.
