@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keydesk/keydesk/internal/binpages"
 )
 
 // TestFootprintDefaults: the memory and retention knobs have the documented defaults, and the
@@ -67,5 +69,24 @@ func TestMemoryLimitBytes(t *testing.T) {
 	}
 	if got, err := c.MemoryLimitBytes(); err != nil || got != 256<<20 {
 		t.Errorf("default limit %d, %v", got, err)
+	}
+}
+
+// TestBinaryPages: evict by default, the other modes by name, and a clear error otherwise.
+func TestBinaryPages(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.BinaryPagesMode(); got != binpages.Evict {
+		t.Fatalf("default mode %q, want evict", got)
+	}
+	t.Setenv("KEYDESK_BINARY_PAGES", "drop")
+	if c, err = Load(); err != nil || c.BinaryPagesMode() != binpages.Drop {
+		t.Fatalf("drop: %q, %v", c.BinaryPagesMode(), err)
+	}
+	t.Setenv("KEYDESK_BINARY_PAGES", "purge")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "KEYDESK_BINARY_PAGES") {
+		t.Fatalf("an unknown mode: %v", err)
 	}
 }

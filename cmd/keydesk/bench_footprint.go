@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -123,7 +124,7 @@ func benchFootprint(ctx context.Context, cfg config.Config, args []string, out i
 	if err != nil {
 		return err
 	}
-	releaseBinaryPages(log) // as serve does once started
+	releaseBinaryPages(cfg, log) // as serve does once started
 	stopped := false
 	stop := func() {
 		if !stopped {
@@ -149,9 +150,9 @@ func benchFootprint(ctx context.Context, cfg config.Config, args []string, out i
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "keydesk bench footprint: embedded Temporal + %s; workflow cache %d (server %d), pollers %d/%d, limits %d/%d, compression %v, vacuum %v; started and seeded %d orders in %v\n",
+	fmt.Fprintf(out, "keydesk bench footprint: embedded Temporal + %s; workflow cache %d (server %d), pollers %d/%d, limits %d/%d, compression %v, vacuum %v, binary pages %s; started and seeded %d orders in %v\n",
 		a.Store.Dialect(), cfg.WorkflowCache, cfg.TemporalCache, cfg.WorkflowPollers, cfg.ActivityPollers, cfg.MaxWorkflowTasks, cfg.MaxActivities,
-		cfg.CompressPayloads(), !o.noVacuum, maxN, time.Since(start).Round(time.Millisecond))
+		cfg.CompressPayloads(), !o.noVacuum, cfg.BinaryPagesMode(), maxN, time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(out, "targets (issue 17): RSS ≤ %d MiB at 10,000 open tickets and flat beyond the cache; disk ≤ %.0f MB per 1,000 open and ≤ %.0f MB per 1,000 closed tickets after retention\n",
 		targetRSSMiB, targetOpenMBPer1k, targetClosedMBPer1k)
 
@@ -167,8 +168,9 @@ func benchFootprint(ctx context.Context, cfg config.Config, args []string, out i
 		}
 		rate := float64(n-created) / time.Since(t0).Seconds()
 		created = n
-		time.Sleep(o.settle)
+		settled := settleSampling(o.settle)
 		m := measure(ctx, a, storeFile)
+		m.settled = settled
 		printMeasure(out, fmt.Sprintf("%d open (created at %.0f/s by %d clients)", n, rate, o.clients), n, m, idle)
 	}
 	if err := fb.historyFigures(ctx, o.sample, out); err != nil {
@@ -179,8 +181,9 @@ func benchFootprint(ctx context.Context, cfg config.Config, args []string, out i
 	closed, failed := fb.closeAll(ctx, o.clients)
 	fmt.Fprintf(out, "closed %d tickets in %v (%d could not be resolved and closed directly: %s)\n",
 		closed, time.Since(t0).Round(time.Millisecond), len(failed), summarize(failed))
-	time.Sleep(o.settle)
+	settled := settleSampling(o.settle)
 	m := measure(ctx, a, storeFile)
+	m.settled = settled
 	printMeasure(out, fmt.Sprintf("%d closed, retention not passed", closed), created, m, idle)
 
 	if o.retention > 0 {
@@ -549,6 +552,8 @@ type footprint struct {
 	rss, heap, sys      uint64
 	stacks, heapKept    uint64 // goroutine stacks; freed heap not yet given back to the OS
 	anon                uint64 // RssAnon: private memory; the rest of RSS is mapped files (the binary)
+	goMapped            uint64 // memory the Go runtime holds from the OS (not released); anon beyond it is SQLite's C heap and the like
+	settled             rssSamples
 	goroutines          int
 	storeDisk, tempDisk int64 // files (with WAL and SHM) or, for MySQL, data + index length
 	storeUsed, tempUsed int64 // SQLite pages in use × page size (free pages and WAL excluded)
@@ -560,7 +565,7 @@ func measure(ctx context.Context, a *app.App, storeFile string) footprint {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	m := footprint{rss: rssBytes(), anon: procStatusBytes("RssAnon:"), heap: ms.HeapInuse, sys: ms.Sys, goroutines: runtime.NumGoroutine(),
-		stacks: ms.StackInuse, heapKept: ms.HeapIdle - ms.HeapReleased}
+		stacks: ms.StackInuse, heapKept: ms.HeapIdle - ms.HeapReleased, goMapped: goMappedBytes()}
 	writeHeapProfile()
 	m.storeDisk, _ = a.Store.DiskBytes(ctx)
 	m.storeUsed = m.storeDisk
@@ -572,6 +577,36 @@ func measure(ctx context.Context, a *app.App, storeFile string) footprint {
 		m.tempUsed = usedBytes(ctx, f)
 	}
 	return m
+}
+
+// goMappedBytes is the memory the Go runtime has mapped and not released to the OS (heap,
+// stacks, its own metadata), from runtime/metrics.
+func goMappedBytes() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64() - s[1].Value.Uint64()
+}
+
+// rssSamples are RSS readings taken while the bench waits, without forcing a collection: what a
+// process monitor sees in the steady state (measure's own reading follows a forced one).
+type rssSamples struct {
+	n         int
+	sum, peak uint64
+}
+
+// settleSampling waits d, reading RSS every 250 ms.
+func settleSampling(d time.Duration) rssSamples {
+	var s rssSamples
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(250 * time.Millisecond) {
+		r := rssBytes()
+		s.n++
+		s.sum += r
+		s.peak = max(s.peak, r)
+	}
+	return s
 }
 
 // writeHeapProfile writes the heap profile of this moment to KEYDESK_BENCH_HEAPPROFILE-<n>.pb.gz
@@ -608,7 +643,12 @@ func usedBytes(ctx context.Context, file string) int64 {
 func printMeasure(out io.Writer, label string, n int, m, idle footprint) {
 	fmt.Fprintf(out, "%-44s RSS %4.0f MiB (anon %4.0f, files %4.0f)  heap %4.0f MiB  sys %4.0f MiB  goroutines %5d\n",
 		label, mib(m.rss), mib(m.anon), mib(m.rss-min(m.anon, m.rss)), mib(m.heap), mib(m.sys), m.goroutines)
-	fmt.Fprintf(out, "%-44s Go: stacks %.0f MiB, freed heap not yet returned %.0f MiB\n", "", mib(m.stacks), mib(m.heapKept))
+	fmt.Fprintf(out, "%-44s Go: stacks %.0f MiB, freed heap not yet returned %.0f MiB; runtime holds %.0f MiB, anon outside it %.0f MiB\n", "",
+		mib(m.stacks), mib(m.heapKept), mib(m.goMapped), mib(m.anon-min(m.goMapped, m.anon)))
+	if m.settled.n > 0 {
+		fmt.Fprintf(out, "%-44s RSS while settling (%d readings, no forced collection): mean %.0f MiB, peak %.0f MiB\n", "",
+			m.settled.n, mib(m.settled.sum/uint64(m.settled.n)), mib(m.settled.peak))
+	}
 	fmt.Fprintf(out, "%-44s files: keydesk %6.1f MB + temporal %6.1f MB; in use: keydesk %6.1f MB + temporal %6.1f MB", "",
 		mb(m.storeDisk), mb(m.tempDisk), mb(m.storeUsed), mb(m.tempUsed))
 	if n > 0 {

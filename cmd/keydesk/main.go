@@ -124,7 +124,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	if err != nil {
 		return err
 	}
-	releaseBinaryPages(log)
+	releaseBinaryPages(cfg, log)
 	log.Info("keydesk is up", "url", "http://"+a.Addr, "took", time.Since(start).Round(time.Millisecond))
 	return waitAndStop(ctx, a)
 }
@@ -137,7 +137,7 @@ func runRole(ctx context.Context, cfg config.Config, log *slog.Logger, roles app
 	if err != nil {
 		return err
 	}
-	releaseBinaryPages(log)
+	releaseBinaryPages(cfg, log)
 	log.Info("keydesk role started", "api", roles.API, "worker", roles.Worker, "addr", a.Addr)
 	return waitAndStop(ctx, a)
 }
@@ -174,15 +174,15 @@ func version() string {
 	return "unknown"
 }
 
-// releaseBinaryPages drops the page-table entries of keydesk's executable once start-up has
-// touched it, so that RSS counts only the parts of its 170 MB of code and tables that the
-// process uses from then on (issue 17: 35–50 MiB less, idle and under load). It only logs a
-// failure: the process runs the same either way.
-func releaseBinaryPages(log *slog.Logger) {
-	r, err := binpages.Release()
+// releaseBinaryPages releases keydesk's executable pages once start-up has touched them
+// (KEYDESK_BINARY_PAGES, see package binpages), so that RSS counts only the parts of its 170 MB
+// of code and tables that the process uses from then on. It only logs a failure: the process
+// runs the same either way.
+func releaseBinaryPages(cfg config.Config, log *slog.Logger) {
+	r, err := binpages.Release(cfg.BinaryPagesMode())
 	if err != nil {
 		log.Debug("binary pages not released", "err", err)
 		return
 	}
-	log.Debug("binary pages released", "mappings", r.Mappings, "bytes", r.Bytes)
+	log.Debug("binary pages released", "mode", cfg.BinaryPagesMode(), "mappings", r.Mappings, "bytes", r.Bytes, "evicted", r.Evicted)
 }

@@ -12,21 +12,24 @@ import (
 	"syscall"
 )
 
-// Release drops the page-table entries of every read-only mapping of the running executable
-// (MADV_DONTNEED), so that the kernel maps again only what is used from now on. Only mappings
-// that are not writable and hold no anonymous (written) page are touched: they are private
-// file mappings that were never written, so dropping their entries loses nothing (the next
-// access reads the page cache).
-func Release() (Result, error) {
+// Release treats the read-only mappings of the running executable as mode says (Keep: not at
+// all). Only mappings that are not writable and hold no anonymous (written) page are touched:
+// they are private file mappings that were never written, so dropping their entries loses
+// nothing (the next access reads the file again).
+func Release(mode Mode) (Result, error) {
+	if mode == Keep {
+		return Result{}, nil
+	}
 	exe, err := os.Readlink("/proc/self/exe")
 	if err != nil {
 		return Result{}, fmt.Errorf("binpages: find the executable: %w", err)
 	}
-	return releaseFile(exe)
+	return releaseFile(exe, mode)
 }
 
-// releaseFile drops this process's read-only, unwritten mappings of path.
-func releaseFile(path string) (Result, error) {
+// releaseFile drops this process's read-only, unwritten mappings of path and, with Evict,
+// marks them for reads without read-ahead and evicts the file's pages from the page cache.
+func releaseFile(path string, mode Mode) (Result, error) {
 	f, err := os.Open("/proc/self/smaps")
 	if err != nil {
 		return Result{}, fmt.Errorf("binpages: read mappings: %w", err)
@@ -41,10 +44,38 @@ func releaseFile(path string) (Result, error) {
 		if err := madvise(rg, syscall.MADV_DONTNEED); err != nil {
 			return r, err
 		}
+		// Without read-ahead a fault reads the one 4 KiB page it needs, into a folio of
+		// that size; with it, the kernel reads ahead into large folios and maps them whole.
+		if mode == Evict {
+			if err := madvise(rg, syscall.MADV_RANDOM); err != nil {
+				return r, err
+			}
+		}
 		r.Mappings++
 		r.Bytes += rg.end - rg.start
 	}
+	if mode == Evict && len(ranges) > 0 {
+		if err := evict(path); err != nil {
+			return r, err
+		}
+		r.Evicted = true
+	}
 	return r, nil
+}
+
+// evict asks the kernel to drop path's clean pages from the page cache (POSIX_FADV_DONTNEED).
+// Pages another process still maps stay.
+func evict(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("binpages: open the executable: %w", err)
+	}
+	defer f.Close()
+	const fadvDontNeed = 4 // POSIX_FADV_DONTNEED on Linux
+	if _, _, errno := syscall.Syscall6(syscall.SYS_FADVISE64, f.Fd(), 0, 0, fadvDontNeed, 0, 0); errno != 0 {
+		return fmt.Errorf("binpages: evict %s from the page cache: %w", path, errno)
+	}
+	return nil
 }
 
 // addrRange is one mapping, [start, end).

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"unsafe"
 )
 
 func TestReadOnlyRanges(t *testing.T) {
@@ -46,8 +47,15 @@ func TestReadOnlyRanges(t *testing.T) {
 }
 
 // TestReleaseFile maps a file read-only, reads all of it, and checks that releasing it leaves
-// none of it resident while the data reads the same afterwards.
+// none of it resident while the data reads the same afterwards; with Evict, that the file left
+// the page cache too and a read maps back one 4 KiB page, not the folio around it.
 func TestReleaseFile(t *testing.T) {
+	for _, mode := range []Mode{Drop, Evict} {
+		t.Run(string(mode), func(t *testing.T) { testReleaseFile(t, mode) })
+	}
+}
+
+func testReleaseFile(t *testing.T, mode Mode) {
 	path := filepath.Join(t.TempDir(), "blob")
 	data := make([]byte, 8<<20)
 	for i := range data {
@@ -61,6 +69,11 @@ func TestReleaseFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	// Written pages are dirty until written back, and the kernel evicts only clean ones (an
+	// executable was written long before it runs).
+	if err := f.Sync(); err != nil {
+		t.Fatal(err)
+	}
 	m, err := syscall.Mmap(int(f.Fd()), 0, len(data), syscall.PROT_READ, syscall.MAP_PRIVATE)
 	if err != nil {
 		t.Fatal(err)
@@ -73,15 +86,32 @@ func TestReleaseFile(t *testing.T) {
 	if kb := residentKB(t, path); kb < 8<<10 {
 		t.Fatalf("%d kB resident after reading 8 MiB: the test cannot see a release", kb)
 	}
-	r, err := releaseFile(path)
+	r, err := releaseFile(path, mode)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Mappings != 1 || r.Bytes != uint64(len(data)) {
-		t.Fatalf("released %+v, want the one 8 MiB mapping", r)
+	if r.Mappings != 1 || r.Bytes != uint64(len(data)) || r.Evicted != (mode == Evict) {
+		t.Fatalf("released %+v, want the one 8 MiB mapping, evicted %v", r, mode == Evict)
 	}
 	if kb := residentKB(t, path); kb != 0 {
 		t.Errorf("%d kB still resident after release", kb)
+	}
+	if mode == Evict {
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(path, &st); err != nil {
+			t.Fatal(err)
+		}
+		const tmpfsMagic = 0x01021994
+		if st.Type == tmpfsMagic {
+			t.Skip("the test directory is on tmpfs, whose pages are the file itself and are never evicted; set TMPDIR to a disk file system to test eviction")
+		}
+		if n := cachedPages(t, m); n != 0 {
+			t.Fatalf("%d of the file's pages still in the page cache after eviction", n)
+		}
+		touched = m[len(m)/2]
+		if kb := residentKB(t, path); kb != 4 {
+			t.Errorf("%d kB resident after reading one byte, want one 4 kB page", kb)
+		}
 	}
 	again := 0
 	for i := 0; i < len(m); i += 4096 {
@@ -92,9 +122,30 @@ func TestReleaseFile(t *testing.T) {
 	}
 }
 
-// TestRelease releases this test binary's own read-only mappings and goes on running.
+// touched keeps a read the compiler cannot drop.
+var touched byte
+
+// cachedPages counts the pages of mapping m that are in the page cache (mincore).
+func cachedPages(t *testing.T, m []byte) int {
+	t.Helper()
+	vec := make([]byte, (len(m)+4095)/4096)
+	if _, _, errno := syscall.Syscall(syscall.SYS_MINCORE, uintptr(unsafe.Pointer(&m[0])), uintptr(len(m)), uintptr(unsafe.Pointer(&vec[0]))); errno != 0 {
+		t.Fatalf("mincore: %v", errno)
+	}
+	n := 0
+	for _, v := range vec {
+		n += int(v & 1)
+	}
+	return n
+}
+
+// TestRelease releases this test binary's own read-only mappings and goes on running; Keep
+// touches nothing.
 func TestRelease(t *testing.T) {
-	r, err := Release()
+	if r, err := Release(Keep); err != nil || r != (Result{}) {
+		t.Fatalf("Release(Keep) = %+v, %v; want nothing done", r, err)
+	}
+	r, err := Release(Drop)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,6 +154,19 @@ func TestRelease(t *testing.T) {
 	}
 	if n := len(fmt.Sprint(runtime.Stack(make([]byte, 1<<16), true))); n == 0 {
 		t.Fatal("no stack after release")
+	}
+}
+
+func TestParseMode(t *testing.T) {
+	for in, want := range map[string]Mode{"": Evict, "evict": Evict, "drop": Drop, "keep": Keep} {
+		if got, ok := ParseMode(in); !ok || got != want {
+			t.Errorf("ParseMode(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"Evict", "off", "dontneed"} {
+		if got, ok := ParseMode(in); ok {
+			t.Errorf("ParseMode(%q) = %q, accepted", in, got)
+		}
 	}
 }
 

@@ -3,4 +3,4 @@
 package binpages
 
 // Release does nothing outside Linux.
-func Release() (Result, error) { return Result{}, nil }
+func Release(Mode) (Result, error) { return Result{}, nil }
