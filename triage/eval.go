@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"math"
 	"sort"
 	"strings"
 )
@@ -81,9 +82,26 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
+// Wilson95 is the Wilson score interval at 95% for k successes in n trials: the range of true
+// rates a measured k/n is consistent with. A recall of 44/50 (88%) is consistent with anything
+// from about 76% to 94%, so a 90% target read on 50 messages is decided by a message or two.
+// n = 0 gives (0, 1).
+func Wilson95(k, n int) (lo, hi float64) {
+	if n <= 0 {
+		return 0, 1
+	}
+	const z = 1.959963984540054
+	p, nf := float64(k)/float64(n), float64(n)
+	den := 1 + z*z/nf
+	mid := (p + z*z/(2*nf)) / den
+	half := z * math.Sqrt(p*(1-p)/nf+z*z/(4*nf*nf)) / den
+	return max(0, mid-half), min(1, mid+half)
+}
+
 // Print writes the evaluation as a small report.
 func (ev Evaluation) Print(w io.Writer, title string) {
-	fmt.Fprintf(w, "%s: intent accuracy %.1f%% (%d/%d)\n", title, 100*ev.Accuracy(), ev.Correct, ev.N)
+	lo, hi := Wilson95(ev.Correct, ev.N)
+	fmt.Fprintf(w, "%s: intent accuracy %.1f%% (%d/%d; 95%% interval %.1f–%.1f%%)\n", title, 100*ev.Accuracy(), ev.Correct, ev.N, 100*lo, 100*hi)
 	langs := make([]string, 0, len(ev.ByLang))
 	for l := range ev.ByLang {
 		langs = append(langs, l)
@@ -93,9 +111,10 @@ func (ev Evaluation) Print(w io.Writer, title string) {
 		v := ev.ByLang[l]
 		fmt.Fprintf(w, "  lang %-7s %5.1f%% (%d/%d)\n", l, 100*ratio(v[0], v[1]), v[0], v[1])
 	}
-	fmt.Fprintf(w, "  %-12s %7s %9s %6s\n", "intent", "recall", "precision", "n")
+	fmt.Fprintf(w, "  %-12s %7s %9s %6s  %s\n", "intent", "recall", "precision", "n", "recall's 95% interval")
 	for _, c := range Categories() {
-		fmt.Fprintf(w, "  %-12s %6.1f%% %8.1f%% %6d\n", c, 100*ev.Recall(c), 100*ev.Precision(c), ev.Actual[c])
+		lo, hi := Wilson95(ev.TruePos[c], ev.Actual[c])
+		fmt.Fprintf(w, "  %-12s %6.1f%% %8.1f%% %6d  %5.1f–%.1f%%\n", c, 100*ev.Recall(c), 100*ev.Precision(c), ev.Actual[c], 100*lo, 100*hi)
 	}
 	fmt.Fprintf(w, "  confusion (rows actual, columns predicted):\n  %-12s", "")
 	for _, c := range Categories() {
