@@ -93,7 +93,7 @@ func benchTriage(args []string, out io.Writer) error {
 		printScore(out, "urgency", r.Urgency)
 	}
 	if *final {
-		// Five writers' sets read as one: each set's per-intent recall rests on 37–66
+		// Five writers' sets read as one: each set's per-intent recall rests on 50–66
 		// messages, so one or two messages move it past a target; the pooled figure, with its
 		// interval, says what the model does on unseen text as a whole.
 		fmt.Fprintln(out)
