@@ -24,12 +24,16 @@ func Release(mode Mode) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("binpages: find the executable: %w", err)
 	}
-	return releaseFile(exe, mode)
+	// The file is opened through /proc/self/exe for the eviction: after an upgrade replaced
+	// the executable, its path names the new file (or none), and smaps names the old one
+	// "path (deleted)", as readlink does.
+	return releaseFile(exe, "/proc/self/exe", mode)
 }
 
 // releaseFile drops this process's read-only, unwritten mappings of path and, with Evict,
-// marks them for reads without read-ahead and evicts the file's pages from the page cache.
-func releaseFile(path string, mode Mode) (Result, error) {
+// marks them for reads without read-ahead and evicts the pages of file (path opened another
+// way) from the page cache.
+func releaseFile(path, file string, mode Mode) (Result, error) {
 	f, err := os.Open("/proc/self/smaps")
 	if err != nil {
 		return Result{}, fmt.Errorf("binpages: read mappings: %w", err)
@@ -55,7 +59,7 @@ func releaseFile(path string, mode Mode) (Result, error) {
 		r.Bytes += rg.end - rg.start
 	}
 	if mode == Evict && len(ranges) > 0 {
-		if err := evict(path); err != nil {
+		if err := evict(file); err != nil {
 			return r, err
 		}
 		r.Evicted = true
@@ -63,17 +67,17 @@ func releaseFile(path string, mode Mode) (Result, error) {
 	return r, nil
 }
 
-// evict asks the kernel to drop path's clean pages from the page cache (POSIX_FADV_DONTNEED).
+// evict asks the kernel to drop file's clean pages from the page cache (POSIX_FADV_DONTNEED).
 // Pages another process still maps stay.
-func evict(path string) error {
-	f, err := os.Open(path)
+func evict(file string) error {
+	f, err := os.Open(file)
 	if err != nil {
 		return fmt.Errorf("binpages: open the executable: %w", err)
 	}
 	defer f.Close()
 	const fadvDontNeed = 4 // POSIX_FADV_DONTNEED on Linux
 	if _, _, errno := syscall.Syscall6(syscall.SYS_FADVISE64, f.Fd(), 0, 0, fadvDontNeed, 0, 0); errno != 0 {
-		return fmt.Errorf("binpages: evict %s from the page cache: %w", path, errno)
+		return fmt.Errorf("binpages: evict %s from the page cache: %w", file, errno)
 	}
 	return nil
 }

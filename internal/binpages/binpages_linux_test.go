@@ -86,7 +86,7 @@ func testReleaseFile(t *testing.T, mode Mode) {
 	if kb := residentKB(t, path); kb < 8<<10 {
 		t.Fatalf("%d kB resident after reading 8 MiB: the test cannot see a release", kb)
 	}
-	r, err := releaseFile(path, mode)
+	r, err := releaseFile(path, path, mode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,8 +139,8 @@ func cachedPages(t *testing.T, m []byte) int {
 	return n
 }
 
-// TestRelease releases this test binary's own read-only mappings and goes on running; Keep
-// touches nothing.
+// TestRelease releases this test binary's own read-only mappings, drops and then evicts them,
+// and goes on running; Keep touches nothing.
 func TestRelease(t *testing.T) {
 	if r, err := Release(Keep); err != nil || r != (Result{}) {
 		t.Fatalf("Release(Keep) = %+v, %v; want nothing done", r, err)
@@ -154,6 +154,13 @@ func TestRelease(t *testing.T) {
 	}
 	if n := len(fmt.Sprint(runtime.Stack(make([]byte, 1<<16), true))); n == 0 {
 		t.Fatal("no stack after release")
+	}
+	// Evict opens the executable through /proc/self/exe.
+	if r, err = Release(Evict); err != nil || !r.Evicted || r.Mappings == 0 {
+		t.Fatalf("Release(Evict) = %+v, %v", r, err)
+	}
+	if n := len(fmt.Sprint(runtime.Stack(make([]byte, 1<<16), true))); n == 0 {
+		t.Fatal("no stack after eviction")
 	}
 }
 
