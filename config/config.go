@@ -132,7 +132,7 @@ type Config struct {
 
 // BinaryPagesMode is BinaryPages as a binpages.Mode (Load has checked it).
 func (c *Config) BinaryPagesMode() binpages.Mode {
-	m, _ := binpages.ParseMode(strings.TrimSpace(c.BinaryPages))
+	m, _ := binpages.ParseMode(c.BinaryPages)
 	return m
 }
 
@@ -169,7 +169,7 @@ func Load() (Config, error) {
 	if c.Temporal == "" {
 		c.Temporal = os.Getenv("TEMPORAL_ADDRESS")
 	}
-	if _, ok := binpages.ParseMode(strings.TrimSpace(c.BinaryPages)); !ok {
+	if _, ok := binpages.ParseMode(c.BinaryPages); !ok {
 		return c, fmt.Errorf("config: KEYDESK_BINARY_PAGES is %q: want evict, drop or keep", c.BinaryPages)
 	}
 	if c.AttachmentRetention < 0 {

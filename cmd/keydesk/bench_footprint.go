@@ -168,9 +168,7 @@ func benchFootprint(ctx context.Context, cfg config.Config, args []string, out i
 		}
 		rate := float64(n-created) / time.Since(t0).Seconds()
 		created = n
-		settled := settleSampling(o.settle)
-		m := measure(ctx, a, storeFile)
-		m.settled = settled
+		m := settleAndMeasure(ctx, a, storeFile, o.settle)
 		printMeasure(out, fmt.Sprintf("%d open (created at %.0f/s by %d clients)", n, rate, o.clients), n, m, idle)
 	}
 	if err := fb.historyFigures(ctx, o.sample, out); err != nil {
@@ -181,9 +179,7 @@ func benchFootprint(ctx context.Context, cfg config.Config, args []string, out i
 	closed, failed := fb.closeAll(ctx, o.clients)
 	fmt.Fprintf(out, "closed %d tickets in %v (%d could not be resolved and closed directly: %s)\n",
 		closed, time.Since(t0).Round(time.Millisecond), len(failed), summarize(failed))
-	settled := settleSampling(o.settle)
-	m := measure(ctx, a, storeFile)
-	m.settled = settled
+	m := settleAndMeasure(ctx, a, storeFile, o.settle)
 	printMeasure(out, fmt.Sprintf("%d closed, retention not passed", closed), created, m, idle)
 
 	if o.retention > 0 {
@@ -576,6 +572,15 @@ func measure(ctx context.Context, a *app.App, storeFile string) footprint {
 		m.tempDisk = store.FileBytes(f)
 		m.tempUsed = usedBytes(ctx, f)
 	}
+	return m
+}
+
+// settleAndMeasure waits d, reading RSS as it goes, then takes a measurement holding those
+// readings.
+func settleAndMeasure(ctx context.Context, a *app.App, storeFile string, d time.Duration) footprint {
+	settled := settleSampling(d)
+	m := measure(ctx, a, storeFile)
+	m.settled = settled
 	return m
 }
 

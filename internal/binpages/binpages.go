@@ -14,6 +14,8 @@
 // the code the process runs, not the large folios around it.
 package binpages
 
+import "strings"
+
 // Mode is how Release treats the executable's pages (KEYDESK_BINARY_PAGES).
 type Mode string
 
@@ -32,9 +34,9 @@ const (
 	Evict Mode = "evict"
 )
 
-// ParseMode reads a mode's name; "" is Evict.
+// ParseMode reads a mode's name, around spaces; "" is Evict.
 func ParseMode(s string) (Mode, bool) {
-	switch m := Mode(s); m {
+	switch m := Mode(strings.TrimSpace(s)); m {
 	case "":
 		return Evict, true
 	case Keep, Drop, Evict:

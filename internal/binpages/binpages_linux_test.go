@@ -165,7 +165,7 @@ func TestRelease(t *testing.T) {
 }
 
 func TestParseMode(t *testing.T) {
-	for in, want := range map[string]Mode{"": Evict, "evict": Evict, "drop": Drop, "keep": Keep} {
+	for in, want := range map[string]Mode{"": Evict, "evict": Evict, "drop": Drop, "keep": Keep, " drop ": Drop} {
 		if got, ok := ParseMode(in); !ok || got != want {
 			t.Errorf("ParseMode(%q) = %q, %v; want %q", in, got, ok, want)
 		}
