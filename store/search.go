@@ -1,14 +1,16 @@
 package store
 
-// Ticket search for staff (issue 15). The full-text index, search_entries (migrations 00380
-// and 00400), holds one row per message and one per ticket subject (internal notes included:
+// Ticket search for staff (issue 15). The full-text index, search_entries (migrations 00380,
+// 00400 and 00480), holds one row per message and one per ticket subject (internal notes included:
 // only staff search). Triggers append new rows to search_recent in the same statement as the
 // row (00440, search_recent.go), and housekeeping moves them into search_entries in batches;
 // search reads both. A new message never rewrites its ticket's other rows. Rows are read by
 // ticket, newest first, so a page costs what it reads, not what matches:
-//   - SQLite: contentless FTS5 with the trigram tokenizer; rowid = ticket id << 32 for a
-//     subject, + 1 + message id mod (2^32-1) for a message, so `ORDER BY rowid DESC` with
-//     `rowid < before << 32` reads the newest tickets' rows first. Terms of three or more
+//   - SQLite: contentless FTS5 with the trigram tokenizer and detail=none (migration 00480:
+//     the index records which rows hold a trigram, not where, so a term is asked as all of its
+//     trigrams and checked on the candidate's text); rowid = ticket id << 12 for a subject,
+//     + a slot of 1-4095 for a message (searchRowidShift), so `ORDER BY rowid DESC` with
+//     `rowid < before << 12` reads the newest tickets' rows first. Terms of three or more
 //     characters use the index; 1-2 character terms (two-character Chinese words) are a LIKE
 //     over tickets and messages walked newest first, at most SearchScanTickets ids a page.
 //   - MariaDB: the Mroonga engine (bigram tokenizer over CJK, letters and digits); MySQL 8:
@@ -502,17 +504,17 @@ func (s *Store) fullTextChunk(ctx context.Context, engine string, merchantID uin
 	if engine == EngineFTS5 {
 		upper := int64(math.MaxInt64)
 		if before > 0 {
-			upper = int64(before) << 32
+			upper = int64(before) << searchRowidShift
 		}
 		var rowids []int64
 		err := s.DB(ctx).Raw("SELECT rowid FROM search_entries WHERE search_entries MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?",
-			`"`+strings.ReplaceAll(term, `"`, `""`)+`"`, upper, n).Scan(&rowids).Error
+			trigramMatch(term), upper, n).Scan(&rowids).Error
 		if err != nil {
 			return nil, Translate(err, "search index")
 		}
 		ids = make([]uint64, len(rowids))
 		for i, r := range rowids {
-			ids[i] = uint64(r >> 32)
+			ids[i] = uint64(r >> searchRowidShift)
 		}
 		return ids, nil
 	}
@@ -525,6 +527,36 @@ func (s *Store) fullTextChunk(ctx context.Context, engine string, merchantID uin
 	}
 	err := s.DB(ctx).Raw(sql+" ORDER BY ticket_id DESC LIMIT ?", append(args, n)...).Scan(&ids).Error
 	return ids, Translate(err, "search index")
+}
+
+// searchRowidShift is how many low bits of a SQLite search_entries rowid are the row's slot
+// within its ticket (migration 00480): 0 for the subject, 1-4095 for a message.
+const searchRowidShift = 12
+
+// trigramMatch renders an FTS5 query for a term of three or more characters on an index
+// with detail=none, which answers no phrase: the trigrams that tile the term (at offsets 0,
+// 3, 6, … and the last three characters), each quoted, joined by AND. Every character of the
+// term is in one of them, so they narrow as well as all its trigrams would while reading a
+// third of the lists; a row that holds them all may still not hold the term, and matchTickets
+// checks it.
+func trigramMatch(term string) string {
+	rs := []rune(term)
+	var grams []string
+	seen := map[string]bool{}
+	add := func(i int) {
+		g := string(rs[i : i+3])
+		if !seen[g] {
+			seen[g] = true
+			grams = append(grams, `"`+strings.ReplaceAll(g, `"`, `""`)+`"`)
+		}
+	}
+	for i := 0; i+3 <= len(rs); i += 3 {
+		add(i)
+	}
+	if len(rs) >= 3 && len(rs)%3 != 0 {
+		add(len(rs) - 3)
+	}
+	return strings.Join(grams, " AND ")
 }
 
 // textScan is the result of collecting a page's (or a relevance window's) matching tickets.
@@ -551,6 +583,12 @@ func (s *Store) textCandidates(ctx context.Context, q SearchQuery, engine string
 	if engine != EngineFTS5 {
 		chunk = min(2*want+20, SearchScanEntries)
 	}
+	// Mroonga and InnoDB answer the driver term itself; SQLite's index (detail=none) only its
+	// trigrams, and the recent rows are read with LIKE, so there every term is checked.
+	proven := driver
+	if engine == EngineFTS5 {
+		proven = ""
+	}
 	var rc recentCursor
 	for read := 0; ; {
 		ids, err := s.indexChunk(ctx, engine, q.MerchantID, driver, before, chunk, &rc)
@@ -565,7 +603,7 @@ func (s *Store) textCandidates(ctx context.Context, q SearchQuery, engine string
 				fresh = append(fresh, id)
 			}
 		}
-		got, err := s.matchTickets(ctx, q, terms, driver, fresh)
+		got, err := s.matchTickets(ctx, q, terms, proven, fresh, want-len(out.cands))
 		if err != nil {
 			return out, err
 		}
@@ -590,8 +628,10 @@ func (s *Store) textCandidates(ctx context.Context, q SearchQuery, engine string
 }
 
 // matchTickets keeps the tickets (newest first) that are the merchant's, pass the filters and
-// contain every term besides the one the index matched (in the subject or any message).
-func (s *Store) matchTickets(ctx context.Context, q SearchQuery, terms []string, matched string, ids []uint64) ([]candidate, error) {
+// contain every term besides matched, the one the index proved ("": none), in the subject or
+// any message. It stops once it kept need tickets: their messages are read in batches, so a
+// chunk of candidates far larger than the page does not read every candidate's messages.
+func (s *Store) matchTickets(ctx context.Context, q SearchQuery, terms []string, matched string, ids []uint64, need int) ([]candidate, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -610,21 +650,32 @@ func (s *Store) matchTickets(ctx context.Context, q SearchQuery, terms []string,
 	if len(rest) == 0 || len(cands) == 0 {
 		return cands, nil
 	}
-	if err := s.loadBodies(ctx, cands); err != nil {
-		return nil, err
-	}
-	kept := cands[:0]
-	for _, c := range cands {
-		text := strings.ToLower(c.Subject + "\n" + strings.Join(c.bodies, "\n"))
-		all := true
-		for _, t := range rest {
-			all = all && strings.Contains(text, t)
+	var kept []candidate
+	for len(cands) > 0 && len(kept) < need {
+		batch := cands[:min(len(cands), max(2*(need-len(kept)), 32))]
+		cands = cands[len(batch):]
+		if err := s.loadBodies(ctx, batch); err != nil {
+			return nil, err
 		}
-		if all {
-			kept = append(kept, c)
+		for _, c := range batch {
+			if containsAll(c, rest) {
+				kept = append(kept, c)
+			}
 		}
 	}
 	return kept, nil
+}
+
+// containsAll reports whether every (lower-cased) term is in the candidate's subject or one
+// of its messages (the text joined by newlines, which no term holds).
+func containsAll(c candidate, terms []string) bool {
+	text := strings.ToLower(c.Subject + "\n" + strings.Join(c.bodies, "\n"))
+	for _, t := range terms {
+		if !strings.Contains(text, t) {
+			return false
+		}
+	}
+	return true
 }
 
 // scanCandidates answers terms no index can: the tickets are walked newest first with LIKE

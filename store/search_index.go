@@ -141,10 +141,10 @@ func reindexSQL(dialect string) []string {
 	if dialect == migrations.SQLite {
 		return []string{
 			"DELETE FROM search_recent WHERE ticket_id IN @ids",
-			// Rowids as migration 00400: ticket id << 32 (subject), + 1 + message id mod (2^32-1).
-			"DELETE FROM search_entries WHERE rowid IN (SELECT id << 32 FROM tickets WHERE id IN @ids UNION ALL SELECT " + sqliteMessageRowid + " FROM messages WHERE ticket_id IN @ids)",
-			"INSERT INTO search_entries (rowid, text) SELECT id << 32, subject FROM tickets WHERE id IN @ids",
-			"INSERT INTO search_entries (rowid, text) SELECT " + sqliteMessageRowid + ", body FROM messages WHERE ticket_id IN @ids",
+			// Rowids as migration 00480: ticket id << 12 (subject), + a slot of 1-4095 (message).
+			"DELETE FROM search_entries WHERE rowid IN (SELECT " + sqliteSubjectRowid + " FROM tickets WHERE id IN @ids UNION ALL SELECT " + sqliteMessageRowid + " FROM messages WHERE ticket_id IN @ids)",
+			"INSERT INTO search_entries (rowid, text) SELECT " + sqliteSubjectRowid + ", subject FROM tickets WHERE id IN @ids ORDER BY id",
+			"INSERT INTO search_entries (rowid, text) SELECT " + sqliteMessageRowid + ", body FROM messages WHERE ticket_id IN @ids ORDER BY ticket_id, id",
 		}
 	}
 	return []string{
@@ -155,8 +155,15 @@ func reindexSQL(dialect string) []string {
 	}
 }
 
-// sqliteMessageRowid is a message's search_entries rowid on SQLite (migration 00400).
-const sqliteMessageRowid = "(ticket_id << 32) + 1 + (id % 4294967295)"
+// SQLite's search_entries rowids (migration 00480; searchRowidShift): a ticket's subject is
+// ticket id << 12, a message's (ticket_id << 12) + 1 + (message id mod (2^32-1)) mod 4095.
+// sqliteEntryRowid derives the same rowid from a search_recent entry id (migration 00440:
+// ticket id << 32 for a subject, + 1 + message id mod (2^32-1) for a message).
+const (
+	sqliteSubjectRowid = "(id << 12)"
+	sqliteMessageRowid = "((ticket_id << 12) + 1 + ((id % 4294967295) % 4095))"
+	sqliteEntryRowid   = "(((entry_id >> 32) << 12) + CASE WHEN (entry_id & 4294967295) = 0 THEN 0 ELSE 1 + ((entry_id & 4294967295) - 1) % 4095 END)"
+)
 
 // RebuildTicketSearch rebuilds search_entries from tickets and messages, in batches of tickets
 // by id, each in its own transaction; it returns how many tickets were indexed. The rows of
@@ -191,7 +198,7 @@ func (s *Store) RebuildTicketSearch(ctx context.Context, batch int) (int, error)
 	if s.dialect == migrations.SQLite {
 		prune = []string{
 			"DELETE FROM search_recent WHERE ticket_id NOT IN (SELECT id FROM tickets)",
-			"DELETE FROM search_entries WHERE rowid NOT IN (SELECT id << 32 FROM tickets UNION ALL SELECT " + sqliteMessageRowid + " FROM messages)",
+			"DELETE FROM search_entries WHERE rowid NOT IN (SELECT " + sqliteSubjectRowid + " FROM tickets UNION ALL SELECT " + sqliteMessageRowid + " FROM messages)",
 		}
 	}
 	for _, q := range prune {

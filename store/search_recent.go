@@ -123,7 +123,7 @@ func (s *Store) moveSearchBatch(ctx context.Context, batch int) (int, error) {
 		}
 		hi := keys[len(keys)-1]
 		const upTo = " WHERE (merchant_id, ticket_id, entry_id) <= (?, ?, ?)"
-		if err := db.Exec("INSERT INTO search_entries (rowid, text) SELECT entry_id, text FROM search_recent"+upTo, hi.MerchantID, hi.TicketID, hi.EntryID).Error; err != nil {
+		if err := db.Exec("INSERT INTO search_entries (rowid, text) SELECT "+sqliteEntryRowid+", text FROM search_recent"+upTo, hi.MerchantID, hi.TicketID, hi.EntryID).Error; err != nil {
 			return Translate(err, "insert batch")
 		}
 		res := db.Exec("DELETE FROM search_recent"+upTo, hi.MerchantID, hi.TicketID, hi.EntryID)

@@ -286,7 +286,7 @@ func TestSearchRecentInterruptedMove(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		copyRows := "INSERT INTO search_entries (rowid, text) SELECT entry_id, text FROM search_recent"
+		copyRows := "INSERT INTO search_entries (rowid, text) SELECT ((entry_id >> 32) << 12) + CASE WHEN (entry_id & 4294967295) = 0 THEN 0 ELSE 1 + ((entry_id & 4294967295) - 1) % 4095 END, text FROM search_recent"
 		if s.Dialect() != "sqlite" {
 			copyRows = "INSERT INTO search_entries (entry_id, ticket_id, merchant_id, body) SELECT entry_id, ticket_id, merchant_id, body FROM search_recent"
 		}

@@ -449,3 +449,46 @@ func testSearchReadsNewestFirst(t *testing.T, state string) {
 		}
 	})
 }
+
+// TestSearchTrigramNearMiss: a ticket whose text holds every trigram of a term, but not the
+// term (SQLite's index, detail=none, records only trigrams), is not a hit; the ticket that
+// holds the term is, in the subject or a later message, whether its rows wait in
+// search_recent or were moved into the index.
+func TestSearchTrigramNearMiss(t *testing.T) {
+	searchStates(t, func(t *testing.T, s *store.Store, settle func()) {
+		ctx := context.Background()
+		f := seedTicketFixture(t, s, "shop-a", "UTC")
+		mk := func(ref, subject, body string) models.Ticket {
+			t.Helper()
+			tk := newTicket(f, ref, nil)
+			tk.Subject = subject
+			if err := s.CreateTicket(ctx, &tk, &models.Message{AuthorKind: models.AuthorCustomer, Body: body, RequestID: "submission"}); err != nil {
+				t.Fatalf("create: %v", err)
+			}
+			return tk
+		}
+		// "steam" is ste + tea + eam: a decoy message holds all three, never in a row.
+		mk("KD-NEAR0001", "team player", "my team stew went cold")
+		mk("KD-NEAR0002", "问题", "激活码 活码无人理 码无效果")
+		hit := mk("KD-NEAR0003", "Steam wallet", "code fails")
+		later := mk("KD-NEAR0004", "no subject words", "first message")
+		addMsg(t, s, later, models.AuthorCustomer, "it was a STEAM card and 激活码无效", false, "r1")
+		settle()
+		for _, c := range []struct {
+			text string
+			want []string
+		}{
+			{"steam", []string{later.Ref, hit.Ref}},
+			{"激活码无效", []string{later.Ref}},
+			{"steam 激活码无效", []string{later.Ref}},
+		} {
+			p, err := s.SearchTickets(ctx, store.SearchQuery{MerchantID: f.merchant, Text: c.text, Sort: store.SearchByNewest})
+			if err != nil {
+				t.Fatalf("search %q: %v", c.text, err)
+			}
+			if got := refs(p); !slices.Equal(got, c.want) {
+				t.Errorf("search %q: %v, want %v", c.text, got, c.want)
+			}
+		}
+	})
+}
