@@ -7,8 +7,8 @@ package store
 // search reads both. A new message never rewrites its ticket's other rows. Rows are read by
 // ticket, newest first, so a page costs what it reads, not what matches:
 //   - SQLite: contentless FTS5 with the trigram tokenizer and detail=none (migration 00480:
-//     the index records which rows hold a trigram, not where, so a term is asked as all of its
-//     trigrams and checked on the candidate's text); rowid = ticket id << 12 for a subject,
+//     the index records which rows hold a trigram, not where, so a term is asked as the
+//     trigrams that tile it and checked on the candidate's text); rowid = ticket id << 12 for a subject,
 //     + a slot of 1-4095 for a message (searchRowidShift), so `ORDER BY rowid DESC` with
 //     `rowid < before << 12` reads the newest tickets' rows first. Terms of three or more
 //     characters use the index; 1-2 character terms (two-character Chinese words) are a LIKE

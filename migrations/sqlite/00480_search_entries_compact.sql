@@ -1,9 +1,10 @@
 -- A smaller ticket search index (issue 17). search_entries (00400) took about 2.9 kB a ticket,
 -- the largest thing keydesk kept per ticket, for about 0.5 kB of text:
 --   - detail=full stored every trigram's positions, which only a phrase query reads. Here
---     detail=none records only which rows hold a trigram; search asks for all of a term's
---     trigrams (`"abc" AND "bcd" …`) and checks the term itself in each candidate's subject
---     and messages, as it always did for a query's other terms (store/search.go).
+--     detail=none records only which rows hold a trigram; search asks for the trigrams that
+--     tile a term (`"red" AND "eem" AND "med"` for redeemed) and checks the term itself in each
+--     candidate's subject and messages, as it always did for a query's other terms
+--     (store/search.go).
 --   - rowid = ticket id << 32 made every step between two tickets' rows a 5-byte varint in each
 --     trigram's row list. Here rowid = (ticket id << 12) + slot: slot 0 for the subject,
 --     1 + (message id mod (2^32-1)) mod 4095 for a message, so the step is 2 bytes. Rows
