@@ -19,7 +19,7 @@
 //     held-out split is fixed by [HeldOut]) by `go generate ./triage/`, which writes
 //     model.gob; see `keydesk bench triage` for its figures. Its settings are chosen on
 //     cross-validation of the tuning split and on the development sets
-//     testdata/dev_tmodel.tsv to dev_tmodel10.tsv and dev_tmodel14.tsv ([ParseLabelledTSV];
+//     testdata/dev_tmodel.tsv to dev_tmodel10.tsv, dev_tmodel14.tsv and dev_tmodel15.tsv ([ParseLabelledTSV];
 //     dev_tmodel11.tsv to dev_tmodel13.tsv are read once before and once after a change,
 //     their misses never), never trained on.
 //   - [ExtractEntities] (also part of every [Result]) finds order numbers (prefixed, 12-24

@@ -50,6 +50,9 @@ var dev13TSV string
 //go:embed testdata/dev_tmodel14.tsv
 var dev14TSV string
 
+//go:embed testdata/dev_tmodel15.tsv
+var dev15TSV string
+
 func TestKeptFeatures(t *testing.T) {
 	feats := make([]int32, 2000)
 	for i := range feats {
@@ -121,7 +124,7 @@ func TestDevSetIsApartFromTheCorpus(t *testing.T) {
 		{"dev8", dev8TSV, 170, true}, {"dev9", dev9TSV, 170, true},
 		{"dev10", dev10TSV, 170, true}, {"dev11", dev11TSV, 230, true},
 		{"dev12", dev12TSV, 230, true}, {"dev13", dev13TSV, 230, true},
-		{"dev14", dev14TSV, 230, true}} {
+		{"dev14", dev14TSV, 230, true}, {"dev15", dev15TSV, 230, true}} {
 		t.Run(set.name, func(t *testing.T) {
 			dev, err := ParseLabelledTSV(set.name, set.tsv)
 			require.NoError(t, err)
