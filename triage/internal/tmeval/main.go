@@ -37,7 +37,7 @@ func main() {
 	dev12 := flag.String("dev12", "", "twelfth development set (TSV): triage/testdata/dev_tmodel12.tsv, read once before and once after a change (see its header)")
 	dev13 := flag.String("dev13", "", "thirteenth development set (TSV): triage/testdata/dev_tmodel13.tsv, kept unread for judging the next change (see its header)")
 	dev14 := flag.String("dev14", "triage/testdata/dev_tmodel14.tsv", "fourteenth development set (TSV): marketplace chat on the other / account boundary")
-	dev15 := flag.String("dev15", "triage/testdata/dev_tmodel15.tsv", "fifteenth development set (TSV): marketplace and IM chat, 80 of 240 `other`, by a writer who read only two sets' headers")
+	dev15 := flag.String("dev15", "triage/testdata/dev_tmodel15.tsv", "fifteenth development set (TSV): marketplace and IM chat, 80 of 239 `other`, by a writer who read only two sets' headers")
 	cvSave := flag.String("cvsave", "", "write the tuning split's texts to this file (one JSON string a line), for -cvon after a corpus change")
 	cvOn := flag.String("cvon", "", "also print cross-validation on the tuning examples whose text is in this -cvsave file (the messages before a corpus change)")
 	builtin := flag.Bool("builtin", false, "read the embedded model instead of training one")
@@ -56,15 +56,15 @@ func main() {
 	judgeFile := flag.String("judge", "", "judge a corpus round: lines in corpus_hand.txt's format, added to the tuning split as if appended (see judge.go)")
 	dropouts := flag.String("dropouts", "0.22,0.26,0.30,0.34,0.38", "with -judge: the feature dropouts the sums run over")
 	flag.Parse()
+	devs := []string{*dev, *dev2, *dev3, *dev4, *dev5, *dev6, *dev7, *dev8, *dev9, *dev10, *dev11, *dev12, *dev13, *dev14, *dev15}
 	if *judgeFile != "" {
-		devs := []string{*dev, *dev2, *dev3, *dev4, *dev5, *dev6, *dev7, *dev8, *dev9, *dev10, *dev11, *dev12, *dev13, *dev14, *dev15}
 		if err := judge(os.Stdout, *judgeFile, *dropouts, devs, o); err != nil {
 			fmt.Fprintln(os.Stderr, "tmeval:", err)
 			os.Exit(1)
 		}
 		return
 	}
-	if err := run(!*noCV, files{devs: []string{*dev, *dev2, *dev3, *dev4, *dev5, *dev6, *dev7, *dev8, *dev9, *dev10, *dev11, *dev12, *dev13, *dev14, *dev15}, cvSave: *cvSave, cvOn: *cvOn, cvMiss: *cvMiss}, *builtin, *fresh, *verbose, o); err != nil {
+	if err := run(!*noCV, files{devs: devs, cvSave: *cvSave, cvOn: *cvOn, cvMiss: *cvMiss}, *builtin, *fresh, *verbose, o); err != nil {
 		fmt.Fprintln(os.Stderr, "tmeval:", err)
 		os.Exit(1)
 	}
