@@ -32,15 +32,19 @@ func benchFraud(ctx context.Context, log *slog.Logger, args []string, out io.Wri
 	dbURL := fs.String("db", "", "database URL (sqlite:PATH or mysql:DSN); default: a fresh SQLite file in a temporary directory")
 	misses := fs.Bool("misses", false, "list the scenarios decided differently from their label, with the rules that fired")
 	e2e := fs.Bool("e2e", false, "file every claim through the buyer API of a running product (embedded Temporal, worker, SQLite) and read the workflow's decision")
+	set := fs.String("set", "corpus", `which labelled scenarios: "corpus" (fraud/corpus, written by the generator the rules were tuned with), "independent" (written by hand apart from the rules, see fraud/corpus/testdata/independent.json) or a JSON file in the same format`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	scs, err := corpus.Load()
+	scs, err := loadFraudSet(*set)
 	if err != nil {
 		return fmt.Errorf("bench fraud: %w", err)
 	}
+	if len(scs) == 0 {
+		return fmt.Errorf("bench fraud: --set %s holds no scenarios", *set)
+	}
 	if *e2e {
-		return benchFraudE2E(ctx, scs, *misses, out)
+		return benchFraudE2E(ctx, *set, scs, *misses, out)
 	}
 	url := *dbURL
 	if url == "" {
@@ -76,14 +80,29 @@ func benchFraud(ctx context.Context, log *slog.Logger, args []string, out io.Wri
 	if err != nil {
 		return fmt.Errorf("bench fraud: %w", err)
 	}
-	fmt.Fprintf(out, "fraud corpus: %d scenarios, ruleset %s, replayed in %s over %s\n\n", len(outs), fraud.RulesetVersion,
+	fmt.Fprintf(out, "fraud scenarios (%s): %d, ruleset %s, replayed in %s over %s\n\n", *set, len(outs), fraud.RulesetVersion,
 		time.Since(t0).Round(time.Millisecond), strings.SplitN(url, ":", 2)[0])
 	printFraudOutcomes(out, outs, "activities", *misses)
 	return nil
 }
 
+// loadFraudSet returns the scenarios --set names: one of the embedded sets or a file.
+func loadFraudSet(set string) ([]corpus.Scenario, error) {
+	switch set {
+	case "corpus":
+		return corpus.Load()
+	case "independent":
+		return corpus.LoadIndependent()
+	}
+	data, err := os.ReadFile(set)
+	if err != nil {
+		return nil, fmt.Errorf("--set: %w", err)
+	}
+	return corpus.Parse(data)
+}
+
 // benchFraudE2E replays the corpus through the running product (internal/fraude2e).
-func benchFraudE2E(ctx context.Context, scs []corpus.Scenario, misses bool, out io.Writer) error {
+func benchFraudE2E(ctx context.Context, set string, scs []corpus.Scenario, misses bool, out io.Writer) error {
 	p, err := fraude2e.Start(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("bench fraud --e2e: %w", err)
@@ -94,8 +113,8 @@ func benchFraudE2E(ctx context.Context, scs []corpus.Scenario, misses bool, out 
 	if err != nil {
 		return fmt.Errorf("bench fraud --e2e: %w", err)
 	}
-	fmt.Fprintf(out, "fraud corpus: %d scenarios, ruleset %s, filed through the buyer API and decided by the ticket workflow (embedded Temporal, SQLite) in %s\n\n",
-		len(outs), fraud.RulesetVersion, time.Since(t0).Round(time.Millisecond))
+	fmt.Fprintf(out, "fraud scenarios (%s): %d, ruleset %s, filed through the buyer API and decided by the ticket workflow (embedded Temporal, SQLite) in %s\n\n",
+		set, len(outs), fraud.RulesetVersion, time.Since(t0).Round(time.Millisecond))
 	printFraudOutcomes(out, outs, "API submission → workflow decision", misses)
 	return nil
 }
