@@ -265,18 +265,24 @@ func (a *Activities) gatherHistory(ctx context.Context, t models.Ticket, email s
 		{&sig.ClaimsByDevice30d, "device_id", t.DeviceID, w30},
 		{&sig.ClaimsByDevice90d, "device_id", t.DeviceID, w90},
 	}
+	// The claims and replacements of this claim's own order are left out: the order's rules
+	// (OrderClaims, OrderReplacements) count them.
+	not := store.OtherThan{Ticket: t.ID}
+	if t.OrderID != nil {
+		not.Order = *t.OrderID
+	}
 	var err error
 	for _, q := range counts {
-		if *q.dst, err = st.CountClaims(ctx, m, q.column, q.value, t.ID, q.w); err != nil {
+		if *q.dst, err = st.CountClaims(ctx, m, q.column, q.value, not, q.w); err != nil {
 			return err
 		}
 	}
-	if sig.ReissuesByEmail90d, err = st.CountReissuesByEmail(ctx, m, email, t.ID, w90); err != nil {
+	if sig.ReissuesByEmail90d, err = st.CountReissuesByEmail(ctx, m, email, not, w90); err != nil {
 		return err
 	}
 	// Replacements allowed but not delivered yet count too: a burst of claims must not
 	// look fresh while the first replacement is still on its way.
-	held, err := st.CountHeldReissuesByEmail(ctx, m, email, t.ID, w90)
+	held, err := st.CountHeldReissuesByEmail(ctx, m, email, not, w90)
 	if err != nil {
 		return err
 	}

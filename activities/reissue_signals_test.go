@@ -44,12 +44,13 @@ func TestGatherSignals(t *testing.T) {
 				t.Errorf("signals %+v, want %+v", s, want)
 			}
 		}},
-		{"claims by email in 30 and 90 days", "key_invalid", func(f *riFixture, o models.Order, _ models.CardKey) {
-			f.ticket(&o, me, "key_missing", f.now.Add(-10*day))
-			f.ticket(&o, me, "refund", f.now.Add(-20*day))
-			f.ticket(&o, me, "dispute", f.now.Add(-60*day))
-			f.ticket(&o, me, "key_invalid", f.now.Add(-100*day)) // too old
-			f.ticket(&o, me, "account", f.now.Add(-1*day))       // not a claim
+		{"claims by email in 30 and 90 days", "key_invalid", func(f *riFixture, _ models.Order, _ models.CardKey) {
+			o2, _ := f.order(me, f.initial, f.now.Add(-120*day)) // the buyer's other order
+			f.ticket(&o2, me, "key_missing", f.now.Add(-10*day))
+			f.ticket(&o2, me, "refund", f.now.Add(-20*day))
+			f.ticket(&o2, me, "dispute", f.now.Add(-60*day))
+			f.ticket(&o2, me, "key_invalid", f.now.Add(-100*day)) // too old
+			f.ticket(&o2, me, "account", f.now.Add(-1*day))       // not a claim
 		}, func(t *testing.T, s fraud.Signals) {
 			if s.ClaimsByEmail30d != 2 || s.ClaimsByEmail90d != 3 {
 				t.Errorf("by email 30d/90d = %d/%d, want 2/3", s.ClaimsByEmail30d, s.ClaimsByEmail90d)
@@ -70,7 +71,8 @@ func TestGatherSignals(t *testing.T) {
 				t.Errorf("signals %+v", s)
 			}
 		}},
-		{"earlier reissues and refunds", "key_invalid", func(f *riFixture, o models.Order, _ models.CardKey) {
+		{"earlier reissues and refunds", "key_invalid", func(f *riFixture, _ models.Order, _ models.CardKey) {
+			o, _ := f.order(me, f.initial, f.now.Add(-30*day)) // the buyer's other order
 			old := f.ticket(&o, me, "key_invalid", f.now.Add(-20*day))
 			k := f.key(f.batch, models.KeyAvailable)
 			f.must(f.s.DB(f.ctx).Create(&k).Error)
@@ -85,6 +87,25 @@ func TestGatherSignals(t *testing.T) {
 		}, func(t *testing.T, s fraud.Signals) {
 			if s.ReissuesByEmail90d != 1 || s.RefundsByEmail90d != 1 {
 				t.Errorf("reissues %d refunds %d, want 1 and 1 (a rejected refund does not count)", s.ReissuesByEmail90d, s.RefundsByEmail90d)
+			}
+		}},
+		{"the claim's own order is counted by the order's rules, not as the buyer's history", "key_invalid", func(f *riFixture, o models.Order, _ models.CardKey) {
+			old := f.ticket(&o, me, "key_invalid", f.now.Add(-3*day))
+			k := f.key(f.batch, models.KeyAvailable)
+			f.must(f.s.DB(f.ctx).Create(&k).Error)
+			f.must(f.s.InTx(f.ctx, func(ctx context.Context) error {
+				_, err := f.s.DeliverReissue(ctx, o, k.ID, old.ID, f.now.Add(-3*day))
+				return err
+			}))
+		}, func(t *testing.T, s fraud.Signals) {
+			if s.ClaimsByEmail30d != 0 || s.ClaimsByIP30d != 0 || s.ClaimsByDevice90d != 0 || s.ReissuesByEmail90d != 0 {
+				t.Errorf("buyer history %+v counts the same order's claim", s)
+			}
+			if s.OrderClaims != 1 || s.OrderReplacements != 1 {
+				t.Errorf("order claims %d, replacements %d; want 1 and 1", s.OrderClaims, s.OrderReplacements)
+			}
+			if a := fraud.Assess(s, fraud.DefaultThresholds()); a.Decision != fraud.Review {
+				t.Errorf("a second claim on a replaced order: %s (%+v), want review: a person decides", a.Decision, a.Hits)
 			}
 		}},
 		{"revealed key: first reveal from the key and events", "key_missing", func(f *riFixture, o models.Order, k models.CardKey) {

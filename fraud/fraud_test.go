@@ -254,6 +254,8 @@ func TestRules(t *testing.T) {
 		{"device 6 mailboxes", RuleSharedDevice, Signals{DeviceMailboxes: 6}, 40, ""},
 		{"order device 4 mailboxes", RuleSharedDevice, Signals{DeviceMailboxes: 1, OrderDeviceMailboxes: 4}, 30, "the device this order was bought from"},
 		{"claimant not buyer", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", KnownDevices: []string{"kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", RevealIPs: []string{"198.51.100.9"}}, 25, "did not use"},
+		{"claimant not buyer, key never revealed", RuleClaimantNotBuyer, Signals{Kind: ClaimMissing, DeviceID: "kd-2", KnownDevices: []string{"kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}, 20, "only go to the order's mailbox"},
+		{"claimant not buyer, key revealed (flag only)", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", KnownDevices: []string{"kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", KeyRevealed: true}, 25, "did not use"},
 		{"claimant revealed from here", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", KnownDevices: []string{"kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", RevealIPs: []string{"203.0.113.77"}}, 0, ""},
 		{"claimant on a known device", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-1", KnownDevices: []string{"kd-3", "kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}, 0, ""},
 		{"no known device (shop's own id only)", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", OrderDeviceID: "shop-fp-1", ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}, 0, ""},
@@ -273,7 +275,7 @@ func TestRules(t *testing.T) {
 			return s
 		}(), 0, ""},
 		{"5x median", RuleAboveMedian, Signals{OrderAmount: 5000, ProductMedianAmount: 1000}, 10, "5 times the median"},
-		{"20x median", RuleAboveMedian, Signals{OrderAmount: 20000, ProductMedianAmount: 1000}, 15, ""},
+		{"20x median", RuleAboveMedian, Signals{OrderAmount: 20000, ProductMedianAmount: 1000}, 30, "20 times the median"},
 		{"4x median", RuleAboveMedian, Signals{OrderAmount: 4999, ProductMedianAmount: 1000}, 0, ""},
 		{"tenure", RuleTenureCredit, Signals{ClaimAt: t0, BuyerOrders: 4, BuyerFirstOrderAt: t0.Add(-100 * 24 * time.Hour)}, -15, "4 orders since"},
 		{"long tenure", RuleTenureCredit, Signals{ClaimAt: t0, BuyerOrders: 12, BuyerClaimsEver: 2, BuyerFirstOrderAt: t0.Add(-400 * 24 * time.Hour)}, -25, "2 earlier claims"},
@@ -561,6 +563,24 @@ func TestStepUpDelivery(t *testing.T) {
 		})
 	}
 	assert.False(t, StepUpDelivery([]Hit{{Rule: RuleClaimantNotBuyer, Points: 0}}), "a rule that did not fire asks for nothing")
+}
+
+// TestStrangerOnAnUnrevealedKeyIsServedByMail: a claim from a new device and network on a
+// key nobody has seen is allowed and stepped up (the key goes to the order's mailbox), while
+// the same claim on a revealed key, or with one more signal, goes to a person.
+func TestStrangerOnAnUnrevealedKeyIsServedByMail(t *testing.T) {
+	unseen := Signals{Kind: ClaimMissing, DeviceID: "kd-2", KnownDevices: []string{"kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}
+	a := Assess(unseen, DefaultThresholds())
+	assert.Equal(t, Allow, a.Decision, "hits %+v", a.Hits)
+	assert.True(t, StepUpDelivery(a.Hits), "the replacement must go to the order's mailbox")
+
+	seen := unseen
+	seen.Kind, seen.KeyRevealed, seen.RevealIPs = ClaimInvalid, true, []string{"198.51.100.9"}
+	assert.Equal(t, Review, Assess(seen, DefaultThresholds()).Decision, "a stranger's claim on a revealed key")
+
+	more := unseen
+	more.ClaimsByEmail90d = 1
+	assert.Equal(t, Review, Assess(more, DefaultThresholds()).Decision, "one more signal")
 }
 
 func TestStepUpUnknownDevice(t *testing.T) {

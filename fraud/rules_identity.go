@@ -53,6 +53,13 @@ const (
 	sharedDeviceManyPoints    = 40
 
 	notBuyerPoints = 25
+	// notBuyerUnseenPoints is the rule's weight when the key was never revealed: a
+	// replacement for such a claim can only go to the order's own mailbox (StepUpDelivery),
+	// so a stranger gains nothing by filing it, and an honest buyer on a trip or a new phone
+	// must not land in review on this rule and claim_ip_differs_from_order (which counts the
+	// same new network again: 25 + 5 reached the review threshold). Any further signal
+	// still sends the claim to a person. Ruleset 2026-12.3, found by the independent set.
+	notBuyerUnseenPoints = 20
 
 	lateExpensivePoints   = 20
 	lateExpensiveAfter    = 7 * 24 * time.Hour
@@ -61,7 +68,11 @@ const (
 	aboveMedianFactor    = 5
 	farAboveMedianFactor = 20
 	aboveMedianPoints    = 10
-	farAboveMedianPoints = 15
+	// farAboveMedianPoints reaches the review threshold alone (15 before 2026-12.3): a claim
+	// on an order worth 20 times what the product usually sells for (a first order of 20
+	// keys, a 888.00 card where 25.00 is usual) is for a person to check first, unless a
+	// clean history's credit (buyer_tenure_credit) brings it under.
+	farAboveMedianPoints = 30
 
 	tenureOrders     = 3
 	tenureAge        = 90 * 24 * time.Hour
@@ -202,7 +213,8 @@ var identityRules = []rule{
 		name:  RuleClaimantNotBuyer,
 		max:   notBuyerPoints,
 		kinds: []ClaimKind{ClaimInvalid, ClaimMissing},
-		desc:  fmt.Sprintf("The claim comes from a device that is not one of the buyer's known keydesk devices (the order's, when the shop passes keydesk's id at checkout, or earlier claims') and from a network that differs from the purchase and every reveal: +%d.", notBuyerPoints),
+		desc: fmt.Sprintf("The claim comes from a device that is not one of the buyer's known keydesk devices (the order's, when the shop passes keydesk's id at checkout, or earlier claims') and from a network that differs from the purchase and every reveal: +%d, or +%d when the key was never revealed (its replacement can only go to the order's mailbox).",
+			notBuyerPoints, notBuyerUnseenPoints),
 		eval: func(s *Signals) (int, string) {
 			if s.DeviceID == "" || len(s.KnownDevices) == 0 || slices.Contains(s.KnownDevices, s.DeviceID) {
 				return 0, "" // no known device to compare with, or a known one
@@ -214,6 +226,9 @@ var identityRules = []rule{
 				if SameNetwork(s.ClaimIP, ip) {
 					return 0, ""
 				}
+			}
+			if !keySeen(s) {
+				return notBuyerUnseenPoints, "the claim comes from a device the buyer was never seen on and from a network the buyer did not use to buy; the key was never revealed, so a replacement can only go to the order's mailbox"
 			}
 			return notBuyerPoints, "the claim comes from a device the buyer was never seen on and from a network the buyer did not use to buy or to reveal the key"
 		},
@@ -346,4 +361,9 @@ func linksText(links []string) string {
 		return "device or network"
 	}
 	return strings.Join(links, ", ")
+}
+
+// keySeen reports whether the shop recorded the claimed key being shown to anyone.
+func keySeen(s *Signals) bool {
+	return s.KeyRevealed || s.RevealCount > 0 || len(s.RevealIPs) > 0
 }

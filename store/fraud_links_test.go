@@ -167,25 +167,25 @@ func TestBuyerCountsAndBatchReports(t *testing.T) {
 		deliver(lf.f.order, models.DeliveryReissue, &email, at.Add(-2*day))
 		deliver(lf.orders["ip-recent"], models.DeliveryReissue, &claim, at.Add(-day))
 		deliver(lf.orders["net-recent"], models.DeliveryReissue, &ip, at.Add(-day)) // another buyer's
-		n, err := s.CountReissuesByEmail(ctx, lf.f.merchant, "buyer@example.com", 0, w)
+		n, err := s.CountReissuesByEmail(ctx, lf.f.merchant, "buyer@example.com", store.OtherThan{}, w)
 		if err != nil || n != 2 {
 			t.Errorf("reissues of buyer@example.com: %d, %v; want 2", n, err)
 		}
-		if n, err := s.CountReissuesByEmail(ctx, lf.f.merchant, "buyer@example.com", claim, w); err != nil || n != 1 {
+		if n, err := s.CountReissuesByEmail(ctx, lf.f.merchant, "buyer@example.com", store.OtherThan{Ticket: claim}, w); err != nil || n != 1 {
 			t.Errorf("reissues excluding the claim's own ticket: %d, %v; want 1", n, err)
 		}
-		if n, err := s.CountReissuesByEmail(ctx, lf.f.merchant, "buyer@example.com", 0, store.Window{From: at.Add(-36 * time.Hour), To: at}); err != nil || n != 1 {
+		if n, err := s.CountReissuesByEmail(ctx, lf.f.merchant, "buyer@example.com", store.OtherThan{}, store.Window{From: at.Add(-36 * time.Hour), To: at}); err != nil || n != 1 {
 			t.Errorf("reissues within 36 hours: %d, %v; want 1", n, err)
 		}
-		if n, err := s.CountReissuesByEmail(ctx, lf.other.merchant, "buyer@example.com", 0, w); err != nil || n != 0 {
+		if n, err := s.CountReissuesByEmail(ctx, lf.other.merchant, "buyer@example.com", store.OtherThan{}, w); err != nil || n != 0 {
 			t.Errorf("reissues seen from the other merchant: %d, %v; want 0", n, err)
 		}
 
-		n, err = s.CountClaims(ctx, lf.f.merchant, "customer_ip", "203.0.113.7", 0, w)
+		n, err = s.CountClaims(ctx, lf.f.merchant, "customer_ip", "203.0.113.7", store.OtherThan{}, w)
 		if err != nil || n != 1 {
 			t.Errorf("claims from 203.0.113.7 within the window: %d, %v; want 1 (the claim itself is at the window's end)", n, err)
 		}
-		if n, err := s.CountClaims(ctx, lf.f.merchant, "customer_ip", "203.0.113.7", lf.tickets["ip"], w); err != nil || n != 0 {
+		if n, err := s.CountClaims(ctx, lf.f.merchant, "customer_ip", "203.0.113.7", store.OtherThan{Ticket: lf.tickets["ip"]}, w); err != nil || n != 0 {
 			t.Errorf("claims from 203.0.113.7 but the excluded one: %d, %v; want 0", n, err)
 		}
 

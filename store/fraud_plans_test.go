@@ -83,6 +83,7 @@ func TestFraudSignalQueriesStayBoundedOnSQLite(t *testing.T) {
 	c.register(t, s.DB(ctx))
 	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
 	w := store.Window{From: now.Add(-30 * 24 * time.Hour), To: now}
+	not := store.OtherThan{Ticket: 9, Order: 4}
 	q := store.LinkQuery{MerchantID: 1, ExcludeTicket: 9, Emails: []string{"a@example.com"}, Device: "kd-0123456789abcdef0123456789abcdef",
 		IP: "203.0.113.7", IPNetLike: "203.0.113.%", To: now, DeviceWindow: time.Hour, IPWindow: time.Hour, NetWindow: time.Hour, EmailWindow: time.Hour}
 	calls := []struct {
@@ -94,9 +95,9 @@ func TestFraudSignalQueriesStayBoundedOnSQLite(t *testing.T) {
 		{"LinkedOrders", func() error { _, err := s.LinkedOrders(ctx, q); return err }},
 		{"LinkedClaims", func() error { _, err := s.LinkedClaims(ctx, q); return err }},
 		{"OrderDeviceEmails", func() error { _, err := s.OrderDeviceEmails(ctx, 1, q.Device, w); return err }},
-		{"CountReissuesByEmail", func() error { _, err := s.CountReissuesByEmail(ctx, 1, "a@example.com", 9, w); return err }},
+		{"CountReissuesByEmail", func() error { _, err := s.CountReissuesByEmail(ctx, 1, "a@example.com", not, w); return err }},
 		{"CountRefundsByEmail", func() error { _, err := s.CountRefundsByEmail(ctx, 1, "a@example.com", w); return err }},
-		{"CountClaims", func() error { _, err := s.CountClaims(ctx, 1, "customer_ip", "203.0.113.7", 9, w); return err }},
+		{"CountClaims", func() error { _, err := s.CountClaims(ctx, 1, "customer_ip", "203.0.113.7", not, w); return err }},
 		{"BuyerStanding", func() error { _, err := s.BuyerStanding(ctx, 1, "a@example.com", 9, now); return err }},
 		{"BatchReportContexts", func() error { _, err := s.BatchReportContexts(ctx, 1, 1, 9, now); return err }},
 	}

@@ -101,16 +101,16 @@ func (s *Store) OrderReplacements(ctx context.Context, orderID, excludeTicket ui
 }
 
 // CountHeldReissuesByEmail counts automatic replacements allowed but not yet delivered on
-// claims (created within w) of that buyer email, other than excludeTicket: the in-flight
-// part of "replacement keys this buyer received".
-func (s *Store) CountHeldReissuesByEmail(ctx context.Context, merchantID uint64, email string, excludeTicket uint64, w Window) (int, error) {
+// claims (created within w) of that buyer email, other than not's: the in-flight part of
+// "replacement keys this buyer received".
+func (s *Store) CountHeldReissuesByEmail(ctx context.Context, merchantID uint64, email string, not OtherThan, w Window) (int, error) {
 	if email == "" {
 		return 0, nil
 	}
 	var n int64
 	err := s.DB(ctx).Table("auto_reissues AS r").Joins("JOIN tickets t ON t.id = r.ticket_id").
-		Where("r.merchant_id = ? AND r.status = ? AND t.customer_email = ? AND t.created_at >= ? AND t.created_at < ? AND t.id <> ?",
-			merchantID, models.AutoReissueHeld, email, w.From, w.To, excludeTicket).Count(&n).Error
+		Where("r.merchant_id = ? AND r.status = ? AND t.customer_email = ? AND t.created_at >= ? AND t.created_at < ? AND t.id <> ? AND (t.order_id IS NULL OR t.order_id <> ?)",
+			merchantID, models.AutoReissueHeld, email, w.From, w.To, not.Ticket, not.Order).Count(&n).Error
 	return int(n), Translate(err, "count pending reissues")
 }
 

@@ -174,10 +174,19 @@ var claimColumns = map[string]bool{"customer_email": true, "customer_ip": true, 
 // server) would otherwise make every claim's check count all of that address's claims.
 const ClaimCountCap = 1000
 
-// CountClaims counts the merchant's claim tickets (ClaimCategories) other than
-// excludeTicket whose buyer column ("customer_email", "customer_ip" or "device_id") equals
-// value and that were created within w, up to ClaimCountCap. An empty value counts nothing.
-func (s *Store) CountClaims(ctx context.Context, merchantID uint64, column, value string, excludeTicket uint64, w Window) (int, error) {
+// OtherThan is what a count of a buyer's history leaves out: the claim being assessed
+// (Ticket) and every other ticket on that claim's order (Order; 0 leaves none out). The
+// order's own rules (order_already_replaced, repeat_claim_same_order) count those; counted
+// again as the buyer's history, one earlier claim on the order weighed four times (ruleset
+// 2026-12.3).
+type OtherThan struct {
+	Ticket, Order uint64
+}
+
+// CountClaims counts the merchant's claim tickets (ClaimCategories), other than not's,
+// whose buyer column ("customer_email", "customer_ip" or "device_id") equals value and that
+// were created within w, up to ClaimCountCap. An empty value counts nothing.
+func (s *Store) CountClaims(ctx context.Context, merchantID uint64, column, value string, not OtherThan, w Window) (int, error) {
 	if !claimColumns[column] {
 		return 0, fmt.Errorf("count claims: unknown column %q", column)
 	}
@@ -187,14 +196,15 @@ func (s *Store) CountClaims(ctx context.Context, merchantID uint64, column, valu
 	var n int64
 	matching := s.DB(ctx).Model(&models.Ticket{}).Select("1").
 		Where("merchant_id = ? AND "+column+" = ? AND created_at >= ? AND created_at < ? AND id <> ? AND category IN ?",
-			merchantID, value, w.From, w.To, excludeTicket, ClaimCategories).Limit(ClaimCountCap)
+			merchantID, value, w.From, w.To, not.Ticket, ClaimCategories).
+		Where("(order_id IS NULL OR order_id <> ?)", not.Order).Limit(ClaimCountCap)
 	err := s.DB(ctx).Table("(?) AS c", matching).Count(&n).Error
 	return int(n), Translate(err, "count claims by "+column)
 }
 
 // CountReissuesByEmail counts replacement keys delivered within w on tickets of that buyer
-// email, other than excludeTicket.
-func (s *Store) CountReissuesByEmail(ctx context.Context, merchantID uint64, email string, excludeTicket uint64, w Window) (int, error) {
+// email, other than not's.
+func (s *Store) CountReissuesByEmail(ctx context.Context, merchantID uint64, email string, not OtherThan, w Window) (int, error) {
 	if email == "" {
 		return 0, nil
 	}
@@ -203,7 +213,7 @@ func (s *Store) CountReissuesByEmail(ctx context.Context, merchantID uint64, ema
 	// ux_deliveries_ticket: a join, or a condition on deliveries.merchant_id, let SQLite read
 	// every delivery of the merchant. The tickets are the merchant's, so are their deliveries.
 	buyerTickets := s.DB(ctx).Model(&models.Ticket{}).Select("id").
-		Where("merchant_id = ? AND customer_email = ? AND id <> ?", merchantID, email, excludeTicket)
+		Where("merchant_id = ? AND customer_email = ? AND id <> ? AND (order_id IS NULL OR order_id <> ?)", merchantID, email, not.Ticket, not.Order)
 	err := s.DB(ctx).Model(&models.Delivery{}).
 		Where("ticket_id IN (?) AND kind = ? AND created_at >= ? AND created_at < ?",
 			buyerTickets, models.DeliveryReissue, w.From, w.To).Count(&n).Error
