@@ -167,3 +167,46 @@ func FileBytes(file string) int64 {
 	}
 	return n
 }
+
+// TableBytes is the space each table takes with its indexes, by table name: on SQLite the
+// pages in use (dbstat), an FTS5 table's shadow tables counted with it (search_entries
+// with search_entries_data, …); on MySQL the data and index length of the current schema's
+// tables. The footprint bench prints where keydesk's bytes per ticket go from it.
+func (s *Store) TableBytes(ctx context.Context) (map[string]int64, error) {
+	out := map[string]int64{}
+	type row struct {
+		Name  string
+		Bytes int64
+	}
+	var rows []row
+	if s.dialect == migrations.MySQL {
+		err := s.db.WithContext(ctx).Raw("SELECT table_name AS name, COALESCE(data_length + index_length, 0) AS bytes FROM information_schema.tables WHERE table_schema = DATABASE()").
+			Scan(&rows).Error
+		if err != nil {
+			return nil, Translate(err, "table sizes")
+		}
+		for _, r := range rows {
+			out[r.Name] += r.Bytes
+		}
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT COALESCE(m.tbl_name, d.name) AS name, SUM(d.pgsize) AS bytes
+		FROM dbstat AS d LEFT JOIN sqlite_master AS m ON m.name = d.name GROUP BY 1`).Scan(&rows).Error
+	if err != nil {
+		return nil, Translate(err, "table sizes (dbstat)")
+	}
+	var virtual []string
+	if err := s.db.WithContext(ctx).Raw("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'").Scan(&virtual).Error; err != nil {
+		return nil, Translate(err, "virtual tables")
+	}
+	for _, r := range rows {
+		name := r.Name
+		for _, v := range virtual {
+			if strings.HasPrefix(name, v+"_") {
+				name = v // an FTS5 shadow table (_data, _idx, _docsize, _config)
+			}
+		}
+		out[name] += r.Bytes
+	}
+	return out, nil
+}

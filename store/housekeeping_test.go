@@ -163,3 +163,49 @@ func TestEnsureIncrementalVacuumConvertsOldFile(t *testing.T) {
 	}
 	_ = s.Close()
 }
+
+// TestTableBytes: every table of the schema is listed with its indexes; on SQLite the
+// tables add up to the pages in use (nothing but pointer-map pages is left out) and an FTS5
+// table's shadow tables are counted with it.
+func TestTableBytes(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		got, err := s.TableBytes(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range []string{"tickets", "messages", "ticket_events", "audit_log"} {
+			if got[table] <= 0 {
+				t.Errorf("%s: %d bytes, want its pages", table, got[table])
+			}
+		}
+		if s.Dialect() != "sqlite" {
+			return
+		}
+		if _, index := got["ux_ticket_events_key"]; index {
+			t.Error("an index is listed apart from its table")
+		}
+		if _, shadow := got["search_entries_data"]; shadow || got["search_entries"] <= 0 {
+			t.Errorf("search_entries %d bytes, shadow table listed apart: %v", got["search_entries"], shadow)
+		}
+		db, err := s.SQL()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pages, free, size, sum int64
+		for q, dst := range map[string]*int64{"PRAGMA page_count": &pages, "PRAGMA freelist_count": &free, "PRAGMA page_size": &size} {
+			if err := db.QueryRowContext(ctx, q).Scan(dst); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, n := range got {
+			sum += n
+		}
+		// The only pages in use outside a table or index are incremental vacuum's pointer
+		// maps: one for every page_size/5 pages.
+		inUse := (pages - free) * size
+		if ptrmaps := inUse - sum; ptrmaps < 0 || ptrmaps > (pages/(size/5)+1)*size {
+			t.Errorf("tables add up to %d bytes, the file has %d in use", sum, inUse)
+		}
+	})
+}

@@ -15,6 +15,7 @@ import (
 	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -158,6 +159,10 @@ func benchFootprint(ctx context.Context, cfg config.Config, args []string, out i
 
 	idle := measure(ctx, a, storeFile)
 	printMeasure(out, "idle (seeded, no tickets)", 0, idle, idle)
+	idleTables, err := a.Store.TableBytes(ctx)
+	if err != nil {
+		return err
+	}
 
 	fb := &footprintBench{a: a, seed: seed, agent: agent, attachEvery: o.attachEvery, attachBytes: o.attachBytes}
 	created := 0
@@ -170,6 +175,9 @@ func benchFootprint(ctx context.Context, cfg config.Config, args []string, out i
 		created = n
 		m := settleAndMeasure(ctx, a, storeFile, o.settle)
 		printMeasure(out, fmt.Sprintf("%d open (created at %.0f/s by %d clients)", n, rate, o.clients), n, m, idle)
+	}
+	if err := printTableGrowth(ctx, a, out, fmt.Sprintf("%d open", created), created, idleTables); err != nil {
+		return err
 	}
 	if err := fb.historyFigures(ctx, o.sample, out); err != nil {
 		return err
@@ -206,6 +214,9 @@ func benchFootprint(ctx context.Context, cfg config.Config, args []string, out i
 		}
 		m := measure(ctx, a, storeFile)
 		printMeasure(out, "after retention"+map[bool]string{true: " (no vacuum)", false: " and vacuum"}[o.noVacuum], created, m, idle)
+		if err := printTableGrowth(ctx, a, out, "after retention", created, idleTables); err != nil {
+			return err
+		}
 	}
 	files := []string{a.TemporalDatabaseFile(), storeFile}
 	stop()
@@ -686,4 +697,38 @@ func procStatusBytes(key string) uint64 {
 		}
 	}
 	return 0
+}
+
+// printTableGrowth prints what keydesk's tables (each with its indexes) grew by since idle,
+// per 1,000 tickets, largest first: where its share of the disk goes.
+func printTableGrowth(ctx context.Context, a *app.App, out io.Writer, label string, n int, idle map[string]int64) error {
+	now, err := a.Store.TableBytes(ctx)
+	if err != nil {
+		return err
+	}
+	type growth struct {
+		table string
+		bytes int64
+	}
+	var gs []growth
+	var rest int64
+	for t, b := range now {
+		if d := b - idle[t]; d > 0 {
+			gs = append(gs, growth{t, d})
+		}
+	}
+	sort.Slice(gs, func(i, j int) bool {
+		return gs[i].bytes > gs[j].bytes || gs[i].bytes == gs[j].bytes && gs[i].table < gs[j].table
+	})
+	fmt.Fprintf(out, "keydesk tables with their indexes, %s, per 1,000 tickets (growth since idle):", label)
+	per1k := func(b int64) float64 { return float64(b) / float64(max(n, 1)) * 1000 / 1e6 }
+	for i, g := range gs {
+		if i >= 10 || per1k(g.bytes) < 0.005 {
+			rest += g.bytes
+			continue
+		}
+		fmt.Fprintf(out, " %s %.2f MB;", g.table, per1k(g.bytes))
+	}
+	fmt.Fprintf(out, " the rest %.2f MB\n", per1k(rest))
+	return nil
 }
