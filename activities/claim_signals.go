@@ -145,7 +145,7 @@ func (a *Activities) gatherIdentity(ctx context.Context, c store.Claim, email st
 	if t.DeviceID != "" && norm != "" {
 		deviceMailboxes[norm] = true
 	}
-	var deviceClaims, ipClaims, netClaims []uint64
+	var deviceClaims, ipClaims, netClaims, spelledClaims []uint64
 	var links []string
 	for _, lc := range claims {
 		m := fraud.NormalizeEmail(lc.Email)
@@ -155,6 +155,13 @@ func (a *Activities) gatherIdentity(ctx context.Context, c store.Claim, email st
 		}
 		if m == norm && fraud.IsKeydeskDevice(lc.Device) {
 			sig.KnownDevices = appendOnce(sig.KnownDevices, lc.Device) // the buyer's earlier claims
+		}
+		if m == norm && m != "" && countsAsOwnSpelling(lc, email, t.OrderID, sig.ClaimAt) {
+			spelledClaims = append(spelledClaims, lc.ID)
+			if sig.ClaimAt.Sub(lc.CreatedAt) < 30*24*time.Hour {
+				sig.ClaimsByEmail30d++
+			}
+			sig.ClaimsByEmail90d++
 		}
 		if m == norm || m == "" {
 			continue
@@ -199,11 +206,29 @@ func (a *Activities) gatherIdentity(ctx context.Context, c store.Claim, email st
 	if t.DeviceID != "" {
 		sig.DeviceMailboxes = len(deviceMailboxes)
 	}
+	spelledReplacements, err := st.ReplacementsForTickets(ctx, spelledClaims)
+	if err != nil {
+		return err
+	}
+	sig.ReissuesByEmail90d += spelledReplacements
 	if sig.ClusterReplacement, err = st.ReplacementsForTickets(ctx, append(deviceClaims, ipClaims...)); err != nil {
 		return err
 	}
 	sig.ClusterNetReplacements, err = st.ReplacementsForTickets(ctx, netClaims)
 	return err
+}
+
+// countsAsOwnSpelling reports whether a linked claim whose mailbox normalises to the
+// claimant's (fraud.NormalizeEmail: gmail dots, +tags, googlemail.com) is one the buyer's
+// history counts (gatherHistory, by the literal address) missed: another spelling of the
+// address, within 90 days, not on the claim's own order (the order's rules count those).
+// Without it, j.o.h.n@gmail.com's fifth claim after john@, jo.hn@, … was a first claim
+// (ruleset 2026-12.3, found by the second independent set).
+func countsAsOwnSpelling(lc store.LinkedTicket, email string, order *uint64, claimAt time.Time) bool {
+	if strings.EqualFold(lc.Email, email) || claimAt.Sub(lc.CreatedAt) >= 90*24*time.Hour {
+		return false // the same address: counted by the literal look-up
+	}
+	return order == nil || lc.OrderID == nil || *lc.OrderID != *order
 }
 
 // gatherOrderContext fills the order's replacements and claims, reveal context, delivery

@@ -319,6 +319,9 @@ func (a *Activities) gatherOrder(ctx context.Context, c store.Claim, email strin
 			return err
 		}
 	}
+	if sig.OrderRefunded, err = st.OrderRefunded(ctx, o.ID, c.Ticket.ID, sig.ClaimAt); err != nil {
+		return err
+	}
 	paid := o.PaidAt.UTC()
 	sig.OrdersByEmail24h, err = st.CountOrdersByEmail(ctx, o.MerchantID, o.BuyerEmail,
 		store.Window{From: paid.Add(-24 * time.Hour), To: paid.Add(time.Microsecond)})

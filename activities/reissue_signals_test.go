@@ -108,6 +108,40 @@ func TestGatherSignals(t *testing.T) {
 				t.Errorf("a second claim on a replaced order: %s (%+v), want review: a person decides", a.Decision, a.Hits)
 			}
 		}},
+		{"the buyer's own mailbox under another spelling counts as the buyer's history", "key_missing", func(f *riFixture, _ models.Order, _ models.CardKey) {
+			variant := me
+			variant.email = "Me+old@example.com" // normalises to me@example.com
+			o2, _ := f.order(variant, f.initial, f.now.Add(-6*day))
+			old := f.ticket(&o2, variant, "key_missing", f.now.Add(-5*day))
+			k := f.key(f.batch, models.KeyAvailable)
+			f.must(f.s.DB(f.ctx).Create(&k).Error)
+			f.must(f.s.InTx(f.ctx, func(ctx context.Context) error {
+				_, err := f.s.DeliverReissue(ctx, o2, k.ID, old.ID, f.now.Add(-5*day))
+				return err
+			}))
+			f.ticket(nil, variant, "key_missing", f.now.Add(-100*day)) // too old
+		}, func(t *testing.T, s fraud.Signals) {
+			if s.ClaimsByEmail30d != 1 || s.ClaimsByEmail90d != 1 || s.ReissuesByEmail90d != 1 {
+				t.Errorf("by email 30d/90d %d/%d, reissues %d; want 1/1 and 1", s.ClaimsByEmail30d, s.ClaimsByEmail90d, s.ReissuesByEmail90d)
+			}
+			if s.ClusterMailboxes != 0 {
+				t.Errorf("the buyer's own spelling counted as another mailbox: %d", s.ClusterMailboxes)
+			}
+		}},
+		{"a claim on an order already refunded", "key_missing", func(f *riFixture, o models.Order, _ models.CardKey) {
+			rt := f.ticket(&o, me, "refund", f.now.Add(-2*day))
+			for i, st := range []string{models.RefundSucceeded, models.RefundRejected} {
+				f.must(f.s.DB(f.ctx).Create(&models.Refund{MerchantID: f.m.ID, TicketID: rt.ID, OrderID: o.ID, OutRefundNo: fmt.Sprintf("RF-%d", i),
+					Amount: o.Amount, Currency: "USD", Status: st, CreatedAt: f.now.Add(-day)}).Error)
+			}
+		}, func(t *testing.T, s fraud.Signals) {
+			if s.OrderRefunded != s.OrderAmount || s.OrderAmount == 0 {
+				t.Errorf("order refunded %d of %d, want all of it (a rejected refund does not count)", s.OrderRefunded, s.OrderAmount)
+			}
+			if a := fraud.Assess(s, fraud.DefaultThresholds()); a.Decision != fraud.Deny {
+				t.Errorf("a key claim on a refunded order: %s (%+v), want deny", a.Decision, a.Hits)
+			}
+		}},
 		{"revealed key: first reveal from the key and events", "key_missing", func(f *riFixture, o models.Order, k models.CardKey) {
 			at := f.now.Add(-2 * day)
 			f.must(f.s.SetFirstRevealed(f.ctx, k.ID, at))

@@ -245,6 +245,11 @@ type Signals struct {
 	// whatever the client says, fraudsters set a browser's in one line, and honest shops and
 	// integrators file claims from scripts.
 	ClaimUserAgent string `json:"claim_user_agent,omitempty"`
+
+	// OrderRefunded is what the shop already refunded on this order (refunds approved,
+	// submitted or succeeded before the claim, by other tickets), in the order's minor units
+	// (ruleset 2026-12.3).
+	OrderRefunded int64 `json:"order_refunded,omitempty"`
 }
 
 // Hit is one rule that fired for a claim.

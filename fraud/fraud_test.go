@@ -275,7 +275,8 @@ func TestRules(t *testing.T) {
 			return s
 		}(), 0, ""},
 		{"5x median", RuleAboveMedian, Signals{OrderAmount: 5000, ProductMedianAmount: 1000}, 10, "5 times the median"},
-		{"20x median", RuleAboveMedian, Signals{OrderAmount: 20000, ProductMedianAmount: 1000}, 30, "20 times the median"},
+		{"10x median", RuleAboveMedian, Signals{OrderAmount: 10000, ProductMedianAmount: 1000}, 30, "10 times the median"},
+		{"9x median", RuleAboveMedian, Signals{OrderAmount: 9999, ProductMedianAmount: 1000}, 10, "9 times the median"},
 		{"4x median", RuleAboveMedian, Signals{OrderAmount: 4999, ProductMedianAmount: 1000}, 0, ""},
 		{"tenure", RuleTenureCredit, Signals{ClaimAt: t0, BuyerOrders: 4, BuyerFirstOrderAt: t0.Add(-100 * 24 * time.Hour)}, -15, "4 orders since"},
 		{"long tenure", RuleTenureCredit, Signals{ClaimAt: t0, BuyerOrders: 12, BuyerClaimsEver: 2, BuyerFirstOrderAt: t0.Add(-400 * 24 * time.Hour)}, -25, "2 earlier claims"},
@@ -288,6 +289,10 @@ func TestRules(t *testing.T) {
 		{"revealed twice", RuleRevealedOften, Signals{Kind: ClaimInvalid, RevealCount: 2}, 0, ""},
 		{"missing after 20 days", RuleMissingLongAfter, Signals{Kind: ClaimMissing, ClaimAt: t0, DeliveredAt: t0.Add(-20 * 24 * time.Hour)}, 10, "20 days"},
 		{"missing same day", RuleMissingLongAfter, Signals{Kind: ClaimMissing, ClaimAt: t0, DeliveredAt: t0.Add(-2 * time.Hour)}, 0, ""},
+		{"order refunded in full", RuleRefundedOrder, Signals{Kind: ClaimInvalid, OrderAmount: 2500, OrderRefunded: 2500}, 70, "refunded in full"},
+		{"order refunded, amount unknown", RuleRefundedOrder, Signals{Kind: ClaimMissing, OrderRefunded: 100}, 70, "refunded in full"},
+		{"order partly refunded", RuleRefundedOrder, Signals{Kind: ClaimMissing, OrderAmount: 3000, OrderRefunded: 1000}, 30, "1000 of the order's 3000"},
+		{"order not refunded", RuleRefundedOrder, Signals{Kind: ClaimInvalid, OrderAmount: 3000}, 0, ""},
 
 		// fresh_claim_on_reported_batch (negative)
 		{"fresh on bad batch", RuleFreshClaimBadBatch, func() Signals { s := revealed(ClaimInvalid, 12*time.Minute); s.BatchInvalidReports = 2; return s }(), -10, "12 minutes after"},

@@ -25,6 +25,8 @@ const (
 	RulePriorDenied          = "prior_denied_claims"
 	RuleRevealedOften        = "revealed_many_times"
 	RuleMissingLongAfter     = "missing_long_after_delivery"
+	// RuleRefundedOrder was added by ruleset 2026-12.3.
+	RuleRefundedOrder = "claim_on_refunded_order"
 )
 
 // Parameters of the 2026-12.1 rules.
@@ -66,12 +68,13 @@ const (
 	expensiveMedianFactor = 5
 
 	aboveMedianFactor    = 5
-	farAboveMedianFactor = 20
+	farAboveMedianFactor = 10
 	aboveMedianPoints    = 10
-	// farAboveMedianPoints reaches the review threshold alone (15 before 2026-12.3): a claim
-	// on an order worth 20 times what the product usually sells for (a first order of 20
-	// keys, a 888.00 card where 25.00 is usual) is for a person to check first, unless a
-	// clean history's credit (buyer_tenure_credit) brings it under.
+	// farAboveMedianPoints reaches the review threshold alone, from 10 times the median
+	// (2026-12.3; it was 15 points from 20 times): a claim on a first order of 20 keys, or on
+	// a 888.00 card where 25.00 is usual, is for a person to check first, unless a clean
+	// history's credit (buyer_tenure_credit) brings it under. Both independent sets' writers
+	// held such claims for a person.
 	farAboveMedianPoints = 30
 
 	tenureOrders     = 3
@@ -89,6 +92,11 @@ const (
 
 	missingLongAfter       = 14 * 24 * time.Hour
 	missingLongAfterPoints = 10
+
+	// A key claim on an order the shop refunded in full: the money is back, a key is not
+	// owed (deny on its own); on a partly refunded order (one key of several) a person checks.
+	refundedOrderPoints       = 70
+	partlyRefundedOrderPoints = 30
 )
 
 func init() { ruleset = append(ruleset, identityRules...) }
@@ -324,6 +332,22 @@ var identityRules = []rule{
 				return 0, ""
 			}
 			return missingLongAfterPoints, fmt.Sprintf("the key was delivered %s before the buyer said it never arrived", humanDuration(s.ClaimAt.Sub(s.DeliveredAt)))
+		},
+	},
+	{
+		name:  RuleRefundedOrder,
+		max:   refundedOrderPoints,
+		kinds: []ClaimKind{ClaimInvalid, ClaimMissing},
+		desc: fmt.Sprintf("Key claim on an order the shop already refunded: +%d when refunded in full (the money is back, a key is not owed), +%d when partly.",
+			refundedOrderPoints, partlyRefundedOrderPoints),
+		eval: func(s *Signals) (int, string) {
+			switch {
+			case s.OrderRefunded <= 0:
+				return 0, ""
+			case s.OrderAmount > 0 && s.OrderRefunded < s.OrderAmount:
+				return partlyRefundedOrderPoints, fmt.Sprintf("%d of the order's %d (minor units) were already refunded", s.OrderRefunded, s.OrderAmount)
+			}
+			return refundedOrderPoints, "the order was already refunded in full: the money is back, a replacement key is not owed"
 		},
 	},
 }

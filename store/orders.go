@@ -223,6 +223,16 @@ func (s *Store) CountReissuesByEmail(ctx context.Context, merchantID uint64, ema
 // refundCounted are the refund statuses that count as "received a refund".
 var refundCounted = []string{models.RefundApproved, models.RefundSubmitted, models.RefundSucceeded}
 
+// OrderRefunded sums the refunds (approved, submitted or succeeded) of an order created
+// before `before` by tickets other than excludeTicket, in the order's minor units.
+func (s *Store) OrderRefunded(ctx context.Context, orderID, excludeTicket uint64, before time.Time) (int64, error) {
+	var n int64
+	err := s.DB(ctx).Model(&models.Refund{}).Select("COALESCE(SUM(amount), 0)").
+		Where("order_id = ? AND ticket_id <> ? AND status IN ? AND created_at < ?", orderID, excludeTicket, refundCounted, before).
+		Scan(&n).Error
+	return n, Translate(err, "order refunds")
+}
+
 // CountRefundsByEmail counts refunds (approved, submitted or succeeded) created within w on
 // orders of that buyer email.
 func (s *Store) CountRefundsByEmail(ctx context.Context, merchantID uint64, email string, w Window) (int, error) {

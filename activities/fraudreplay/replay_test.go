@@ -48,37 +48,41 @@ func TestCorpusReplay(t *testing.T) {
 	}
 }
 
-// TestIndependentSetReplay does the same for the hand-written independent set
-// (corpus.LoadIndependent): its tuning part must meet the same targets, its held-out part
-// is logged only.
+// TestIndependentSetReplay does the same for the hand-written independent sets
+// (corpus.LoadSet "independent", "independent2"): their tuning parts must meet the same
+// targets, their held-out parts are logged only.
 func TestIndependentSetReplay(t *testing.T) {
 	if testing.Short() {
 		t.Skip("independent set replay skipped in -short mode")
-	}
-	scs, err := corpus.LoadIndependent()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(scs) < 60 {
-		t.Fatalf("independent set holds %d scenarios, want the hand-written 90", len(scs))
 	}
 	box, err := secretbox.New(make([]byte, secretbox.KeySize))
 	if err != nil {
 		t.Fatal(err)
 	}
-	outs, err := (&fraudreplay.Runner{Store: testdb.SQLite(t), Box: box}).RunAll(context.Background(), scs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bySplit := map[string][]corpus.Outcome{}
-	for _, o := range outs {
-		bySplit[o.Scenario.Split] = append(bySplit[o.Scenario.Split], o)
-	}
-	for _, split := range []string{corpus.Tune, corpus.HeldOut} {
-		m := corpus.Tally(bySplit[split])
-		t.Logf("independent %s split (%d scenarios):\n%s", split, m.Total, m)
-	}
-	for _, miss := range corpus.TargetMisses(corpus.Tally(bySplit[corpus.Tune])) {
-		t.Error("independent tuning split: " + miss)
+	for _, set := range []string{"independent", "independent2"} {
+		t.Run(set, func(t *testing.T) {
+			scs, err := corpus.LoadSet(set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(scs) < 60 {
+				t.Fatalf("%s holds %d scenarios, want the hand-written 80 or more", set, len(scs))
+			}
+			outs, err := (&fraudreplay.Runner{Store: testdb.SQLite(t), Box: box}).RunAll(context.Background(), scs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bySplit := map[string][]corpus.Outcome{}
+			for _, o := range outs {
+				bySplit[o.Scenario.Split] = append(bySplit[o.Scenario.Split], o)
+			}
+			for _, split := range []string{corpus.Tune, corpus.HeldOut} {
+				m := corpus.Tally(bySplit[split])
+				t.Logf("%s split (%d scenarios):\n%s", split, m.Total, m)
+			}
+			for _, miss := range corpus.TargetMisses(corpus.Tally(bySplit[corpus.Tune])) {
+				t.Error("tuning split: " + miss)
+			}
+		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -32,7 +33,7 @@ func benchFraud(ctx context.Context, log *slog.Logger, args []string, out io.Wri
 	dbURL := fs.String("db", "", "database URL (sqlite:PATH or mysql:DSN); default: a fresh SQLite file in a temporary directory")
 	misses := fs.Bool("misses", false, "list the scenarios decided differently from their label, with the rules that fired")
 	e2e := fs.Bool("e2e", false, "file every claim through the buyer API of a running product (embedded Temporal, worker, SQLite) and read the workflow's decision")
-	set := fs.String("set", "corpus", `which labelled scenarios: "corpus" (fraud/corpus, written by the generator the rules were tuned with), "independent" (written by hand apart from the rules, see fraud/corpus/testdata/independent.json) or a JSON file in the same format`)
+	set := fs.String("set", "corpus", `which labelled scenarios: "corpus" (fraud/corpus, written by the generator the rules were tuned with), "independent" and "independent2" (written by hand apart from the rules, fraud/corpus/testdata/independent*.json) or a JSON file in the same format`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -88,11 +89,8 @@ func benchFraud(ctx context.Context, log *slog.Logger, args []string, out io.Wri
 
 // loadFraudSet returns the scenarios --set names: one of the embedded sets or a file.
 func loadFraudSet(set string) ([]corpus.Scenario, error) {
-	switch set {
-	case "corpus":
-		return corpus.Load()
-	case "independent":
-		return corpus.LoadIndependent()
+	if slices.Contains(corpus.Sets, set) {
+		return corpus.LoadSet(set)
 	}
 	data, err := os.ReadFile(set)
 	if err != nil {

@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -82,5 +83,26 @@ func TestTally(t *testing.T) {
 	})
 	if m.Fraud != 2 || m.FraudKey != 1 || m.Abnormal != 3 || m.Held != 2 || m.Honest != 2 || m.HonestAuto != 1 || m.HonestDenied != 1 || m.Exact != 3 {
 		t.Errorf("tally %+v", m)
+	}
+}
+
+// TestSetsLoad: every embedded set parses, ids never repeat across sets (a scenario is in
+// one set only), and an unknown name is an error that lists the known ones.
+func TestSetsLoad(t *testing.T) {
+	seen := map[string]string{}
+	for _, name := range Sets {
+		scs, err := LoadSet(name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, s := range scs {
+			if other, dup := seen[s.ID]; dup {
+				t.Errorf("%s is in %s and %s", s.ID, other, name)
+			}
+			seen[s.ID] = name
+		}
+	}
+	if _, err := LoadSet("nope"); err == nil || !strings.Contains(err.Error(), "independent") {
+		t.Errorf("unknown set: %v", err)
 	}
 }
