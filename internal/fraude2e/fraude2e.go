@@ -101,7 +101,7 @@ func (p *Product) submit(ctx context.Context, sc *corpus.Scenario, m models.Merc
 	o := corpus.Outcome{Scenario: sc}
 	body, _ := json.Marshal(map[string]string{
 		"merchant": m.Slug, "order_no": claim.Order, "email": claim.Email, "category": claim.Category,
-		"subject": "claim", "description": claim.Text, "language": "zh-CN",
+		"subject": "Order " + claim.Order, "description": claim.Text, "language": "zh-CN",
 	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.base+"/api/v1/tickets", bytes.NewReader(body))
 	if err != nil {
