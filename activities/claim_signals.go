@@ -220,10 +220,11 @@ func (a *Activities) gatherIdentity(ctx context.Context, c store.Claim, email st
 
 // countsAsOwnSpelling reports whether a linked claim whose mailbox normalises to the
 // claimant's (fraud.NormalizeEmail: gmail dots, +tags, googlemail.com) is one the buyer's
-// history counts (gatherHistory, by the literal address) missed: another spelling of the
-// address, within 90 days, not on the claim's own order (the order's rules count those).
-// Without it, j.o.h.n@gmail.com's fifth claim after john@, jo.hn@, … was a first claim
-// (ruleset 2026-12.3, found by the second independent set).
+// history counts (gatherHistory, by the literal address, which both databases compare
+// ignoring case) missed: another spelling of the address, within 90 days, not on the
+// claim's own order (the order's rules count those). Without it, j.o.h.n@gmail.com's fifth
+// claim after john@, jo.hn@, … was a first claim (ruleset 2026-12.3, found by the second
+// independent set).
 func countsAsOwnSpelling(lc store.LinkedTicket, email string, order *uint64, claimAt time.Time) bool {
 	if strings.EqualFold(lc.Email, email) || claimAt.Sub(lc.CreatedAt) >= 90*24*time.Hour {
 		return false // the same address: counted by the literal look-up

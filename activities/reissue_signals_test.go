@@ -120,9 +120,12 @@ func TestGatherSignals(t *testing.T) {
 				return err
 			}))
 			f.ticket(nil, variant, "key_missing", f.now.Add(-100*day)) // too old
+			shouted := me
+			shouted.email = "ME@EXAMPLE.COM" // the literal look-up finds it (case-insensitive on both databases): counted once
+			f.ticket(nil, shouted, "key_invalid", f.now.Add(-40*day))
 		}, func(t *testing.T, s fraud.Signals) {
-			if s.ClaimsByEmail30d != 1 || s.ClaimsByEmail90d != 1 || s.ReissuesByEmail90d != 1 {
-				t.Errorf("by email 30d/90d %d/%d, reissues %d; want 1/1 and 1", s.ClaimsByEmail30d, s.ClaimsByEmail90d, s.ReissuesByEmail90d)
+			if s.ClaimsByEmail30d != 1 || s.ClaimsByEmail90d != 2 || s.ReissuesByEmail90d != 1 {
+				t.Errorf("by email 30d/90d %d/%d, reissues %d; want 1/2 and 1 on every database", s.ClaimsByEmail30d, s.ClaimsByEmail90d, s.ReissuesByEmail90d)
 			}
 			if s.ClusterMailboxes != 0 {
 				t.Errorf("the buyer's own spelling counted as another mailbox: %d", s.ClusterMailboxes)
