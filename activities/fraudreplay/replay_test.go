@@ -32,14 +32,7 @@ func TestCorpusReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bySplit := map[string][]corpus.Outcome{}
-	for _, o := range outs {
-		bySplit[o.Scenario.Split] = append(bySplit[o.Scenario.Split], o)
-	}
-	for _, split := range []string{corpus.Tune, corpus.HeldOut} {
-		m := corpus.Tally(bySplit[split])
-		t.Logf("%s split (%d scenarios):\n%s", split, m.Total, m)
-	}
+	bySplit := logSplits(t, outs)
 	if wrong := corpus.Disagreements(bySplit[corpus.Tune]); len(wrong) > 0 {
 		t.Logf("tuning-split disagreements:\n%s", strings.Join(wrong, "\n"))
 	}
@@ -72,17 +65,23 @@ func TestIndependentSetReplay(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			bySplit := map[string][]corpus.Outcome{}
-			for _, o := range outs {
-				bySplit[o.Scenario.Split] = append(bySplit[o.Scenario.Split], o)
-			}
-			for _, split := range []string{corpus.Tune, corpus.HeldOut} {
-				m := corpus.Tally(bySplit[split])
-				t.Logf("%s split (%d scenarios):\n%s", split, m.Total, m)
-			}
-			for _, miss := range corpus.TargetMisses(corpus.Tally(bySplit[corpus.Tune])) {
+			for _, miss := range corpus.TargetMisses(corpus.Tally(logSplits(t, outs)[corpus.Tune])) {
 				t.Error("tuning split: " + miss)
 			}
 		})
 	}
+}
+
+// logSplits groups the outcomes by split and logs each split's matrix.
+func logSplits(t *testing.T, outs []corpus.Outcome) map[string][]corpus.Outcome {
+	t.Helper()
+	bySplit := map[string][]corpus.Outcome{}
+	for _, o := range outs {
+		bySplit[o.Scenario.Split] = append(bySplit[o.Scenario.Split], o)
+	}
+	for _, split := range []string{corpus.Tune, corpus.HeldOut} {
+		m := corpus.Tally(bySplit[split])
+		t.Logf("%s split (%d scenarios):\n%s", split, m.Total, m)
+	}
+	return bySplit
 }
