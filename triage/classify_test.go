@@ -92,6 +92,7 @@ func TestClassifyCategory(t *testing.T) {
 		// English.
 		{"en invalid", "", "Key doesn't work", "Steam says the key is invalid.", KeyInvalid, KeyInvalid, 0.6},
 		{"en already redeemed", "", "", "It says this code has already been redeemed", KeyInvalid, KeyInvalid, 0.5},
+		{"zh used, an earlier order fine", "", "", "老板 steam码显示已经被用过了 上次买的没问题的 这次刚买就这样", KeyInvalid, KeyInvalid, 0.5},
 		{"en curly apostrophe", "", "", "The code doesn\u2019t work on Xbox", KeyInvalid, KeyInvalid, 0.5},
 		{"en missing", "", "Where is my key?", "I paid an hour ago and never received anything", KeyMissing, KeyMissing, 0.6},
 		{"en refund", "", "Refund please", "I want my money back", Refund, Refund, 0.6},

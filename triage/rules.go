@@ -23,6 +23,10 @@ var problemMarkers = []string{
 	"没到账", "未到账", "补发", "重发", "换一个", "resend", "replacement", "send another",
 	"unfortunately", "blocked", "error", "invalid", "doesn't work", "does not work", "can't", "cannot", "fails", "failed",
 	"wrong", "expired", "已被使用", "被封", "过期", "不对",
+	// a redeem page's "already used" in the passive ("上次买的没问题，这次刚买就显示被用过了"
+	// names a problem even though it says 没问题 about an earlier order); not 已使用 or
+	// "already used", which also close a ticket ("已使用，谢谢", "I already used it, thanks")
+	"被用过", "已经被用", "被使用", "已被兑换", "已经被兑换", "already been used", "has been used",
 }
 
 // closureMarkers say that the matter is settled.
