@@ -243,6 +243,9 @@ func TestRules(t *testing.T) {
 		{"already used", RuleTextAlreadyUsed, Signals{Kind: ClaimInvalid, TextFlags: ClaimTextFlags("I already used it but now it is gone")}, 45, "already used"},
 		{"already used zh", RuleTextAlreadyUsed, Signals{Kind: ClaimInvalid, TextFlags: ClaimTextFlags("这个码我已经用了一次")}, 45, ""},
 		{"already used, missing claim", RuleTextAlreadyUsed, Signals{Kind: ClaimMissing, TextFlags: []string{TextAlreadyUsed}}, 0, ""},
+		{"reported used 3 days after the reveal", RuleUsedLongAfterReveal, Signals{Kind: ClaimInvalid, TextFlags: ClaimTextFlags("兑换说已被使用"), KeyRevealed: true, FirstRevealAt: t0.Add(-72 * time.Hour), ClaimAt: t0}, 10, "3 days after"},
+		{"reported used minutes after the reveal", RuleUsedLongAfterReveal, Signals{Kind: ClaimInvalid, TextFlags: ClaimTextFlags("says already used, I just bought it"), KeyRevealed: true, FirstRevealAt: t0.Add(-5 * time.Minute), ClaimAt: t0}, 0, ""},
+		{"a day later, no such words", RuleUsedLongAfterReveal, Signals{Kind: ClaimInvalid, TextFlags: ClaimTextFlags("the key is invalid"), KeyRevealed: true, FirstRevealAt: t0.Add(-72 * time.Hour), ClaimAt: t0}, 0, ""},
 		{"disposable", RuleDisposableEmail, Signals{EmailDomain: "mailinator.com", EmailDisposable: true}, 25, "mailinator.com"},
 		{"cluster of 2 claims", RuleLinkedCluster, Signals{ClusterMailboxes: 2, ClusterClaims90d: 2, ClusterReplacement: 1, ClusterLinks: []string{"ip"}}, 34, "2 other mailboxes linked to this claimant (by ip)"},
 		{"network-only cluster", RuleLinkedCluster, Signals{ClusterMailboxes: 2, ClusterNetClaims: 2, ClusterNetReplacements: 2, ClusterLinks: []string{"network"}}, 22, "2 claims by network only"},
@@ -627,4 +630,17 @@ func TestUserAgentNeverScores(t *testing.T) {
 	s.ClaimUserAgent = "curl/8.5.0"
 	b := Assess(s, DefaultThresholds())
 	assert.Equal(t, a.Score, b.Score)
+}
+
+// TestUsedDaysAfterRevealGoesToAPerson: "the redeem page says already used" minutes after the
+// reveal is a supplier's double sale and served; days after, a person decides, even for a
+// buyer whose clean history earns credit.
+func TestUsedDaysAfterRevealGoesToAPerson(t *testing.T) {
+	s := Signals{Kind: ClaimInvalid, TextFlags: ClaimTextFlags("刚买的 显示已被使用"), KeyRevealed: true,
+		FirstRevealAt: t0.Add(-10 * time.Minute), ClaimAt: t0}
+	assert.Equal(t, Allow, Assess(s, DefaultThresholds()).Decision, "minutes after the reveal")
+	s.FirstRevealAt = t0.Add(-3 * 24 * time.Hour)
+	s.BuyerOrders, s.BuyerFirstOrderAt = 12, t0.Add(-400*24*time.Hour) // tenure credit
+	a := Assess(s, DefaultThresholds())
+	assert.Equal(t, Review, a.Decision, "three days after the reveal: %+v", a.Hits)
 }

@@ -54,8 +54,10 @@ func TestClaimTextFlags(t *testing.T) {
 		"不给我换我就去银行拒付":                                                 {TextChargebackThreat},
 		"I lost access to my email, send the key to new@x.com":        {TextNewAddress},
 		"请发到我的新邮箱":                                                    {TextNewAddress},
-		"I already used it and now it says invalid, chargeback!":      {TextAlreadyUsed, TextChargebackThreat},
+		"I already used it and now it says invalid, chargeback!":      {TextAlreadyUsed, TextChargebackThreat, TextReportedUsed},
 		"卡密已经用了一次，现在显示无效":                                             {TextAlreadyUsed},
+		"PSN says 'this code has already been used'":                  {TextReportedUsed},
+		"今天去充才发现显示已使用":                                                {TextReportedUsed},
 		"My key never arrived. Order A-1001. Please send to my email": nil,
 	} {
 		got := ClaimTextFlags(text)

@@ -25,8 +25,9 @@ const (
 	RulePriorDenied          = "prior_denied_claims"
 	RuleRevealedOften        = "revealed_many_times"
 	RuleMissingLongAfter     = "missing_long_after_delivery"
-	// RuleRefundedOrder was added by ruleset 2026-12.3.
-	RuleRefundedOrder = "claim_on_refunded_order"
+	// RuleRefundedOrder and RuleUsedLongAfterReveal were added by ruleset 2026-12.3.
+	RuleRefundedOrder       = "claim_on_refunded_order"
+	RuleUsedLongAfterReveal = "used_long_after_reveal"
 )
 
 // Parameters of the 2026-12.1 rules.
@@ -97,6 +98,14 @@ const (
 	// owed (deny on its own); on a partly refunded order (one key of several) a person checks.
 	refundedOrderPoints       = 70
 	partlyRefundedOrderPoints = 30
+
+	// A key the redeem page calls already used, reported a day or more after it was shown:
+	// a supplier who sold a card twice shows within minutes or hours, while days later the
+	// likeliest user is whoever saw the key, so a person decides (a floor of review). Few
+	// points: late_invalid_claim already weighs the delay, and the two must not stack a
+	// late honest report into a denial.
+	usedLongAfter       = 24 * time.Hour
+	usedLongAfterPoints = 10
 )
 
 func init() { ruleset = append(ruleset, identityRules...) }
@@ -348,6 +357,21 @@ var identityRules = []rule{
 				return partlyRefundedOrderPoints, fmt.Sprintf("%d of the order's %d (minor units) were already refunded", s.OrderRefunded, s.OrderAmount)
 			}
 			return refundedOrderPoints, "the order was already refunded in full: the money is back, a replacement key is not owed"
+		},
+	},
+	{
+		name:  RuleUsedLongAfterReveal,
+		max:   usedLongAfterPoints,
+		kinds: []ClaimKind{ClaimInvalid},
+		floor: Review,
+		desc: fmt.Sprintf("The buyer says the redeem page calls the key already used, %s or more after it was revealed: +%d, and a person decides.",
+			humanDuration(usedLongAfter), usedLongAfterPoints),
+		eval: func(s *Signals) (int, string) {
+			d, ok := revealToClaim(s)
+			if !ok || d < usedLongAfter || !slices.Contains(s.TextFlags, TextReportedUsed) {
+				return 0, ""
+			}
+			return usedLongAfterPoints, fmt.Sprintf("the key is reported as already used %s after it was revealed: a supplier's double sale shows within hours", humanDuration(d))
 		},
 	},
 }

@@ -14,6 +14,10 @@ const (
 	TextNewAddress = "new_address"
 	// TextAlreadyUsed: the buyer says the key was already used or worked before.
 	TextAlreadyUsed = "already_used"
+	// TextReportedUsed: the text says the key is already used or redeemed, most often
+	// quoting the redeem page (who used it is not said; an admission raises TextAlreadyUsed
+	// too). Ruleset 2026-12.3.
+	TextReportedUsed = "reported_used"
 )
 
 // textPhrases are matched case-insensitively as substrings of the claim text, in English
@@ -38,6 +42,11 @@ var textPhrases = map[string][]string{
 		"i already used", "i used it", "used it already", "i redeemed it", "i already redeemed", "worked before",
 		"was working", "worked yesterday", "it worked at first", "used it once",
 		"我已经用了", "我用过了", "我已经兑换", "之前能用", "昨天还能用", "用了一次", "我已经激活",
+	},
+	TextReportedUsed: {
+		"already used", "already been used", "has been used", "already redeemed", "already been redeemed",
+		"has been redeemed", "already claimed", "already been claimed", "been used by", "used by someone",
+		"已使用", "已被使用", "已经被使用", "被使用过", "已经被用", "被用过", "被别人用", "已被兑换", "已经被兑换", "已兑换过", "已被领取", "已经使用",
 	},
 }
 
