@@ -9,7 +9,8 @@
 // and a held-out part (about 30%, see SplitOf); rules are tuned on the tuning part only and
 // the held-out part is reported separately.
 //
-// The data lives in testdata/scenarios.json and is embedded in the binary.
+// The data lives in testdata/scenarios.json and is embedded in the binary, with three sets
+// written by hand apart from the rules (testdata/independent*.json, LoadSet).
 package corpus
 
 import (
@@ -34,14 +35,16 @@ var scenariosJSON []byte
 var independentJSON []byte
 
 // independent2JSON is a second hand-written set, by another writer under the same rules,
-// written once ruleset 2026-12.3 had been tuned on the first. Its tuning part was then read
-// for 2026-12.3's last changes; its held-out part is only reported.
+// written after ruleset 2026-12.3's first changes had been read off the first set. Its
+// tuning part was then read for the next ones; its held-out part is only reported.
 //
 //go:embed testdata/independent2.json
 var independent2JSON []byte
 
 // independent3JSON is a third hand-written set, by a writer from Chinese 发卡网 shops, written
-// once ruleset 2026-12.3 was final: its first reading is the estimate on unseen cases.
+// after five of ruleset 2026-12.3's six changes: its first reading was the estimate on
+// unseen cases, its tuning part was then read for the sixth, its held-out part is only
+// reported.
 //
 //go:embed testdata/independent3.json
 var independent3JSON []byte
