@@ -9,7 +9,7 @@
 // and a held-out part (about 30%, see SplitOf); rules are tuned on the tuning part only and
 // the held-out part is reported separately.
 //
-// The data lives in testdata/scenarios.json and is embedded in the binary, with three sets
+// The data lives in testdata/scenarios.json and is embedded in the binary, with four sets
 // written by hand apart from the rules (testdata/independent*.json, LoadSet).
 package corpus
 
@@ -48,6 +48,12 @@ var independent2JSON []byte
 //
 //go:embed testdata/independent3.json
 var independent3JSON []byte
+
+// independent4JSON is a fourth hand-written set, by a writer from European and US key
+// shops, written once ruleset 2026-12.3 was final and never tuned on: a measurement only.
+//
+//go:embed testdata/independent4.json
+var independent4JSON []byte
 
 // Labels (Scenario.Expected) and decisions.
 const (
@@ -158,7 +164,7 @@ func LoadIndependent() ([]Scenario, error) {
 }
 
 // Sets names the embedded sets LoadSet knows, in the order benchmarks print them.
-var Sets = []string{"corpus", "independent", "independent2", "independent3"}
+var Sets = []string{"corpus", "independent", "independent2", "independent3", "independent4"}
 
 // LoadSet returns an embedded set by name (see Sets).
 func LoadSet(name string) ([]Scenario, error) {
@@ -171,6 +177,8 @@ func LoadSet(name string) ([]Scenario, error) {
 		return Parse(independent2JSON)
 	case "independent3":
 		return Parse(independent3JSON)
+	case "independent4":
+		return Parse(independent4JSON)
 	}
 	return nil, fmt.Errorf("corpus: no set %q (known: %s)", name, strings.Join(Sets, ", "))
 }
