@@ -1,7 +1,6 @@
 package activities_test
 
 import (
-	"context"
 	"fmt"
 	"reflect"
 	"testing"
@@ -74,12 +73,7 @@ func TestGatherSignals(t *testing.T) {
 		{"earlier reissues and refunds", "key_invalid", func(f *riFixture, _ models.Order, _ models.CardKey) {
 			o, _ := f.order(me, f.initial, f.now.Add(-30*day)) // the buyer's other order
 			old := f.ticket(&o, me, "key_invalid", f.now.Add(-20*day))
-			k := f.key(f.batch, models.KeyAvailable)
-			f.must(f.s.DB(f.ctx).Create(&k).Error)
-			f.must(f.s.InTx(f.ctx, func(ctx context.Context) error {
-				_, err := f.s.DeliverReissue(ctx, o, k.ID, old.ID, f.now.Add(-20*day))
-				return err
-			}))
+			f.replaced(o, old, f.now.Add(-20*day))
 			for i, st := range []string{models.RefundSucceeded, models.RefundRejected} {
 				f.must(f.s.DB(f.ctx).Create(&models.Refund{MerchantID: f.m.ID, TicketID: old.ID, OrderID: o.ID, OutRefundNo: fmt.Sprintf("R-%d", i),
 					Amount: 100, Currency: "USD", Status: st, CreatedAt: f.now.Add(-10 * day)}).Error)
@@ -91,12 +85,7 @@ func TestGatherSignals(t *testing.T) {
 		}},
 		{"the claim's own order is counted by the order's rules, not as the buyer's history", "key_invalid", func(f *riFixture, o models.Order, _ models.CardKey) {
 			old := f.ticket(&o, me, "key_invalid", f.now.Add(-3*day))
-			k := f.key(f.batch, models.KeyAvailable)
-			f.must(f.s.DB(f.ctx).Create(&k).Error)
-			f.must(f.s.InTx(f.ctx, func(ctx context.Context) error {
-				_, err := f.s.DeliverReissue(ctx, o, k.ID, old.ID, f.now.Add(-3*day))
-				return err
-			}))
+			f.replaced(o, old, f.now.Add(-3*day))
 		}, func(t *testing.T, s fraud.Signals) {
 			if s.ClaimsByEmail30d != 0 || s.ClaimsByIP30d != 0 || s.ClaimsByDevice90d != 0 || s.ReissuesByEmail90d != 0 {
 				t.Errorf("buyer history %+v counts the same order's claim", s)
@@ -113,12 +102,7 @@ func TestGatherSignals(t *testing.T) {
 			variant.email = "Me+old@example.com" // normalises to me@example.com
 			o2, _ := f.order(variant, f.initial, f.now.Add(-6*day))
 			old := f.ticket(&o2, variant, "key_missing", f.now.Add(-5*day))
-			k := f.key(f.batch, models.KeyAvailable)
-			f.must(f.s.DB(f.ctx).Create(&k).Error)
-			f.must(f.s.InTx(f.ctx, func(ctx context.Context) error {
-				_, err := f.s.DeliverReissue(ctx, o2, k.ID, old.ID, f.now.Add(-5*day))
-				return err
-			}))
+			f.replaced(o2, old, f.now.Add(-5*day))
 			f.ticket(nil, variant, "key_missing", f.now.Add(-100*day)) // too old
 			shouted := me
 			shouted.email = "ME@EXAMPLE.COM" // the literal look-up finds it (case-insensitive on both databases): counted once

@@ -113,6 +113,16 @@ func (f *riFixture) ticket(o *models.Order, buyer riBuyer, category string, at t
 	return t
 }
 
+// replaced delivers a replacement key from f.batch on the claim ticket of order o at at.
+func (f *riFixture) replaced(o models.Order, claim models.Ticket, at time.Time) {
+	k := f.key(f.batch, models.KeyAvailable)
+	f.must(f.s.DB(f.ctx).Create(&k).Error)
+	f.must(f.s.InTx(f.ctx, func(ctx context.Context) error {
+		_, err := f.s.DeliverReissue(ctx, o, k.ID, claim.ID, at)
+		return err
+	}))
+}
+
 func (f *riFixture) count(model any, where string, args ...any) int64 {
 	var n int64
 	f.must(f.s.DB(f.ctx).Model(model).Where(where, args...).Count(&n).Error)

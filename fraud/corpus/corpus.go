@@ -157,22 +157,16 @@ func Load() ([]Scenario, error) {
 	return Parse(scenariosJSON)
 }
 
-// LoadIndependent returns the hand-written independent set (see independentJSON), checked
-// like Load's.
-func LoadIndependent() ([]Scenario, error) {
-	return Parse(independentJSON)
-}
-
 // Sets names the embedded sets LoadSet knows, in the order benchmarks print them.
 var Sets = []string{"corpus", "independent", "independent2", "independent3", "independent4"}
 
-// LoadSet returns an embedded set by name (see Sets).
+// LoadSet returns an embedded set by name (see Sets), checked like Load's.
 func LoadSet(name string) ([]Scenario, error) {
 	switch name {
 	case "corpus":
 		return Load()
 	case "independent":
-		return LoadIndependent()
+		return Parse(independentJSON)
 	case "independent2":
 		return Parse(independent2JSON)
 	case "independent3":
