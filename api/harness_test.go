@@ -50,6 +50,9 @@ type fakeAct struct {
 }
 
 func (f *fakeTickets) Create(ctx context.Context, in tickets.CreateInput) (tickets.Created, error) {
+	if in.ManualCheck { // the order check is the real service's
+		return f.real.Create(ctx, in)
+	}
 	fields := map[string]string{}
 	if in.OrderNo == "" {
 		fields["order_no"] = "required"
@@ -129,6 +132,16 @@ func (f *fakeTickets) ResendLink(ctx context.Context, merchantID uint64, orderNo
 	return nil
 }
 
+// AcceptManualCheck and RejectManualCheck are the real service's (store only: the ticket's
+// workflow start fails without Temporal and is logged, as when Temporal is down).
+func (f *fakeTickets) AcceptManualCheck(ctx context.Context, merchantID, id, agentID uint64, orderNo string, record tickets.Recorder) (tickets.Accepted, error) {
+	return f.real.AcceptManualCheck(ctx, merchantID, id, agentID, orderNo, record)
+}
+
+func (f *fakeTickets) RejectManualCheck(ctx context.Context, merchantID, id, agentID uint64, reason string, record tickets.Recorder) (models.ManualCheck, error) {
+	return f.real.RejectManualCheck(ctx, merchantID, id, agentID, reason, record)
+}
+
 func (f *fakeTickets) lastAct() fakeAct {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -179,7 +192,8 @@ func newEnv(t *testing.T, st *store.Store, limits RateLimits) *env {
 		t.Fatal(err)
 	}
 	e.auth = auth.New(auth.Opts{Store: st, Secret: e.secret, BcryptCost: bcrypt.MinCost})
-	e.fake = &fakeTickets{st: st, real: tickets.New(tickets.Opts{Store: st})}
+	e.fake = &fakeTickets{st: st, real: tickets.New(tickets.Opts{Store: st, Box: e.box, PublicURL: "http://keydesk.test",
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})}
 	if limits == (RateLimits{}) {
 		limits = RateLimits{Public: Limit{rate.Inf, 1}, Login: Limit{rate.Inf, 1}, Integration: Limit{rate.Inf, 1}}
 	}

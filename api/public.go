@@ -30,6 +30,9 @@ type createTicketReq struct {
 	Description string `json:"description"`
 	Language    string `json:"language,omitempty"`
 	DeviceID    string `json:"device_id,omitempty"`
+	// ManualCheck: when order number and e-mail / contact prove no order, keep the submission
+	// for the shop to check by hand (202, status manual_check) instead of refusing it.
+	ManualCheck bool `json:"manual_check,omitempty"`
 }
 
 type createTicketResp struct {
@@ -142,9 +145,15 @@ func (s *Server) createTicket(c *gin.Context) error {
 		MerchantID: m.ID, OrderNo: req.OrderNo, Email: req.Email, Contact: req.Contact, Category: req.Category,
 		Subject: req.Subject, Description: req.Description, Channel: "web", Language: req.Language,
 		IdempotencyKey: idem, IP: c.ClientIP(), UserAgent: c.Request.UserAgent(), DeviceID: buyerDeviceID(c, req.DeviceID),
+		ManualCheck: req.ManualCheck,
 	})
 	if err != nil {
 		return err
+	}
+	if created.ManualCheck {
+		// No ticket: the same answer whether or not the order number exists.
+		c.JSON(http.StatusAccepted, createTicketResp{Status: "manual_check"})
+		return nil
 	}
 	status := http.StatusCreated
 	if created.Replayed {

@@ -123,6 +123,7 @@ func (s *Server) routeGroups() []func() []Route {
 		s.authRoutes,
 		s.publicRoutes,
 		s.staffTicketRoutes,
+		s.manualCheckRoutes,
 		s.orderRoutes,
 		s.supervisorRoutes,
 		s.adminRoutes,

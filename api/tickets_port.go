@@ -18,6 +18,8 @@ type TicketService interface {
 	State(ctx context.Context, merchantID, ticketID uint64) (workflows.State, error)
 	VerifyAccess(ctx context.Context, ref, token string) (models.Ticket, error)
 	ResendLink(ctx context.Context, merchantID uint64, orderNo, contact string) error
+	AcceptManualCheck(ctx context.Context, merchantID, id, agentID uint64, orderNo string, record tickets.Recorder) (tickets.Accepted, error)
+	RejectManualCheck(ctx context.Context, merchantID, id, agentID uint64, reason string, record tickets.Recorder) (models.ManualCheck, error)
 }
 
 var _ TicketService = (*tickets.Service)(nil)
@@ -38,6 +40,8 @@ func ticketError(err error) error {
 			Fields: map[string]string{"Idempotency-Key": "already used for another order or buyer"}, cause: err}
 	case errors.As(err, &pending):
 		return pendingError(pending)
+	case errors.Is(err, tickets.ErrManualCheckLimit):
+		return &Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited, Message: err.Error(), cause: err}
 	case errors.Is(err, tickets.ErrRejected):
 		return &Error{Status: http.StatusConflict, Code: CodeRejected, Message: err.Error(), cause: err}
 	default:

@@ -104,8 +104,8 @@ type Config struct {
 	// SearchMoveRows moves sooner, as soon as more than this many rows wait (checked every
 	// few seconds): it bounds what a search reads between two moves.
 	SearchMoveRows int `env:"KEYDESK_SEARCH_MOVE_ROWS" envDefault:"2000"`
-	// DeliveryRetention keeps delivered or permanently failed outbound webhook deliveries this
-	// long; 0 keeps them for ever.
+	// DeliveryRetention keeps delivered or permanently failed outbound webhook deliveries, and
+	// manual checks once handled, this long; 0 keeps them for ever.
 	DeliveryRetention time.Duration `env:"KEYDESK_DELIVERY_RETENTION" envDefault:"720h"`
 	// AttachmentRetention empties the bytes of attachments (buyers' screenshots, up to 5 MiB
 	// each) once their ticket has been closed this long; the name, type and size stay on the

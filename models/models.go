@@ -604,6 +604,6 @@ func All() []any {
 		&WebhookDelivery{}, &CasbinRule{}, &TicketSnapshot{}, &OutboundMessage{},
 		&AutoReissue{}, &ClaimContext{}, &HistoryEvent{},
 		&RevokedToken{}, &TicketAccessToken{}, &HealthBeat{},
-		&Installation{}, &KBEvent{},
+		&Installation{}, &KBEvent{}, &ManualCheck{},
 	}
 }

@@ -94,24 +94,37 @@ func (s *Store) Vacuum(ctx context.Context, maxPages int) (before, after int64, 
 // none is left, and returns how many went. Pending deliveries are never deleted: they are
 // still owed to their endpoint.
 func (s *Store) PurgeWebhookDeliveries(ctx context.Context, cutoff time.Time, batch int) (int64, error) {
+	return s.purgeInBatches(ctx, &models.WebhookDelivery{}, "webhook deliveries", batch,
+		"status IN ? AND created_at < ?", []string{DeliveryDelivered, DeliveryFailed}, cutoff.UTC())
+}
+
+// PurgeManualChecks deletes manual checks handled before cutoff (accepted ones live on as
+// their ticket, and both decisions stay in the audit log) and returns how many went. Open
+// checks are never deleted: a buyer is still waiting.
+func (s *Store) PurgeManualChecks(ctx context.Context, cutoff time.Time, batch int) (int64, error) {
+	return s.purgeInBatches(ctx, &models.ManualCheck{}, "manual checks", batch,
+		"status <> ? AND handled_at < ?", models.ManualCheckOpen, cutoff.UTC())
+}
+
+// purgeInBatches deletes model's rows matching where, at most batch (default 1000) per
+// statement so no write holds the database for long, until none is left.
+func (s *Store) purgeInBatches(ctx context.Context, model any, what string, batch int, where string, args ...any) (int64, error) {
 	if batch <= 0 {
 		batch = 1000
 	}
 	var total int64
 	for {
 		var ids []uint64
-		err := s.DB(ctx).Model(&models.WebhookDelivery{}).
-			Where("status IN ? AND created_at < ?", []string{DeliveryDelivered, DeliveryFailed}, cutoff.UTC()).
-			Order("id").Limit(batch).Pluck("id", &ids).Error
+		err := s.DB(ctx).Model(model).Where(where, args...).Order("id").Limit(batch).Pluck("id", &ids).Error
 		if err != nil {
-			return total, Translate(err, "expired webhook deliveries")
+			return total, Translate(err, "expired "+what)
 		}
 		if len(ids) == 0 {
 			return total, nil
 		}
-		res := s.DB(ctx).Where("id IN ?", ids).Delete(&models.WebhookDelivery{})
+		res := s.DB(ctx).Where("id IN ?", ids).Delete(model)
 		if res.Error != nil {
-			return total, Translate(res.Error, "purge webhook deliveries")
+			return total, Translate(res.Error, "purge "+what)
 		}
 		total += res.RowsAffected
 		if len(ids) < batch {

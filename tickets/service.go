@@ -139,6 +139,9 @@ type CreateInput struct {
 	// (models.Msg*) so pages show it in the reader's language; Description stays its English text.
 	NoticeCode   string
 	NoticeParams map[string]string
+	// ManualCheck asks, when order number and e-mail / contact prove no order, to keep the
+	// submission for an agent to verify by hand instead of refusing it (manual_checks.go).
+	ManualCheck bool
 }
 
 // Created is the answer to a submission. AccessToken is shown once: only its hash is kept.
@@ -147,6 +150,8 @@ type Created struct {
 	AccessToken string
 	StatusURL   string
 	Replayed    bool
+	// ManualCheck says no ticket was made: the submission waits for an agent's check.
+	ManualCheck bool
 }
 
 func (s *Service) now() time.Time { return s.o.Now().UTC() }
@@ -215,6 +220,10 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Created, error) {
 	order, err := s.o.Store.OrderForClaim(ctx, in.MerchantID, in.OrderNo)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Created{}, fmt.Errorf("create ticket: %w", err)
+	}
+	if (err != nil || !contactMatches(order, in.Email, in.Contact)) && in.ManualCheck && !in.Gateway {
+		// The same answer for both cases too.
+		return s.keepForManualCheck(ctx, in)
 	}
 	if err != nil || !contactMatches(order, in.Email, in.Contact) {
 		// One message for both cases, so the form cannot be used to probe order numbers.
@@ -425,6 +434,9 @@ func (s *Service) startOptions(t models.Ticket) client.StartWorkflowOptions {
 
 // startWorkflow starts (or finds running) the ticket's workflow.
 func (s *Service) startWorkflow(ctx context.Context, t models.Ticket) error {
+	if s.o.Temporal == nil {
+		return fmt.Errorf("start workflow of ticket %d: no Temporal client", t.ID)
+	}
 	in, err := s.startInput(ctx, t)
 	if err != nil {
 		return err
@@ -589,29 +601,25 @@ func (s *Service) ResendLink(ctx context.Context, merchantID uint64, orderNo, co
 	if err != nil {
 		return err
 	}
-	if s.o.Box == nil {
-		return errors.New("resend link: no secret box to seal the message")
-	}
-	tid := t.ID
-	msg := models.OutboundMessage{
-		MerchantID: merchantID, TicketID: &tid, Channel: "email", To: t.CustomerEmail,
-		Subject: "Your support request " + t.Ref,
-		Body: store.SealOutboundBody(s.o.Box, merchantID,
-			"Follow this private link to see your request and our replies:\n"+s.statusURL(t.Ref, token)+"\n"),
-		CreatedAt: now,
-	}
+	var msgID uint64
 	err = s.o.Store.InTx(ctx, func(ctx context.Context) error {
 		link := models.TicketAccessToken{MerchantID: merchantID, TicketID: t.ID, TokenHash: hash,
 			ExpiresAt: now.Add(ResendLinkTTL), CreatedAt: now}
 		if err := s.o.Store.AddTicketAccessToken(ctx, &link); err != nil {
 			return err
 		}
-		return s.o.Store.AddOutboundMessage(ctx, &msg)
+		tid := t.ID
+		id, err := s.queueToBuyer(ctx, merchantID, &tid, t.CustomerEmail, "Your support request "+t.Ref,
+			"Follow this private link to see your request and our replies:\n"+s.statusURL(t.Ref, token)+"\n")
+		msgID = id
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	s.startOutbound(ctx, msg.ID)
+	if msgID != 0 {
+		s.startOutbound(ctx, msgID)
+	}
 	return nil
 }
 

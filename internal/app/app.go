@@ -313,6 +313,8 @@ const vacuumPages = 20_000
 type HousekeepingReport struct {
 	// DeliveriesPurged counts finished outbound webhook deliveries past their retention.
 	DeliveriesPurged int64
+	// ManualChecksPurged counts manual checks handled longer than DeliveryRetention ago.
+	ManualChecksPurged int64
 	// AttachmentsPurged counts attachments whose bytes were emptied after AttachmentRetention.
 	AttachmentsPurged int64
 	// StoreFreePages and TemporalFreePages are the free pages of keydesk's and the embedded
@@ -320,8 +322,8 @@ type HousekeepingReport struct {
 	StoreFreePages, TemporalFreePages [2]int64
 }
 
-// Housekeep runs one housekeeping pass: finished webhook deliveries older than
-// DeliveryRetention are deleted, attachments of tickets closed for longer than
+// Housekeep runs one housekeeping pass: finished webhook deliveries and handled manual checks
+// older than DeliveryRetention are deleted, attachments of tickets closed for longer than
 // AttachmentRetention lose their bytes, and both SQLite files give their free pages back
 // (bounded incremental vacuum; the embedded server frees pages as it deletes histories past
 // KEYDESK_RETENTION). Every step runs even when an earlier one failed; the first error is
@@ -332,6 +334,9 @@ func (a *App) Housekeep(ctx context.Context) (HousekeepingReport, error) {
 	if d := a.Config.DeliveryRetention; d > 0 {
 		n, err := a.Store.PurgeWebhookDeliveries(ctx, time.Now().Add(-d), 1000)
 		r.DeliveriesPurged = n
+		errs = append(errs, err)
+		n, err = a.Store.PurgeManualChecks(ctx, time.Now().Add(-d), 1000)
+		r.ManualChecksPurged = n
 		errs = append(errs, err)
 	}
 	if d := a.Config.AttachmentRetention; d > 0 {
