@@ -20,17 +20,24 @@ import (
 const MaxOpenManualChecksPerEmail = 3
 
 // AddManualCheck stores a new open check (ErrConflict when the address already has
-// MaxOpenManualChecksPerEmail open checks at the shop).
+// MaxOpenManualChecksPerEmail open checks at the shop). The same submission again (a retry, a
+// second click: same address, order number and text) stores nothing and fills in the open
+// check it repeats.
 func (s *Store) AddManualCheck(ctx context.Context, mc *models.ManualCheck) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
-		var n int64
-		err := s.DB(ctx).Model(&models.ManualCheck{}).
-			Where("merchant_id = ? AND status = ? AND LOWER(email) = ?", mc.MerchantID, models.ManualCheckOpen, strings.ToLower(mc.Email)).
-			Count(&n).Error
+		var open []models.ManualCheck
+		err := s.DB(ctx).Where("merchant_id = ? AND status = ? AND LOWER(email) = ?", mc.MerchantID, models.ManualCheckOpen, strings.ToLower(mc.Email)).
+			Order("id").Find(&open).Error
 		if err != nil {
-			return Translate(err, "count open manual checks")
+			return Translate(err, "open manual checks")
 		}
-		if n >= MaxOpenManualChecksPerEmail {
+		for _, o := range open {
+			if o.OrderNo == mc.OrderNo && o.Description == mc.Description {
+				*mc = o
+				return nil
+			}
+		}
+		if n := len(open); n >= MaxOpenManualChecksPerEmail {
 			return fmt.Errorf("manual check: %d open for this e-mail: %w", n, ErrConflict)
 		}
 		mc.Status = models.ManualCheckOpen

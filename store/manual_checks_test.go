@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -11,9 +12,10 @@ import (
 	"github.com/keydesk/keydesk/store"
 )
 
-// TestManualChecksOnBothDialects: the per-address cap ignores case, open checks list oldest
-// first, a check is handled once (two agents cannot both accept it), a decision that fails
-// leaves it open, another shop's check is not found, and the purge deletes handled checks only.
+// TestManualChecksOnBothDialects: the per-address cap ignores case, a repeated submission is
+// stored once, open checks list oldest first, a check is handled once (two agents cannot both
+// accept it), a decision that fails leaves it open, another shop's check is not found, and the
+// purge deletes handled checks only.
 func TestManualChecksOnBothDialects(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -21,11 +23,15 @@ func TestManualChecksOnBothDialects(t *testing.T) {
 		t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 		var ids []uint64
 		for i, email := range []string{"Typo@x.test", "typo@x.test", "TYPO@X.TEST"} {
-			mc := models.ManualCheck{MerchantID: a, OrderNo: "A-1", Email: email, CreatedAt: t0.Add(time.Duration(-i) * time.Minute)}
+			mc := models.ManualCheck{MerchantID: a, OrderNo: "A-1", Email: email, Description: fmt.Sprint("text ", i), CreatedAt: t0.Add(time.Duration(-i) * time.Minute)}
 			if err := s.AddManualCheck(ctx, &mc); err != nil || mc.Status != models.ManualCheckOpen {
 				t.Fatalf("add %d: %v %q", i, err, mc.Status)
 			}
 			ids = append(ids, mc.ID)
+		}
+		again := models.ManualCheck{MerchantID: a, OrderNo: "A-1", Email: "typo@X.test", Description: "text 1", CreatedAt: t0}
+		if err := s.AddManualCheck(ctx, &again); err != nil || again.ID != ids[1] {
+			t.Fatalf("the same submission again: id %d (want %d), %v", again.ID, ids[1], err)
 		}
 		if err := s.AddManualCheck(ctx, &models.ManualCheck{MerchantID: a, Email: "typo@x.TEST", CreatedAt: t0}); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("fourth open check of one address: %v, want ErrConflict", err)
