@@ -48,6 +48,8 @@ type fakeAPI struct {
 	// triage is the detail's "triage" per ticket id, intents the corrections (fakeapi_triage_test.go).
 	triage  map[uint64]map[string]any
 	intents []map[string]any
+	// manual holds the manual checks and the decisions on them (fakeapi_manual_test.go).
+	manual fakeManual
 }
 
 type fakeTicket struct {
@@ -202,21 +204,31 @@ func (f *fakeAPI) create(w http.ResponseWriter, in map[string]any) {
 	// Like the real API the category is optional ("not sure"). Unlike it, the fake still takes
 	// "dispute": the dispute page tests seed their chargeback ticket through this endpoint (the
 	// real API refuses it, see api/triage_test.go).
+	if len(fields) == 1 && fields["order_no"] != "" && in["manual_check"] == true {
+		f.keepForManualCheck(w, in) // fakeapi_manual_test.go
+		return
+	}
 	if len(fields) > 0 {
 		apiErr(w, 400, "validation_failed", "some fields are invalid", fields)
 		return
 	}
+	t := f.newTicket(in)
+	if t.Category == "key_invalid" {
+		t.Replaced, t.Status = true, "resolved"
+		t.Messages = append(t.Messages, map[string]any{"author_kind": "system", "body": "We sent you a replacement key.", "created_at": time.Now()})
+	}
+	writeJSON(w, 201, map[string]any{"ref": t.Ref, "token": t.Token, "status_url": "/t/" + t.Ref + "#token=" + t.Token, "status": t.Status})
+}
+
+// newTicket files a buyer's submission (subject, category, description) as a new ticket.
+func (f *fakeAPI) newTicket(in map[string]any) *fakeTicket {
 	n := uint64(len(f.tickets) + 1)
 	t := &fakeTicket{ID: n, Ref: fmt.Sprintf("KD-%04d", n), Token: fmt.Sprintf("secret-%d", n), Subject: fmt.Sprint(in["subject"]),
 		Category: defaultCategory(in["category"]), Status: "new", Priority: "normal", Queue: "general", Created: time.Now(),
 		DueAt: time.Now().Add(30 * time.Minute)}
 	t.Messages = append(t.Messages, map[string]any{"author_kind": "customer", "body": in["description"], "created_at": time.Now()})
-	if t.Category == "key_invalid" {
-		t.Replaced, t.Status = true, "resolved"
-		t.Messages = append(t.Messages, map[string]any{"author_kind": "system", "body": "We sent you a replacement key.", "created_at": time.Now()})
-	}
 	f.tickets = append(f.tickets, t)
-	writeJSON(w, 201, map[string]any{"ref": t.Ref, "token": t.Token, "status_url": "/t/" + t.Ref + "#token=" + t.Token, "status": t.Status})
+	return t
 }
 
 func (f *fakeAPI) find(key string) *fakeTicket {
@@ -351,6 +363,8 @@ func (f *fakeAPI) staff(w http.ResponseWriter, r *http.Request, p string, parts 
 		f.daily(w, r)
 	case p == "/reports/agents":
 		f.agents(w)
+	case parts[0] == "manual-checks":
+		f.manualAPI(w, r, parts, name, in) // fakeapi_manual_test.go
 	case p == "/disputes" || strings.HasPrefix(p, "/disputes/"):
 		f.disputeAPI(w, r, parts, uid, perms, in)
 	case parts[0] == "batches" || parts[0] == "inventory":

@@ -268,11 +268,14 @@
   function major(v) { return (Number(v) / 100).toLocaleString(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 }); }
   var SERVER_TEXTS = [
     [/^required$/, 'v.required'],
+    [/^required: the buyer is told why$/, 'v.required'],
     [/^some fields are invalid$/, 'srv.invalid'],
     [/^no order with this number was bought with this e-mail or contact$/, 'srv.no_order'],
     [/^unknown shop$/, 'srv.unknown_shop'],
     [/^unknown order$/, 'srv.unknown_order'],
     [/^no such order$/, 'srv.unknown_order'],
+    [/^the shop has no order with this number$/, 'srv.mc_no_order'],
+    [/^this e-mail already has requests waiting for a manual check/, 'srv.mc_limit'],
     [/^an IANA time zone$/, 'srv.timezone'],
     [/^an amount in minor units between (-?\d+) and (-?\d+)$/, 'srv.amount_between', function (m) { return { min: major(m[1]), max: major(m[2]) }; }],
     [/^must be a positive amount in minor units$/, 'srv.amount_positive'],
@@ -298,13 +301,23 @@
     [/^already in stock for this product$/, 'srv.key_in_stock'],
     [/^(\d+) distinct, unlinked buyers reported keys of this batch invalid \(limit (\d+)\)$/, 'srv.auto_quarantine', function (m) { return { n: m[1], limit: m[2] }; }]
   ];
-  function serverText(msg) {
-    if (typeof msg !== 'string') return msg;
+  /** serverMatch answers the dictionary key of a server text and its parameters, or null. */
+  function serverMatch(msg) {
+    if (typeof msg !== 'string') return null;
     for (var i = 0; i < SERVER_TEXTS.length; i++) {
       var m = SERVER_TEXTS[i][0].exec(msg);
-      if (m) return t(SERVER_TEXTS[i][1], SERVER_TEXTS[i][2] ? SERVER_TEXTS[i][2](m) : null);
+      if (m) return { key: SERVER_TEXTS[i][1], vars: SERVER_TEXTS[i][2] ? SERVER_TEXTS[i][2](m) : null };
     }
-    return msg;
+    return null;
+  }
+  function serverText(msg) {
+    var s = serverMatch(msg);
+    return s ? t(s.key, s.vars) : msg;
+  }
+  /** serverKey names what a server text says ("srv.no_order"), for pages that act on it; '' when unknown. */
+  function serverKey(msg) {
+    var s = serverMatch(msg);
+    return s ? s.key : '';
   }
   /* Fraud-rule details (fraud/rules.go writes them in English, with counts and durations) and
    * the workflow's "only a supervisor may approve" refund reasons, in the page's language; a
@@ -383,7 +396,8 @@
   /** errorText turns an ApiError into a sentence for the user. */
   function errorText(err) {
     if (!err) return t('err.generic');
-    if (err.status === 429) return t('err.rate', { s: err.retryAfter || 30 });
+    // A 429 the server explains (too many manual checks waiting) is said as such, not "wait".
+    if (err.status === 429) return serverKey(err.message) ? serverText(err.message) : t('err.rate', { s: err.retryAfter || 30 });
     if (err.status === 413) return t('err.too_large');
     if (err.status === 403) return t('err.forbidden');
     if (err.status === 404) return t('err.not_found');
@@ -644,6 +658,11 @@
     return function () { stopped = true; clearTimeout(timer); };
   }
 
+  /** copy puts text on the clipboard and says so (a browser that refuses says nothing). */
+  function copy(text) {
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(function () { toast(t('common.copied')); }, function () {});
+  }
+
   function debounce(fn, ms) {
     var h = null;
     return function () {
@@ -705,7 +724,7 @@
     api: api, ApiError: ApiError, errorText: errorText, snake: snake,
     staffToken: staffToken, setStaff: setStaff, clearStaff: clearStaff, me: me, can: can, staffShell: staffShell, noAccess: noAccess,
     announce: announce, toast: toast, showFieldErrors: showFieldErrors, clearFieldErrors: clearFieldErrors,
-    fmtDuration: fmtDuration, fmtTime: fmtTime, fmtMoney: fmtMoney, msgText: msgText, serverText: serverText,
+    fmtDuration: fmtDuration, fmtTime: fmtTime, fmtMoney: fmtMoney, msgText: msgText, serverText: serverText, serverKey: serverKey, copy: copy,
     fraudDetail: fraudDetail, refundWhy: refundWhy, refundWhyList: refundWhyList, word: word, slaBadge: slaBadge,
     poll: poll, debounce: debounce, pending: pending, newRequestId: newRequestId, pathParam: pathParam, busy: busy, onReady: onReady,
     useDeviceId: useDeviceId, deviceHeaders: deviceHeaders, snippetNodes: snippetNodes,

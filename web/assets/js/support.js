@@ -90,9 +90,8 @@
       preview.hidden = false;
     });
 
-    form.addEventListener('submit', function (ev) {
-      ev.preventDefault();
-      KD.clearFieldErrors(form);
+    /** formBody reads the form into the API's body, or marks what is missing and answers null. */
+    function formBody() {
       var body = {
         merchant: merchant,
         order_no: form.elements.order_no.value.trim(),
@@ -108,29 +107,77 @@
       if (!body.email && !body.contact) local.email = KD.t('v.contact');
       if (body.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(body.email)) local.email = KD.t('v.email');
       if (!body.description.trim()) local.description = KD.t('v.required');
-      if (Object.keys(local).length) { KD.showFieldErrors(form, local, $('#form-summary')); return; }
+      if (Object.keys(local).length) { KD.showFieldErrors(form, local, $('#form-summary')); return null; }
       // No category ("not sure"): the server reads the description; the subject is its first line.
       if (!body.subject) body.subject = body.category ? KD.t('cat.' + body.category) : body.description.trim().split('\n')[0].slice(0, 80);
-      var btn = $('#submit');
-      KD.busy(btn, KD.api('/tickets', { method: 'POST', body: body, headers: { 'Idempotency-Key': idempotencyKey() } }))
-        .then(done, function (err) {
-          // Nothing typed is lost: the form stays as it is, errors go next to the fields.
-          var first = KD.showFieldErrors(form, err.fields || {}, $('#form-summary'));
-          if (!first) {
-            // A field the form has no input for (the shop) is named in the summary already.
-            var s = $('#form-summary');
-            if (s.hidden || !s.textContent) s.textContent = KD.errorText(err);
-            s.hidden = false;
-            s.focus && s.setAttribute('tabindex', '-1');
-            s.focus();
-          }
-          KD.announce(KD.errorText(err));
-        });
+      return body;
+    }
+    function send(body, btn) {
+      return KD.busy(btn, KD.api('/tickets', { method: 'POST', body: body, headers: { 'Idempotency-Key': idempotencyKey() } }));
+    }
+
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      KD.clearFieldErrors(form);
+      $('#manual-offer').hidden = true;
+      var body = formBody();
+      if (body) send(body, $('#submit')).then(done, failed);
     });
 
-    function done(res) {
+    // Manual check: the order number and e-mail / contact proved no order (often an order
+    // bought with a mistyped e-mail); the buyer may send it anyway for an agent to verify.
+    $('#manual-send').addEventListener('click', function (ev) {
+      var body = formBody();
+      if (!body) { $('#manual-offer').hidden = true; return; }
+      body.manual_check = true;
+      send(body, ev.currentTarget).then(function (res) {
+        // The order matched after all (the buyer corrected it): a ticket as usual.
+        if (res && res.ref) done(res); else manualDone(body);
+      }, function (err) { failed(err, true); });
+    });
+
+    function failed(err, manual) {
+      // Nothing typed is lost: the form stays as it is, errors go next to the fields.
+      var first = KD.showFieldErrors(form, err.fields || {}, $('#form-summary'));
+      if (!first) {
+        // A field the form has no input for (the shop) is named in the summary already.
+        var s = $('#form-summary');
+        if (s.hidden || !s.textContent) s.textContent = KD.errorText(err);
+        s.hidden = false;
+        s.focus && s.setAttribute('tabindex', '-1');
+        s.focus();
+      }
+      // Only "no order with this number and e-mail" offers the manual check, whatever the
+      // status; a manual check the server could not take (offline, busy) stays offered.
+      var noOrder = KD.serverKey((err.fields || {}).order_no) === 'srv.no_order';
+      var retry = manual && (err.code === 'network' || err.status >= 500);
+      $('#manual-offer').hidden = !(noOrder || retry);
+      KD.announce(KD.errorText(err));
+    }
+
+    function forgetDraft() {
       try { sessionStorage.removeItem(draftKey); } catch (e) { /* ignore */ }
       if (KD.kbSubmitted) KD.kbSubmitted();
+    }
+
+    /** manualDone replaces the form with "waiting for a manual check": no ticket, so no link. */
+    function manualDone(body) {
+      forgetDraft();
+      var text = $('#manual-done-text');
+      var say = function () { text.textContent = KD.t('support.mc_done_text', { order_no: body.order_no, to: body.email || body.contact }); };
+      say();
+      KD.onLang(say);
+      // The screenshot waits for the ticket: it can only be attached with the ticket's token.
+      $('#manual-done-attachment').hidden = !attachment;
+      $('#form-card').hidden = true;
+      var d = $('#manual-done');
+      d.hidden = false;
+      d.focus();
+      KD.announce(KD.t('support.mc_done_title') + ' ' + text.textContent);
+    }
+
+    function done(res) {
+      forgetDraft();
       // A repeated submission (same Idempotency-Key) answers the ticket without its token:
       // the link is shown once only, so point to the ticket page, which offers to re-send it.
       var replayed = !res.token;
@@ -168,7 +215,7 @@
       });
     }
     $('#copy-link').addEventListener('click', function () {
-      copy($('#done-link').value);
+      KD.copy($('#done-link').value);
     });
   });
 
@@ -181,10 +228,5 @@
     if (url.indexOf('#token=') >= 0) return url;
     // Never put the token anywhere but the fragment, whatever the server suggested.
     return url.replace(/[?#].*$/, '') + '#token=' + encodeURIComponent(res.token);
-  }
-
-  function copy(text) {
-    var ok = function () { KD.toast(KD.t('common.copied')); };
-    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(ok, function () {});
   }
 })();
