@@ -59,6 +59,9 @@ func TestClaimTextFlags(t *testing.T) {
 		"PSN says 'this code has already been used'":                  {TextReportedUsed},
 		"今天去充才发现显示已使用":                                                {TextReportedUsed},
 		"My key never arrived. Order A-1001. Please send to my email": nil,
+		"Steam: 'this product is not available in your region'":       {TextRegionLocked},
+		"激活时提示该地区不可用":                                                 {TextRegionLocked},
+		"Is this key region free? It says invalid":                    nil,
 	} {
 		got := ClaimTextFlags(text)
 		if len(want) == 0 {

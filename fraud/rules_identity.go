@@ -28,6 +28,8 @@ const (
 	// RuleRefundedOrder and RuleUsedLongAfterReveal were added by ruleset 2026-12.3.
 	RuleRefundedOrder       = "claim_on_refunded_order"
 	RuleUsedLongAfterReveal = "used_long_after_reveal"
+	// RuleRegionLocked was added by ruleset 2026-12.4.
+	RuleRegionLocked = "region_locked_claim"
 )
 
 // Parameters of the 2026-12.1 rules.
@@ -106,6 +108,12 @@ const (
 	// late honest report into a denial.
 	usedLongAfter       = 24 * time.Hour
 	usedLongAfterPoints = 10
+
+	// A key the buyer says is locked to another region is a working key: a replacement from
+	// the same product carries the same region, fixes nothing and hands out a second key.
+	// A person answers (exchange for the right region's product, refund, or explain), so the
+	// rule sets a floor of review with few points: it never denies on its own.
+	regionLockedPoints = 5
 )
 
 func init() { ruleset = append(ruleset, identityRules...) }
@@ -373,6 +381,16 @@ var identityRules = []rule{
 			}
 			return usedLongAfterPoints, fmt.Sprintf("the key is reported as already used %s after it was revealed: a supplier's double sale shows within hours", humanDuration(d))
 		},
+	},
+	{
+		name:  RuleRegionLocked,
+		max:   regionLockedPoints,
+		kinds: []ClaimKind{ClaimInvalid},
+		floor: Review,
+		desc: fmt.Sprintf("The buyer says the key is locked to another region or country: +%d, and a person decides (a replacement from the same product has the same region).",
+			regionLockedPoints),
+		eval: textRule(TextRegionLocked, regionLockedPoints,
+			"the buyer says the key is locked to another region: a replacement of the same product would be too, and the key itself works"),
 	},
 }
 

@@ -18,6 +18,9 @@ const (
 	// quoting the redeem page (who used it is not said; an admission raises TextAlreadyUsed
 	// too). Ruleset 2026-12.3.
 	TextReportedUsed = "reported_used"
+	// TextRegionLocked: the buyer says the key does not work in their region or country.
+	// Ruleset 2026-12.4.
+	TextRegionLocked = "region_locked"
 )
 
 // textPhrases are matched case-insensitively as substrings of the claim text, in English
@@ -47,6 +50,14 @@ var textPhrases = map[string][]string{
 		"already used", "already been used", "has been used", "already redeemed", "already been redeemed",
 		"has been redeemed", "already claimed", "already been claimed", "been used by", "used by someone",
 		"已使用", "已被使用", "已经被使用", "被使用过", "已经被用", "被用过", "被别人用", "已被兑换", "已经被兑换", "已兑换过", "已被领取", "已经使用",
+	},
+	TextRegionLocked: {
+		// What a redeem page says and how buyers retell it; "region free?" asked before
+		// buying is not a claim, and the bare word "region" is left out for it.
+		"your region", "my region", "this region", "wrong region", "another region", "different region",
+		"region lock", "region-lock", "region restrict", "in your country", "in this country",
+		"in my country", "wrong country", "other country's key", "sua região", "minha região", "tu región", "mi región",
+		"锁区", "区域限制", "地区限制", "区域不符", "地区不符", "所在地区", "所在的地区", "所在区域", "该地区", "此地区", "当前地区", "不支持此地区", "外区", "区服不对",
 	},
 }
 
