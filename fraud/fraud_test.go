@@ -280,10 +280,12 @@ func TestRules(t *testing.T) {
 			s.OrderAmount, s.HighValueAmount = 50000, 20000
 			return s
 		}(), 0, ""},
-		{"5x median", RuleAboveMedian, Signals{OrderAmount: 5000, ProductMedianAmount: 1000}, 10, "5 times the median"},
-		{"10x median", RuleAboveMedian, Signals{OrderAmount: 10000, ProductMedianAmount: 1000}, 30, "10 times the median"},
-		{"9x median", RuleAboveMedian, Signals{OrderAmount: 9999, ProductMedianAmount: 1000}, 10, "9 times the median"},
-		{"4x median", RuleAboveMedian, Signals{OrderAmount: 4999, ProductMedianAmount: 1000}, 0, ""},
+		{"5x median", RuleAboveMedian, Signals{OrderAmount: 5000, ProductMedianAmount: 1000, BuyerOrders: 4}, 10, "5 times the median"},
+		{"10x median", RuleAboveMedian, Signals{OrderAmount: 10000, ProductMedianAmount: 1000, BuyerOrders: 4}, 30, "10 times the median"},
+		{"9x median", RuleAboveMedian, Signals{OrderAmount: 9999, ProductMedianAmount: 1000, BuyerOrders: 2}, 10, "9 times the median"},
+		{"4x median", RuleAboveMedian, Signals{OrderAmount: 4999, ProductMedianAmount: 1000, BuyerOrders: 4}, 0, ""},
+		{"5x median, the buyer's first order", RuleAboveMedian, Signals{OrderAmount: 5000, ProductMedianAmount: 1000, BuyerOrders: 1}, 30, "first order is worth 5 times"},
+		{"4x median, first order", RuleAboveMedian, Signals{OrderAmount: 4999, ProductMedianAmount: 1000, BuyerOrders: 1}, 0, ""},
 		{"tenure", RuleTenureCredit, Signals{ClaimAt: t0, BuyerOrders: 4, BuyerFirstOrderAt: t0.Add(-100 * 24 * time.Hour)}, -15, "4 orders since"},
 		{"long tenure", RuleTenureCredit, Signals{ClaimAt: t0, BuyerOrders: 12, BuyerClaimsEver: 2, BuyerFirstOrderAt: t0.Add(-400 * 24 * time.Hour)}, -25, "2 earlier claims"},
 		{"tenure, too many claims", RuleTenureCredit, Signals{ClaimAt: t0, BuyerOrders: 4, BuyerClaimsEver: 1, BuyerFirstOrderAt: t0.Add(-100 * 24 * time.Hour)}, 0, ""},

@@ -79,6 +79,11 @@ const (
 	// history's credit (buyer_tenure_credit) brings it under. Both independent sets' writers
 	// held such claims for a person.
 	farAboveMedianPoints = 30
+	// A buyer's first order (the claim's own order is their only one) scores
+	// farAboveMedianPoints already from aboveMedianFactor: a card worth 6–8 times the usual
+	// basket on a fresh account, "never arrived" minutes later, is the carding pattern that
+	// both later independent sets' writers (3 and 4) hold for a person. Ruleset 2026-12.4; no
+	// honest claim of any set, and no held-out figure, moved.
 
 	tenureOrders     = 3
 	tenureAge        = 90 * 24 * time.Hour
@@ -275,8 +280,8 @@ var identityRules = []rule{
 	{
 		name: RuleAboveMedian,
 		max:  farAboveMedianPoints,
-		desc: fmt.Sprintf("Order value far above the median of the product's recent orders (not counted again when late_claim_expensive_key fires): +%d from %d times, +%d from %d times.",
-			aboveMedianPoints, aboveMedianFactor, farAboveMedianPoints, farAboveMedianFactor),
+		desc: fmt.Sprintf("Order value far above the median of the product's recent orders (not counted again when late_claim_expensive_key fires): +%d from %d times, +%d from %d times or from %d times on the buyer's first order.",
+			aboveMedianPoints, aboveMedianFactor, farAboveMedianPoints, farAboveMedianFactor, aboveMedianFactor),
 		eval: func(s *Signals) (int, string) {
 			if s.ProductMedianAmount <= 0 || s.OrderAmount <= 0 || lateExpensive(s) {
 				return 0, "" // value is counted once: by late_claim_expensive_key when it fires
@@ -285,6 +290,8 @@ var identityRules = []rule{
 			switch {
 			case ratio >= farAboveMedianFactor:
 				return farAboveMedianPoints, fmt.Sprintf("the order is worth %d times the median order of this product", ratio)
+			case ratio >= aboveMedianFactor && s.BuyerOrders <= 1:
+				return farAboveMedianPoints, fmt.Sprintf("the buyer's first order is worth %d times the median order of this product", ratio)
 			case ratio >= aboveMedianFactor:
 				return aboveMedianPoints, fmt.Sprintf("the order is worth %d times the median order of this product", ratio)
 			}
