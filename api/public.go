@@ -152,7 +152,7 @@ func (s *Server) createTicket(c *gin.Context) error {
 	}
 	if created.ManualCheck {
 		// No ticket: the same answer whether or not the order number exists.
-		c.JSON(http.StatusAccepted, createTicketResp{Status: "manual_check"})
+		c.JSON(http.StatusAccepted, statusResp{Status: "manual_check"})
 		return nil
 	}
 	status := http.StatusCreated

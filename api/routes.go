@@ -177,7 +177,7 @@ func (s *Server) authRoutes() []Route {
 func (s *Server) publicRoutes() []Route {
 	return []Route{
 		{Method: http.MethodPost, Path: V1 + "/tickets", Limit: LimitPublic, Handler: s.createTicket,
-			Doc: Doc{Tag: "buyer", Summary: "Open a ticket (buyer)", Body: createTicketReq{}, Example: createTicketReq{Merchant: "shop-a", OrderNo: "A-1001", Email: "buyer@example.com", Category: "key_invalid", Subject: "Key does not work", Description: "The key says already redeemed."}, Resp: createTicketResp{}, Status: http.StatusCreated,
+			Doc: Doc{Tag: "buyer", Summary: "Open a ticket (buyer); with manual_check, a submission whose order number and e-mail prove no order is kept for the shop to check by hand (202, status manual_check, no ticket)", Body: createTicketReq{}, Example: createTicketReq{Merchant: "shop-a", OrderNo: "A-1001", Email: "buyer@example.com", Category: "key_invalid", Subject: "Key does not work", Description: "The key says already redeemed."}, Resp: createTicketResp{}, Status: http.StatusCreated,
 				Headers: [][2]string{{"Idempotency-Key", "retry-safe submission key"}}}},
 		{Method: http.MethodGet, Path: V1 + "/shops/:merchant", Limit: LimitPublic, Handler: s.shopInfo,
 			Doc: Doc{Tag: "buyer", Summary: "The shop's display name for the buyer pages (404 for an unknown shop)", Resp: shopResp{}}},
