@@ -174,13 +174,17 @@ func maskAddress(a string) string {
 	return string(r) + "***" + a[at:]
 }
 
-// checkID parses :id.
-func checkID(c *gin.Context) (uint64, error) {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
-	if err != nil || id == 0 {
-		return 0, Errorf(http.StatusNotFound, CodeNotFound, "no such manual check")
+// checkTarget returns the caller's merchant, the check :id and the agent deciding it.
+func (s *Server) checkTarget(c *gin.Context) (merchant, id, agent uint64, err error) {
+	if merchant, err = s.merchant(c); err != nil {
+		return 0, 0, 0, err
 	}
-	return id, nil
+	id, perr := strconv.ParseUint(c.Param("id"), 10, 64)
+	if perr != nil || id == 0 {
+		return 0, 0, 0, Errorf(http.StatusNotFound, CodeNotFound, "no such manual check")
+	}
+	p, _ := principal(c)
+	return merchant, id, p.User.ID, nil
 }
 
 // handledError names a check someone else already handled.
@@ -196,17 +200,12 @@ func (s *Server) acceptManualCheck(c *gin.Context) error {
 	if err := decodeJSON(c, &req, true); err != nil {
 		return err
 	}
-	m, err := s.merchant(c)
+	m, id, agent, err := s.checkTarget(c)
 	if err != nil {
 		return err
 	}
-	id, err := checkID(c)
-	if err != nil {
-		return err
-	}
-	p, _ := principal(c)
 	ctx := c.Request.Context()
-	got, err := s.d.Tickets.AcceptManualCheck(ctx, m, id, p.User.ID, req.OrderNo, func(ctx context.Context, mc models.ManualCheck) error {
+	got, err := s.d.Tickets.AcceptManualCheck(ctx, m, id, agent, req.OrderNo, func(ctx context.Context, mc models.ManualCheck) error {
 		return s.audit(ctx, c, auditEntry{Action: AuditManualCheckAccept, TargetType: "manual_check", TargetID: uitoa(id), Merchant: m,
 			Data: map[string]any{"ticket_id": mc.TicketID, "typed_order_no": mc.OrderNo, "order_no": req.OrderNo}})
 	})
@@ -229,17 +228,12 @@ func (s *Server) rejectManualCheck(c *gin.Context) error {
 	if err := fe.err(); err != nil {
 		return err
 	}
-	m, err := s.merchant(c)
+	m, id, agent, err := s.checkTarget(c)
 	if err != nil {
 		return err
 	}
-	id, err := checkID(c)
-	if err != nil {
-		return err
-	}
-	p, _ := principal(c)
 	ctx := c.Request.Context()
-	_, err = s.d.Tickets.RejectManualCheck(ctx, m, id, p.User.ID, req.Reason, func(ctx context.Context, mc models.ManualCheck) error {
+	_, err = s.d.Tickets.RejectManualCheck(ctx, m, id, agent, req.Reason, func(ctx context.Context, mc models.ManualCheck) error {
 		return s.audit(ctx, c, auditEntry{Action: AuditManualCheckReject, TargetType: "manual_check", TargetID: uitoa(id), Merchant: m,
 			Data: map[string]any{"typed_order_no": mc.OrderNo, "reason": req.Reason}})
 	})
