@@ -62,6 +62,11 @@ func TestClaimTextFlags(t *testing.T) {
 		"Steam: 'this product is not available in your region'":       {TextRegionLocked},
 		"激活时提示该地区不可用":                                                 {TextRegionLocked},
 		"Is this key region free? It says invalid":                    nil,
+		"买的是美区的卡，我账号是国区的，用不了":                                         {TextRegionLocked},
+		"国区steam卡 充值提示无效":                                             nil,
+		"我账号登录的是另一个邮箱，订单是用gmail买的。兑换显示已被使用":                           {TextReportedUsed},
+		"请把卡密发到另一个邮箱 x@y.z":                                           {TextNewAddress},
+		"老板，码被我弟弟拿去充到他自己的号上了 可以帮我换一个吗":                                {TextAlreadyUsed},
 	} {
 		got := ClaimTextFlags(text)
 		if len(want) == 0 {

@@ -119,6 +119,11 @@ const (
 	velocityOrders        = 5
 	highVelocityOrders    = 10
 	extremeVelocityOrders = 20
+	// freshBurstPoints is order_velocity's weight when the burst is the buyer's whole history
+	// (no order a day or more before the claim): a new account buying five or more keys and
+	// claiming within hours is how a stolen card is cashed out, and it reaches review alone.
+	// A reseller or regular with an older history keeps the points above. Ruleset 2026-12.5.
+	freshBurstPoints = 30
 
 	batchFirstPoints = -10
 	batchNextPoints  = -5
@@ -307,9 +312,9 @@ var ruleset = []rule{
 	},
 	{
 		name: RuleOrderVelocity,
-		max:  extremeVelocityPoints,
-		desc: fmt.Sprintf("Many orders by the same email within 24 hours: +%d from %d orders, +%d from %d, +%d from %d.",
-			velocityPoints, velocityOrders, highVelocityPoints, highVelocityOrders, extremeVelocityPoints, extremeVelocityOrders),
+		max:  freshBurstPoints,
+		desc: fmt.Sprintf("Many orders by the same email within 24 hours: +%d from %d orders, +%d from %d, +%d from %d; +%d when the buyer has no order older than that day.",
+			velocityPoints, velocityOrders, highVelocityPoints, highVelocityOrders, extremeVelocityPoints, extremeVelocityOrders, freshBurstPoints),
 		eval: func(s *Signals) (int, string) {
 			n := s.OrdersByEmail24h
 			var pts int
@@ -322,6 +327,9 @@ var ruleset = []rule{
 				pts = velocityPoints
 			default:
 				return 0, ""
+			}
+			if freshBuyer(s) && pts < freshBurstPoints {
+				return freshBurstPoints, fmt.Sprintf("a new buyer's first day: this e-mail placed %d orders within 24 hours and none before", n)
 			}
 			return pts, fmt.Sprintf("this buyer email placed %d orders within 24 hours", n)
 		},
@@ -422,4 +430,10 @@ func humanDuration(d time.Duration) string {
 	default:
 		return count(int(d/(24*time.Hour)), "day", "days")
 	}
+}
+
+// freshBuyer reports whether the buyer's first order is less than a day before the claim:
+// everything the shop knows of them is from today.
+func freshBuyer(s *Signals) bool {
+	return !s.BuyerFirstOrderAt.IsZero() && !s.ClaimAt.IsZero() && s.ClaimAt.Sub(s.BuyerFirstOrderAt) < 24*time.Hour
 }

@@ -34,10 +34,12 @@ var textPhrases = map[string][]string{
 		"拒付", "撤销付款", "找银行", "联系银行", "投诉到银行", "向银行申诉", "信用卡争议", "发起争议", "申请争议", "退单到银行",
 	},
 	TextNewAddress: {
-		"new email", "new e-mail", "new mail address", "different email", "another email", "other email",
+		// "Another e-mail" alone is often an explanation ("my account uses another e-mail"),
+		// not a request: only asking for the key to go there counts.
+		"new email", "new e-mail", "new mail address", "to a different email", "to another email", "to my other email",
 		"new address", "send the key to", "send to this email", "send to my new", "email has changed", "changed my email",
 		"lost access to my email", "no longer have access",
-		"新邮箱", "新的邮箱", "换了邮箱", "另一个邮箱", "别的邮箱", "发到这个邮箱", "发送到这个", "发到我的新", "邮箱登不上", "邮箱不能用了",
+		"新邮箱", "新的邮箱", "换了邮箱", "发到另一个邮箱", "发到别的邮箱", "发我另一个邮箱", "发到这个邮箱", "发送到这个", "发到我的新", "邮箱登不上", "邮箱不能用了",
 	},
 	TextAlreadyUsed: {
 		// First person only: "this code has already been redeemed" quoted from a redeem
@@ -45,6 +47,9 @@ var textPhrases = map[string][]string{
 		"i already used", "i used it", "used it already", "i redeemed it", "i already redeemed", "worked before",
 		"was working", "worked yesterday", "it worked at first", "used it once",
 		"我已经用了", "我用过了", "我已经兑换", "之前能用", "昨天还能用", "用了一次", "我已经激活",
+		// Someone of the buyer's own family used it: the key worked.
+		"my brother used", "my brother redeemed", "my sister used", "my sister redeemed", "my son used", "my son redeemed", "my kid used", "my kid redeemed",
+		"被我弟弟", "被我妹妹", "被我儿子", "被我女儿", "被我弟", "被我妹",
 	},
 	TextReportedUsed: {
 		"already used", "already been used", "has been used", "already redeemed", "already been redeemed",
@@ -57,7 +62,12 @@ var textPhrases = map[string][]string{
 		"your region", "my region", "this region", "wrong region", "another region", "different region",
 		"region lock", "region-lock", "region restrict", "in your country", "in this country",
 		"in my country", "wrong country", "other country's key", "sua região", "minha região", "tu región", "mi región",
+		"us region", "eu region", "uk region",
 		"锁区", "区域限制", "地区限制", "区域不符", "地区不符", "所在地区", "所在的地区", "所在区域", "该地区", "此地区", "当前地区", "不支持此地区", "外区", "区服不对",
+		// A card's region alone ("国区steam卡") names the product, not a lock: these say the
+		// account is of another region, or ask to change region.
+		"国区账号", "美区账号", "港区账号", "日区账号", "土区账号", "账号是国区", "账号是美区", "账号是港区", "账号是日区",
+		"换成港区", "换成美区", "换成国区", "换成日区", "换区", "跨区",
 	},
 }
 
