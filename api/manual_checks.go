@@ -42,6 +42,10 @@ type manualCheckOrder struct {
 	Amount     int64     `json:"amount"`
 	Currency   string    `json:"currency"`
 	PaidAt     time.Time `json:"paid_at"`
+	// EmailEdits is how many characters (insertions, deletions, substitutions; case ignored)
+	// separate the address the buyer wrote from the order's, up to maxEmailEdits+1: 1 or 2 is
+	// most likely a typo at checkout, which the masked address alone cannot show.
+	EmailEdits int `json:"email_edits"`
 }
 
 type manualCheckView struct {
@@ -144,7 +148,7 @@ func (s *Server) manualCheckView(c *gin.Context, m uint64, mc models.ManualCheck
 	switch {
 	case err == nil:
 		v.Order = &manualCheckOrder{OrderNo: o.OrderNo, BuyerEmail: maskAddress(o.BuyerEmail), Amount: o.Amount,
-			Currency: o.Currency, PaidAt: o.PaidAt}
+			Currency: o.Currency, PaidAt: o.PaidAt, EmailEdits: editDistance(strings.ToLower(mc.Email), strings.ToLower(o.BuyerEmail), maxEmailEdits+1)}
 		if p, err := s.d.Store.ProductByID(ctx, m, o.ProductID); err == nil {
 			v.Order.Product = p.Name
 		}
@@ -162,6 +166,40 @@ func (s *Server) manualCheckView(c *gin.Context, m uint64, mc models.ManualCheck
 		}
 	}
 	return v, nil
+}
+
+// maxEmailEdits is the largest distance between two addresses read as a typo of each other.
+const maxEmailEdits = 2
+
+// editDistance is the Levenshtein distance between a and b (runes), or limit when it is
+// limit or more.
+func editDistance(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d >= limit || -d >= limit {
+		return limit
+	}
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			best = min(best, cur[j])
+		}
+		if best >= limit { // every path already costs limit or more
+			return limit
+		}
+		prev = cur
+	}
+	return min(prev[len(rb)], limit)
 }
 
 // maskAddress keeps an address's first character and its domain ("j***@gmail.com").

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
@@ -60,7 +61,7 @@ func TestManualCheckKeepsWhatIntakeRefused(t *testing.T) {
 	if list.Open != 3 || len(list.Items) != 3 || list.Items[0].OrderNo != "A-1001" {
 		t.Fatalf("open list: %+v", list)
 	}
-	if o := list.Items[0].Order; o == nil || o.BuyerEmail != "b***@a.test" || o.Product != "Game" || o.Amount != 1000 {
+	if o := list.Items[0].Order; o == nil || o.BuyerEmail != "b***@a.test" || o.Product != "Game" || o.Amount != 1000 || o.EmailEdits != 3 {
 		t.Fatalf("the order beside the check: %+v", o)
 	}
 	if list.Items[1].Order != nil {
@@ -143,4 +144,63 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestEditDistance: the distance between two addresses, capped, is what tells an agent a
+// checkout typo ("buyre@" for "buyer@") from another person's address.
+func TestEditDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b  string
+		limit int
+		want  int
+	}{
+		{"buyer@a.test", "buyer@a.test", 3, 0},
+		{"buyre@a.test", "buyer@a.test", 3, 2},
+		{"buyer@gmial.com", "buyer@gmail.com", 3, 2},
+		{"buyer@a.test", "buyer@a.tes", 3, 1},
+		{"jhon@gmail.com", "john@gmail.com", 3, 2},
+		{"typo@a.test", "buyer@a.test", 3, 3},
+		{"someone.else@example.com", "b@a.test", 3, 3},
+		{"", "abc", 5, 3},
+		{"王小明@例子.cn", "王小朋@例子.cn", 3, 1},
+	} {
+		if got := editDistance(c.a, c.b, c.limit); got != c.want {
+			t.Errorf("editDistance(%q, %q, %d) = %d, want %d", c.a, c.b, c.limit, got, c.want)
+		}
+		if got := editDistance(c.b, c.a, c.limit); got != c.want {
+			t.Errorf("not symmetric: editDistance(%q, %q) = %d, want %d", c.b, c.a, got, c.want)
+		}
+	}
+}
+
+// TestEditDistanceCapMatchesFullDistance: the capped, early-stopping distance is the full
+// Levenshtein distance capped at the limit, on random short strings over a small alphabet.
+func TestEditDistanceCapMatchesFullDistance(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 3))
+	word := func() string {
+		b := make([]rune, rng.IntN(9))
+		for i := range b {
+			b[i] = []rune("ab@.c")[rng.IntN(5)]
+		}
+		return string(b)
+	}
+	for range 2000 {
+		a, b, limit := word(), word(), 1+rng.IntN(4)
+		if got, want := editDistance(a, b, limit), min(fullDistance([]rune(a), []rune(b)), limit); got != want {
+			t.Fatalf("editDistance(%q, %q, %d) = %d, want %d", a, b, limit, got, want)
+		}
+	}
+}
+
+// fullDistance is the textbook recursive Levenshtein distance (the reference).
+func fullDistance(a, b []rune) int {
+	switch {
+	case len(a) == 0:
+		return len(b)
+	case len(b) == 0:
+		return len(a)
+	case a[0] == b[0]:
+		return fullDistance(a[1:], b[1:])
+	}
+	return 1 + min(fullDistance(a[1:], b), fullDistance(a, b[1:]), fullDistance(a[1:], b[1:]))
 }

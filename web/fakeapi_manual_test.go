@@ -19,6 +19,8 @@ type fakeCheck struct {
 	Created                                                 time.Time
 	// TakenElsewhere: another agent decides the check the moment this one acts (the 409).
 	TakenElsewhere bool
+	// EmailEdits is the server's distance between Email and the order's address.
+	EmailEdits int
 }
 
 // fakeManual holds the checks and what the pages sent about them.
@@ -122,7 +124,11 @@ func (f *fakeAPI) listChecks(w http.ResponseWriter, status string) {
 func checkView(c *fakeCheck) map[string]any {
 	var order, ticketID, handledAt any
 	if o, ok := fakeOrders[c.OrderNo]; ok {
-		order = o
+		withEdits := map[string]any{"email_edits": c.EmailEdits}
+		for k, v := range o {
+			withEdits[k] = v
+		}
+		order = withEdits
 	}
 	if c.TicketID != 0 {
 		ticketID = c.TicketID

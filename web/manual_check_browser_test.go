@@ -92,12 +92,14 @@ func seedChecks(f *fakeAPI) {
 	f.addCheck(fakeCheck{OrderNo: "KD20260115-0024", Email: "jhon@gmial.com", Category: "key_missing", Subject: "没有收到卡密",
 		Description: "付款后一直没收到卡密，下单时邮箱可能填错了", Language: "zh-CN"})
 	f.addCheck(fakeCheck{OrderNo: "ORD-1001", Email: "bb@example.com", Contact: "微信 bb_2026", Category: "key_invalid", Subject: "卡密无法激活",
-		Description: "提示卡密已被使用", Language: "zh-CN"})
-	f.addCheck(fakeCheck{OrderNo: "ORD-1001", Email: "c@example.com", Category: "refund", Subject: "申请退款", Description: "买错了", Language: "zh-CN", TakenElsewhere: true})
+		Description: "提示卡密已被使用", Language: "zh-CN", EmailEdits: 1})
+	f.addCheck(fakeCheck{OrderNo: "ORD-1001", Email: "chen.wei@qq.com", Category: "refund", Subject: "申请退款", Description: "买错了", Language: "zh-CN",
+		TakenElsewhere: true, EmailEdits: 3})
 }
 
 // TestAgentHandlesManualChecks (zh-CN): the queue page counts the open checks; each shows the
-// typed e-mail beside the order's masked one, or that the shop has no such order. The agent
+// typed e-mail beside the order's masked one and how close the two are (a typo or another
+// address), or that the shop has no such order. The agent
 // accepts one with a corrected number (a wrong one is refused under the field) and gets the
 // link to pass on, rejects one with a reason, and sees a 409 when someone else was first.
 func TestAgentHandlesManualChecks(t *testing.T) {
@@ -116,10 +118,13 @@ func TestAgentHandlesManualChecks(t *testing.T) {
 		t.Errorf("missing order not said: %q", got)
 	}
 	second := bt.Text(t, ctx, `[data-mc="2"] .mc-compare`)
-	for _, want := range []string{"bb@example.com", "b***@example.com", "¥100.00", "Steam 充值卡 100 元", "微信 bb_2026"} {
+	for _, want := range []string{"bb@example.com", "b***@example.com", "¥100.00", "Steam 充值卡 100 元", "微信 bb_2026", "只差 1 个字符，很可能是下单时输错了"} {
 		if !strings.Contains(second, want) {
 			t.Errorf("comparison lacks %q: %q", want, second)
 		}
+	}
+	if third := bt.Text(t, ctx, `[data-mc="3"] .mc-compare`); !strings.Contains(third, "差别很大") {
+		t.Errorf("an unrelated address is not called out: %q", third)
 	}
 	bt.Screenshot(t, ctx, "manual-checks-agent-zh")
 

@@ -86,6 +86,13 @@
       }
       box.appendChild(kv([['f.order_no', o.order_no, 'ref'], ['mc.order_email', o.buyer_email, 'masked'], ['ticket.product', o.product],
         ['ticket.amount', KD.fmtMoney(o.amount, o.currency)], ['ticket.paid_at', KD.fmtTime(o.paid_at)]]));
+      // How far the two addresses are apart (the server compares them whole; the page only
+      // sees the order's masked): one or two characters is a checkout typo.
+      var close = o.email_edits > 0 && o.email_edits <= 2;
+      if (mc.email && o.email_edits > 0) {
+        box.appendChild(el('p', { class: close ? 'mc-typo good small' : 'mc-typo muted small',
+          text: close ? KD.t('mc.email_close', { n: o.email_edits }) : KD.t('mc.email_other') }));
+      }
       return box;
     }
 
