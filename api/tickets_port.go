@@ -40,7 +40,7 @@ func ticketError(err error) error {
 			Fields: map[string]string{"Idempotency-Key": "already used for another order or buyer"}, cause: err}
 	case errors.As(err, &pending):
 		return pendingError(pending)
-	case errors.Is(err, tickets.ErrManualCheckLimit):
+	case errors.Is(err, tickets.ErrManualCheckLimit), errors.Is(err, tickets.ErrManualChecksFull):
 		return &Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited, Message: err.Error(), cause: err}
 	case errors.Is(err, tickets.ErrRejected):
 		return &Error{Status: http.StatusConflict, Code: CodeRejected, Message: err.Error(), cause: err}

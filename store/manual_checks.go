@@ -7,6 +7,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,8 +20,18 @@ import (
 // agents' list under one address (the public rate limit bounds the addresses per client).
 const MaxOpenManualChecksPerEmail = 3
 
+// MaxOpenManualChecksPerShop caps a shop's open checks, whatever the addresses: addresses and
+// networks cost a script nothing, so without it a flood would grow the table and the agents'
+// list without bound. Past it new checks are refused (ErrManualChecksFull) until agents work
+// the list down. A variable so tests can lower it.
+var MaxOpenManualChecksPerShop = 1000
+
+// ErrManualChecksFull means the shop has MaxOpenManualChecksPerShop open checks.
+var ErrManualChecksFull = errors.New("the shop has too many requests waiting for a manual check")
+
 // AddManualCheck stores a new open check (ErrConflict when the address already has
-// MaxOpenManualChecksPerEmail open checks at the shop). The same submission again (a retry, a
+// MaxOpenManualChecksPerEmail open checks at the shop, ErrManualChecksFull when the shop has
+// MaxOpenManualChecksPerShop). The same submission again (a retry, a
 // second click: same address, order number and text) stores nothing and fills in the open
 // check it repeats.
 func (s *Store) AddManualCheck(ctx context.Context, mc *models.ManualCheck) error {
@@ -39,6 +50,13 @@ func (s *Store) AddManualCheck(ctx context.Context, mc *models.ManualCheck) erro
 		}
 		if n := len(open); n >= MaxOpenManualChecksPerEmail {
 			return fmt.Errorf("manual check: %d open for this e-mail: %w", n, ErrConflict)
+		}
+		shopOpen, err := s.CountOpenManualChecks(ctx, mc.MerchantID)
+		if err != nil {
+			return err
+		}
+		if shopOpen >= int64(MaxOpenManualChecksPerShop) {
+			return fmt.Errorf("manual check: %d open at the shop: %w", shopOpen, ErrManualChecksFull)
 		}
 		mc.Status = models.ManualCheckOpen
 		return Translate(s.DB(ctx).Create(mc).Error, "manual check")

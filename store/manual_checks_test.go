@@ -12,7 +12,8 @@ import (
 	"github.com/keydesk/keydesk/store"
 )
 
-// TestManualChecksOnBothDialects: the per-address cap ignores case, a repeated submission is
+// TestManualChecksOnBothDialects: the per-address cap ignores case, the shop has a cap of its
+// own, a repeated submission is
 // stored once, open checks list oldest first, a check is handled once (two agents cannot both
 // accept it), a decision that fails leaves it open, another shop's check is not found, and the
 // purge deletes handled checks only.
@@ -38,6 +39,14 @@ func TestManualChecksOnBothDialects(t *testing.T) {
 		}
 		if err := s.AddManualCheck(ctx, &models.ManualCheck{MerchantID: b, Email: "typo@x.test", CreatedAt: t0}); err != nil {
 			t.Fatalf("the cap is per shop: %v", err)
+		}
+		defer func(n int) { store.MaxOpenManualChecksPerShop = n }(store.MaxOpenManualChecksPerShop)
+		store.MaxOpenManualChecksPerShop = 2 // shop b has one open check
+		if err := s.AddManualCheck(ctx, &models.ManualCheck{MerchantID: b, Email: "second@x.test", CreatedAt: t0}); err != nil {
+			t.Fatalf("the shop's second check: %v", err)
+		}
+		if err := s.AddManualCheck(ctx, &models.ManualCheck{MerchantID: b, Email: "third@x.test", CreatedAt: t0}); !errors.Is(err, store.ErrManualChecksFull) {
+			t.Fatalf("past the shop's cap: %v, want ErrManualChecksFull", err)
 		}
 		open, err := s.ManualChecks(ctx, a, models.ManualCheckOpen, 10)
 		if err != nil || len(open) != 3 || open[0].ID != ids[2] || open[2].ID != ids[0] {

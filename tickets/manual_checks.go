@@ -24,6 +24,9 @@ import (
 // waiting at the shop.
 var ErrManualCheckLimit = errors.New("this e-mail already has requests waiting for a manual check; the shop answers them first")
 
+// ErrManualChecksFull means the shop has store.MaxOpenManualChecksPerShop checks waiting.
+var ErrManualChecksFull = errors.New("the shop has too many requests waiting for a manual check; try again later or write to the shop")
+
 // ChannelManualCheck is the channel of a ticket an agent opened from a verified manual check.
 const ChannelManualCheck = "manual_check"
 
@@ -36,8 +39,11 @@ func (s *Service) keepForManualCheck(ctx context.Context, in CreateInput) (Creat
 		DeviceID: clip(in.DeviceID, 128), CreatedAt: s.now(),
 	}
 	err := s.o.Store.AddManualCheck(ctx, &mc)
-	if errors.Is(err, store.ErrConflict) {
+	switch {
+	case errors.Is(err, store.ErrConflict):
 		return Created{}, ErrManualCheckLimit
+	case errors.Is(err, store.ErrManualChecksFull):
+		return Created{}, ErrManualChecksFull
 	}
 	if err != nil {
 		return Created{}, fmt.Errorf("keep for a manual check: %w", err)

@@ -180,7 +180,7 @@ func TestAgentHandlesManualChecks(t *testing.T) {
 func TestManualCheckTextsInBothLanguages(t *testing.T) {
 	dict := readI18n(t)
 	for _, k := range []string{"support.mc_why", "support.mc_send", "support.mc_done_title", "support.mc_done_text", "mc.title",
-		"mc.reject", "mc.reject_send", "mc.order_email", "mc.no_order", "mc.conflict", "mc.email_close", "mc.email_other", "srv.mc_no_order", "srv.mc_limit"} {
+		"mc.reject", "mc.reject_send", "mc.order_email", "mc.no_order", "mc.conflict", "mc.email_close", "mc.email_other", "srv.mc_no_order", "srv.mc_limit", "srv.mc_full"} {
 		if dict["en"][k] == "" || dict["zh-CN"][k] == "" {
 			t.Errorf("%s: en %q, zh-CN %q", k, dict["en"][k], dict["zh-CN"][k])
 		}

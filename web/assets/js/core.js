@@ -276,6 +276,7 @@
     [/^no such order$/, 'srv.unknown_order'],
     [/^the shop has no order with this number$/, 'srv.mc_no_order'],
     [/^this e-mail already has requests waiting for a manual check/, 'srv.mc_limit'],
+    [/^the shop has too many requests waiting for a manual check/, 'srv.mc_full'],
     [/^an IANA time zone$/, 'srv.timezone'],
     [/^an amount in minor units between (-?\d+) and (-?\d+)$/, 'srv.amount_between', function (m) { return { min: major(m[1]), max: major(m[2]) }; }],
     [/^must be a positive amount in minor units$/, 'srv.amount_positive'],
