@@ -64,6 +64,8 @@ func TestClaimTextFlags(t *testing.T) {
 		"Is this key region free? It says invalid":                    nil,
 		"买的是美区的卡，我账号是国区的，用不了":                                         {TextRegionLocked},
 		"国区steam卡 充值提示无效":                                             nil,
+		"港服點數卡兌換顯示鎖區":                                                 {TextRegionLocked},
+		"卡密已被使用 我沒有用過":                                                {TextReportedUsed},
 		"我账号登录的是另一个邮箱，订单是用gmail买的。兑换显示已被使用":                           {TextReportedUsed},
 		"请把卡密发到另一个邮箱 x@y.z":                                           {TextNewAddress},
 		"老板，码被我弟弟拿去充到他自己的号上了 可以帮我换一个吗":                                {TextAlreadyUsed},

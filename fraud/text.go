@@ -3,6 +3,8 @@ package fraud
 import (
 	"sort"
 	"strings"
+
+	"github.com/keydesk/keydesk/internal/hanfold"
 )
 
 // Claim-text flags: what the buyer's own words say about the claim (ClaimTextFlags).
@@ -72,9 +74,10 @@ var textPhrases = map[string][]string{
 }
 
 // ClaimTextFlags returns the flags the claim text raises (sorted, no duplicates). It is a
-// pure function of the text.
+// pure function of the text. Traditional characters are read as simplified ones (帳號 as 账号,
+// 鎖區 as 锁区), so the phrases are written once.
 func ClaimTextFlags(text string) []string {
-	t := strings.ToLower(text)
+	t := strings.ToLower(hanfold.Fold(text))
 	var out []string
 	for flag, phrases := range textPhrases {
 		for _, p := range phrases {

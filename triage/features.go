@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/keydesk/keydesk/internal/hanfold"
 )
 
 // This file turns a buyer's text into the features the intent model reads. Everything is
@@ -24,27 +26,6 @@ import (
 //     clause) and the next Han characters (up to 6) are emitted with a "¬" prefix instead
 //     of plainly, so "I don't want a refund" does not read as a refund request.
 
-// tradToSimp folds the traditional characters buyers from Taiwan and Hong Kong use most in
-// this domain.
-var tradToSimp = strings.NewReplacer(
-	"登錄", "登录", "驗證", "验证", "無", "无", "兌", "兑", "換", "换", "碼", "码", "號", "号", "沒", "没", "發", "发",
-	"貨", "货", "錢", "钱", "帳", "账", "戶", "户", "錯", "错", "誤", "误", "過", "过", "訂", "订", "單", "单",
-	"謝", "谢", "剛", "刚", "買", "买", "賣", "卖", "張", "张", "費", "费", "議", "议", "爭", "争", "還", "还",
-	"這", "这", "個", "个", "們", "们", "開", "开", "關", "关", "應", "应", "該", "该", "說", "说", "請", "请",
-	"問", "问", "題", "题", "時", "时", "間", "间", "經", "经", "處", "处", "麼", "么", "為", "为", "頁", "页",
-	"顯", "显", "區", "区", "鎖", "锁", "證", "证", "驗", "验", "啟", "启", "動", "动", "騙", "骗", "訴", "诉",
-	"紛", "纷", "銀", "银", "給", "给", "補", "补", "煩", "烦", "幫", "帮", "馬", "马", "趕", "赶", "緊", "紧",
-	"聯", "联", "繫", "系", "網", "网", "頭", "头", "後", "后", "幾", "几", "讓", "让", "從", "从",
-	"登入", "登录", "儲值", "充值", "遊戲", "游戏", "戲", "戏", "遊", "游", "綁", "绑", "機", "机", "點", "点",
-	"數", "数", "寶", "宝", "灣", "湾", "詢", "询", "購", "购", "記", "记", "錄", "录", "軟", "软", "體", "体",
-	"會", "会", "員", "员", "寫", "写", "嗎", "吗", "樣", "样", "實", "实", "現", "现", "項", "项", "裡", "里",
-	"裏", "里", "邊", "边", "來", "来", "長", "长", "達", "达", "遲", "迟", "與", "与", "專", "专", "東", "东",
-	"盜", "盗", "報", "报", "產", "产", "優", "优", "價", "价", "貴", "贵", "權", "权", "萬", "万", "郵", "邮",
-	"話", "话", "認", "认", "識", "识", "餘", "余", "額", "额", "歡", "欢", "凍", "冻", "結", "结", "註", "注",
-	"銷", "销", "鑰", "钥", "級", "级", "續", "续", "訊", "讯", "簡", "简", "連", "连",
-	"轉", "转", "帶", "带", "壞", "坏",
-)
-
 // normalize folds width, case and script variants and replaces entities by placeholders.
 func normalize(text string) string {
 	text = strings.Map(func(r rune) rune {
@@ -62,7 +43,7 @@ func normalize(text string) string {
 		}
 		return r
 	}, text)
-	text = tradToSimp.Replace(text)
+	text = hanfold.Fold(text)
 	text = stripToneNumbers(text)
 	text = placeholders(text)
 	return strings.ToLower(text)
