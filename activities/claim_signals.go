@@ -116,6 +116,13 @@ func (a *Activities) gatherIdentity(ctx context.Context, c store.Claim, email st
 		return err
 	}
 	sig.BuyerOrders, sig.BuyerFirstOrderAt, sig.BuyerClaimsEver, sig.BuyerDeniedClaims = h.Orders, h.FirstOrderAt, h.ClaimsEver, h.Denied
+	var claimOrder uint64
+	if t.OrderID != nil {
+		claimOrder = *t.OrderID
+	}
+	if sig.BuyerMaxOtherAmount, err = st.BuyerMaxOtherAmount(ctx, t.MerchantID, email, claimOrder, sig.ClaimAt); err != nil {
+		return err
+	}
 	if sig.MerchantMedianAmount, err = st.MerchantMedianAmount(ctx, t.MerchantID, sig.ClaimAt); err != nil {
 		return err
 	}

@@ -296,7 +296,7 @@ func (a *Activities) gatherHistory(ctx context.Context, t models.Ticket, email s
 func (a *Activities) gatherOrder(ctx context.Context, c store.Claim, email string, sig *fraud.Signals) error {
 	st, o := a.Store, c.Order
 	sig.OrderIP = o.BuyerIP
-	sig.OrderAmount = o.Amount
+	sig.OrderAmount, sig.OrderQuantity = o.Amount, o.Quantity
 	sig.SharedKey = c.Product.SharedKey
 	sig.ProductNormAmount = c.Product.Price * int64(max(o.Quantity, 1))
 	first, err := st.FirstReveal(ctx, o.ID, c.ReportedKey)

@@ -30,7 +30,7 @@ func TestGatherSignals(t *testing.T) {
 		check func(t *testing.T, s fraud.Signals)
 	}{
 		{"clean buyer", "key_invalid", nil, func(t *testing.T, s fraud.Signals) {
-			want := fraud.Signals{Kind: fraud.ClaimInvalid, ClaimIP: me.ip, OrderIP: me.ip, OrderAmount: 1000, ProductNormAmount: 1000, OrdersByEmail24h: 1}
+			want := fraud.Signals{Kind: fraud.ClaimInvalid, ClaimIP: me.ip, OrderIP: me.ip, OrderAmount: 1000, ProductNormAmount: 1000, OrderQuantity: 1, OrdersByEmail24h: 1}
 			want.ClaimAt = s.ClaimAt
 			// 2026-12.1 signals of a clean first-time buyer: own device, one order, nothing linked.
 			want.DeviceID, want.OrderDeviceID, want.EmailDomain = me.device, me.device, "example.com"
@@ -172,15 +172,18 @@ func TestGatherSignals(t *testing.T) {
 				t.Errorf("chargebacks %d, want 1", s.Chargebacks)
 			}
 		}},
-		{"order velocity and value", "key_invalid", func(f *riFixture, o models.Order, _ models.CardKey) {
+		{"order velocity, value, quantity and the buyer's other orders", "key_invalid", func(f *riFixture, o models.Order, _ models.CardKey) {
 			for i := 1; i <= 4; i++ {
 				f.order(me, f.initial, o.PaidAt.Add(-time.Duration(i)*time.Hour))
 			}
 			f.order(me, f.initial, o.PaidAt.Add(-30*time.Hour)) // outside 24 h
 			f.must(f.s.DB(f.ctx).Model(&o).Updates(map[string]any{"amount": 50000, "quantity": 2}).Error)
 		}, func(t *testing.T, s fraud.Signals) {
-			if s.OrdersByEmail24h != 5 || s.OrderAmount != 50000 || s.ProductNormAmount != 2000 {
-				t.Errorf("velocity %d amount %d norm %d; want 5, 50000, 2000", s.OrdersByEmail24h, s.OrderAmount, s.ProductNormAmount)
+			if s.OrdersByEmail24h != 5 || s.OrderAmount != 50000 || s.ProductNormAmount != 2000 || s.OrderQuantity != 2 {
+				t.Errorf("velocity %d amount %d norm %d quantity %d; want 5, 50000, 2000, 2", s.OrdersByEmail24h, s.OrderAmount, s.ProductNormAmount, s.OrderQuantity)
+			}
+			if s.BuyerMaxOtherAmount != 1000 { // the buyer's other orders, not the claimed 50000
+				t.Errorf("buyer's largest other order %d, want 1000", s.BuyerMaxOtherAmount)
 			}
 		}},
 		{"another merchant's rows never count", "key_invalid", func(f *riFixture, _ models.Order, _ models.CardKey) {

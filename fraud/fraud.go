@@ -9,7 +9,7 @@ import (
 
 // RulesetVersion identifies the rule set in this package. It is stored with every
 // assessment; bump it whenever a rule, its points or its conditions change.
-const RulesetVersion = "2026-12.5"
+const RulesetVersion = "2026-12.6"
 
 // MaxScore is the highest score an assessment can have; the lowest is 0.
 const MaxScore = 100
@@ -159,6 +159,8 @@ type Signals struct {
 	// value, both in minor units of the same currency. A zero norm disables the rule.
 	OrderAmount       int64 `json:"order_amount"`
 	ProductNormAmount int64 `json:"product_norm_amount"`
+	// OrderQuantity is how many keys the order bought (0: unknown). Ruleset 2026-12.6.
+	OrderQuantity int `json:"order_quantity,omitempty"`
 
 	// OrdersByEmail24h counts the orders this buyer email placed in the 24 hours around
 	// the order, including the order itself (order velocity).
@@ -216,6 +218,9 @@ type Signals struct {
 	BuyerFirstOrderAt time.Time `json:"buyer_first_order_at"`
 	BuyerClaimsEver   int       `json:"buyer_claims_ever"`
 	BuyerDeniedClaims int       `json:"buyer_denied_claims"`
+	// BuyerMaxOtherAmount is the largest of the buyer's other orders paid before the claim (0:
+	// none), in the order's minor units: what the buyer usually spends. Ruleset 2026-12.6.
+	BuyerMaxOtherAmount int64 `json:"buyer_max_other_amount,omitempty"`
 
 	// The linked cluster: other mailboxes tied to the claimant by device, IP or network
 	// (ClusterMailboxes) and how they are linked ("device", "ip", "network"). Their claims

@@ -79,6 +79,12 @@ const (
 	// history's credit (buyer_tenure_credit) brings it under. Both independent sets' writers
 	// held such claims for a person.
 	farAboveMedianPoints = 30
+	// usualForBuyerFactor: a one-key order is not unusual for a buyer who has paid at least
+	// 1/usualForBuyerFactor of it on another order before (a regular's sixth 500.00 card): the
+	// product's median says nothing about this buyer. A bulk order stays counted whatever the
+	// history: three writers hold a reseller's claim on a lot of 20–50 keys for a person, who
+	// checks with the supplier. Ruleset 2026-12.6.
+	usualForBuyerFactor = 2
 	// A buyer's first order (the claim's own order is their only one) scores
 	// farAboveMedianPoints already from aboveMedianFactor: a card worth 6–8 times the usual
 	// basket on a fresh account, "never arrived" minutes later, is the carding pattern that
@@ -280,11 +286,14 @@ var identityRules = []rule{
 	{
 		name: RuleAboveMedian,
 		max:  farAboveMedianPoints,
-		desc: fmt.Sprintf("Order value far above the median of the product's recent orders (not counted again when late_claim_expensive_key fires): +%d from %d times, +%d from %d times or from %d times on the buyer's first order.",
+		desc: fmt.Sprintf("Order value far above the median of the product's recent orders (not counted again when late_claim_expensive_key fires): +%d from %d times, +%d from %d times or from %d times on the buyer's first order; nothing for a one-key order when the buyer already paid half as much or more on another order.",
 			aboveMedianPoints, aboveMedianFactor, farAboveMedianPoints, farAboveMedianFactor, aboveMedianFactor),
 		eval: func(s *Signals) (int, string) {
 			if s.ProductMedianAmount <= 0 || s.OrderAmount <= 0 || lateExpensive(s) {
 				return 0, "" // value is counted once: by late_claim_expensive_key when it fires
+			}
+			if s.OrderQuantity <= 1 && s.BuyerMaxOtherAmount*usualForBuyerFactor >= s.OrderAmount {
+				return 0, "" // one key, and the buyer already paid as much on another order
 			}
 			ratio := s.OrderAmount / s.ProductMedianAmount
 			switch {

@@ -99,6 +99,7 @@ func TestFraudSignalQueriesStayBoundedOnSQLite(t *testing.T) {
 		{"CountRefundsByEmail", func() error { _, err := s.CountRefundsByEmail(ctx, 1, "a@example.com", w); return err }},
 		{"CountClaims", func() error { _, err := s.CountClaims(ctx, 1, "customer_ip", "203.0.113.7", not, w); return err }},
 		{"BuyerStanding", func() error { _, err := s.BuyerStanding(ctx, 1, "a@example.com", 9, now); return err }},
+		{"BuyerMaxOtherAmount", func() error { _, err := s.BuyerMaxOtherAmount(ctx, 1, "a@example.com", 9, now); return err }},
 		{"BatchReportContexts", func() error { _, err := s.BatchReportContexts(ctx, 1, 1, 9, now); return err }},
 	}
 	for _, call := range calls {

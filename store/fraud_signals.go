@@ -548,6 +548,24 @@ func (q LinkQuery) String() string {
 	return fmt.Sprintf("merchant %d device=%t ip=%t net=%t emails=%d", q.MerchantID, q.Device != "", q.IP != "", q.IPNetLike != "", len(q.Emails))
 }
 
+// BuyerMaxOtherAmount is the largest amount of the buyer e-mail's orders with the merchant
+// paid before `before`, other than the order excludeOrder (0 when none): what the buyer
+// usually spends, to tell a reseller's or regular's usual basket from an unusual one. It reads
+// the buyer's range of the (merchant, buyer e-mail, paid at) index.
+func (s *Store) BuyerMaxOtherAmount(ctx context.Context, merchantID uint64, email string, excludeOrder uint64, before time.Time) (int64, error) {
+	if email == "" {
+		return 0, nil
+	}
+	var max *int64
+	err := s.DB(ctx).Model(&models.Order{}).Select("MAX(amount)").
+		Where("merchant_id = ? AND buyer_email = ? AND paid_at < ? AND id <> ?", merchantID, email, before, excludeOrder).
+		Scan(&max).Error
+	if err != nil || max == nil {
+		return 0, Translate(err, "buyer's largest order")
+	}
+	return *max, nil
+}
+
 // MerchantMedianAmount is the median amount of the merchant's orders paid in the 180 days
 // before `before` (0 when fewer than 5). Computed from the newest 1001.
 func (s *Store) MerchantMedianAmount(ctx context.Context, merchantID uint64, before time.Time) (int64, error) {
