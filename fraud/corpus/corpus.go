@@ -188,25 +188,20 @@ var Sets = []string{"corpus", "independent", "independent2", "independent3", "in
 
 // LoadSet returns an embedded set by name (see Sets), checked like Load's.
 func LoadSet(name string) ([]Scenario, error) {
-	switch name {
-	case "corpus":
+	if name == "corpus" {
 		return Load()
-	case "independent":
-		return Parse(independentJSON)
-	case "independent2":
-		return Parse(independent2JSON)
-	case "independent3":
-		return Parse(independent3JSON)
-	case "independent4":
-		return Parse(independent4JSON)
-	case "independent5":
-		return Parse(independent5JSON)
-	case "independent6":
-		return Parse(independent6JSON)
-	case "independent7":
-		return Parse(independent7JSON)
+	}
+	if data, ok := independentSets[name]; ok {
+		return Parse(data)
 	}
 	return nil, fmt.Errorf("corpus: no set %q (known: %s)", name, strings.Join(Sets, ", "))
+}
+
+// independentSets are the hand-written sets by name.
+var independentSets = map[string][]byte{
+	"independent": independentJSON, "independent2": independent2JSON, "independent3": independent3JSON,
+	"independent4": independent4JSON, "independent5": independent5JSON, "independent6": independent6JSON,
+	"independent7": independent7JSON,
 }
 
 // Parse decodes and checks a corpus document (see Load).

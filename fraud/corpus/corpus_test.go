@@ -102,6 +102,9 @@ func TestSetsLoad(t *testing.T) {
 			seen[s.ID] = name
 		}
 	}
+	if len(Sets) != len(independentSets)+1 {
+		t.Errorf("Sets names %d sets, the embedded ones are the corpus and %d", len(Sets), len(independentSets))
+	}
 	if _, err := LoadSet("nope"); err == nil || !strings.Contains(err.Error(), "independent") {
 		t.Errorf("unknown set: %v", err)
 	}
