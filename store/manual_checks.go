@@ -31,9 +31,10 @@ var ErrManualChecksFull = errors.New("the shop has too many requests waiting for
 
 // AddManualCheck stores a new open check (ErrConflict when the address already has
 // MaxOpenManualChecksPerEmail open checks at the shop, ErrManualChecksFull when the shop has
-// MaxOpenManualChecksPerShop). The same submission again (a retry, a
-// second click: same address, order number and text) stores nothing and fills in the open
-// check it repeats.
+// MaxOpenManualChecksPerShop). The same submission again (a retry, a second click: same
+// address, order number and text) stores nothing and fills in the open check it repeats. The
+// caps are read without a lock, so two submissions at the same instant may pass one over them:
+// they bound a flood, not an exact count.
 func (s *Store) AddManualCheck(ctx context.Context, mc *models.ManualCheck) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
 		var open []models.ManualCheck
