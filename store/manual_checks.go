@@ -88,6 +88,20 @@ func (s *Store) CountOpenManualChecks(ctx context.Context, merchantID uint64) (i
 	return n, Translate(err, "count open manual checks")
 }
 
+// openManualChecks counts the shop's open checks and returns when the oldest was sent.
+func (s *Store) openManualChecks(ctx context.Context, merchantID uint64) (int64, *time.Time, error) {
+	n, err := s.CountOpenManualChecks(ctx, merchantID)
+	if err != nil || n == 0 {
+		return n, nil, err
+	}
+	oldest, err := s.ManualChecks(ctx, merchantID, models.ManualCheckOpen, 1)
+	if err != nil || len(oldest) == 0 {
+		return n, nil, err
+	}
+	at := oldest[0].CreatedAt.UTC()
+	return n, &at, nil
+}
+
 // HandleManualCheck locks the shop's open check id in a transaction and runs fn on it; fn
 // opens what the decision needs (a ticket) in the same transaction and fills in the outcome
 // (Status, TicketID, Reason). The row is then stamped with who handled it and when. A check

@@ -52,6 +52,10 @@ func TestManualChecksOnBothDialects(t *testing.T) {
 		if err != nil || len(open) != 3 || open[0].ID != ids[2] || open[2].ID != ids[0] {
 			t.Fatalf("open, oldest first: %+v %v", open, err)
 		}
+		ov, err := s.SLAOverview(ctx, a, t0)
+		if err != nil || ov.ManualChecksOpen != 3 || ov.OldestManualCheckAt == nil || !ov.OldestManualCheckAt.Equal(t0.Add(-2*time.Minute)) {
+			t.Fatalf("the supervisor's overview: %d open, oldest %v, %v", ov.ManualChecksOpen, ov.OldestManualCheckAt, err)
+		}
 
 		boom := errors.New("boom")
 		_, err = s.HandleManualCheck(ctx, a, ids[0], 7, t0, func(ctx context.Context, mc *models.ManualCheck) error {

@@ -38,6 +38,10 @@ type SLAOverview struct {
 	ComplianceToday *float64 `json:"compliance_today"`
 	Resolved7d      int      `json:"resolved_7d"`
 	Compliance7d    *float64 `json:"compliance_7d"`
+	// ManualChecksOpen counts the buyers waiting for a manual check of their order (no ticket
+	// and so no SLA yet), OldestManualCheckAt when the longest-waiting one wrote (nil: none).
+	ManualChecksOpen    int64      `json:"manual_checks_open"`
+	OldestManualCheckAt *time.Time `json:"oldest_manual_check_at"`
 }
 
 // openStatuses are the statuses of tickets still being worked on.
@@ -83,7 +87,10 @@ func (s *Store) SLAOverview(ctx context.Context, merchantID uint64, now time.Tim
 	if ov.ResolvedToday, ov.ComplianceToday, err = s.compliance(ctx, merchantID, today); err != nil {
 		return ov, err
 	}
-	ov.Resolved7d, ov.Compliance7d, err = s.compliance(ctx, merchantID, today.AddDate(0, 0, -6))
+	if ov.Resolved7d, ov.Compliance7d, err = s.compliance(ctx, merchantID, today.AddDate(0, 0, -6)); err != nil {
+		return ov, err
+	}
+	ov.ManualChecksOpen, ov.OldestManualCheckAt, err = s.openManualChecks(ctx, merchantID)
 	return ov, err
 }
 

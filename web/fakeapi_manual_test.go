@@ -170,3 +170,23 @@ func (f *fakeAPI) rejectCheck(w http.ResponseWriter, c *fakeCheck, name string, 
 	c.Status, c.Reason, c.HandledBy = "rejected", reason, name
 	writeJSON(w, 200, map[string]any{"status": "rejected"})
 }
+
+// openChecks and oldestCheck are GET /sla/overview's manual-check figures (the caller holds f.mu).
+func (f *fakeAPI) openChecks() int {
+	n := 0
+	for _, c := range f.manual.checks {
+		if c.Status == "open" {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *fakeAPI) oldestCheck() any {
+	for _, c := range f.manual.checks { // stored oldest first
+		if c.Status == "open" {
+			return c.Created
+		}
+	}
+	return nil
+}

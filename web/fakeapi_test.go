@@ -348,7 +348,8 @@ func (f *fakeAPI) staff(w http.ResponseWriter, r *http.Request, p string, parts 
 			}
 		}
 		writeJSON(w, 200, map[string]any{"timezone": "Asia/Shanghai", "open_by_state": map[string]int{"breached": breached}, "open_total": len(f.tickets),
-			"breaches_today": breached, "resolved_today": 4, "compliance_today": 75.0, "resolved_7d": 25, "compliance_7d": 80.0})
+			"breaches_today": breached, "resolved_today": 4, "compliance_today": 75.0, "resolved_7d": 25, "compliance_7d": 80.0,
+			"manual_checks_open": f.openChecks(), "oldest_manual_check_at": f.oldestCheck()})
 	case p == "/escalations":
 		items := []map[string]any{}
 		for _, t := range f.tickets {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -184,5 +185,29 @@ func TestManualCheckTextsInBothLanguages(t *testing.T) {
 		if dict["en"][k] == "" || dict["zh-CN"][k] == "" {
 			t.Errorf("%s: en %q, zh-CN %q", k, dict["en"][k], dict["zh-CN"][k])
 		}
+	}
+}
+
+// TestSupervisorSeesManualChecksWaiting (zh-CN): the SLA dashboard counts the buyers waiting for
+// a manual check (outside every SLA clock) and says how long the oldest has waited.
+func TestSupervisorSeesManualChecksWaiting(t *testing.T) {
+	f, base := startFake(t)
+	seedChecks(f)
+	f.mu.Lock()
+	f.manual.checks[0].Created = time.Now().Add(-3*time.Hour - 5*time.Minute)
+	f.mu.Unlock()
+	ctx := bt.NewTab(t)
+	bt.Do(t, ctx, "supervisor dashboard (zh)",
+		bt.SetLang(base, "zh-CN"),
+		bt.StaffSession(base, "tok-supervisor"),
+		chromedp.Navigate(base+"/supervisor"),
+		bt.WaitText("#c-manual", "3"),
+		bt.WaitText("#c-manual-oldest", "最早的已等待 3"))
+	if !bt.EvalBool(t, ctx, `document.querySelector('#c-manual').getAttribute('href') === '/agent'`) {
+		t.Error("the count does not lead to the queue page's manual checks")
+	}
+	bt.Screenshot(t, ctx, "manual-checks-supervisor-zh")
+	if got := bt.Text(t, ctx, ".stat:has(#c-manual) .stat-label"); got != "待人工核实" {
+		t.Errorf("label %q", got)
 	}
 }

@@ -60,6 +60,10 @@
       $('#c-breaches').textContent = String(breachedOpen);
       $('#c-breaches-today').textContent = KD.t('sup.breaches_today', { n: o.breaches_today || 0 });
       $('#c-open').textContent = o.open_total !== undefined ? String(o.open_total) : '—';
+      // Buyers whose order could not be matched wait outside the SLA clocks: say how long.
+      $('#c-manual').textContent = String(o.manual_checks_open || 0);
+      $('#c-manual-oldest').textContent = o.oldest_manual_check_at
+        ? KD.t('sup.manual_oldest', { d: KD.fmtDuration((Date.now() - Date.parse(o.oldest_manual_check_at)) / 1000) }) : '';
       agents = (lastAgents && lastAgents.agents) || [];
       drawEscalations(escItems);
       drawLoad(agents, lastAgents || {});
