@@ -127,8 +127,9 @@ func (s *Server) listManualChecks(c *gin.Context) error {
 		return err
 	}
 	resp := manualChecksResp{Items: make([]manualCheckView, 0, len(rows)), Open: open}
+	names := &checkNames{products: map[uint64]string{}, users: map[uint64]string{}}
 	for _, mc := range rows {
-		v, err := s.manualCheckView(c, m, mc)
+		v, err := s.manualCheckView(c, m, mc, names)
 		if err != nil {
 			return err
 		}
@@ -138,8 +139,36 @@ func (s *Server) listManualChecks(c *gin.Context) error {
 	return nil
 }
 
+// checkNames remembers, for one list, the product and agent names already read: a shop has
+// few products and agents, and the page polls the list every 15 s.
+type checkNames struct{ products, users map[uint64]string }
+
+// product returns the name of the merchant's product id ("" when it is gone).
+func (n *checkNames) product(ctx context.Context, st *store.Store, m, id uint64) string {
+	name, ok := n.products[id]
+	if !ok {
+		if p, err := st.ProductByID(ctx, m, id); err == nil {
+			name = p.Name
+		}
+		n.products[id] = name
+	}
+	return name
+}
+
+// user returns the name of the user id ("" when they are gone).
+func (n *checkNames) user(ctx context.Context, st *store.Store, id uint64) string {
+	name, ok := n.users[id]
+	if !ok {
+		if u, err := st.UserByID(ctx, id); err == nil {
+			name = u.Name
+		}
+		n.users[id] = name
+	}
+	return name
+}
+
 // manualCheckView adds the order the number names, the ticket a check opened and who handled it.
-func (s *Server) manualCheckView(c *gin.Context, m uint64, mc models.ManualCheck) (manualCheckView, error) {
+func (s *Server) manualCheckView(c *gin.Context, m uint64, mc models.ManualCheck, names *checkNames) (manualCheckView, error) {
 	ctx := c.Request.Context()
 	v := manualCheckView{ID: mc.ID, OrderNo: mc.OrderNo, Email: mc.Email, Contact: mc.Contact, Subject: mc.Subject,
 		Description: mc.Description, Language: mc.Language, Status: mc.Status, CreatedAt: mc.CreatedAt,
@@ -149,9 +178,7 @@ func (s *Server) manualCheckView(c *gin.Context, m uint64, mc models.ManualCheck
 	case err == nil:
 		v.Order = &manualCheckOrder{OrderNo: o.OrderNo, BuyerEmail: maskAddress(o.BuyerEmail), Amount: o.Amount,
 			Currency: o.Currency, PaidAt: o.PaidAt, EmailEdits: editDistance(strings.ToLower(mc.Email), strings.ToLower(o.BuyerEmail), maxEmailEdits+1)}
-		if p, err := s.d.Store.ProductByID(ctx, m, o.ProductID); err == nil {
-			v.Order.Product = p.Name
-		}
+		v.Order.Product = names.product(ctx, s.d.Store, m, o.ProductID)
 	case !errors.Is(err, store.ErrNotFound):
 		return v, err
 	}
@@ -161,9 +188,7 @@ func (s *Server) manualCheckView(c *gin.Context, m uint64, mc models.ManualCheck
 		}
 	}
 	if mc.HandledBy != nil {
-		if u, err := s.d.Store.UserByID(ctx, *mc.HandledBy); err == nil {
-			v.HandledByName = u.Name
-		}
+		v.HandledByName = names.user(ctx, s.d.Store, *mc.HandledBy)
 	}
 	return v, nil
 }

@@ -77,7 +77,10 @@ const (
 	// (2026-12.3; it was 15 points from 20 times): a claim on a first order of 20 keys, or on
 	// a 888.00 card where 25.00 is usual, is for a person to check first, unless a clean
 	// history's credit (buyer_tenure_credit) brings it under. Both independent sets' writers
-	// held such claims for a person.
+	// held such claims for a person. A buyer's first order (the claim's own order is their only
+	// one) scores it already from aboveMedianFactor: a card worth 6–8 times the usual basket on a
+	// fresh account, "never arrived" minutes later, is the carding pattern writers 3 and 4 hold
+	// for a person (2026-12.4; no honest claim of any set, and no held-out figure, moved).
 	farAboveMedianPoints = 30
 	// usualForBuyerFactor: a one-key order is not unusual for a buyer who has paid at least
 	// 1/usualForBuyerFactor of it on another order before (a regular's sixth 500.00 card): the
@@ -85,11 +88,6 @@ const (
 	// history: three writers hold a reseller's claim on a lot of 20–50 keys for a person, who
 	// checks with the supplier. Ruleset 2026-12.6.
 	usualForBuyerFactor = 2
-	// A buyer's first order (the claim's own order is their only one) scores
-	// farAboveMedianPoints already from aboveMedianFactor: a card worth 6–8 times the usual
-	// basket on a fresh account, "never arrived" minutes later, is the carding pattern that
-	// both later independent sets' writers (3 and 4) hold for a person. Ruleset 2026-12.4; no
-	// honest claim of any set, and no held-out figure, moved.
 
 	tenureOrders     = 3
 	tenureAge        = 90 * 24 * time.Hour
