@@ -82,9 +82,13 @@ type Config struct {
 	// included) a worker runs at once; 0 keeps the SDK's default (1,000 each).
 	MaxWorkflowTasks int `env:"KEYDESK_MAX_WORKFLOW_TASKS" envDefault:"64"`
 	MaxActivities    int `env:"KEYDESK_MAX_ACTIVITIES" envDefault:"64"`
-	// PayloadCompression ("on" or "off"; empty is on) compresses Temporal payloads before
-	// sealing them, when that saves bytes. Payloads written either way always decode; turn
-	// it off only while workers of a release before compression still run beside this one.
+	// PayloadFormat is how new Temporal payloads are written: compact (the default),
+	// deflate (what releases since compression write and read) or sealed (what releases
+	// before compression read). Payloads of every format always decode; choose an older
+	// one only while processes of an older release still run beside this one.
+	PayloadFormat string `env:"KEYDESK_PAYLOAD_FORMAT"`
+	// PayloadCompression=off is the older spelling of KEYDESK_PAYLOAD_FORMAT=sealed, honoured
+	// when PayloadFormat is empty.
 	PayloadCompression string `env:"KEYDESK_PAYLOAD_COMPRESSION" envDefault:"on"`
 	// Retention keeps a closed ticket's workflow history this long in the embedded Temporal
 	// server (a cluster's namespace retention is set on the cluster).
@@ -169,6 +173,11 @@ func Load() (Config, error) {
 	if c.Temporal == "" {
 		c.Temporal = os.Getenv("TEMPORAL_ADDRESS")
 	}
+	switch c.PayloadFormatName() {
+	case "compact", "deflate", "sealed":
+	default:
+		return c, fmt.Errorf("config: KEYDESK_PAYLOAD_FORMAT is %q: want compact, deflate or sealed", c.PayloadFormat)
+	}
 	if _, ok := binpages.ParseMode(c.BinaryPages); !ok {
 		return c, fmt.Errorf("config: KEYDESK_BINARY_PAGES is %q: want evict, drop or keep", c.BinaryPages)
 	}
@@ -204,13 +213,17 @@ func (c *Config) SimulatorEnabled() bool {
 	}
 }
 
-// CompressPayloads reports whether Temporal payloads are compressed before sealing.
-func (c *Config) CompressPayloads() bool {
+// PayloadFormatName is the format new Temporal payloads are written in: compact, deflate or
+// sealed (Load has checked it; temporalx.ParseFormat reads it).
+func (c *Config) PayloadFormatName() string {
+	if f := strings.ToLower(strings.TrimSpace(c.PayloadFormat)); f != "" {
+		return f
+	}
 	switch strings.ToLower(strings.TrimSpace(c.PayloadCompression)) {
 	case "off", "false", "0", "no":
-		return false
+		return "sealed"
 	default:
-		return true
+		return "compact"
 	}
 }
 

@@ -19,8 +19,8 @@ func TestFootprintDefaults(t *testing.T) {
 		c.MaxWorkflowTasks != 64 || c.MaxActivities != 64 {
 		t.Fatalf("worker defaults: %+v", c)
 	}
-	if c.Retention != 7*24*time.Hour || c.VacuumEvery != 10*time.Minute || c.DeliveryRetention != 30*24*time.Hour || !c.CompressPayloads() {
-		t.Fatalf("retention defaults: retention %v vacuum %v deliveries %v compress %v", c.Retention, c.VacuumEvery, c.DeliveryRetention, c.CompressPayloads())
+	if c.Retention != 7*24*time.Hour || c.VacuumEvery != 10*time.Minute || c.DeliveryRetention != 30*24*time.Hour || c.PayloadFormatName() != "compact" {
+		t.Fatalf("retention defaults: retention %v vacuum %v deliveries %v payloads %s", c.Retention, c.VacuumEvery, c.DeliveryRetention, c.PayloadFormatName())
 	}
 	if c.AttachmentRetention != 0 {
 		t.Fatalf("attachments are kept for ever by default, got a retention of %v", c.AttachmentRetention)
@@ -36,16 +36,26 @@ func TestFootprintDefaults(t *testing.T) {
 	if c, err = Load(); err != nil {
 		t.Fatal(err)
 	}
-	if c.WorkflowCache != 250 || c.Retention != 72*time.Hour || c.CompressPayloads() || c.AttachmentRetention != 120*24*time.Hour {
-		t.Fatalf("overrides: cache %d retention %v compress %v attachments %v", c.WorkflowCache, c.Retention, c.CompressPayloads(), c.AttachmentRetention)
+	if c.WorkflowCache != 250 || c.Retention != 72*time.Hour || c.PayloadFormatName() != "sealed" || c.AttachmentRetention != 120*24*time.Hour {
+		t.Fatalf("overrides: cache %d retention %v payloads %s attachments %v", c.WorkflowCache, c.Retention, c.PayloadFormatName(), c.AttachmentRetention)
+	}
+	t.Setenv("KEYDESK_PAYLOAD_FORMAT", "zip")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "KEYDESK_PAYLOAD_FORMAT") {
+		t.Fatalf("an unknown payload format: %v", err)
 	}
 }
 
-func TestCompressPayloads(t *testing.T) {
-	for v, want := range map[string]bool{"": true, "on": true, "true": true, "off": false, "OFF": false, "false": false, "0": false, "no": false} {
-		c := Config{PayloadCompression: v}
-		if got := c.CompressPayloads(); got != want {
-			t.Errorf("%q: %v, want %v", v, got, want)
+// TestPayloadFormatName: the format wins; without it the older compression switch chooses
+// between compact and sealed.
+func TestPayloadFormatName(t *testing.T) {
+	for _, tc := range []struct{ format, compression, want string }{
+		{"", "", "compact"}, {"", "on", "compact"}, {"", "true", "compact"},
+		{"", "off", "sealed"}, {"", "OFF", "sealed"}, {"", "false", "sealed"}, {"", "0", "sealed"}, {"", "no", "sealed"},
+		{"deflate", "on", "deflate"}, {"Deflate", "off", "deflate"}, {"compact", "off", "compact"}, {" sealed ", "", "sealed"},
+	} {
+		c := Config{PayloadFormat: tc.format, PayloadCompression: tc.compression}
+		if got := c.PayloadFormatName(); got != tc.want {
+			t.Errorf("format %q compression %q: %s, want %s", tc.format, tc.compression, got, tc.want)
 		}
 	}
 }

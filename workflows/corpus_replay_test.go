@@ -3,7 +3,6 @@ package workflows_test
 import (
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,7 +17,7 @@ import (
 )
 
 // corpusFiles lists the recorded histories (testdata/replay/<release>/<path>.json).
-func corpusFiles(t *testing.T) []string {
+func corpusFiles(t testing.TB) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", "replay", "*", "*.json"))
 	must(t, err)
@@ -33,6 +32,12 @@ func corpusFiles(t *testing.T) []string {
 func replayer(t *testing.T, ticket any) worker.WorkflowReplayer {
 	t.Helper()
 	r := worker.NewWorkflowReplayer()
+	registerAll(r, ticket)
+	return r
+}
+
+// registerAll registers the workflows under their names; a nil ticket is TicketWorkflow.
+func registerAll(r worker.WorkflowReplayer, ticket any) {
 	if ticket == nil {
 		ticket = workflows.TicketWorkflow
 	}
@@ -42,7 +47,6 @@ func replayer(t *testing.T, ticket any) worker.WorkflowReplayer {
 	r.RegisterWorkflowWithOptions(workflows.ReconcilerWorkflow, workflow.RegisterOptions{Name: workflows.ReconcilerWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.PolicyFanoutWorkflow, workflow.RegisterOptions{Name: workflows.PolicyFanoutWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.InstallWorkflow, workflow.RegisterOptions{Name: workflows.InstallWorkflowName})
-	return r
 }
 
 var quietSDK = log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -52,7 +56,7 @@ var quietSDK = log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, 
 func TestReplayCorpus(t *testing.T) {
 	r := replayer(t, nil)
 	for _, f := range corpusFiles(t) {
-		name := strings.TrimSuffix(strings.TrimPrefix(f, filepath.Join("testdata", "replay")+string(os.PathSeparator)), ".json")
+		name := corpusName(f)
 		t.Run(name, func(t *testing.T) {
 			if err := r.ReplayWorkflowHistoryFromJSONFile(quietSDK, f); err != nil {
 				t.Fatalf("replay %s: %v", f, err)

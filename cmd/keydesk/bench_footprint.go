@@ -61,7 +61,7 @@ const (
 )
 
 // benchFootprint creates tickets along a typical mix on a private embedded stack (a new data
-// directory; KEYDESK_WORKFLOW_CACHE, KEYDESK_PAYLOAD_COMPRESSION and the other worker knobs of
+// directory; KEYDESK_WORKFLOW_CACHE, KEYDESK_PAYLOAD_FORMAT and the other worker knobs of
 // the environment apply) and prints RSS, Go heap, goroutines and the disk of both databases
 // at each size, after they are closed, and after their histories passed retention and the
 // files were vacuumed.
@@ -151,9 +151,9 @@ func benchFootprint(ctx context.Context, cfg config.Config, args []string, out i
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "keydesk bench footprint: embedded Temporal + %s; workflow cache %d (server %d), pollers %d/%d, limits %d/%d, compression %v, vacuum %v, binary pages %s; started and seeded %d orders in %v\n",
+	fmt.Fprintf(out, "keydesk bench footprint: embedded Temporal + %s; workflow cache %d (server %d), pollers %d/%d, limits %d/%d, payloads %s, vacuum %v, binary pages %s; started and seeded %d orders in %v\n",
 		a.Store.Dialect(), cfg.WorkflowCache, cfg.TemporalCache, cfg.WorkflowPollers, cfg.ActivityPollers, cfg.MaxWorkflowTasks, cfg.MaxActivities,
-		cfg.CompressPayloads(), !o.noVacuum, cfg.BinaryPagesMode(), maxN, time.Since(start).Round(time.Millisecond))
+		cfg.PayloadFormatName(), !o.noVacuum, cfg.BinaryPagesMode(), maxN, time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(out, "targets (issue 17): RSS ≤ %d MiB at 10,000 open tickets and flat beyond the cache; disk ≤ %.0f MB per 1,000 open and ≤ %.0f MB per 1,000 closed tickets after retention\n",
 		targetRSSMiB, targetOpenMBPer1k, targetClosedMBPer1k)
 

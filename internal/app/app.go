@@ -203,9 +203,13 @@ func (a *App) openTemporal(ctx context.Context) error {
 		hostPort = srv.HostPort()
 		a.Log.Info("embedded Temporal server started", "address", hostPort, "took", time.Since(start).Round(time.Millisecond))
 	}
+	format, err := temporalx.ParseFormat(a.Config.PayloadFormatName())
+	if err != nil {
+		return err
+	}
 	c, err := temporalx.Dial(ctx, temporalx.DialOptions{
 		HostPort: hostPort, Namespace: a.Config.Namespace, Box: a.Secrets.Box, Logger: a.Log,
-		UncompressedPayloads: !a.Config.CompressPayloads(),
+		PayloadFormat: format,
 	})
 	if err != nil {
 		return err

@@ -20,9 +20,9 @@ type DialOptions struct {
 	Namespace string
 	Box       *secretbox.Box
 	Logger    *slog.Logger
-	// UncompressedPayloads seals new payloads without compressing them first (for a rolling
-	// deploy beside workers that cannot read compressed payloads); either form decodes.
-	UncompressedPayloads bool
+	// PayloadFormat is how new payloads are written (FormatCompact unless a rolling deploy
+	// beside an older release needs its format); every format decodes.
+	PayloadFormat Format
 }
 
 // Dial connects a client. Temporal's standard environment (TEMPORAL_ADDRESS,
@@ -40,7 +40,7 @@ func Dial(ctx context.Context, o DialOptions) (client.Client, error) {
 		opts.Namespace = o.Namespace
 	}
 	if o.Box != nil {
-		opts.DataConverter = NewDataConverter(o.Box, !o.UncompressedPayloads)
+		opts.DataConverter = NewDataConverter(o.Box, o.PayloadFormat)
 	}
 	lg := o.Logger
 	if lg == nil {
