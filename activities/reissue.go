@@ -322,10 +322,23 @@ func (a *Activities) gatherOrder(ctx context.Context, c store.Claim, email strin
 	if sig.OrderRefunded, err = st.OrderRefunded(ctx, o.ID, c.Ticket.ID, sig.ClaimAt); err != nil {
 		return err
 	}
-	paid := o.PaidAt.UTC()
-	sig.OrdersByEmail24h, err = st.CountOrdersByEmail(ctx, o.MerchantID, o.BuyerEmail,
-		store.Window{From: paid.Add(-24 * time.Hour), To: paid.Add(time.Microsecond)})
+	sig.OrdersByEmail24h, err = st.CountOrdersByEmail(ctx, o.MerchantID, o.BuyerEmail, velocityWindow(o.PaidAt, sig.ClaimAt))
 	return err
+}
+
+// velocityWindow is the order's day for order velocity: the 24 hours before the order and
+// the 24 after it, up to the claim. A burst is one burst whichever of its orders the claim
+// names; orders after the claim are not known when it is filed.
+func velocityWindow(paidAt, claimAt time.Time) store.Window {
+	paid := paidAt.UTC()
+	end := paid.Add(24 * time.Hour)
+	if c := claimAt.UTC(); c.Before(end) {
+		end = c
+	}
+	if end.Before(paid) {
+		end = paid
+	}
+	return store.Window{From: paid.Add(-24 * time.Hour), To: end.Add(time.Microsecond)}
 }
 
 // NotifyBatchQuarantined is the notification kind raised when a batch is quarantined.

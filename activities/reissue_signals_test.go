@@ -186,6 +186,15 @@ func TestGatherSignals(t *testing.T) {
 				t.Errorf("buyer's largest other order %d, want 1000", s.BuyerMaxOtherAmount)
 			}
 		}},
+		{"order velocity counts the orders after the claimed one, up to the claim", "key_invalid", func(f *riFixture, o models.Order, _ models.CardKey) {
+			f.order(me, f.initial, o.PaidAt.Add(20*time.Minute)) // the same burst, claimed on the first
+			f.order(me, f.initial, o.PaidAt.Add(40*time.Minute))
+			f.order(me, f.initial, f.now.Add(time.Hour)) // after the claim: not known when it was filed
+		}, func(t *testing.T, s fraud.Signals) {
+			if s.OrdersByEmail24h != 3 {
+				t.Errorf("velocity %d, want 3 (the order and the two after it before the claim)", s.OrdersByEmail24h)
+			}
+		}},
 		{"another merchant's rows never count", "key_invalid", func(f *riFixture, _ models.Order, _ models.CardKey) {
 			m2 := models.Merchant{Slug: "other-shop", Name: "Other"}
 			f.must(f.s.DB(f.ctx).Create(&m2).Error)

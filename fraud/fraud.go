@@ -9,7 +9,7 @@ import (
 
 // RulesetVersion identifies the rule set in this package. It is stored with every
 // assessment; bump it whenever a rule, its points or its conditions change.
-const RulesetVersion = "2026-12.6"
+const RulesetVersion = "2026-12.7"
 
 // MaxScore is the highest score an assessment can have; the lowest is 0.
 const MaxScore = 100
@@ -162,8 +162,9 @@ type Signals struct {
 	// OrderQuantity is how many keys the order bought (0: unknown). Ruleset 2026-12.6.
 	OrderQuantity int `json:"order_quantity,omitempty"`
 
-	// OrdersByEmail24h counts the orders this buyer email placed in the 24 hours around
-	// the order, including the order itself (order velocity).
+	// OrdersByEmail24h counts the orders this buyer email placed in the 24 hours before the
+	// order and the 24 after it up to the claim, the order itself included (order velocity;
+	// before ruleset 2026-12.7 only the 24 hours before).
 	OrdersByEmail24h int `json:"orders_by_email_24h"`
 
 	// SharedKey is true when the product's key is shared by many buyers. Shared keys can

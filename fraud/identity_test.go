@@ -69,6 +69,17 @@ func TestClaimTextFlags(t *testing.T) {
 		"我账号登录的是另一个邮箱，订单是用gmail买的。兑换显示已被使用":                           {TextReportedUsed},
 		"请把卡密发到另一个邮箱 x@y.z":                                           {TextNewAddress},
 		"老板，码被我弟弟拿去充到他自己的号上了 可以帮我换一个吗":                                {TextAlreadyUsed},
+		"Sorry, I accidentally redeemed it on my old Xbox profile":    {TextAlreadyUsed},
+		"Tried to redeem it on my PS5, it says invalid":               nil,
+		"手滑兑换错了账号，能再给一个吗":                                             {TextAlreadyUsed},
+		"El código dice que no es válido en tu región":                {TextRegionLocked},
+		"O cartão não funciona na minha conta, região errada":         {TextRegionLocked},
+		"Code ungültig, falsche Region angezeigt":                     {TextRegionLocked},
+		"Bu kod bölgenizde kullanılamaz diyor":                        {TextRegionLocked},
+		"Код не работает в вашем регионе":                             {TextRegionLocked},
+		"Replace it today or I dispute this with Visa":                {TextChargebackThreat},
+		"Si no me responden pido un contracargo":                      {TextChargebackThreat},
+		"Quero o reembolso por favor":                                 nil,
 	} {
 		got := ClaimTextFlags(text)
 		if len(want) == 0 {

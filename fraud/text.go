@@ -32,7 +32,11 @@ var textPhrases = map[string][]string{
 	TextChargebackThreat: {
 		"chargeback", "charge back", "charge-back", "dispute the charge", "dispute with my bank", "dispute it with",
 		"file a dispute", "open a dispute", "call my bank", "contact my bank", "report to my bank", "reverse the payment",
-		"paypal dispute", "paypal claim",
+		"paypal dispute", "paypal claim", "dispute with", "dispute this with", "dispute the payment",
+		// Spanish, Portuguese, German, French: the bank-side words, never "refund" alone.
+		"contracargo", "disputa con mi banco", "disputa con el banco", "reclamo al banco", "desconocer el cargo",
+		"estorno no cartão", "estorno no cartao", "contestar a compra", "contestar no cartão", "abrir disputa",
+		"rückbuchung", "zurückbuchen", "zurückbuchung", "rétrofacturation", "opposition bancaire", "faire opposition",
 		"拒付", "撤销付款", "找银行", "联系银行", "投诉到银行", "向银行申诉", "信用卡争议", "发起争议", "申请争议", "退单到银行",
 	},
 	TextNewAddress: {
@@ -52,6 +56,12 @@ var textPhrases = map[string][]string{
 		// Someone of the buyer's own family used it: the key worked.
 		"my brother used", "my brother redeemed", "my sister used", "my sister redeemed", "my son used", "my son redeemed", "my kid used", "my kid redeemed",
 		"被我弟弟", "被我妹妹", "被我儿子", "被我女儿", "被我弟", "被我妹",
+		// Redeemed, but on the wrong account: the key worked.
+		// ("redeemed it on my …" alone also retells an honest attempt, so it is left out.)
+		"accidentally redeemed", "accidently redeemed", "redeemed it by mistake", "redeemed by mistake",
+		"on the wrong account", "into the wrong account",
+		"cuenta equivocada", "conta errada", "falschen konto", "mauvais compte",
+		"不小心兑换", "兑换到我的小号", "兑换到小号", "兑换到了小号", "兑到小号", "兑换到别的账号", "兑换错账号", "兑换错了账号", "充错账号", "充错号", "充到别的账号",
 	},
 	TextReportedUsed: {
 		"already used", "already been used", "has been used", "already redeemed", "already been redeemed",
@@ -65,6 +75,14 @@ var textPhrases = map[string][]string{
 		"region lock", "region-lock", "region restrict", "in your country", "in this country",
 		"in my country", "wrong country", "other country's key", "sua região", "minha região", "tu región", "mi región",
 		"us region", "eu region", "uk region",
+		// The same in the other languages buyers write in: Spanish, Portuguese, French,
+		// German, Polish, Turkish, Russian, Vietnamese, Indonesian.
+		"región incorrecta", "otra región", "su región", "esta región", "região errada", "outra região", "nesta região",
+		"bloqueio regional", "votre région", "ma région", "mauvaise région", "cette région",
+		"falsche region", "deiner region", "ihrer region", "meiner region", "regionssperre", "region gesperrt",
+		"twoim regionie", "moim regionie", "tym regionie", "zły region", "innego regionu",
+		"bölge hata", "bölgede", "bölgeniz", "bölge kilit", "farklı bölge", "yanlış bölge", "вашем регионе", "моем регионе", "моём регионе", "другой регион", "другого региона", "не тот регион",
+		"khu vực", "wilayah anda", "wilayah lain", "beda region", "region lain",
 		"锁区", "区域限制", "地区限制", "区域不符", "地区不符", "所在地区", "所在的地区", "所在区域", "该地区", "此地区", "当前地区", "不支持此地区", "外区", "区服不对",
 		// A card's region alone ("国区steam卡") names the product, not a lock: these say the
 		// account is of another region, or ask to change region.

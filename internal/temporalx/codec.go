@@ -27,7 +27,7 @@ const (
 	// (FormatDeflate).
 	EncodingCompressedEncrypted = "binary/keydesk-deflate-aes256gcm"
 	// EncodingCompact marks a FormatCompact payload: a short name, and inside the seal one
-	// header byte that says how the body was written (see compactHeader).
+	// header byte that says how the body was written (see compactDeflated).
 	EncodingCompact = "binary/kd3"
 )
 
