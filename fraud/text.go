@@ -25,9 +25,10 @@ const (
 	TextRegionLocked = "region_locked"
 )
 
-// textPhrases are matched case-insensitively as substrings of the claim text, in English
-// and Chinese. Short, high-precision phrases only: a missed phrase costs a signal, a wrong
-// one costs an honest buyer.
+// textPhrases are matched case-insensitively as substrings of the claim text: English and
+// Chinese first, and the other languages buyers write in where a phrase is unambiguous.
+// Short, high-precision phrases only: a missed phrase costs a signal, a wrong one costs an
+// honest buyer.
 var textPhrases = map[string][]string{
 	TextChargebackThreat: {
 		"chargeback", "charge back", "charge-back", "dispute the charge", "dispute with my bank", "dispute it with",
