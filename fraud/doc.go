@@ -22,14 +22,16 @@
 // above Deny is [Deny] (deny with the reasons, an agent confirms). The defaults are 30 and
 // 70. A few rules also demand a least decision whatever mitigations lower the score
 // (order_already_replaced: an order out of automatic replacements always goes to a
-// person); the assessment then carries MinDecision.
+// person; so do a region-locked key, a throwaway mailbox and a buyer denied before); the
+// assessment then carries MinDecision.
 //
 // # Identity links
 //
 // Claimants are linked across mailboxes by first-party device id, IP address and network
 // (IPv4 /24, IPv6 /48, within a window), and by normalised e-mail ([NormalizeEmail]).
 // [DistinctUnlinked] counts independent reporters of a key batch; linked reporters count
-// once. [ClaimTextFlags] reads the claim's own words (zh and en) and [IsDisposableDomain]
+// once. [ClaimTextFlags] reads the claim's own words (zh and en first, and other languages
+// where a phrase is unambiguous) and [IsDisposableDomain]
 // checks an embedded list of throwaway e-mail services.
 //
 // # Hard blocks

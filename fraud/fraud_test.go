@@ -96,10 +96,23 @@ func TestAssessBoundaries(t *testing.T) {
 		want  Decision
 	}{
 		{
-			// disposable_email 25 + repeat_claims_ip 4
+			// repeat_claims 20 + repeat_claims_ip 9
 			name:  "29 allow",
-			s:     Signals{Kind: ClaimInvalid, EmailDisposable: true, EmailDomain: "yopmail.com", ClaimsByIP90d: 4},
+			s:     Signals{Kind: ClaimInvalid, ClaimsByDevice30d: 1, ClaimsByDevice90d: 1, ClaimsByIP90d: 9},
 			score: 29, want: Allow,
+		},
+		{
+			// disposable_email 25 + repeat_claims_ip 4: under the review line, but a throwaway
+			// mailbox sends the claim to a person whatever its score
+			name:  "29 review by the throwaway floor",
+			s:     Signals{Kind: ClaimInvalid, EmailDisposable: true, EmailDomain: "yopmail.com", ClaimsByIP90d: 4},
+			score: 29, want: Review,
+		},
+		{
+			// prior_denied_claims 20 alone
+			name:  "20 review by the denied-before floor",
+			s:     Signals{Kind: ClaimInvalid, BuyerDeniedClaims: 1},
+			score: 20, want: Review,
 		},
 		{
 			name:  "30 review",

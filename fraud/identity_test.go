@@ -80,6 +80,9 @@ func TestClaimTextFlags(t *testing.T) {
 		"Replace it today or I dispute this with Visa":                {TextChargebackThreat},
 		"Si no me responden pido un contracargo":                      {TextChargebackThreat},
 		"Quero o reembolso por favor":                                 nil,
+		"显示充值成功了，但是余额一直没到":                                            {TextAlreadyUsed},
+		"卡密没有兑换成功，提示无效":                                               nil,
+		"邮箱一直收不到，能发到我另一个QQ吗":                                          {TextNewAddress},
 	} {
 		got := ClaimTextFlags(text)
 		if len(want) == 0 {

@@ -181,9 +181,13 @@ var identityRules = []rule{
 		eval:  textRule(TextAlreadyUsed, textAlreadyUsedPoints, "the buyer's own message says the key was already used or worked before"),
 	},
 	{
-		name: RuleDisposableEmail,
-		max:  disposablePoints,
-		desc: fmt.Sprintf("The claim comes from a throwaway e-mail service (embedded list): +%d.", disposablePoints),
+		// Nobody keeps a throwaway mailbox to hear back about a purchase: a person decides
+		// (every writer of the independent sets, and the generator, hold these). Floor since
+		// ruleset 2026-12.8.
+		name:  RuleDisposableEmail,
+		max:   disposablePoints,
+		floor: Review,
+		desc:  fmt.Sprintf("The claim comes from a throwaway e-mail service (embedded list): +%d, and a person decides.", disposablePoints),
 		eval: func(s *Signals) (int, string) {
 			if !s.EmailDisposable {
 				return 0, ""
@@ -330,9 +334,13 @@ var identityRules = []rule{
 		},
 	},
 	{
-		name: RulePriorDenied,
-		max:  priorDeniedMaxPoints,
-		desc: fmt.Sprintf("Earlier claims of this buyer were denied: +%d each, at most +%d.", priorDeniedPoints, priorDeniedMaxPoints),
+		// A person once found this buyer's claim abusive: a person decides again, however
+		// clean the rest looks (every writer of the independent sets labels it so).
+		// Floor since ruleset 2026-12.8.
+		name:  RulePriorDenied,
+		max:   priorDeniedMaxPoints,
+		floor: Review,
+		desc:  fmt.Sprintf("Earlier claims of this buyer were denied: +%d each, at most +%d, and a person decides.", priorDeniedPoints, priorDeniedMaxPoints),
 		eval: func(s *Signals) (int, string) {
 			if s.BuyerDeniedClaims == 0 {
 				return 0, ""

@@ -47,6 +47,8 @@ var textPhrases = map[string][]string{
 		"new address", "send the key to", "send to this email", "send to my new", "email has changed", "changed my email",
 		"lost access to my email", "no longer have access",
 		"新邮箱", "新的邮箱", "换了邮箱", "发到另一个邮箱", "发到别的邮箱", "发我另一个邮箱", "发到这个邮箱", "发送到这个", "发到我的新", "邮箱登不上", "邮箱不能用了",
+		// The same for the other contacts a Chinese buyer gives: QQ, WeChat, another number.
+		"发到我另一个", "发我另一个", "发到另一个", "另一个qq", "别的qq", "另一个微信", "别的微信",
 	},
 	TextAlreadyUsed: {
 		// First person only: "this code has already been redeemed" quoted from a redeem
@@ -62,6 +64,9 @@ var textPhrases = map[string][]string{
 		"accidentally redeemed", "accidently redeemed", "redeemed it by mistake", "redeemed by mistake",
 		"on the wrong account", "into the wrong account",
 		"cuenta equivocada", "conta errada", "falschen konto", "mauvais compte",
+		// The redeem page said it worked: the key was consumed (the credit may be slow).
+		// "兑换成功" alone is left out: "没有兑换成功" is the opposite.
+		"兑换成功了", "充值成功了", "显示兑换成功", "显示充值成功", "提示兑换成功", "提示充值成功",
 		"不小心兑换", "兑换到我的小号", "兑换到小号", "兑换到了小号", "兑到小号", "兑换到别的账号", "兑换错账号", "兑换错了账号", "充错账号", "充错号", "充到别的账号",
 	},
 	TextReportedUsed: {
