@@ -33,7 +33,7 @@ func benchFraud(ctx context.Context, log *slog.Logger, args []string, out io.Wri
 	dbURL := fs.String("db", "", "database URL (sqlite:PATH or mysql:DSN); default: a fresh SQLite file in a temporary directory")
 	misses := fs.Bool("misses", false, "list the scenarios decided differently from their label, with the rules that fired")
 	e2e := fs.Bool("e2e", false, "file every claim through the buyer API of a running product (embedded Temporal, worker, SQLite) and read the workflow's decision")
-	set := fs.String("set", "corpus", `which labelled scenarios: "corpus" (fraud/corpus, written by the generator the rules were tuned with), "independent" to "independent7" (written by hand apart from the rules, fraud/corpus/testdata/independent*.json) or a JSON file in the same format`)
+	set := fs.String("set", "corpus", `which labelled scenarios: "corpus" (fraud/corpus, written by the generator the rules were tuned with), "independent" to "independent9" (written by hand apart from the rules, fraud/corpus/testdata/independent*.json), "`+allIndependent+`" (all of those at once, pooled and set by set) or a JSON file in the same format`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -84,11 +84,31 @@ func benchFraud(ctx context.Context, log *slog.Logger, args []string, out io.Wri
 	fmt.Fprintf(out, "fraud scenarios (%s): %d, ruleset %s, replayed in %s over %s\n\n", *set, len(outs), fraud.RulesetVersion,
 		time.Since(t0).Round(time.Millisecond), strings.SplitN(url, ":", 2)[0])
 	printFraudOutcomes(out, outs, "activities", *misses)
-	return nil
+	return printFraudSets(out, *set, outs)
 }
 
-// loadFraudSet returns the scenarios --set names: one of the embedded sets or a file.
+// allIndependent is --set's name for every hand-written set at once.
+const allIndependent = "independent-all"
+
+// independentSets are the embedded hand-written sets, in corpus.Sets' order.
+func independentSets() []string {
+	return slices.DeleteFunc(slices.Clone(corpus.Sets), func(n string) bool { return n == "corpus" })
+}
+
+// loadFraudSet returns the scenarios --set names: one of the embedded sets, all the
+// hand-written ones, or a file.
 func loadFraudSet(set string) ([]corpus.Scenario, error) {
+	if set == allIndependent {
+		var all []corpus.Scenario
+		for _, name := range independentSets() {
+			scs, err := corpus.LoadSet(name)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, scs...)
+		}
+		return all, nil
+	}
 	if slices.Contains(corpus.Sets, set) {
 		return corpus.LoadSet(set)
 	}
@@ -114,7 +134,7 @@ func benchFraudE2E(ctx context.Context, set string, scs []corpus.Scenario, misse
 	fmt.Fprintf(out, "fraud scenarios (%s): %d, ruleset %s, filed through the buyer API and decided by the ticket workflow (embedded Temporal, SQLite) in %s\n\n",
 		set, len(outs), fraud.RulesetVersion, time.Since(t0).Round(time.Millisecond))
 	printFraudOutcomes(out, outs, "API submission → workflow decision", misses)
-	return nil
+	return printFraudSets(out, set, outs)
 }
 
 // printFraudOutcomes prints, per split, the confusion matrix, the three rates and the
@@ -148,6 +168,40 @@ func printFraudOutcomes(out io.Writer, outs []corpus.Outcome, latency string, mi
 		}
 		fmt.Fprintln(out)
 	}
+}
+
+// printFraudSets prints, for --set independent-all, each hand-written set's three rates on
+// its tuning and held-out parts, one line each, after the pooled figures.
+func printFraudSets(out io.Writer, set string, outs []corpus.Outcome) error {
+	if set != allIndependent {
+		return nil
+	}
+	origin := map[string]string{}
+	for _, name := range independentSets() {
+		scs, err := corpus.LoadSet(name)
+		if err != nil {
+			return err
+		}
+		for _, sc := range scs {
+			origin[sc.ID] = name
+		}
+	}
+	fmt.Fprintf(out, "%-14s %-8s %12s %20s %20s %9s\n", "set", "part", "fraud → key", "abnormal held", "honest served", "denied")
+	for _, name := range independentSets() {
+		for _, split := range []string{corpus.Tune, corpus.HeldOut} {
+			var part []corpus.Outcome
+			for _, o := range outs {
+				if origin[o.Scenario.ID] == name && o.Scenario.Split == split {
+					part = append(part, o)
+				}
+			}
+			m := corpus.Tally(part)
+			fmt.Fprintf(out, "%-14s %-8s %12s %20s %20s %9d\n", name, split, fmt.Sprintf("%d / %d", m.FraudKey, m.Fraud),
+				fmt.Sprintf("%d / %d (%.1f%%)", m.Held, m.Abnormal, 100*corpus.Rate(m.Held, m.Abnormal)),
+				fmt.Sprintf("%d / %d (%.1f%%)", m.HonestAuto, m.Honest, 100*corpus.Rate(m.HonestAuto, m.Honest)), m.HonestDenied)
+		}
+	}
+	return nil
 }
 
 func pct(sorted []time.Duration, q float64) time.Duration {
