@@ -22,7 +22,8 @@
 // above Deny is [Deny] (deny with the reasons, an agent confirms). The defaults are 30 and
 // 70. A few rules also demand a least decision whatever mitigations lower the score
 // (order_already_replaced: an order out of automatic replacements always goes to a
-// person; so do a region-locked key, a throwaway mailbox and a buyer denied before); the
+// person; so do a region-locked key, a throwaway mailbox, a buyer denied before, a
+// chargeback threat and a request to send the key elsewhere); the
 // assessment then carries MinDecision.
 //
 // # Identity links

@@ -83,6 +83,10 @@ func TestClaimTextFlags(t *testing.T) {
 		"显示充值成功了，但是余额一直没到":                                            {TextAlreadyUsed},
 		"卡密没有兑换成功，提示无效":                                               nil,
 		"邮箱一直收不到，能发到我另一个QQ吗":                                          {TextNewAddress},
+		"code nahi chala, aaj nahi mila to UPI complaint kar dunga":   {TextChargebackThreat},
+		"الكود ما يشتغل، بفتح نزاع مع البنك":                          {TextChargebackThreat},
+		"bhai ne galti se apne account pe redeem kar liya":            {TextAlreadyUsed},
+		"code redeem nahi ho raha, invalid bol raha hai":              nil,
 	} {
 		got := ClaimTextFlags(text)
 		if len(want) == 0 {

@@ -162,16 +162,21 @@ var identityRules = []rule{
 		},
 	},
 	{
-		name: RuleTextChargeback,
-		max:  textChargebackPoints,
-		desc: fmt.Sprintf("The buyer's message threatens a chargeback or bank dispute: +%d.", textChargebackPoints),
-		eval: textRule(TextChargebackThreat, textChargebackPoints, "the buyer's message threatens a chargeback or a bank dispute"),
+		// Floors since ruleset 2026-12.9, here and for a new address: in every set's tuning
+		// part, the generator's included, each claim with these words is labelled review or
+		// deny. A replacement under threat is a person's call, whatever the record.
+		name:  RuleTextChargeback,
+		max:   textChargebackPoints,
+		floor: Review,
+		desc:  fmt.Sprintf("The buyer's message threatens a chargeback or bank dispute: +%d, and a person decides.", textChargebackPoints),
+		eval:  textRule(TextChargebackThreat, textChargebackPoints, "the buyer's message threatens a chargeback or a bank dispute"),
 	},
 	{
-		name: RuleTextNewAddress,
-		max:  textNewAddressPoints,
-		desc: fmt.Sprintf("The buyer asks for the key to go to a new or different address or account (account takeover pattern): +%d.", textNewAddressPoints),
-		eval: textRule(TextNewAddress, textNewAddressPoints, "the buyer asks for the key to be sent to a new or different address, the usual request of someone who is not the buyer"),
+		name:  RuleTextNewAddress,
+		max:   textNewAddressPoints,
+		floor: Review,
+		desc:  fmt.Sprintf("The buyer asks for the key to go to a new or different address or account (account takeover pattern): +%d, and a person decides.", textNewAddressPoints),
+		eval:  textRule(TextNewAddress, textNewAddressPoints, "the buyer asks for the key to be sent to a new or different address, the usual request of someone who is not the buyer"),
 	},
 	{
 		name:  RuleTextAlreadyUsed,

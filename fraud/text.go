@@ -38,6 +38,9 @@ var textPhrases = map[string][]string{
 		"contracargo", "disputa con mi banco", "disputa con el banco", "reclamo al banco", "desconocer el cargo",
 		"estorno no cartão", "estorno no cartao", "contestar a compra", "contestar no cartão", "abrir disputa",
 		"rückbuchung", "zurückbuchen", "zurückbuchung", "rétrofacturation", "opposition bancaire", "faire opposition",
+		// Hinglish and Arabic: a UPI or card complaint is the same dispute.
+		"upi complaint", "upi dispute", "upi pe complaint", "bank me complaint", "bank mein complaint", "bank ko complaint",
+		"raise a dispute", "dispute raise", "نزاع مع البنك", "نزاع بنكي", "شكوى للبنك", "اشتكي للبنك", "اعتراض على العملية",
 		"拒付", "撤销付款", "找银行", "联系银行", "投诉到银行", "向银行申诉", "信用卡争议", "发起争议", "申请争议", "退单到银行",
 	},
 	TextNewAddress: {
@@ -64,6 +67,7 @@ var textPhrases = map[string][]string{
 		"accidentally redeemed", "accidently redeemed", "redeemed it by mistake", "redeemed by mistake",
 		"on the wrong account", "into the wrong account",
 		"cuenta equivocada", "conta errada", "falschen konto", "mauvais compte",
+		"galti se redeem", "apne account pe redeem", "apne account me redeem", "bete ne redeem", "beti ne redeem", "bhai ne redeem",
 		// The redeem page said it worked: the key was consumed (the credit may be slow).
 		// "兑换成功" alone is left out: "没有兑换成功" is the opposite.
 		"兑换成功了", "充值成功了", "显示兑换成功", "显示充值成功", "提示兑换成功", "提示充值成功",
