@@ -126,6 +126,7 @@
    * the time of the last answer; polling pages keep retrying, and the banner goes when an
    * answer comes back ("connected again" is announced). Pages listen with KD.onConn. */
   var inflight = 0, slowTimer = null, conn = 'ok', lastOk = null, connListeners = [];
+  var scheduled = 0; // debounced calls waiting for their timer (see debounce)
   function progressBar() {
     var n = document.getElementById('kd-progress');
     if (!n && document.body) {
@@ -142,9 +143,11 @@
     inflight = Math.max(0, inflight - 1);
     if (!inflight) { clearTimeout(slowTimer); var b = document.getElementById('kd-progress'); if (b) b.hidden = true; }
   }
-  /** pending answers how many of the page's API requests are in flight (browser tests wait
-   * for none before clicking, since an answer can move the page under the pointer). */
-  function pending() { return inflight; }
+  /** pending answers how many of the page's API requests are in flight or about to start
+   * (a debounced call waiting for its timer, such as the form's help-article suggestions):
+   * browser tests wait for none before clicking, since an answer can move the page under the
+   * pointer. */
+  function pending() { return inflight + scheduled; }
   function connBanner() {
     var n = document.getElementById('conn-banner');
     var main = document.querySelector('main');
@@ -668,8 +671,8 @@
     var h = null;
     return function () {
       var args = arguments, self = this;
-      clearTimeout(h);
-      h = setTimeout(function () { fn.apply(self, args); }, ms);
+      if (h === null) scheduled++; else clearTimeout(h);
+      h = setTimeout(function () { h = null; scheduled--; fn.apply(self, args); }, ms);
     };
   }
 

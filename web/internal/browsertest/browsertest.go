@@ -241,8 +241,9 @@ func Click(sel string) Step {
 }
 
 // clickPoint scrolls the element into view and answers its centre once the page has no
-// request of its own in flight (KD.pending: an answer that lands between measuring and
-// clicking, such as the form's help-article suggestions, moves what is under the pointer), the
+// request of its own in flight or waiting on a debounce timer (KD.pending: an answer that
+// lands between measuring and clicking, such as the form's help-article suggestions, moves
+// what is under the pointer, and the suggestions' request starts 300 ms after typing), the
 // element has held still for 150 ms (three looks 50 ms apart) and the element itself (or a
 // child) is what a click there would hit; otherwise it throws, and Click tries again.
 const clickPoint = `(async () => {
