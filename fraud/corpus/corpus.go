@@ -14,9 +14,11 @@
 package corpus
 
 import (
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,95 +28,33 @@ import (
 //go:embed testdata/scenarios.json
 var scenariosJSON []byte
 
-// independentJSON is a second labelled set, written by hand by a writer who read only this
-// file's format and the product's policy, never the rules, their reasons or the generated
-// scenarios: it measures the rules on cases their authors did not imagine. Its tuning part
-// may be read when changing a rule; its held-out part (SplitOf) is only reported.
+// independentFS holds the hand-written sets, testdata/<name>.json for every name in Sets
+// after "corpus". Each was written by a writer who read only this file's format and the
+// product's policy, never the rules, their reasons, the generated scenarios or the other
+// sets: they measure the rules on cases their authors did not imagine. A set's tuning part
+// may be read when changing a rule (except sets 7 and 11, measurements only); its held-out
+// part (SplitOf) is only reported. Who wrote each, and what its first reading measured:
+//   - independent, independent2: the first writers; set 2 after 2026-12.3's first changes.
+//   - independent3: Chinese 发卡网 shops, after five of 2026-12.3's six changes.
+//   - independent4: European and US key shops; first reading on 2026-12.3.
+//   - independent5: top-up and gift-card shops for Southeast Asia, CIS and Chinese buyers
+//     (zh, en, ru, vi, id, th, ms); first reading on 2026-12.4.
+//   - independent6: the risk lead of a mainland / Taiwan / Hong Kong shop (75% Chinese);
+//     first reading on 2026-12.5.
+//   - independent7: the customer-service lead of a mainland card shop (78% Chinese); read
+//     once on 2026-12.6, never tuned on.
+//   - independent8: a Western gift-card and licence-key marketplace (54% English, 20%
+//     Chinese, 14% Spanish and Portuguese); first reading on 2026-12.6.
+//   - independent9: the risk lead of a Chinese automatic card-delivery platform (62%
+//     Chinese); first reading on 2026-12.7.
+//   - independent10: a gift-card and top-up shop for South Asia and the Gulf (Hinglish,
+//     Urdu and Bengali in Latin script, Arabic); first reading on 2026-12.8.
+//   - independent11: a bilingual shop for overseas Chinese and local buyers in Malaysia,
+//     Singapore, Australia, Canada and the US (46% Chinese); read once on 2026-12.9, never
+//     tuned on.
 //
-//go:embed testdata/independent.json
-var independentJSON []byte
-
-// independent2JSON is a second hand-written set, by another writer under the same rules,
-// written after ruleset 2026-12.3's first changes had been read off the first set. Its
-// tuning part was then read for the next ones; its held-out part is only reported.
-//
-//go:embed testdata/independent2.json
-var independent2JSON []byte
-
-// independent3JSON is a third hand-written set, by a writer from Chinese 发卡网 shops, written
-// after five of ruleset 2026-12.3's six changes: its first reading was the estimate on
-// unseen cases, its tuning part was then read for the sixth, its held-out part is only
-// reported.
-//
-//go:embed testdata/independent3.json
-var independent3JSON []byte
-
-// independent4JSON is a fourth hand-written set, by a writer from European and US key
-// shops, written once ruleset 2026-12.3 was final; its first reading on 2026-12.3 is the
-// measurement. Ruleset 2026-12.4's two changes were read off its tuning part (and set 3's);
-// its held-out part is never tuned on.
-//
-//go:embed testdata/independent4.json
-var independent4JSON []byte
-
-// independent5JSON is a fifth hand-written set, by a writer from game top-up and gift-card
-// shops serving Southeast Asia, CIS and Chinese-speaking buyers (texts in zh, en, ru, vi, id,
-// th, ms), written once ruleset 2026-12.4 was final: its first reading is the measurement
-// of 2026-12.4. Ruleset 2026-12.5's changes were read off its tuning part; its held-out part
-// is never tuned on.
-//
-//go:embed testdata/independent5.json
-var independent5JSON []byte
-
-// independent6JSON is a sixth hand-written set, by the risk lead of a mainland-Chinese and
-// Taiwan / Hong Kong digital-goods shop (claim texts 75% Chinese), written once ruleset
-// 2026-12.5 was final: its first reading is the measurement of 2026-12.5. Ruleset 2026-12.6's
-// value change was read off its tuning part; its held-out part is never tuned on.
-//
-//go:embed testdata/independent6.json
-var independent6JSON []byte
-
-// independent7JSON is a seventh hand-written set, by the customer-service lead of a mainland
-// Chinese card shop (claim texts 78% Chinese), written once ruleset 2026-12.6 was final and
-// never tuned on: a measurement only.
-//
-//go:embed testdata/independent7.json
-var independent7JSON []byte
-
-// independent8JSON is an eighth hand-written set, by the fraud and chargeback analyst of a
-// Western gift-card and licence-key marketplace (claim texts 54% English, 20% Chinese, 14%
-// Spanish and Portuguese, 11% other), written once ruleset 2026-12.6 was final: its first
-// reading is the measurement of 2026-12.6. Ruleset 2026-12.7's changes were read off its
-// tuning part; its held-out part is never tuned on.
-//
-//go:embed testdata/independent8.json
-var independent8JSON []byte
-
-// independent9JSON is a ninth hand-written set, by the risk-control lead of a Chinese
-// automatic card-delivery platform hosting many small shops (claim texts 62% Chinese, 27%
-// English, 11% mixed), written once ruleset 2026-12.7 was final: its first reading is the
-// measurement of 2026-12.7. Ruleset 2026-12.8's changes were read off its tuning part; its
-// held-out part is never tuned on.
-//
-//go:embed testdata/independent9.json
-var independent9JSON []byte
-
-// independent10JSON is a tenth hand-written set, by the trust-and-safety lead of a gift-card
-// and game top-up shop serving South Asia and the Gulf (claim texts in Hinglish, SMS
-// English, Urdu and Bengali in Latin script, Arabic), written once ruleset 2026-12.8 was
-// final: its first reading is the measurement of 2026-12.8. Ruleset 2026-12.9's changes were
-// read off its tuning part; its held-out part is never tuned on.
-//
-//go:embed testdata/independent10.json
-var independent10JSON []byte
-
-// independent11JSON is an eleventh hand-written set, by the after-sales and risk supervisor
-// of a bilingual key shop serving overseas Chinese and local buyers in Malaysia, Singapore,
-// Australia, Canada and the US (claim texts 46% Chinese, 39% English, 16% mixed), written
-// once ruleset 2026-12.9 was final and never tuned on: a measurement only, like set 7.
-//
-//go:embed testdata/independent11.json
-var independent11JSON []byte
+//go:embed testdata/independent*.json
+var independentFS embed.FS
 
 // Labels (Scenario.Expected) and decisions.
 const (
@@ -226,18 +166,14 @@ func LoadSet(name string) ([]Scenario, error) {
 	if name == "corpus" {
 		return Load()
 	}
-	if data, ok := independentSets[name]; ok {
+	if slices.Contains(Sets[1:], name) {
+		data, err := fs.ReadFile(independentFS, "testdata/"+name+".json")
+		if err != nil {
+			return nil, fmt.Errorf("corpus: set %s: %w", name, err)
+		}
 		return Parse(data)
 	}
 	return nil, fmt.Errorf("corpus: no set %q (known: %s)", name, strings.Join(Sets, ", "))
-}
-
-// independentSets are the hand-written sets by name.
-var independentSets = map[string][]byte{
-	"independent": independentJSON, "independent2": independent2JSON, "independent3": independent3JSON,
-	"independent4": independent4JSON, "independent5": independent5JSON, "independent6": independent6JSON,
-	"independent7": independent7JSON, "independent8": independent8JSON, "independent9": independent9JSON,
-	"independent10": independent10JSON, "independent11": independent11JSON,
 }
 
 // Parse decodes and checks a corpus document (see Load).
