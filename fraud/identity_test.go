@@ -87,6 +87,11 @@ func TestClaimTextFlags(t *testing.T) {
 		"الكود ما يشتغل، بفتح نزاع مع البنك":                          {TextChargebackThreat},
 		"bhai ne galti se apne account pe redeem kar liya":            {TextAlreadyUsed},
 		"code redeem nahi ho raha, invalid bol raha hai":              nil,
+		"兑换时提示：此商品在您的地区不可用":                                           {TextRegionLocked},
+		"我是国服账号，买的美服点卡充不进去":                                           {TextRegionLocked},
+		"充不进去，你们是不是发错区了":                                              {TextRegionLocked},
+		"请问这张卡是哪个区的？提示错误代码":                                           nil,
+		"My son already used it on his Switch, can I get another":     {TextAlreadyUsed, TextReportedUsed},
 	} {
 		got := ClaimTextFlags(text)
 		if len(want) == 0 {

@@ -30,6 +30,8 @@ const (
 	RuleUsedLongAfterReveal = "used_long_after_reveal"
 	// RuleRegionLocked was added by ruleset 2026-12.4.
 	RuleRegionLocked = "region_locked_claim"
+	// RuleUsedAfterStrangeReveal was added by ruleset 2026-12.10.
+	RuleUsedAfterStrangeReveal = "used_after_reveal_elsewhere"
 )
 
 // Parameters of the 2026-12.1 rules.
@@ -123,6 +125,12 @@ const (
 	// A person answers (exchange for the right region's product, refund, or explain), so the
 	// rule sets a floor of review with few points: it never denies on its own.
 	regionLockedPoints = 5
+
+	// A key the redeem page calls already used, after it was shown on a network that is
+	// neither the purchase's nor the claim's: whoever saw it there may have redeemed it
+	// (a mailbox or account taken over, a key passed on and resold), or it was the buyer
+	// at work. A person asks (a floor of review); few points, so it never denies alone.
+	usedAfterStrangeRevealPoints = 10
 )
 
 func init() { ruleset = append(ruleset, identityRules...) }
@@ -407,6 +415,27 @@ var identityRules = []rule{
 				return 0, ""
 			}
 			return usedLongAfterPoints, fmt.Sprintf("the key is reported as already used %s after it was revealed: a supplier's double sale shows within hours", humanDuration(d))
+		},
+	},
+	{
+		// Every writer of the independent sets who wrote this case held it ("I never used it,
+		// who did?"), while a gift revealed by the friend is reported as merely invalid.
+		name:  RuleUsedAfterStrangeReveal,
+		max:   usedAfterStrangeRevealPoints,
+		kinds: []ClaimKind{ClaimInvalid},
+		floor: Review,
+		desc: fmt.Sprintf("The buyer says the redeem page calls the key already used, and it was revealed from a network that is neither the purchase's nor the claim's: +%d, and a person decides.",
+			usedAfterStrangeRevealPoints),
+		eval: func(s *Signals) (int, string) {
+			if !slices.Contains(s.TextFlags, TextReportedUsed) || !LinkableIP(s.OrderIP) {
+				return 0, "" // without the purchase's network there is nothing to compare
+			}
+			for _, ip := range s.RevealIPs {
+				if LinkableIP(ip) && !SameNetwork(ip, s.OrderIP) && !SameNetwork(ip, s.ClaimIP) {
+					return usedAfterStrangeRevealPoints, fmt.Sprintf("the key is reported as already used, and it was revealed from %s, a network the buyer did not buy or claim from", ip)
+				}
+			}
+			return 0, ""
 		},
 	},
 	{

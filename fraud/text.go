@@ -62,6 +62,7 @@ var textPhrases = map[string][]string{
 		// Someone of the buyer's own family used it: the key worked.
 		"my brother used", "my brother redeemed", "my sister used", "my sister redeemed", "my son used", "my son redeemed", "my kid used", "my kid redeemed",
 		"被我弟弟", "被我妹妹", "被我儿子", "被我女儿", "被我弟", "被我妹",
+		"he already used", "she already used", "brother already used", "sister already used", "son already used", "daughter already used",
 		// Redeemed, but on the wrong account: the key worked.
 		// ("redeemed it on my …" alone also retells an honest attempt, so it is left out.)
 		"accidentally redeemed", "accidently redeemed", "redeemed it by mistake", "redeemed by mistake",
@@ -76,7 +77,7 @@ var textPhrases = map[string][]string{
 	TextReportedUsed: {
 		"already used", "already been used", "has been used", "already redeemed", "already been redeemed",
 		"has been redeemed", "already claimed", "already been claimed", "been used by", "used by someone",
-		"已使用", "已被使用", "已经被使用", "被使用过", "已经被用", "被用过", "被别人用", "已被兑换", "已经被兑换", "已兑换过", "已被领取", "已经使用",
+		"已使用", "已被使用", "已经被使用", "被使用过", "已经被用", "被用过", "被别人用", "已被兑换", "已经被兑换", "已兑换过", "已被领取", "已经使用", "显示已兑换", "提示已兑换",
 	},
 	TextRegionLocked: {
 		// What a redeem page says and how buyers retell it; "region free?" asked before
@@ -98,6 +99,10 @@ var textPhrases = map[string][]string{
 		// account is of another region, or ask to change region.
 		"国区账号", "美区账号", "港区账号", "日区账号", "土区账号", "账号是国区", "账号是美区", "账号是港区", "账号是日区",
 		"换成港区", "换成美区", "换成国区", "换成日区", "换区", "跨区",
+		// The same said of a game's server ("国服账号"), as the redeem page words it ("在您的
+		// 国家/地区不可用"), or as the buyer blames the shop for it ("发错区了", "买错区").
+		"国服账号", "美服账号", "港服账号", "日服账号", "台服账号", "账号是国服", "账号是美服", "账号是港服", "账号是日服",
+		"您的地区", "你的地区", "您的国家", "你的国家", "国家/地区", "国家或地区", "错区",
 	},
 }
 
