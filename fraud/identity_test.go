@@ -92,6 +92,10 @@ func TestClaimTextFlags(t *testing.T) {
 		"充不进去，你们是不是发错区了":                                              {TextRegionLocked},
 		"请问这张卡是哪个区的？提示错误代码":                                           nil,
 		"My son already used it on his Switch, can I get another":     {TextAlreadyUsed, TextReportedUsed},
+		"换了新手机，登录后兑换提示无效":                                             {TextNewContext},
+		"Bought this as a gift for my nephew, he says it is invalid":  {TextNewContext},
+		"I'm at work right now, the code says invalid":                {TextNewContext},
+		"code invalid send new one fast":                              nil,
 	} {
 		got := ClaimTextFlags(text)
 		if len(want) == 0 {

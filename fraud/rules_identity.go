@@ -67,6 +67,12 @@ const (
 	// same new network again: 25 + 5 reached the review threshold). Any further signal
 	// still sends the claim to a person. Ruleset 2026-12.3, found by the independent set.
 	notBuyerUnseenPoints = 20
+	// notBuyerExplainedPoints is its weight when the buyer's own words say why the device and
+	// network are new (TextNewContext: a new phone, the office, a trip, a gift): the same
+	// mailbox delivery keeps the replacement from a stranger, and writers of the independent
+	// sets serve such a claim while they hold a terse one from a stranger's phone ("code
+	// invalid send new one fast"). Ruleset 2026-12.11.
+	notBuyerExplainedPoints = 20
 
 	lateExpensivePoints   = 20
 	lateExpensiveAfter    = 7 * 24 * time.Hour
@@ -264,7 +270,7 @@ var identityRules = []rule{
 		name:  RuleClaimantNotBuyer,
 		max:   notBuyerPoints,
 		kinds: []ClaimKind{ClaimInvalid, ClaimMissing},
-		desc: fmt.Sprintf("The claim comes from a device that is not one of the buyer's known keydesk devices (the order's, when the shop passes keydesk's id at checkout, or earlier claims') and from a network that differs from the purchase and every reveal: +%d, or +%d when the key was never revealed (its replacement can only go to the order's mailbox).",
+		desc: fmt.Sprintf("The claim comes from a device that is not one of the buyer's known keydesk devices (the order's, when the shop passes keydesk's id at checkout, or earlier claims') and from a network that differs from the purchase and every reveal: +%d, or +%d when the key was never revealed (its replacement can only go to the order's mailbox) or the buyer says why (a new phone, work, a trip, a gift).",
 			notBuyerPoints, notBuyerUnseenPoints),
 		eval: func(s *Signals) (int, string) {
 			if s.DeviceID == "" || len(s.KnownDevices) == 0 || slices.Contains(s.KnownDevices, s.DeviceID) {
@@ -280,6 +286,9 @@ var identityRules = []rule{
 			}
 			if !keySeen(s) {
 				return notBuyerUnseenPoints, "the claim comes from a device the buyer was never seen on and from a network the buyer did not use to buy; the key was never revealed, so a replacement can only go to the order's mailbox"
+			}
+			if slices.Contains(s.TextFlags, TextNewContext) {
+				return notBuyerExplainedPoints, "the claim comes from a device the buyer was never seen on and from a network the buyer did not use to buy or to reveal the key; the buyer says why (a new phone, work, a trip or a gift), and a replacement can only go to the order's mailbox"
 			}
 			return notBuyerPoints, "the claim comes from a device the buyer was never seen on and from a network the buyer did not use to buy or to reveal the key"
 		},

@@ -23,6 +23,9 @@ const (
 	// TextRegionLocked: the buyer says the key does not work in their region or country.
 	// Ruleset 2026-12.4.
 	TextRegionLocked = "region_locked"
+	// TextNewContext: the buyer says why they write from somewhere new: a new phone, the
+	// office, a trip, or a key bought as a gift for someone else. Ruleset 2026-12.11.
+	TextNewContext = "new_context"
 )
 
 // textPhrases are matched case-insensitively as substrings of the claim text: English and
@@ -78,6 +81,17 @@ var textPhrases = map[string][]string{
 		"already used", "already been used", "has been used", "already redeemed", "already been redeemed",
 		"has been redeemed", "already claimed", "already been claimed", "been used by", "used by someone",
 		"已使用", "已被使用", "已经被使用", "被使用过", "已经被用", "被用过", "被别人用", "已被兑换", "已经被兑换", "已兑换过", "已被领取", "已经使用", "显示已兑换", "提示已兑换",
+	},
+	TextNewContext: {
+		// Said unasked by buyers who changed phones, claim from work or a trip, or gave the
+		// key away; "new email" is not here (that is TextNewAddress).
+		"new phone", "changed my phone", "changed phones", "switched phones", "phone broke", "my phone died", "new laptop",
+		"at work", "from work", "work pc", "work computer", "office pc", "office computer", "on holiday", "on vacation",
+		"travelling", "traveling", "business trip", "as a gift", "a gift for", "gift for my", "birthday",
+		"bought this for my", "bought it for my", "bought this for him", "bought this for her", "my mom bought", "my mum bought", "my dad bought",
+		"my friend gave", "my friend give", "gave it to my", "gave this to my",
+		"新手机", "换手机", "换了手机", "手机坏了", "手机摔坏", "旧手机", "在公司", "公司电脑", "公司的电脑", "单位电脑", "办公室",
+		"出差", "旅游", "旅行", "在国外", "回国", "送朋友", "送给", "送人", "礼物", "生日", "给朋友买", "帮朋友买", "给孩子买", "给儿子买", "给女儿买", "给家人买",
 	},
 	TextRegionLocked: {
 		// What a redeem page says and how buyers retell it; "region free?" asked before
