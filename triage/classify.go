@@ -133,9 +133,11 @@ func Classify(chosen Category, subject, body string) Result {
 	// Intent.
 	clauses := tokens(normalize(raw))
 	pred := Prediction{Intent: Other}
+	read, words := 0, 0
 	if m, err := BuiltinModel(); err == nil && raw != "" {
 		pred = m.readClauses(clauses)
 		res.ModelVersion = m.Version()
+		read, words = m.Readable(raw)
 	}
 	res.Inferred, res.Confidence = pred.Intent, math.Round(pred.Confidence*1000)/1000
 	switch {
@@ -156,6 +158,12 @@ func Classify(chosen Category, subject, body string) Result {
 		res.Reasons = append(res.Reasons, fmt.Sprintf("the chosen category %q is not valid, so it is ignored", string(chosen)))
 	}
 	d := Decide(res.Chosen, res.Inferred, res.Confidence)
+	if unreadable(read, words) && d.Category == res.Inferred && res.Chosen != "" && res.Chosen != res.Inferred && res.Chosen != Other && res.Chosen != Dispute {
+		// A text the model mostly cannot read (German, Russian, Thai...) gives its prior,
+		// often a confident "other": that says nothing against the buyer's pick.
+		d = Decision{Category: res.Chosen, Mismatch: res.Inferred != Other && res.Inferred != Dispute,
+			Why: fmt.Sprintf("the buyer chose %s; the model knows only %d of the text's %d words (another language), so its reading %s (%.2f) does not override the pick", res.Chosen, read, words, res.Inferred, res.Confidence)}
+	}
 	res.Category, res.Mismatch = d.Category, d.Mismatch
 	res.Reasons = append(res.Reasons, d.Why)
 

@@ -127,6 +127,10 @@ func TestClassifyCategory(t *testing.T) {
 		{"pick other: inference wins", Other, "", "I want a refund", Refund, Refund, 0.5},
 		{"pick dispute is a complaint", Dispute, "", "please look at my payment", Other, Refund, 0},
 		{"invalid choice ignored", Category("chargeback"), "", "key invalid", KeyInvalid, KeyInvalid, 0.5},
+		// Another language: the model's prior ("other", often confident) is no reading of it.
+		{"german, the pick stands", KeyInvalid, "", "Der Lizenzschlüssel wird vom Installer nicht akzeptiert.", KeyInvalid, Other, 0},
+		{"russian, the pick stands", KeyMissing, "", "Ничего не пришло, оплатил три дня назад", KeyMissing, Other, 0},
+		{"another language, no pick: an agent decides", "", "", "Der Lizenzschlüssel wird vom Installer nicht akzeptiert.", Other, Other, 0},
 		{"empty text", "", "", "", Other, Other, 0},
 	}
 	for _, tt := range tests {
@@ -396,5 +400,30 @@ func TestPlatformComplaintsAndThreatsAreUrgent(t *testing.T) {
 		"Please refund, otherwise I'll open a PayPal case.", "Last chance to refund before I contact PayPal buyer protection."} {
 		s := urgencySignals(text, normalizeText(Mask(text)), tokens(normalize(text)))
 		assert.NotEmpty(t, s.threats, "%q", text)
+	}
+}
+
+// TestReadable: the words the model knows, and the texts it mostly cannot read.
+func TestReadable(t *testing.T) {
+	m, err := BuiltinModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		text       string
+		unreadable bool
+	}{
+		{"the key is invalid, please send another one", false},
+		{"激活码显示无效", false},
+		{"key无效 please help", false},
+		{"zen me hai bu fa a", false},
+		{"Order 123456789012 key invalid", false},
+		{"Der Lizenzschlüssel wird vom Installer nicht akzeptiert.", true},
+		{"Код неверный, замените", true},
+		{"mã lỗi, đổi mã khác", true},
+		{"123456", false}, // numbers are not words
+	} {
+		read, words := m.Readable(tt.text)
+		assert.Equal(t, tt.unreadable, unreadable(read, words), "%q: %d of %d words read", tt.text, read, words)
 	}
 }
