@@ -308,6 +308,8 @@ func TestRules(t *testing.T) {
 			s.OrderAmount, s.HighValueAmount = 50000, 20000
 			return s
 		}(), 0, ""},
+		{"one key of forty failed: one key's value", RuleAboveMedian, Signals{OrderAmount: 40000, OrderQuantity: 40, ProductMedianAmount: 1000, TextFlags: ClaimTextFlags("40个激活了39个，第23个提示无效")}, 0, ""},
+		{"six keys of thirty failed", RuleAboveMedian, Signals{OrderAmount: 30000, OrderQuantity: 30, ProductMedianAmount: 1000, TextFlags: ClaimTextFlags("6 of the 30 keys are invalid")}, 30, "30 times"},
 		{"5x median", RuleAboveMedian, Signals{OrderAmount: 5000, ProductMedianAmount: 1000, BuyerOrders: 4}, 10, "5 times the median"},
 		{"10x median", RuleAboveMedian, Signals{OrderAmount: 10000, ProductMedianAmount: 1000, BuyerOrders: 4}, 30, "10 times the median"},
 		{"9x median", RuleAboveMedian, Signals{OrderAmount: 9999, ProductMedianAmount: 1000, BuyerOrders: 2}, 10, "9 times the median"},

@@ -331,6 +331,11 @@ var identityRules = []rule{
 			if s.OrderQuantity <= 1 && s.BuyerMaxOtherAmount*usualForBuyerFactor >= s.OrderAmount {
 				return 0, "" // one key, and the buyer already paid as much on another order
 			}
+			if s.OrderQuantity > 1 && slices.Contains(s.TextFlags, TextOneOfMany) {
+				// One key of a bulk order failed and the rest worked: a replacement is one
+				// key, and a school's or a reseller's forty keys are not a carder's first order.
+				return 0, ""
+			}
 			ratio := s.OrderAmount / s.ProductMedianAmount
 			switch {
 			case ratio >= farAboveMedianFactor:

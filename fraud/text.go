@@ -1,6 +1,7 @@
 package fraud
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 
@@ -26,7 +27,17 @@ const (
 	// TextNewContext: the buyer says why they write from somewhere new: a new phone, the
 	// office, a trip, or a key bought as a gift for someone else. Ruleset 2026-12.11.
 	TextNewContext = "new_context"
+	// TextOneOfMany: the buyer says one key of several failed ("1 of the 25 keys", "有一张",
+	// "第23个"), the rest worked. Ruleset 2026-12.13.
+	TextOneOfMany = "one_of_many"
 )
+
+// oneOfMany matches a claim about a single key of several: "one of the 5 codes", "1 out of
+// 10", "um dos 10", "uno de los", "有一张", "其中一个", "第7张", "10 me se 1". Read by
+// ClaimTextFlags besides the phrases (it needs word boundaries and digits).
+var oneOfMany = regexp.MustCompile(`(?i)\b(one|1)\s+(of|out of)\s+(the\s+|my\s+|these\s+|those\s+|your\s+)?(\d+|giveaway|codes|keys|cards|licen[cs]es)\b` +
+	`|\b(um|uma)\s+d[oa]s\s+\d+|\b(uno|una)\s+de\s+(los|las)\s+\d+|\b\d+\s+(me|mein|moddhe)\s+se\s+(1|ek)\b` +
+	`|有一张|有一個|有一张|有张|有一个激活|有一个提示|有一个显示|有一个不能|有一个用不了|其中一个|其中一张|其中1|里有1[张个]|里有一[张个]|中有一[张个]|第\s*\d+\s*[个张個張]`)
 
 // textPhrases are matched case-insensitively as substrings of the claim text: English and
 // Chinese first, and the other languages buyers write in where a phrase is unambiguous.
@@ -126,6 +137,9 @@ var textPhrases = map[string][]string{
 func ClaimTextFlags(text string) []string {
 	t := strings.ToLower(hanfold.Fold(text))
 	var out []string
+	if oneOfMany.MatchString(t) {
+		out = append(out, TextOneOfMany)
+	}
 	for flag, phrases := range textPhrases {
 		for _, p := range phrases {
 			if strings.Contains(t, p) {
