@@ -102,6 +102,7 @@ func TestClaimTextFlags(t *testing.T) {
 		"Um dos 10 códigos deu inválido":                                           {TextOneOfMany},
 		"6 of the 30 keys are invalid":                                             nil,
 		"20张里面有6张用不了":                                                              nil,
+		"這批有一張顯示已使用":                                                               {TextOneOfMany, TextReportedUsed},
 	} {
 		got := ClaimTextFlags(text)
 		if len(want) == 0 {

@@ -282,8 +282,8 @@ var identityRules = []rule{
 		name:  RuleClaimantNotBuyer,
 		max:   notBuyerPoints,
 		kinds: []ClaimKind{ClaimInvalid, ClaimMissing},
-		desc: fmt.Sprintf("The claim comes from a device that is not one of the buyer's known keydesk devices (the order's, when the shop passes keydesk's id at checkout, or earlier claims') and from a network that differs from the purchase and every reveal: +%d, or +%d when the key was never revealed (its replacement can only go to the order's mailbox) or the buyer says why (a new phone, work, a trip, a gift).",
-			notBuyerPoints, notBuyerUnseenPoints),
+		desc: fmt.Sprintf("The claim comes from a device that is not one of the buyer's known keydesk devices (the order's, when the shop passes keydesk's id at checkout, or earlier claims') and from a network that differs from the purchase and every reveal: +%d; +%d when the key was never revealed (its replacement can only go to the order's mailbox), +%d when the buyer says why (a new phone, work, a trip, a gift).",
+			notBuyerPoints, notBuyerUnseenPoints, notBuyerExplainedPoints),
 		eval: func(s *Signals) (int, string) {
 			if s.DeviceID == "" || len(s.KnownDevices) == 0 || slices.Contains(s.KnownDevices, s.DeviceID) {
 				return 0, "" // no known device to compare with, or a known one
@@ -472,7 +472,7 @@ var identityRules = []rule{
 			}
 			for _, ip := range s.RevealIPs {
 				if LinkableIP(ip) && !SameNetwork(ip, s.OrderIP) && !SameNetwork(ip, s.ClaimIP) {
-					return usedAfterStrangeRevealPoints, fmt.Sprintf("the key is reported as already used, and it was revealed from %s, a network the buyer did not buy or claim from", ip)
+					return usedAfterStrangeRevealPoints, "the key is reported as already used, and it was revealed from a network the buyer did not buy or claim from"
 				}
 			}
 			return 0, ""

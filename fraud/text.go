@@ -34,10 +34,11 @@ const (
 
 // oneOfMany matches a claim about a single key of several: "one of the 5 codes", "1 out of
 // 10", "um dos 10", "uno de los", "有一张", "其中一个", "第7张", "10 me se 1". Read by
-// ClaimTextFlags besides the phrases (it needs word boundaries and digits).
+// ClaimTextFlags besides the phrases (it needs word boundaries and digits), on text whose
+// traditional characters are already folded (張 as 张).
 var oneOfMany = regexp.MustCompile(`(?i)\b(one|1)\s+(of|out of)\s+(the\s+|my\s+|these\s+|those\s+|your\s+)?(\d+|giveaway|codes|keys|cards|licen[cs]es)\b` +
 	`|\b(um|uma)\s+d[oa]s\s+\d+|\b(uno|una)\s+de\s+(los|las)\s+\d+|\b\d+\s+(me|mein|moddhe)\s+se\s+(1|ek)\b` +
-	`|有一张|有一個|有一张|有张|有一个激活|有一个提示|有一个显示|有一个不能|有一个用不了|其中一个|其中一张|其中1|里有1[张个]|里有一[张个]|中有一[张个]|第\s*\d+\s*[个张個張]`)
+	`|有一张|有张|有一个激活|有一个提示|有一个显示|有一个不能|有一个用不了|其中一个|其中一张|其中1|里有1[张个]|里有一[张个]|中有一[张个]|第\s*\d+\s*[个张]`)
 
 // textPhrases are matched case-insensitively as substrings of the claim text: English and
 // Chinese first, and the other languages buyers write in where a phrase is unambiguous.
