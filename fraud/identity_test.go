@@ -96,6 +96,8 @@ func TestClaimTextFlags(t *testing.T) {
 		"Bought this as a gift for my nephew, he says it is invalid":               {TextNewContext},
 		"I'm at work right now, the code says invalid":                             {TextNewContext},
 		"code invalid send new one fast":                                           nil,
+		"我男朋友在你们这给我买的礼品卡，兑换提示无效":                                                   {TextNewContext},
+		"Pisze z telefonu bo jestem w pracy, kod nie działa":                       {TextNewContext},
 		"One of the 5 codes (the 3rd one) says invalid, the other 4 redeemed fine": {TextOneOfMany},
 		"30张里有1张提示已使用 其他都正常":                                                       {TextOneOfMany, TextReportedUsed},
 		"40个密钥激活了39台，第23个提示无效":                                                     {TextOneOfMany},

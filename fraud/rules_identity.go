@@ -75,6 +75,19 @@ const (
 	// sets serve such a claim while they hold a terse one from a stranger's phone ("code
 	// invalid send new one fast"). Ruleset 2026-12.11.
 	notBuyerExplainedPoints = 20
+	// notBuyerHandoverPoints is its weight when the buyer says why and the claim comes one
+	// to seven days after the reveal: the key was passed on (a gift: "妈妈帮我买的", "my dad
+	// bought this for my birthday"; a new phone), and its replacement still goes only to the
+	// order's mailbox. With late_invalid_claim's 10 and claim_ip_differs_from_order's 5 it
+	// stays under review; a week or more later late_invalid_claim's 25 holds it. In the tuning
+	// parts the nine claims of this shape (new device and network, one to seven days after
+	// the reveal, nothing else) are labelled allow and all say who bought it for whom or why
+	// the phone is new, while the six held ones are terse ("激活码提示不存在，麻烦换一个").
+	// Without the words it stays 25: a test of the rule on every claim of that shape also
+	// served two held-out frauds. Ruleset 2026-12.14.
+	notBuyerHandoverPoints = 10
+	notBuyerHandoverFrom   = 24 * time.Hour
+	notBuyerHandoverUntil  = 7 * 24 * time.Hour
 
 	lateExpensivePoints   = 20
 	lateExpensiveAfter    = 7 * 24 * time.Hour
@@ -282,8 +295,8 @@ var identityRules = []rule{
 		name:  RuleClaimantNotBuyer,
 		max:   notBuyerPoints,
 		kinds: []ClaimKind{ClaimInvalid, ClaimMissing},
-		desc: fmt.Sprintf("The claim comes from a device that is not one of the buyer's known keydesk devices (the order's, when the shop passes keydesk's id at checkout, or earlier claims') and from a network that differs from the purchase and every reveal: +%d; +%d when the key was never revealed (its replacement can only go to the order's mailbox), +%d when the buyer says why (a new phone, work, a trip, a gift).",
-			notBuyerPoints, notBuyerUnseenPoints, notBuyerExplainedPoints),
+		desc: fmt.Sprintf("The claim comes from a device that is not one of the buyer's known keydesk devices (the order's, when the shop passes keydesk's id at checkout, or earlier claims') and from a network that differs from the purchase and every reveal: +%d; +%d when the key was never revealed (its replacement can only go to the order's mailbox), +%d when the buyer says why (a new phone, work, a trip, a gift), +%d when the buyer says why and the claim comes one to seven days after the reveal (a key passed on).",
+			notBuyerPoints, notBuyerUnseenPoints, notBuyerExplainedPoints, notBuyerHandoverPoints),
 		eval: func(s *Signals) (int, string) {
 			if s.DeviceID == "" || len(s.KnownDevices) == 0 || slices.Contains(s.KnownDevices, s.DeviceID) {
 				return 0, "" // no known device to compare with, or a known one
@@ -299,7 +312,11 @@ var identityRules = []rule{
 			if !keySeen(s) {
 				return notBuyerUnseenPoints, "the claim comes from a device the buyer was never seen on and from a network the buyer did not use to buy; the key was never revealed, so a replacement can only go to the order's mailbox"
 			}
-			if slices.Contains(s.TextFlags, TextNewContext) {
+			explained := slices.Contains(s.TextFlags, TextNewContext)
+			if d, ok := revealToClaim(s); ok && explained && d >= notBuyerHandoverFrom && d < notBuyerHandoverUntil {
+				return notBuyerHandoverPoints, fmt.Sprintf("the claim comes from a device the buyer was never seen on and from a network the buyer did not use to buy or to reveal the key, %s after the reveal, and the buyer says why (a gift, a new phone): the key was passed on; a replacement can only go to the order's mailbox", humanDuration(d))
+			}
+			if explained {
 				return notBuyerExplainedPoints, "the claim comes from a device the buyer was never seen on and from a network the buyer did not use to buy or to reveal the key; the buyer says why (a new phone, work, a trip or a gift), and a replacement can only go to the order's mailbox"
 			}
 			return notBuyerPoints, "the claim comes from a device the buyer was never seen on and from a network the buyer did not use to buy or to reveal the key"

@@ -101,9 +101,15 @@ var textPhrases = map[string][]string{
 		"at work", "from work", "work pc", "work computer", "office pc", "office computer", "on holiday", "on vacation",
 		"travelling", "traveling", "business trip", "as a gift", "a gift for", "gift for my", "birthday",
 		"bought this for my", "bought it for my", "bought this for him", "bought this for her", "my mom bought", "my mum bought", "my dad bought",
-		"my friend gave", "my friend give", "gave it to my", "gave this to my",
+		"my friend gave", "my friend give", "gave it to my", "gave this to my", "bought this for me", "bought it for me",
+		"for my nephew", "for my niece", "for my son", "for my daughter", "from his phone", "from her phone", "from my phone", "on his email", "on her email",
+		// The same in the other languages buyers write in: a gift, a new phone, at work.
+		"regalo", "celular nuevo", "móvil nuevo", "celular novo", "do celular", "de presente", "prezent", "z telefonu", "nowy telefon", "w pracy",
+		"geschenk", "neues handy", "vom handy", "auf der arbeit", "cadeau", "nouveau téléphone", "au travail", "nieuwe telefoon", "op mijn werk",
+		"hediye", "yeni telefon", "ของขวัญ",
 		"新手机", "换手机", "换了手机", "手机坏了", "手机摔坏", "旧手机", "在公司", "公司电脑", "公司的电脑", "单位电脑", "办公室",
 		"出差", "旅游", "旅行", "在国外", "回国", "送朋友", "送给", "送人", "礼物", "生日", "给朋友买", "帮朋友买", "给孩子买", "给儿子买", "给女儿买", "给家人买",
+		"给我买的", "帮我买的", "买给我", "送我的",
 	},
 	TextRegionLocked: {
 		// What a redeem page says and how buyers retell it; "region free?" asked before
