@@ -17,6 +17,15 @@ func revealed(kind ClaimKind, d time.Duration) Signals {
 	return Signals{Kind: kind, KeyRevealed: true, FirstRevealAt: t0, ClaimAt: t0.Add(d)}
 }
 
+// strangerClaimAfter is a key-invalid claim d after the reveal from a device and network the
+// buyer never used, in the buyer's words text.
+func strangerClaimAfter(d time.Duration, text string) Signals {
+	s := revealed(ClaimInvalid, d)
+	s.DeviceID, s.KnownDevices, s.ClaimIP, s.OrderIP, s.RevealIPs = "kd-2", []string{"kd-1"}, "203.0.113.5", "198.51.100.5", []string{"198.51.100.9"}
+	s.TextFlags = ClaimTextFlags(text)
+	return s
+}
+
 // pointsOf returns the points of the named rule in a, and whether it fired.
 func pointsOf(a Assessment, rule string) (int, bool) {
 	for _, h := range a.Hits {
@@ -290,24 +299,9 @@ func TestRules(t *testing.T) {
 		{"claimant not buyer, key never revealed", RuleClaimantNotBuyer, Signals{Kind: ClaimMissing, DeviceID: "kd-2", KnownDevices: []string{"kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}, 20, "only go to the order's mailbox"},
 		{"claimant not buyer, key revealed (flag only)", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", KnownDevices: []string{"kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", KeyRevealed: true}, 25, "did not use"},
 		{"claimant not buyer, says it is a new phone", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", KnownDevices: []string{"kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", RevealIPs: []string{"198.51.100.9"}, TextFlags: ClaimTextFlags("换了新手机 码显示无效")}, 20, "the buyer says why"},
-		{"claimant not buyer, a gift claimed three days after the reveal", RuleClaimantNotBuyer, func() Signals {
-			s := revealed(ClaimInvalid, 72*time.Hour)
-			s.DeviceID, s.KnownDevices, s.ClaimIP, s.OrderIP, s.RevealIPs = "kd-2", []string{"kd-1"}, "203.0.113.5", "198.51.100.5", []string{"198.51.100.9"}
-			s.TextFlags = ClaimTextFlags("妈妈帮我买的win11，激活提示密钥无效")
-			return s
-		}(), 10, "the key was passed on"},
-		{"claimant not buyer, terse, three days after the reveal", RuleClaimantNotBuyer, func() Signals {
-			s := revealed(ClaimInvalid, 72*time.Hour)
-			s.DeviceID, s.KnownDevices, s.ClaimIP, s.OrderIP, s.RevealIPs = "kd-2", []string{"kd-1"}, "203.0.113.5", "198.51.100.5", []string{"198.51.100.9"}
-			s.TextFlags = ClaimTextFlags("激活码提示不存在，麻烦换一个")
-			return s
-		}(), 25, ""},
-		{"claimant not buyer, a gift claimed ten days after the reveal", RuleClaimantNotBuyer, func() Signals {
-			s := revealed(ClaimInvalid, 240*time.Hour)
-			s.DeviceID, s.KnownDevices, s.ClaimIP, s.OrderIP, s.RevealIPs = "kd-2", []string{"kd-1"}, "203.0.113.5", "198.51.100.5", []string{"198.51.100.9"}
-			s.TextFlags = ClaimTextFlags("my dad bought this gift card for my birthday, it says invalid")
-			return s
-		}(), 20, "the buyer says why"},
+		{"claimant not buyer, a gift claimed three days after the reveal", RuleClaimantNotBuyer, strangerClaimAfter(72*time.Hour, "妈妈帮我买的win11，激活提示密钥无效"), 10, "the key was passed on"},
+		{"claimant not buyer, terse, three days after the reveal", RuleClaimantNotBuyer, strangerClaimAfter(72*time.Hour, "激活码提示不存在，麻烦换一个"), 25, ""},
+		{"claimant not buyer, a gift claimed ten days after the reveal", RuleClaimantNotBuyer, strangerClaimAfter(240*time.Hour, "my dad bought this gift card for my birthday, it says invalid"), 20, "the buyer says why"},
 		{"claimant revealed from here", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", KnownDevices: []string{"kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5", RevealIPs: []string{"203.0.113.77"}}, 0, ""},
 		{"claimant on a known device", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-1", KnownDevices: []string{"kd-3", "kd-1"}, ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}, 0, ""},
 		{"no known device (shop's own id only)", RuleClaimantNotBuyer, Signals{Kind: ClaimInvalid, DeviceID: "kd-2", OrderDeviceID: "shop-fp-1", ClaimIP: "203.0.113.5", OrderIP: "198.51.100.5"}, 0, ""},
