@@ -438,6 +438,13 @@ var otherNumberLabels = []string{"投诉单号", "投诉编号", "投诉号", "�
 	"交易单号", "交易号", "流水号", "支付单号", "支付订单号", "微信支付单号", "支付宝订单号", "支付宝交易号", "转账单号", "退款单号",
 	"快递单号", "运单号", "物流单号", "快递号", "发票号", "发票号码", "工单号", "案件号", "案件编号", "案件編號", "序列号", "退款编号", "售后单号",
 	"售后编号", "受理号", "受理编号", "服务单号", "subscription id", "sub id",
+	// A payment's transaction number in Taiwan's wording (街口 / LINE Pay "交易編號"), a utility
+	// or phone account's 户号, a Taiwanese company's tax id (統編), and a business buyer's own
+	// purchase order or quotation numbers: none is the shop's order.
+	"交易编号", "交易編號", "交易序号", "交易序號", "户号", "戶號", "统编", "統編", "统一编号", "統一編號",
+	"采购单号", "採購單號", "采购订单号", "採購訂單號", "采购单", "報價單號", "报价单号", "报价单",
+	"po number", "po no", "po", "p.o.", "purchase order number", "purchase order no", "purchase order",
+	"quote number", "quote ref", "quote", "quotation number", "quotation ref", "quotation",
 	"transaction id", "transaction", "txn id", "txn", "tracking number", "tracking no", "tracking", "invoice number",
 	"invoice no", "invoice", "case number", "case id", "case no", "case ref", "case reference", "case", "claim number",
 	"claim id", "claim ref", "claim", "dispute ref", "complaint ref", "ticket ref",
@@ -450,7 +457,8 @@ var otherNumberWords = []string{"qq", "q号", "微信", "wechat", "weixin", "vx"
 	"tel", "mobile", "whatsapp", "telegram", "工单", "身份证", "税号", "tax", "卡号", "uid", "投诉", "申诉",
 	"complaint", "争议", "纠纷", "dispute", "交易单号", "交易号", "流水号", "transaction", "txn", "快递", "运单", "物流", "tracking", "发票号", "invoice no",
 	"序列号", "serial", "验证码", "case", "claim", "受理", "售后", "退款编号", "subscription", "reference",
-	"chargeback", "拒付", "优惠码", "优惠券", "折扣码", "coupon", "promo", "voucher"}
+	"chargeback", "拒付", "优惠码", "优惠券", "折扣码", "coupon", "promo", "voucher",
+	"交易编号", "交易編號", "户号", "戶號", "统编", "統編", "purchase order", "po number", "quotation"}
 
 // otherNumberLabelled says whether a label of another kind of number ends right before start.
 func otherNumberLabelled(lower string, start int) bool {

@@ -126,6 +126,14 @@ func TestExtractOrderNumbersAndFragments(t *testing.T) {
 		{"張單 names the order", "唔該幫我睇下 張單 HK-2026-118402 俾咗錢", []string{"HK-2026-118402"}, nil},
 		{"purchased is no case word", "I purchased 20261103085512347 yesterday", []string{"20261103085512347"}, nil},
 		{"an order label wins over a contact word", "微信付的 订单号 KD20261130001", []string{"KD20261130001"}, nil},
+		// Numbers of other kinds that business and Taiwanese buyers quote (2026-12-06).
+		{"a business buyer's purchase order", "PO 4500012345 for 20 Office keys", nil, nil},
+		{"a PO number of an order's shape", "Our PO number is PO-2026-11873, please put it on the invoice", nil, nil},
+		{"a purchase order beside the shop's ref", "Ref: 20261204-7781 (our purchase order 5500231)", []string{"20261204-7781"}, nil},
+		{"a quotation reference", "quote ref Q-88123 for 50 licences", nil, nil},
+		{"a 街口 transaction number beside the order", "街口支付交易編號 20261203001234567 訂單 KD2026120399887", []string{"KD2026120399887"}, nil},
+		{"a utility account's 户号", "户号 3301234567 电费充值没到", nil, nil},
+		{"a Taiwanese tax id", "統編 24536806 要打在發票上", nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -303,6 +303,11 @@ func (m *Model) readClauses(clauses [][]token) Prediction {
 		p.Intent, p.Confidence, p.Rule = Account, p.Probs[Account], "login-code"
 		return p
 	}
+	if r == "" && p.Intent == Account && isThirdPartyAccountTrouble(plainText(clauses)) {
+		// Someone else's platform (QQ, Alipay, a game): other, at the model's own confidence in it.
+		p.Intent, p.Confidence, p.Rule = Other, p.Probs[Other], "third-party-account"
+		return p
+	}
 	if r == "" {
 		return p
 	}

@@ -253,3 +253,40 @@ func TestLoginCodeProblem(t *testing.T) {
 		t.Errorf("a failing sign-in code read as key_invalid: %v", r.Reasons)
 	}
 }
+
+// Someone else's platform account in trouble is `other`; the shop's own account, a payment at
+// the shop or signing in to the shop with such an account stays `account` (issue 13, 2026-12-06).
+func TestThirdPartyAccountTrouble(t *testing.T) {
+	for text, want := range map[string]bool{
+		"我的QQ号被盗了，密码也被改了，能帮我找回来吗":                                          true,
+		"支付宝账号被冻结了 咋整":                                                     true,
+		"My Fortnite account got hacked, how do I get it back?":            true,
+		"原神的号被封了 怎么申诉":                                                     true,
+		"Steam 账号被限制了是怎么回事":                                                true,
+		"我在你们商城的账号被盗了，不是游戏账号":                                              false,
+		"你们网站的账号登不上，是不是被封了":                                                false,
+		"用微信登录你们网站一直失败，微信号被封了吗":                                            false,
+		"PayPal account limited, is there another way to pay at checkout?": false,
+		"my account on your site got locked after the password reset":      false,
+		"游戏号会不会被冻结啊 买之前问问":                                                 true,
+		"怎么查余额": false,
+	} {
+		if got := isThirdPartyAccountTrouble(plainText(tokens(normalize(text)))); got != want {
+			t.Errorf("isThirdPartyAccountTrouble(%q) = %v, want %v", text, got, want)
+		}
+	}
+	m, err := BuiltinModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"我QQ号被盗了 密码也被改了 你们能帮我找回来吗", "My Fortnite account got hacked and they changed the email, can you help me get it back?"} {
+		if p := m.Read(text); p.Intent != Other {
+			t.Errorf("Read(%q) = %s (rule %q), want other", text, p.Intent, p.Rule)
+		}
+	}
+	for _, text := range []string{"我在你们商城的账号被盗了", "I can't log in to my account on your site, it says locked"} {
+		if p := m.Read(text); p.Intent != Account {
+			t.Errorf("Read(%q) = %s (rule %q), want account", text, p.Intent, p.Rule)
+		}
+	}
+}
