@@ -75,6 +75,15 @@ var scenariosJSON []byte
 //     English, Japanese and Korean); read once on 2026-12.13, never tuned on.
 //   - independent20: the fraud and after-sales supervisor of an automatic card-key shop
 //     (60% Chinese, 30% English); read once on 2026-12.14, never tuned on.
+//   - independent21: the risk-control engineer of a Chinese 发卡网 platform hosting hundreds of
+//     small merchants (top-up codes, game CDKs, video and cloud-drive memberships; 75% Chinese);
+//     first reading on 2026-12.14 (the clean estimate for it), then tuned on.
+//   - independent22: the trust-and-safety lead of a Singapore gift-card and game-key shop
+//     selling across Southeast Asia, Hong Kong, Taiwan and Australia (English 50%, Chinese,
+//     Malay, Thai, Vietnamese, Indonesian). Planned as measurement only, read once on
+//     2026-12.14 (its whole-set reading is the clean estimate), then its tuning part was used
+//     because that reading was the lowest in many sets; its held-out part is never read line
+//     by line.
 //
 //go:embed testdata/independent*.json
 var independentFS embed.FS
@@ -182,7 +191,7 @@ func Load() ([]Scenario, error) {
 }
 
 // Sets names the embedded sets LoadSet knows, in the order benchmarks print them.
-var Sets = []string{"corpus", "independent", "independent2", "independent3", "independent4", "independent5", "independent6", "independent7", "independent8", "independent9", "independent10", "independent11", "independent12", "independent13", "independent14", "independent15", "independent16", "independent17", "independent18", "independent19", "independent20"}
+var Sets = []string{"corpus", "independent", "independent2", "independent3", "independent4", "independent5", "independent6", "independent7", "independent8", "independent9", "independent10", "independent11", "independent12", "independent13", "independent14", "independent15", "independent16", "independent17", "independent18", "independent19", "independent20", "independent21", "independent22"}
 
 // LoadSet returns an embedded set by name (see Sets), checked like Load's.
 func LoadSet(name string) ([]Scenario, error) {
