@@ -9,7 +9,7 @@ import (
 
 // RulesetVersion identifies the rule set in this package. It is stored with every
 // assessment; bump it whenever a rule, its points or its conditions change.
-const RulesetVersion = "2026-12.14"
+const RulesetVersion = "2026-12.15"
 
 // MaxScore is the highest score an assessment can have; the lowest is 0.
 const MaxScore = 100

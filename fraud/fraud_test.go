@@ -242,7 +242,10 @@ func TestRules(t *testing.T) {
 		{"20 orders", RuleOrderVelocity, Signals{OrdersByEmail24h: 20}, 20, ""},
 		{"5 orders, all of the buyer's history today", RuleOrderVelocity, Signals{OrdersByEmail24h: 5, BuyerFirstOrderAt: t0.Add(-time.Hour), ClaimAt: t0}, 30, "a new buyer's first day"},
 		{"5 orders by a buyer since last month", RuleOrderVelocity, Signals{OrdersByEmail24h: 5, BuyerFirstOrderAt: t0.Add(-30 * 24 * time.Hour), ClaimAt: t0}, 10, ""},
-		{"4 orders, new buyer", RuleOrderVelocity, Signals{OrdersByEmail24h: 4, BuyerFirstOrderAt: t0.Add(-time.Hour), ClaimAt: t0}, 0, ""},
+		{"4 orders, new buyer (2026-12.15)", RuleOrderVelocity, Signals{OrdersByEmail24h: 4, BuyerFirstOrderAt: t0.Add(-time.Hour), ClaimAt: t0}, 30, "placed 4 orders within 24 hours and none before"},
+		{"3 orders, new buyer (2026-12.15)", RuleOrderVelocity, Signals{OrdersByEmail24h: 3, BuyerFirstOrderAt: t0.Add(-time.Hour), ClaimAt: t0}, 30, "a new buyer's first day"},
+		{"2 orders, new buyer", RuleOrderVelocity, Signals{OrdersByEmail24h: 2, BuyerFirstOrderAt: t0.Add(-time.Hour), ClaimAt: t0}, 0, ""},
+		{"4 orders by a buyer since last month", RuleOrderVelocity, Signals{OrdersByEmail24h: 4, BuyerFirstOrderAt: t0.Add(-30 * 24 * time.Hour), ClaimAt: t0}, 0, ""},
 
 		// batch_invalid_reports (negative)
 		{"batch 1", RuleBatchInvalid, Signals{Kind: ClaimInvalid, BatchInvalidReports: 1}, -10, "1 other buyer reported"},

@@ -105,6 +105,12 @@ func TestClaimTextFlags(t *testing.T) {
 		"6 of the 30 keys are invalid":                                             nil,
 		"20张里面有6张用不了":                                                              nil,
 		"這批有一張顯示已使用":                                                               {TextOneOfMany, TextReportedUsed},
+		// 2026-12.15: word order, abroad and from a phone, the buyer's own region words.
+		"someone used my code?? it says redeemed already": {TextReportedUsed},
+		"人在澳洲，登腾讯视频兑换提示激活码无效":                             {TextNewContext},
+		"序號輸入顯示無效，我現在用手機跟你們聯絡":                            {TextNewContext},
+		"人在吗 卡密无效":                                        nil,
+		"說這張卡在我的地區無法使用，我的帳號是台灣區":                          {TextRegionLocked},
 	} {
 		got := ClaimTextFlags(text)
 		if len(want) == 0 {

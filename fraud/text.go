@@ -91,6 +91,7 @@ var textPhrases = map[string][]string{
 	},
 	TextReportedUsed: {
 		"already used", "already been used", "has been used", "already redeemed", "already been redeemed",
+		"redeemed already", "used already", "claimed already",
 		"has been redeemed", "already claimed", "already been claimed", "been used by", "used by someone",
 		"已使用", "已被使用", "已经被使用", "被使用过", "已经被用", "被用过", "被别人用", "已被兑换", "已经被兑换", "已兑换过", "已被领取", "已经使用", "显示已兑换", "提示已兑换",
 	},
@@ -110,6 +111,10 @@ var textPhrases = map[string][]string{
 		"新手机", "换手机", "换了手机", "手机坏了", "手机摔坏", "旧手机", "在公司", "公司电脑", "公司的电脑", "单位电脑", "办公室",
 		"出差", "旅游", "旅行", "在国外", "回国", "送朋友", "送给", "送人", "礼物", "生日", "给朋友买", "帮朋友买", "给孩子买", "给儿子买", "给女儿买", "给家人买",
 		"给我买的", "帮我买的", "买给我", "送我的",
+		// Abroad, or writing from a phone or another computer (2026-12.15); "人在" alone is
+		// "anyone there?", so only with a place.
+		"人在国外", "人在海外", "在海外", "出国", "人在澳洲", "人在澳大利亚", "人在美国", "人在日本", "人在英国", "人在加拿大",
+		"人在新加坡", "在外地", "用手机", "新电脑", "换了电脑",
 	},
 	TextRegionLocked: {
 		// What a redeem page says and how buyers retell it; "region free?" asked before
@@ -135,6 +140,9 @@ var textPhrases = map[string][]string{
 		// 国家/地区不可用"), or as the buyer blames the shop for it ("发错区了", "买错区").
 		"国服账号", "美服账号", "港服账号", "日服账号", "台服账号", "账号是国服", "账号是美服", "账号是港服", "账号是日服",
 		"您的地区", "你的地区", "您的国家", "你的国家", "国家/地区", "国家或地区", "错区",
+		// The buyer's own wording of the page's message, and Taiwan's and Hong Kong's
+		// account regions (2026-12.15).
+		"我的地区", "我的国家", "我这个地区", "账号是台湾区", "账号是台区", "台湾区账号", "台区账号", "账号是香港区", "香港区账号",
 	},
 }
 

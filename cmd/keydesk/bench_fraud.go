@@ -33,7 +33,7 @@ func benchFraud(ctx context.Context, log *slog.Logger, args []string, out io.Wri
 	dbURL := fs.String("db", "", "database URL (sqlite:PATH or mysql:DSN); default: a fresh SQLite file in a temporary directory")
 	misses := fs.Bool("misses", false, "list the scenarios decided differently from their label, with the rules that fired")
 	e2e := fs.Bool("e2e", false, "file every claim through the buyer API of a running product (embedded Temporal, worker, SQLite) and read the workflow's decision")
-	set := fs.String("set", "corpus", `which labelled scenarios: "corpus" (fraud/corpus, written by the generator the rules were tuned with), "independent" to "independent20" (written by hand apart from the rules, fraud/corpus/testdata/independent*.json), "`+allIndependent+`" (all of those at once, pooled and set by set) or a JSON file in the same format`)
+	set := fs.String("set", "corpus", `which labelled scenarios: "corpus" (fraud/corpus, written by the generator the rules were tuned with), "independent" to "independent22" (written by hand apart from the rules, fraud/corpus/testdata/independent*.json), "`+allIndependent+`" (all of those at once, pooled and set by set) or a JSON file in the same format`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
