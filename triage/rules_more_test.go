@@ -270,6 +270,9 @@ func TestThirdPartyAccountTrouble(t *testing.T) {
 		"my account on your site got locked after the password reset":      false,
 		"游戏号会不会被冻结啊 买之前问问":                                                 true,
 		"怎么查余额": false,
+		"wo de wang zhe hao bei feng le zen me ban a": true,
+		"qq hao bei dao le":                           true,
+		"ni men wang zhan de zhang hao bei feng le":   false,
 	} {
 		if got := isThirdPartyAccountTrouble(plainText(tokens(normalize(text)))); got != want {
 			t.Errorf("isThirdPartyAccountTrouble(%q) = %v, want %v", text, got, want)

@@ -14,6 +14,10 @@ var (
 	// (traditional characters folded, lower case, ASCII words spaced).
 	thirdPartyAccountZH = regexp.MustCompile(`(qq|微信|支付宝|淘宝|抖音|快手|微博|b站|王者|原神|和平精英|吃鸡|网易|steam|苹果|apple ?id|psn|xbox|epic|战网|暴雪|switch|任天堂|英雄联盟|lol|穿越火线|dnf|逆水寒|第五人格|蛋仔|崩坏|米哈游|roblox|堡垒之夜|fortnite|paypal|游戏)(里|上|的)?(的)?(游戏)?(号|账号|帐号|账户|帐户)`)
 	thirdPartyAccountEN = regexp.MustCompile(`\b(steam|fortnite|epic|epic games|psn|playstation|xbox|apple|icloud|itunes|google|gmail|paypal|discord|riot|valorant|roblox|minecraft|battle ?net|blizzard|ubisoft|facebook|instagram|tiktok|whatsapp|telegram|wechat|alipay|qq|genshin|hoyoverse|nintendo|twitch|outlook|hotmail|game|gaming) (account|acc|id)\b`)
+	// The same in pinyin ("wo de wang zhe hao bei feng le", "qq hao bei dao").
+	thirdPartyAccountPinyin = regexp.MustCompile(`\b(qq|wang ?zhe|yuan ?shen|you ?xi|wei ?xin|zhi ?fu ?bao|zfb|steam)( de)? ?(hao|zhang ?hao|zhang ?hu)\b`)
+	thirdPartyTroublePinyin = regexp.MustCompile(`\bbei ?(dao|feng|dong ?jie|xian ?zhi)\b|\bfeng ?hao\b|\bdong ?jie\b|\bzhao ?hui\b`)
+	shopAccountPinyin       = regexp.MustCompile(`\bni ?men ?(de )?(wang ?zhan|dian|shang ?cheng|ping ?tai|xiao ?cheng ?xu)\b|\byu ?e\b|\bji ?fen\b`)
 	// Or the platform's name as the subject of what happened to it ("QQ被盗了", "微信被封").
 	thirdPartyHit = regexp.MustCompile(`(qq|微信|支付宝|steam|paypal)(又|也|突然|直接)?(被盗|被封|被冻结|被限制|冻结|封了)`)
 	// What happened to it: stolen, banned, frozen, limited, locked, to be recovered.
@@ -30,5 +34,11 @@ func isThirdPartyAccountTrouble(plain string) bool {
 	if thirdPartyHit.MatchString(plain) {
 		named = true
 	}
-	return named && thirdPartyTrouble.MatchString(plain) && !shopAccountMarkers.MatchString(plain)
+	if named && thirdPartyTrouble.MatchString(plain) && !shopAccountMarkers.MatchString(plain) {
+		return true
+	}
+	// Normalisation has already written some pinyin in characters ("bei feng" as 被封).
+	trouble := thirdPartyTroublePinyin.MatchString(plain) || thirdPartyTrouble.MatchString(plain)
+	return thirdPartyAccountPinyin.MatchString(plain) && trouble &&
+		!shopAccountPinyin.MatchString(plain) && !shopAccountMarkers.MatchString(plain)
 }
