@@ -149,6 +149,12 @@ func Classify(chosen Category, subject, body string) Result {
 		res.Reasons = append(res.Reasons, "the buyer says a payment was disputed or not authorised (rule)")
 	case pred.Rule == "login-code":
 		res.Reasons = append(res.Reasons, fmt.Sprintf("the buyer's sign-in code for the shop fails, not a card's code, so it reads as account (rule, confidence %.2f)", res.Confidence))
+	case pred.Rule == "presale":
+		res.Reasons = append(res.Reasons, fmt.Sprintf("the buyer asks before buying, so it reads as other (rule, confidence %.2f)", res.Confidence))
+	case pred.Rule == "resolved":
+		res.Reasons = append(res.Reasons, fmt.Sprintf("the message ends with the matter settled (works now, never mind), so it reads as other (rule, confidence %.2f)", res.Confidence))
+	case pred.Rule == "third-party-account":
+		res.Reasons = append(res.Reasons, fmt.Sprintf("the account in trouble is another platform's (QQ, Alipay, a game), not the shop's, so it reads as other (rule, confidence %.2f)", res.Confidence))
 	case pred.Rule == "threat":
 		res.Reasons = append(res.Reasons, fmt.Sprintf("the buyer only threatens a complaint, so it reads as %s (rule, confidence %.2f)", res.Inferred, res.Confidence))
 	default:

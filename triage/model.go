@@ -303,6 +303,17 @@ func (m *Model) readClauses(clauses [][]token) Prediction {
 		p.Intent, p.Confidence, p.Rule = Account, p.Probs[Account], "login-code"
 		return p
 	}
+	if r == "" && p.Intent != Account && p.Intent != Other {
+		// Asked before buying, or settled by its last words: other, at the model's own
+		// confidence in it.
+		if plain := plainText(clauses); isPresaleQuestion(plain) {
+			p.Intent, p.Confidence, p.Rule = Other, p.Probs[Other], "presale"
+			return p
+		} else if endsResolved(plain) {
+			p.Intent, p.Confidence, p.Rule = Other, p.Probs[Other], "resolved"
+			return p
+		}
+	}
 	if r == "" && p.Intent == Account && isThirdPartyAccountTrouble(plainText(clauses)) {
 		// Someone else's platform (QQ, Alipay, a game): other, at the model's own confidence in it.
 		p.Intent, p.Confidence, p.Rule = Other, p.Probs[Other], "third-party-account"

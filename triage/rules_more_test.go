@@ -272,6 +272,7 @@ func TestThirdPartyAccountTrouble(t *testing.T) {
 		"怎么查余额": false,
 		"wo de wang zhe hao bei feng le zen me ban a": true,
 		"qq hao bei dao le":                           true,
+		"我的王者荣耀号被盗了，腾讯客服一直不回":                         true,
 		"ni men wang zhan de zhang hao bei feng le":   false,
 	} {
 		if got := isThirdPartyAccountTrouble(plainText(tokens(normalize(text)))); got != want {
@@ -291,5 +292,46 @@ func TestThirdPartyAccountTrouble(t *testing.T) {
 		if p := m.Read(text); p.Intent != Account {
 			t.Errorf("Read(%q) = %s (rule %q), want account", text, p.Intent, p.Rule)
 		}
+	}
+}
+
+// A question asked before buying and a message that ends resolved are `other`, whatever
+// request words come before (issue 13, 2026-12-06).
+func TestPresaleAndResolved(t *testing.T) {
+	plain := func(s string) string { return plainText(tokens(normalize(s))) }
+	for text, want := range map[string]bool{
+		"还没买，想问下码用不了能退款吗":                                                 true,
+		"If the key doesn't work can I get a refund? Asking before I buy": true,
+		"not bought yet, when would a top-up arrive after paying?":        true,
+		"买之前问过你们说能在日本用，结果兑换提示地区不可用":                                       false,
+		"付了钱还没下单成功，钱扣了":                                                   false,
+		"I haven't bought anything since August, refund the renewals":     false,
+	} {
+		if got := isPresaleQuestion(plain(text)); got != want {
+			t.Errorf("isPresaleQuestion(%q) = %v, want %v", text, got, want)
+		}
+	}
+	for text, want := range map[string]bool{
+		"此兑换码无效 ……啊不好意思，刚才输错了一位，现在兑换成功了，不用处理了":                                             true,
+		"The key says region mismatch -- never mind, I switched profile and it works now":  true,
+		"works now but the second key is still invalid":                                    false,
+		"给孙子买的游戏卡 他说是别人用过的 不能用了":                                                           false,
+		"不用退了，换一张能用的给我":                                                                    false,
+		"旧号不用了，想换绑手机":                                                                      false,
+		"Never mind, tried again and it activated. No refund needed, sorry for the noise.": true,
+	} {
+		if got := endsResolved(plain(text)); got != want {
+			t.Errorf("endsResolved(%q) = %v, want %v", text, got, want)
+		}
+	}
+	m, err := BuiltinModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := m.Read("Never mind, I was looking at an old order. Code's there."); p.Intent != Other {
+		t.Errorf("a resolved message read as %s (rule %q)", p.Intent, p.Rule)
+	}
+	if p := m.Read("卡密无效，麻烦换一张"); p.Intent != KeyInvalid {
+		t.Errorf("a plain invalid-key claim read as %s (rule %q)", p.Intent, p.Rule)
 	}
 }

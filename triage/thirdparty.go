@@ -12,7 +12,7 @@ import "regexp"
 var (
 	// A platform's or game's name attached to an account word, as plainText spells it
 	// (traditional characters folded, lower case, ASCII words spaced).
-	thirdPartyAccountZH = regexp.MustCompile(`(qq|微信|支付宝|淘宝|抖音|快手|微博|b站|王者|原神|和平精英|吃鸡|网易|steam|苹果|apple ?id|psn|xbox|epic|战网|暴雪|switch|任天堂|英雄联盟|lol|穿越火线|dnf|逆水寒|第五人格|蛋仔|崩坏|米哈游|roblox|堡垒之夜|fortnite|paypal|游戏)(里|上|的)?(的)?(游戏)?(号|账号|帐号|账户|帐户)`)
+	thirdPartyAccountZH = regexp.MustCompile(`(qq|微信|支付宝|淘宝|抖音|快手|微博|b站|王者荣耀|王者|原神|和平精英|吃鸡|网易|steam|苹果|apple ?id|psn|xbox|epic|战网|暴雪|switch|任天堂|英雄联盟|lol|穿越火线|dnf|逆水寒|第五人格|蛋仔|崩坏|米哈游|roblox|堡垒之夜|fortnite|paypal|游戏)(里|上|的)?(的)?(游戏)?(号|账号|帐号|账户|帐户)`)
 	thirdPartyAccountEN = regexp.MustCompile(`\b(steam|fortnite|epic|epic games|psn|playstation|xbox|apple|icloud|itunes|google|gmail|paypal|discord|riot|valorant|roblox|minecraft|battle ?net|blizzard|ubisoft|facebook|instagram|tiktok|whatsapp|telegram|wechat|alipay|qq|genshin|hoyoverse|nintendo|twitch|outlook|hotmail|game|gaming) (account|acc|id)\b`)
 	// The same in pinyin ("wo de wang zhe hao bei feng le", "qq hao bei dao").
 	thirdPartyAccountPinyin = regexp.MustCompile(`\b(qq|wang ?zhe|yuan ?shen|you ?xi|wei ?xin|zhi ?fu ?bao|zfb|steam)( de)? ?(hao|zhang ?hao|zhang ?hu)\b`)

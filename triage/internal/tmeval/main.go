@@ -1,6 +1,6 @@
 // Command tmeval measures intent models for choosing model and feature changes: a model
 // trained on the tuning split with the given settings (or the embedded one) is read on the
-// development sets (dev to dev10, dev14 and dev15, and dev11 to dev13 when asked for; each by another writer; an empty
+// development sets (dev to dev10 and dev14 to dev16, and dev11 to dev13 when asked for; each by another writer; an empty
 // path leaves one out; sums over several are printed too, as one set alone is at its noise
 // floor: dev+dev2 are spent by many rounds, and changes are judged on dev3 onwards; each
 // set's order numbers and urgency are scored too), on grouped 5-fold cross-validation of the
@@ -38,6 +38,7 @@ func main() {
 	dev13 := flag.String("dev13", "", "thirteenth development set (TSV): triage/testdata/dev_tmodel13.tsv, kept unread for judging the next change (see its header)")
 	dev14 := flag.String("dev14", "triage/testdata/dev_tmodel14.tsv", "fourteenth development set (TSV): marketplace chat on the other / account boundary")
 	dev15 := flag.String("dev15", "triage/testdata/dev_tmodel15.tsv", "fifteenth development set (TSV): marketplace and IM chat, 80 of 239 `other`, by a writer who read only two sets' headers")
+	dev16 := flag.String("dev16", "triage/testdata/dev_tmodel16.tsv", "sixteenth development set (TSV): 100 of 240 `other` that borrow the other intents' words, and near-misses (intents only: its lang and urgency columns mean nothing)")
 	cvSave := flag.String("cvsave", "", "write the tuning split's texts to this file (one JSON string a line), for -cvon after a corpus change")
 	cvOn := flag.String("cvon", "", "also print cross-validation on the tuning examples whose text is in this -cvsave file (the messages before a corpus change)")
 	builtin := flag.Bool("builtin", false, "read the embedded model instead of training one")
@@ -56,7 +57,7 @@ func main() {
 	judgeFile := flag.String("judge", "", "judge a corpus round: lines in corpus_hand.txt's format, added to the tuning split as if appended (see judge.go)")
 	dropouts := flag.String("dropouts", "0.22,0.26,0.30,0.34,0.38", "with -judge: the feature dropouts the sums run over")
 	flag.Parse()
-	devs := []string{*dev, *dev2, *dev3, *dev4, *dev5, *dev6, *dev7, *dev8, *dev9, *dev10, *dev11, *dev12, *dev13, *dev14, *dev15}
+	devs := []string{*dev, *dev2, *dev3, *dev4, *dev5, *dev6, *dev7, *dev8, *dev9, *dev10, *dev11, *dev12, *dev13, *dev14, *dev15, *dev16}
 	if *judgeFile != "" {
 		if err := judge(os.Stdout, *judgeFile, *dropouts, devs, o); err != nil {
 			fmt.Fprintln(os.Stderr, "tmeval:", err)
