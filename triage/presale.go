@@ -53,19 +53,19 @@ func endsResolved(plain string) bool {
 	return lastIndexAny(plain, problemMarkers) < at && !containsAny(tail, problemMarkers) && !containsAny(tail, stillWants)
 }
 
-// lastIndexAny is the byte offset of the last phrase of phrases in plain (containsPhrase's
-// matching: ASCII phrases on word boundaries), or -1.
+// lastIndexAny is the byte offset of the last phrase of phrases in plain, or -1: an ASCII
+// phrase on word boundaries, a Chinese one not negated ("不能用了" is no "能用了").
 func lastIndexAny(plain string, phrases []string) int {
 	last := -1
 	for _, p := range phrases {
-		p = strings.ToLower(strings.TrimSuffix(p, "*"))
+		p = strings.ToLower(p)
 		for from := 0; from < len(plain); {
 			i := strings.Index(plain[from:], p)
 			if i < 0 {
 				break
 			}
 			start := from + i
-			if containsPhrase(plain[start:], p) && boundedBefore(plain, start, p) && start > last {
+			if start > last && standsAlone(plain, start, start+len(p), p) {
 				last = start
 			}
 			from = start + 1
@@ -74,14 +74,11 @@ func lastIndexAny(plain string, phrases []string) int {
 	return last
 }
 
-// boundedBefore says whether the phrase p found at start stands on its own: an ASCII phrase
-// after a non-alphanumeric byte, a Chinese one not negated ("不能用了" is no "能用了").
-func boundedBefore(plain string, start int, p string) bool {
-	if start == 0 {
-		return true
-	}
+// standsAlone says whether p, found in plain at [start, end), is a whole phrase: an ASCII one
+// between non-alphanumeric bytes, a Chinese one not right after 不, 没 or 还.
+func standsAlone(plain string, start, end int, p string) bool {
 	if isASCII(p) {
-		return !isASCIIAlnum(plain[start-1])
+		return (start == 0 || !isASCIIAlnum(plain[start-1])) && (end == len(plain) || !isASCIIAlnum(plain[end]))
 	}
 	before := plain[:start]
 	return !strings.HasSuffix(before, "不") && !strings.HasSuffix(before, "没") && !strings.HasSuffix(before, "还")

@@ -30,10 +30,7 @@ var (
 // isThirdPartyAccountTrouble says whether plain text (plainText's spelling) is about trouble
 // with a platform's or game's account that is not the shop's.
 func isThirdPartyAccountTrouble(plain string) bool {
-	named := thirdPartyAccountZH.MatchString(plain) || thirdPartyAccountEN.MatchString(plain)
-	if thirdPartyHit.MatchString(plain) {
-		named = true
-	}
+	named := thirdPartyAccountZH.MatchString(plain) || thirdPartyAccountEN.MatchString(plain) || thirdPartyHit.MatchString(plain)
 	if named && thirdPartyTrouble.MatchString(plain) && !shopAccountMarkers.MatchString(plain) {
 		return true
 	}
