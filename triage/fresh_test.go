@@ -1,40 +1,18 @@
 package triage
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
 
-func TestFreshHeldOut2Loads(t *testing.T) {
-	checkFreshSet(t, FreshHeldOut2)
-}
+// finalFreshSets are the fresh sets reserved for judging a finished change (--final).
+var finalFreshSets = []func() ([]Example, error){FreshHeldOut4, FreshHeldOut5, FreshHeldOut6, FreshHeldOut7, FreshHeldOut8, FreshHeldOut9}
 
-func TestFreshHeldOut3Loads(t *testing.T) {
-	checkFreshSet(t, FreshHeldOut3)
-}
-
-func TestFreshHeldOut4Loads(t *testing.T) {
-	checkFreshSet(t, FreshHeldOut4)
-}
-
-func TestFreshHeldOut5Loads(t *testing.T) {
-	checkFreshSet(t, FreshHeldOut5)
-}
-
-func TestFreshHeldOut6Loads(t *testing.T) {
-	checkFreshSet(t, FreshHeldOut6)
-}
-
-func TestFreshHeldOut7Loads(t *testing.T) {
-	checkFreshSet(t, FreshHeldOut7)
-}
-
-func TestFreshHeldOut8Loads(t *testing.T) {
-	checkFreshSet(t, FreshHeldOut8)
-}
-
-func TestFreshHeldOut9Loads(t *testing.T) {
-	checkFreshSet(t, FreshHeldOut9)
+func TestFreshHeldOutSetsLoad(t *testing.T) {
+	for i, load := range append([]func() ([]Example, error){FreshHeldOut2, FreshHeldOut3}, finalFreshSets...) {
+		t.Run(fmt.Sprintf("fresh%d", i+2), func(t *testing.T) { checkFreshSet(t, load) })
+	}
 }
 
 // TestFreshHeldOutFinalNotInCorpus keeps the final checks clean: no message of the fourth
@@ -49,7 +27,7 @@ func TestFreshHeldOutFinalNotInCorpus(t *testing.T) {
 	for _, e := range corpus {
 		seen[normText(e.Text)] = true
 	}
-	for _, load := range []func() ([]Example, error){FreshHeldOut4, FreshHeldOut5, FreshHeldOut6, FreshHeldOut7, FreshHeldOut8, FreshHeldOut9} {
+	for _, load := range finalFreshSets {
 		ex, err := load()
 		if err != nil {
 			t.Fatal(err)
