@@ -332,6 +332,7 @@ var ruleset = []rule{
 			case n >= velocityOrders:
 				pts = velocityPoints
 			case n >= freshBurstOrders && freshBuyer(s):
+				// Too few for the points above, enough for a new buyer's first-day burst below.
 			default:
 				return 0, ""
 			}
